@@ -1,0 +1,36 @@
+package dev.beacon.sdk;
+
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Delay before the next delivery attempt: exponential from one second up to ten minutes, with
+ * "equal jitter" (half fixed, half random) so a fleet that lost its server does not come back in
+ * step. A server's {@code Retry-After} is a floor, never shortened; it is capped at a day so a
+ * hostile or broken server cannot silence a client for ever.
+ */
+final class Backoff {
+  static final long BASE_MILLIS = 1_000;
+  static final long MAX_MILLIS = 10 * 60_000;
+  static final long MAX_RETRY_AFTER_MILLIS = 24 * 3_600_000L;
+
+  private int failures;
+
+  long nextDelayMillis(long retryAfterMillis) {
+    int n = Math.min(failures++, 20);
+    long exp = Math.min(MAX_MILLIS, BASE_MILLIS << n);
+    long jittered = exp / 2 + ThreadLocalRandom.current().nextLong(exp / 2 + 1);
+    if (retryAfterMillis > 0) {
+      long floor = Math.min(retryAfterMillis, MAX_RETRY_AFTER_MILLIS);
+      return floor + ThreadLocalRandom.current().nextLong(floor / 10 + 1);
+    }
+    return jittered;
+  }
+
+  void reset() {
+    failures = 0;
+  }
+
+  int failures() {
+    return failures;
+  }
+}

@@ -1,0 +1,38 @@
+package dev.beacon.sdk;
+
+import java.util.Map;
+
+/**
+ * A tracked event as captured on the caller's thread: the name, a shallow copy of the properties
+ * as a flat key/value array (no map allocation, no serialization) and the wall-clock time.
+ * Everything else (message id, JSON) is done by the worker.
+ */
+final class Event {
+  final String name;
+  final Object[] keyValues;
+  final long epochMillis;
+
+  private Event(String name, Object[] keyValues, long epochMillis) {
+    this.name = name;
+    this.keyValues = keyValues;
+    this.epochMillis = epochMillis;
+  }
+
+  static Event capture(String name, Map<String, ?> properties, long epochMillis) {
+    if (properties == null || properties.isEmpty()) {
+      return new Event(name, EMPTY, epochMillis);
+    }
+    Object[] kv = new Object[properties.size() * 2];
+    int i = 0;
+    for (Map.Entry<String, ?> e : properties.entrySet()) {
+      if (i == kv.length) {
+        break; // the map grew while we copied it
+      }
+      kv[i++] = e.getKey();
+      kv[i++] = e.getValue();
+    }
+    return new Event(name, kv, epochMillis);
+  }
+
+  private static final Object[] EMPTY = new Object[0];
+}

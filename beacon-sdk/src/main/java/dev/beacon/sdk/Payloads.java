@@ -1,0 +1,175 @@
+package dev.beacon.sdk;
+
+import dev.beacon.protocol.Limits;
+import dev.beacon.protocol.Wire;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
+
+/**
+ * Writes messages in the wire format (the Segment envelope, {@link Wire}) and packs them into
+ * batches that respect {@link Limits}: a message over {@link Limits#MAX_EVENT_BYTES} loses its
+ * largest properties (named under {@code failed_sections} for a report), and a batch never
+ * exceeds {@link Limits#MAX_REQUEST_BYTES}.
+ */
+final class Payloads {
+  /** Room left in a batch for the envelope around the messages. */
+  private static final int BATCH_OVERHEAD = 512;
+
+  private static final UnaryOperator<String> NONE = UnaryOperator.identity();
+
+  private final Settings settings;
+  private final Redactor redactor;
+
+  Payloads(Settings settings, Redactor redactor) {
+    this.settings = settings;
+    this.redactor = redactor;
+  }
+
+  String report(UUID installationId, Map<String, Object> properties, long epochMillis) {
+    Map<String, Object> props = new LinkedHashMap<>(properties);
+    String json = message(Wire.TYPE_REPORT, Wire.REPORT_EVENT, installationId, props, epochMillis, NONE);
+    while (json.length() > Limits.MAX_EVENT_BYTES && dropLargestSection(props)) {
+      json = message(Wire.TYPE_REPORT, Wire.REPORT_EVENT, installationId, props, epochMillis, NONE);
+    }
+    return json;
+  }
+
+  String track(UUID installationId, Event e) {
+    Map<String, Object> props = new LinkedHashMap<>();
+    for (int i = 0; i + 1 < e.keyValues.length; i += 2) {
+      props.put(String.valueOf(e.keyValues[i]), e.keyValues[i + 1]);
+    }
+    String json = message(Wire.TYPE_TRACK, e.name, installationId, props, e.epochMillis, redactor);
+    if (json.length() > Limits.MAX_EVENT_BYTES) {
+      props.clear();
+      props.put("beacon_error", "properties exceeded " + Limits.MAX_EVENT_BYTES + " bytes");
+      json = message(Wire.TYPE_TRACK, e.name, installationId, props, e.epochMillis, redactor);
+    }
+    return json;
+  }
+
+  /** Packs messages into batches of at most {@link Limits#MAX_REQUEST_BYTES}. */
+  List<Batch> batches(List<String> messages, long droppedEvents, long epochMillis) {
+    List<Batch> out = new ArrayList<>();
+    List<String> current = new ArrayList<>();
+    long size = BATCH_OVERHEAD;
+    for (String m : messages) {
+      // Every char may take up to three bytes in UTF-8; counting chars*3 keeps the bound safe.
+      long bytes = (long) m.length() * 3 + 1;
+      if (!current.isEmpty() && size + bytes > Limits.MAX_REQUEST_BYTES) {
+        out.add(batch(current, out.isEmpty() ? droppedEvents : 0, epochMillis));
+        current = new ArrayList<>();
+        size = BATCH_OVERHEAD;
+      }
+      current.add(m);
+      size += bytes;
+    }
+    if (!current.isEmpty()) {
+      out.add(batch(current, out.isEmpty() ? droppedEvents : 0, epochMillis));
+    }
+    return out;
+  }
+
+  private Batch batch(List<String> messages, long droppedEvents, long epochMillis) {
+    StringBuilder sb = new StringBuilder(256 + messages.size() * 256);
+    sb.append("{\"").append(Wire.BATCH).append("\":[");
+    for (int i = 0; i < messages.size(); i++) {
+      if (i > 0) {
+        sb.append(',');
+      }
+      sb.append(messages.get(i));
+    }
+    sb.append("],\"").append(Wire.SENT_AT).append("\":");
+    JsonWriter w = new JsonWriter(sb);
+    w.value(Instant.ofEpochMilli(epochMillis).toString());
+    Map<String, Object> context = new LinkedHashMap<>();
+    context.put(Wire.LIBRARY, library());
+    context.put(Wire.DROPPED_EVENTS, droppedEvents);
+    sb.append(",\"").append(Wire.CONTEXT).append("\":");
+    w.value(context);
+    sb.append('}');
+    return new Batch(sb.toString(), messages.size());
+  }
+
+  /**
+   * @param strings the redactor for the properties; a report's are redacted already, by the
+   *     collector's copy of each product section
+   */
+  private String message(
+      String type,
+      String event,
+      UUID installationId,
+      Map<String, Object> props,
+      long epochMillis,
+      UnaryOperator<String> strings) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put(Wire.TYPE, type);
+    m.put(Wire.EVENT, event);
+    m.put(Wire.MESSAGE_ID, UUID.randomUUID().toString());
+    m.put(Wire.ANONYMOUS_ID, installationId.toString());
+    m.put(Wire.TIMESTAMP, Instant.ofEpochMilli(epochMillis).toString());
+    m.put(Wire.SCHEMA_VERSION_FIELD, Wire.SCHEMA_VERSION);
+    Map<String, Object> context = new LinkedHashMap<>();
+    context.put(Wire.LIBRARY, library());
+    Map<String, Object> app = new LinkedHashMap<>();
+    app.put(Wire.NAME, settings.product);
+    app.put(Wire.VERSION, settings.version);
+    context.put(Wire.APP, app);
+    Object cluster = props.get("cluster_uuid");
+    if (cluster != null) {
+      context.put(Wire.CLUSTER_ID, cluster);
+    }
+    m.put(Wire.CONTEXT, context);
+    // Only what the product supplied passes the redactor: ids and timestamps are ours.
+    StringBuilder properties = new StringBuilder(256);
+    new JsonWriter(properties, strings).value(props);
+    m.put(Wire.PROPERTIES, new JsonWriter.RawJson(properties.toString()));
+    return JsonWriter.toJson(m);
+  }
+
+  private static Map<String, Object> library() {
+    Map<String, Object> lib = new LinkedHashMap<>();
+    lib.put(Wire.NAME, "beacon-sdk");
+    lib.put(Wire.VERSION, BeaconVersion.VERSION);
+    return lib;
+  }
+
+  /** Removes the largest product section, noting it under failed_sections; false if none left. */
+  private boolean dropLargestSection(Map<String, Object> props) {
+    String largest = null;
+    int largestSize = -1;
+    for (String name : settings.sections.keySet()) {
+      if (props.containsKey(name)) {
+        int size = JsonWriter.toJson(props.get(name)).length();
+        if (size > largestSize) {
+          largest = name;
+          largestSize = size;
+        }
+      }
+    }
+    if (largest == null) {
+      return false;
+    }
+    props.remove(largest);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> failed =
+        (Map<String, Object>) props.computeIfAbsent("failed_sections", k -> new LinkedHashMap<>());
+    failed.put(largest, "too large: " + largestSize + " bytes");
+    return true;
+  }
+
+  static final class Batch {
+    final String json;
+    final int messages;
+
+    Batch(String json, int messages) {
+      this.json = json;
+      this.messages = messages;
+    }
+  }
+}

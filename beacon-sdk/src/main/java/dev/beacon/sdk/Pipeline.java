@@ -1,0 +1,352 @@
+package dev.beacon.sdk;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+
+/**
+ * The one worker of a {@link Beacon}: takes tracked events from a bounded queue, builds reports on
+ * schedule, writes every payload to the spool before sending it (so a crash loses nothing) and
+ * delivers the spool oldest first with backoff. In local mode payloads go to the log file
+ * instead. The caller's thread only ever {@link #offer}s; everything else runs here.
+ */
+final class Pipeline implements Runnable {
+  private final Settings settings;
+  private final StateStore state;
+  private final Supplier<TelemetryMode> mode;
+  private final Parts parts;
+  private final Spool spool;
+  private final PayloadLog sentLog;
+  private final PayloadLog localLog;
+  private final QuietLog log;
+  private final ArrayBlockingQueue<Event> queue;
+  private final AtomicInteger offeredSinceWake = new AtomicInteger();
+  private final AtomicLong droppedSincePayload = new AtomicLong();
+  private final AtomicLong droppedTotal = new AtomicLong();
+  private final Object flushLock = new Object();
+  private final Object deliveryLock = new Object();
+  private final Backoff backoff = new Backoff();
+
+  private volatile Thread worker;
+  private volatile boolean stopping;
+  private volatile boolean spoolHasWork = true;
+  private volatile UUID installationId;
+  private long nextReportAt;
+  private long nextFlushAt;
+  private volatile long nextAttemptAt;
+
+  Pipeline(Settings settings, StateStore state, Supplier<TelemetryMode> mode, Parts parts) {
+    this.settings = settings;
+    this.state = state;
+    this.mode = mode;
+    this.parts = parts;
+    this.spool = new Spool(state.directory().resolve("spool"), settings.maxSpoolBytes);
+    this.sentLog = settings.logFile == null ? null : new PayloadLog(settings.logFile);
+    this.localLog =
+        sentLog != null
+            ? sentLog
+            : new PayloadLog(state.directory().resolve("local-payloads.jsonl"));
+    this.log = parts.log;
+    this.queue = new ArrayBlockingQueue<>(settings.maxQueueSize);
+  }
+
+  /** Called on the host's thread: never blocks, never throws, never does I/O. */
+  void offer(Event e) {
+    if (!queue.offer(e)) {
+      droppedSincePayload.incrementAndGet();
+      droppedTotal.incrementAndGet();
+    } else if (offeredSinceWake.incrementAndGet() == settings.maxBatchSize) {
+      Thread w = worker;
+      if (w != null) {
+        LockSupport.unpark(w);
+      }
+    }
+  }
+
+  void countDrop() {
+    droppedSincePayload.incrementAndGet();
+    droppedTotal.incrementAndGet();
+  }
+
+  long droppedTotal() {
+    return droppedTotal.get();
+  }
+
+  int queued() {
+    return queue.size();
+  }
+
+  Path localLogFile() {
+    return localLog.file();
+  }
+
+  long nextReportAtMillis() {
+    return nextReportAt;
+  }
+
+  /** Starts the worker unless it runs already. */
+  synchronized void startWorker() {
+    if (worker != null || stopping) {
+      return;
+    }
+    Thread t = new Thread(this, "beacon-" + settings.product + "-worker");
+    t.setDaemon(true);
+    worker = t;
+    t.start();
+  }
+
+  void wake() {
+    Thread w = worker;
+    if (w != null) {
+      LockSupport.unpark(w);
+    }
+  }
+
+  @Override
+  public void run() {
+    try {
+      schedule(System.currentTimeMillis());
+      while (!stopping) {
+        TelemetryMode m = mode.get();
+        if (m == TelemetryMode.OFF) {
+          LockSupport.parkNanos(this, Duration.ofMinutes(1).toNanos());
+          continue;
+        }
+        long now = System.currentTimeMillis();
+        if (now >= nextReportAt) {
+          report(m, now);
+        }
+        if (!queue.isEmpty() && (now >= nextFlushAt || queue.size() >= settings.maxBatchSize)) {
+          flush(m);
+        }
+        if (now >= nextFlushAt) {
+          nextFlushAt = now + settings.flushInterval.toMillis();
+        }
+        if (m == TelemetryMode.ON && spoolHasWork && now >= nextAttemptAt) {
+          deliver(settings.requestTimeout);
+        }
+        long wake = Math.min(nextReportAt, nextFlushAt);
+        if (m == TelemetryMode.ON && spoolHasWork) {
+          wake = Math.min(wake, nextAttemptAt);
+        }
+        long waitMillis = wake - System.currentTimeMillis();
+        if (waitMillis > 0 && !stopping && queue.size() < settings.maxBatchSize) {
+          offeredSinceWake.set(0);
+          LockSupport.parkNanos(this, waitMillis * 1_000_000);
+        }
+      }
+    } catch (Throwable t) {
+      if (t instanceof VirtualMachineError) {
+        throw (VirtualMachineError) t;
+      }
+      log.failure("worker", "the worker stopped: " + t.getClass().getName());
+    }
+  }
+
+  private void schedule(long now) {
+    long last = Math.min(state.lastReportMillis(), now); // a clock set back must not stall reports
+    double spread = 1 + ThreadLocalRandom.current().nextDouble(0.5);
+    long first = now + (long) (settings.initialDelay.toMillis() * spread);
+    nextReportAt = last == 0 ? first : Math.max(first, last + jitteredInterval());
+    nextFlushAt = now + settings.flushInterval.toMillis();
+  }
+
+  private long jitteredInterval() {
+    long interval = settings.reportInterval.toMillis();
+    return interval + (long) (interval * ThreadLocalRandom.current().nextDouble(-0.05, 0.05));
+  }
+
+  private void report(TelemetryMode m, long now) {
+    try {
+      emitReport(m, now);
+    } catch (IOException e) {
+      log.failure("report", "could not keep the report: " + e.getClass().getSimpleName());
+    }
+    nextReportAt = now + jitteredInterval();
+  }
+
+  /** Builds a report and spools it (on) or logs it (local). Returns the spooled file, if any. */
+  Path emitReport(TelemetryMode m, long now) throws IOException {
+    UUID id = installationId();
+    String message =
+        parts.payloads().report(id, parts.collector().collect(id, true), now);
+    Path file = emit(m, List.of(message), now);
+    state.recordReport(now);
+    return file;
+  }
+
+  /** Moves every queued event into payloads. Safe from any thread. */
+  void flush(TelemetryMode m) {
+    synchronized (flushLock) {
+      List<Event> events = new ArrayList<>(settings.maxBatchSize);
+      while (queue.drainTo(events, settings.maxBatchSize) > 0) {
+        try {
+          UUID id = installationId();
+          List<String> messages = new ArrayList<>(events.size());
+          for (Event e : events) {
+            messages.add(parts.payloads().track(id, e));
+          }
+          emit(m, messages, System.currentTimeMillis());
+        } catch (IOException | RuntimeException e) {
+          droppedSincePayload.addAndGet(events.size());
+          droppedTotal.addAndGet(events.size());
+          log.failure("flush", "could not keep events: " + e.getClass().getSimpleName());
+        }
+        events.clear();
+      }
+    }
+  }
+
+  private Path emit(TelemetryMode m, List<String> messages, long now) throws IOException {
+    long dropped = droppedSincePayload.getAndSet(0) + spool.takeEvicted();
+    Path last = null;
+    for (Payloads.Batch b : parts.payloads().batches(messages, dropped, now)) {
+      byte[] bytes = b.json.getBytes(StandardCharsets.UTF_8);
+      if (m == TelemetryMode.LOCAL) {
+        localLog.append(bytes);
+      } else {
+        last = spool.add(bytes, b.messages);
+        spoolHasWork = true;
+      }
+    }
+    long evicted = spool.takeEvicted();
+    droppedSincePayload.addAndGet(evicted);
+    droppedTotal.addAndGet(evicted);
+    return last;
+  }
+
+  /**
+   * Sends spooled payloads, oldest first, until one fails.
+   *
+   * @return the outcome of the last attempt, or null if there was nothing to send
+   */
+  HttpExporter.Outcome deliver(Duration timeout) {
+    synchronized (deliveryLock) {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      HttpExporter.Outcome last = null;
+      for (Path file : spool.pending()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || mode.get() != TelemetryMode.ON) {
+          return last;
+        }
+        last = deliverOne(file, Duration.ofNanos(left));
+        if (last != null && last.kind == HttpExporter.Outcome.Kind.RETRY) {
+          return last;
+        }
+      }
+      spoolHasWork = false;
+      return last;
+    }
+  }
+
+  /** Sends one spooled payload; the caller holds no lock. */
+  HttpExporter.Outcome deliverOne(Path file, Duration timeout) {
+    synchronized (deliveryLock) {
+      try {
+        byte[] bytes = spool.read(file);
+        if (bytes == null) {
+          return null;
+        }
+        HttpExporter.Outcome o = parts.exporter().send(bytes, timeout);
+        switch (o.kind) {
+          case DELIVERED:
+            spool.remove(file);
+            backoff.reset();
+            log.recovered("delivery");
+            if (sentLog != null) {
+              sentLog.append(bytes);
+            }
+            break;
+          case REJECTED:
+            spool.remove(file);
+            droppedTotal.addAndGet(Spool.messagesIn(file));
+            log.failure("rejected", "the server refused a payload for good (" + o.detail + ")");
+            break;
+          default:
+            nextAttemptAt = System.currentTimeMillis() + backoff.nextDelayMillis(o.retryAfterMillis);
+            log.failure(
+                "delivery",
+                "could not deliver ("
+                    + o.detail
+                    + "); payloads stay in the spool and are retried quietly");
+        }
+        return o;
+      } catch (IOException e) {
+        log.failure("spool", "spool unreadable: " + e.getClass().getSimpleName());
+        return HttpExporter.Outcome.retry(0, "spool unreadable: " + e.getClass().getSimpleName());
+      }
+    }
+  }
+
+  /** Telemetry was turned off: forget what waits, in memory and in the spool. */
+  void discardPending() {
+    queue.clear();
+    try {
+      spool.clear();
+    } catch (IOException e) {
+      log.failure("spool", "could not clear the spool: " + e.getClass().getSimpleName());
+    }
+  }
+
+  /** Stops the worker within the close timeout; what is not delivered by then stays spooled. */
+  void close() {
+    long deadline = System.nanoTime() + settings.closeTimeout.toNanos();
+    stopping = true;
+    Thread w = worker;
+    TelemetryMode m = mode.get();
+    if (m != TelemetryMode.OFF) {
+      flush(m);
+    }
+    if (w != null) {
+      LockSupport.unpark(w);
+      if (m == TelemetryMode.ON) {
+        // One last delivery attempt, within what is left of the budget.
+        Thread last =
+            new Thread(
+                () -> deliver(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))),
+                "beacon-" + settings.product + "-close");
+        last.setDaemon(true);
+        last.start();
+        joinUntil(last, deadline);
+        parts.cancelInFlight();
+      }
+      joinUntil(w, deadline);
+    }
+    parts.shutdown();
+  }
+
+  private static void joinUntil(Thread t, long deadlineNanos) {
+    try {
+      long left = deadlineNanos - System.nanoTime();
+      if (left > 0) {
+        t.join(Math.max(1, left / 1_000_000));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The installation id, created on first use (telemetry is on or local when this is called). */
+  UUID installationId() throws IOException {
+    UUID id = installationId;
+    if (id == null) {
+      StateStore.InstallationId created = state.installationId();
+      id = created.id;
+      installationId = id;
+      if (created.createdNow) {
+        parts.firstRun();
+      }
+    }
+    return id;
+  }
+}

@@ -1,0 +1,37 @@
+package dev.beacon.sdk;
+
+import java.lang.System.Logger.Level;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The SDK's only voice in the host's logs. A failure is logged once per kind at DEBUG (default
+ * logging configurations print nothing), repeats at TRACE, and never with a stack trace: users of
+ * every seed product asked for silence when the network is closed.
+ */
+final class QuietLog {
+  private static final System.Logger LOG = System.getLogger("dev.beacon.sdk");
+
+  private final String product;
+  private final Set<String> seen = ConcurrentHashMap.newKeySet();
+
+  QuietLog(String product) {
+    this.product = product;
+  }
+
+  void failure(String kind, String message) {
+    try {
+      Level level = seen.add(kind) ? Level.DEBUG : Level.TRACE;
+      if (LOG.isLoggable(level)) {
+        LOG.log(level, "telemetry for " + product + ": " + message);
+      }
+    } catch (RuntimeException broken) {
+      // a broken logging backend is not a reason to disturb the host
+    }
+  }
+
+  /** Forgets what was logged, so the next failure after a recovery is logged again. */
+  void recovered(String kind) {
+    seen.remove(kind);
+  }
+}

@@ -1,0 +1,204 @@
+package dev.beacon.sdk;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/**
+ * Assembles the properties of a report: the built-in facts, then every product callback. Product
+ * code runs on a small pool of daemon threads with a deadline, so a section that throws or hangs is
+ * reported under {@code failed_sections} (with the exception's class only: a message may hold a
+ * path or a hostname) and the rest of the report goes out. A hung section is not started again
+ * while its previous call still runs, so at most a few threads can ever be stuck.
+ */
+final class ReportCollector {
+  private static final int MAX_SECTION_THREADS = 4;
+
+  private final Settings settings;
+  private final Map<String, Object> staticFacts;
+  private final Redactor redactor;
+  private final RateMeter rates;
+  private final long startNanos = System.nanoTime();
+  private final ThreadPoolExecutor pool;
+  /** Sections whose call has not returned yet, even if its report gave up waiting. */
+  private final java.util.Set<String> running = ConcurrentHashMap.newKeySet();
+
+  ReportCollector(Settings settings, SystemFacts facts, Redactor redactor, RateMeter rates) {
+    this.settings = settings;
+    this.staticFacts = facts.staticFacts();
+    this.redactor = redactor;
+    this.rates = rates;
+    this.pool =
+        new ThreadPoolExecutor(
+            0,
+            MAX_SECTION_THREADS,
+            30,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
+            DaemonThreads.factory("beacon-" + settings.product + "-section"));
+  }
+
+  /**
+   * @param commitRates whether this report starts a new rate window (false for a preview)
+   */
+  Map<String, Object> collect(UUID installationId, boolean commitRates) {
+    Map<String, Supplier<?>> tasks = new LinkedHashMap<>();
+    tasks.put("cluster_uuid", settings.clusterId);
+    if (settings.nodes != null) {
+      tasks.put("nodes_uuid", settings.nodes);
+    }
+    if (settings.plugins != null) {
+      tasks.put("active_plugins", settings.plugins);
+    }
+    if (settings.configKeys != null) {
+      tasks.put("config_keys", () -> keysOnly(settings.configKeys.get()));
+    }
+    if (!settings.rates.isEmpty()) {
+      tasks.put("rates", () -> rates.measure(commitRates));
+    }
+    tasks.putAll(settings.sections);
+
+    Map<String, Object> results = new LinkedHashMap<>();
+    Map<String, String> failed = new LinkedHashMap<>();
+    run(tasks, results, failed);
+
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("uuid", installationId.toString());
+    p.put("cluster_uuid", results.remove("cluster_uuid"));
+    p.put("nodes_uuid", results.containsKey("nodes_uuid") ? results.remove("nodes_uuid") : List.of());
+    p.put("version", settings.version);
+    if (settings.edition != null) {
+      p.put("edition", settings.edition);
+    }
+    p.putAll(staticFacts);
+    p.put("up_time", (System.nanoTime() - startNanos) / 1_000_000);
+    Object rateValues = results.remove("rates");
+    if (rateValues instanceof RateMeter.Window) {
+      RateMeter.Window w = (RateMeter.Window) rateValues;
+      p.put("rates", w.perSecond);
+      p.put("rate_window_seconds", w.seconds);
+    }
+    p.putAll(results);
+    if (!failed.isEmpty()) {
+      p.put("failed_sections", failed);
+    }
+    return p;
+  }
+
+  private void run(Map<String, Supplier<?>> tasks, Map<String, Object> results, Map<String, String> failed) {
+    Map<String, Future<Object>> started = new LinkedHashMap<>();
+    for (Map.Entry<String, Supplier<?>> t : tasks.entrySet()) {
+      String name = t.getKey();
+      if (!running.add(name)) {
+        failed.put(name, "still running since an earlier report");
+        continue;
+      }
+      Supplier<?> supplier = t.getValue();
+      try {
+        started.put(
+            name,
+            pool.submit(
+                () -> {
+                  try {
+                    return copy(supplier.get(), 0);
+                  } finally {
+                    running.remove(name);
+                  }
+                }));
+      } catch (RejectedExecutionException busy) {
+        running.remove(name);
+        failed.put(name, "not run: every section thread is busy");
+      }
+    }
+    long deadline = System.nanoTime() + settings.sectionTimeout.toNanos();
+    for (Map.Entry<String, Future<Object>> s : started.entrySet()) {
+      try {
+        long left = Math.max(0, deadline - System.nanoTime());
+        results.put(s.getKey(), s.getValue().get(left, TimeUnit.NANOSECONDS));
+      } catch (TimeoutException slow) {
+        s.getValue().cancel(true);
+        failed.put(s.getKey(), "timed out after " + settings.sectionTimeout.toMillis() + " ms");
+      } catch (ExecutionException e) {
+        failed.put(s.getKey(), "threw " + e.getCause().getClass().getName());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        failed.put(s.getKey(), "interrupted");
+        return;
+      }
+    }
+  }
+
+  /**
+   * A private copy of a product value in plain JSON types, made on the section thread: the product
+   * may mutate its own objects afterwards, and an exotic object's {@code toString} runs under the
+   * deadline rather than on the worker. Strings pass through the redactor.
+   */
+  Object copy(Object v, int depth) {
+    if (v == null || v instanceof Number || v instanceof Boolean) {
+      return v;
+    }
+    if (depth >= JsonWriter.MAX_DEPTH) {
+      return "[too deep]";
+    }
+    if (v instanceof Map) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+        if (m.size() == JsonWriter.MAX_ITEMS) {
+          break;
+        }
+        m.put(redactor.apply(String.valueOf(e.getKey())), copy(e.getValue(), depth + 1));
+      }
+      return m;
+    }
+    if (v instanceof Collection) {
+      List<Object> l = new ArrayList<>();
+      for (Object o : (Collection<?>) v) {
+        if (l.size() == JsonWriter.MAX_ITEMS) {
+          break;
+        }
+        l.add(copy(o, depth + 1));
+      }
+      return l;
+    }
+    if (v instanceof Object[]) {
+      return copy(java.util.Arrays.asList((Object[]) v), depth);
+    }
+    if (v instanceof RateMeter.Window) {
+      return v;
+    }
+    return redactor.apply(v instanceof Enum ? ((Enum<?>) v).name() : String.valueOf(v));
+  }
+
+  /** Sorted, distinct keys; anything after '=' is cut so that no value can travel. */
+  static List<String> keysOnly(Collection<String> keys) {
+    TreeSet<String> sorted = new TreeSet<>();
+    for (String k : keys) {
+      if (k == null) {
+        continue;
+      }
+      int eq = k.indexOf('=');
+      String key = (eq >= 0 ? k.substring(0, eq) : k).strip();
+      if (!key.isEmpty()) {
+        sorted.add(key);
+      }
+    }
+    return new ArrayList<>(sorted);
+  }
+
+  void shutdown() {
+    pool.shutdownNow();
+  }
+}

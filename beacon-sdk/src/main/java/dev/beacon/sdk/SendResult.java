@@ -1,0 +1,48 @@
+package dev.beacon.sdk;
+
+import java.util.Objects;
+
+/**
+ * What happened to a report sent on request, through {@link TelemetryControl#sendReportNow}.
+ * Immutable.
+ *
+ * @since 0.1.0
+ */
+public final class SendResult {
+  /** The outcome of one attempt. */
+  public enum Outcome {
+    /** The server acknowledged the report. */
+    DELIVERED,
+    /** Telemetry is local: the report was written to the log file and not sent. */
+    LOGGED_LOCALLY,
+    /** Telemetry is off: nothing was built, sent or written. */
+    NOT_SENT_OFF,
+    /** The attempt failed; the report is kept in the spool and will be retried. */
+    SPOOLED,
+    /** The server refused the report for good (a 4xx other than 408 or 429). */
+    REJECTED
+  }
+
+  private final Outcome outcome;
+  private final String detail;
+
+  SendResult(Outcome outcome, String detail) {
+    this.outcome = Objects.requireNonNull(outcome, "outcome");
+    this.detail = Objects.requireNonNull(detail, "detail");
+  }
+
+  /** The outcome. */
+  public Outcome outcome() {
+    return outcome;
+  }
+
+  /** Details for an operator: the HTTP status, the error, or where the report was written. */
+  public String detail() {
+    return detail;
+  }
+
+  @Override
+  public String toString() {
+    return outcome + ": " + detail;
+  }
+}

@@ -1,0 +1,151 @@
+package dev.beacon.sdk;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Payloads waiting for delivery, one file each in {@code <state>/spool}, so nothing is lost when
+ * the host is killed. A file is written under a temporary name and renamed, so a crash never
+ * leaves half a payload; its name sorts by creation time and carries its number of messages, so
+ * eviction (oldest first, when the byte cap is reached) can count what it drops.
+ */
+final class Spool {
+  private static final String SUFFIX = ".json";
+  private static final AtomicLong SEQUENCE = new AtomicLong();
+
+  private final Path dir;
+  private final long maxBytes;
+  private final AtomicLong evicted = new AtomicLong();
+
+  Spool(Path dir, long maxBytes) {
+    this.dir = dir;
+    this.maxBytes = maxBytes;
+  }
+
+  /**
+   * Adds a payload, evicting the oldest ones if the cap would be exceeded; the messages evicted
+   * are counted in {@link #takeEvicted()}.
+   *
+   * @return the payload's file, or null if it alone exceeds the cap (and was counted as evicted)
+   */
+  Path add(byte[] payload, int messages) throws IOException {
+    if (payload.length > maxBytes) {
+      evicted.addAndGet(messages);
+      return null;
+    }
+    Files.createDirectories(dir);
+    evicted.addAndGet(evictFor(payload.length));
+    String name =
+        String.format(
+            "%015d-%09d-%08x-n%d%s",
+            System.currentTimeMillis(),
+            SEQUENCE.incrementAndGet(),
+            ThreadLocalRandom.current().nextInt(),
+            messages,
+            SUFFIX);
+    Path tmp = dir.resolve(name + ".tmp");
+    Files.write(tmp, payload);
+    Path file = dir.resolve(name);
+    StateStore.moveAtomically(tmp, file);
+    return file;
+  }
+
+  /** Messages evicted since the last call. */
+  long takeEvicted() {
+    return evicted.getAndSet(0);
+  }
+
+  /** Spooled payloads, oldest first. Temporary files of a crashed write are deleted. */
+  List<Path> pending() {
+    List<Path> files = new ArrayList<>();
+    if (!Files.isDirectory(dir)) {
+      return files;
+    }
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+      for (Path p : ds) {
+        String n = p.getFileName().toString();
+        if (n.endsWith(SUFFIX)) {
+          files.add(p);
+        } else if (n.endsWith(".tmp")) {
+          Files.deleteIfExists(p);
+        }
+      }
+    } catch (IOException e) {
+      return files;
+    }
+    Collections.sort(files);
+    return files;
+  }
+
+  /** The payload's bytes, or null if another process took it meanwhile. */
+  byte[] read(Path file) throws IOException {
+    try {
+      return Files.readAllBytes(file);
+    } catch (NoSuchFileException gone) {
+      return null;
+    }
+  }
+
+  void remove(Path file) throws IOException {
+    Files.deleteIfExists(file);
+  }
+
+  void clear() throws IOException {
+    for (Path p : pending()) {
+      Files.deleteIfExists(p);
+    }
+  }
+
+  long bytes() {
+    long total = 0;
+    for (Path p : pending()) {
+      try {
+        total += Files.size(p);
+      } catch (IOException gone) {
+        // deleted meanwhile
+      }
+    }
+    return total;
+  }
+
+  private long evictFor(long incoming) throws IOException {
+    List<Path> files = pending();
+    long total = 0;
+    List<Long> sizes = new ArrayList<>();
+    for (Path p : files) {
+      long size;
+      try {
+        size = Files.size(p);
+      } catch (IOException gone) {
+        size = 0;
+      }
+      sizes.add(size);
+      total += size;
+    }
+    long dropped = 0;
+    for (int i = 0; i < files.size() && total + incoming > maxBytes; i++) {
+      Files.deleteIfExists(files.get(i));
+      total -= sizes.get(i);
+      dropped += messagesIn(files.get(i));
+    }
+    return dropped;
+  }
+
+  static int messagesIn(Path file) {
+    String n = file.getFileName().toString();
+    int at = n.lastIndexOf("-n");
+    try {
+      return Integer.parseInt(n.substring(at + 2, n.length() - SUFFIX.length()));
+    } catch (RuntimeException unnamed) {
+      return 1;
+    }
+  }
+}

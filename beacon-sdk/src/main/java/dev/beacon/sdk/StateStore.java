@@ -1,0 +1,126 @@
+package dev.beacon.sdk;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.UUID;
+
+/**
+ * The state directory: small text files an operator can read. Reads never create anything, so a
+ * store may be consulted while telemetry is off; writes happen only when telemetry is on or local
+ * (and for the runtime toggle, which the operator asked for). Every write is atomic (temp file and
+ * rename), so a crash leaves the old value or the new one, never half of one.
+ */
+final class StateStore {
+  static final String INSTALLATION_ID = "installation-id";
+  static final String MODE = "mode";
+  static final String LAST_REPORT = "last-report";
+
+  private final Path dir;
+
+  StateStore(Path dir) {
+    this.dir = dir;
+  }
+
+  Path directory() {
+    return dir;
+  }
+
+  /** The installation id if one was created, else null. Never writes. */
+  UUID existingInstallationId() {
+    String text = read(INSTALLATION_ID);
+    if (text == null) {
+      return null;
+    }
+    try {
+      return UUID.fromString(text.strip());
+    } catch (IllegalArgumentException corrupt) {
+      return null;
+    }
+  }
+
+  /**
+   * The installation id, creating a random one on first use. A missing or corrupt file is replaced,
+   * not fatal.
+   *
+   * @return the id, and whether it was created now
+   */
+  InstallationId installationId() throws IOException {
+    UUID existing = existingInstallationId();
+    if (existing != null) {
+      return new InstallationId(existing, false);
+    }
+    UUID fresh = UUID.randomUUID();
+    write(INSTALLATION_ID, fresh + "\n");
+    return new InstallationId(fresh, true);
+  }
+
+  /** The runtime toggle, or null when the operator never used it (or the file is unreadable). */
+  TelemetryMode persistedMode() {
+    return TelemetryMode.parse(read(MODE));
+  }
+
+  void persistMode(TelemetryMode mode) throws IOException {
+    write(MODE, mode.label() + "\n");
+  }
+
+  /** Wall-clock time of the last delivered report, epoch millis; 0 when none. */
+  long lastReportMillis() {
+    String text = read(LAST_REPORT);
+    if (text == null) {
+      return 0;
+    }
+    try {
+      return Long.parseLong(text.strip());
+    } catch (NumberFormatException corrupt) {
+      return 0;
+    }
+  }
+
+  void recordReport(long epochMillis) throws IOException {
+    write(LAST_REPORT, epochMillis + "\n");
+  }
+
+  private String read(String name) {
+    try {
+      return Files.readString(dir.resolve(name), StandardCharsets.UTF_8);
+    } catch (NoSuchFileException absent) {
+      return null;
+    } catch (IOException | RuntimeException unreadable) {
+      return null;
+    }
+  }
+
+  private void write(String name, String content) throws IOException {
+    Files.createDirectories(dir);
+    Path tmp = Files.createTempFile(dir, name, ".tmp");
+    try {
+      Files.writeString(tmp, content, StandardCharsets.UTF_8);
+      moveAtomically(tmp, dir.resolve(name));
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  static void moveAtomically(Path from, Path to) throws IOException {
+    try {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  static final class InstallationId {
+    final UUID id;
+    final boolean createdNow;
+
+    InstallationId(UUID id, boolean createdNow) {
+      this.id = id;
+      this.createdNow = createdNow;
+    }
+  }
+}

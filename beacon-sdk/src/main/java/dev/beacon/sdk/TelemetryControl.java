@@ -1,0 +1,41 @@
+package dev.beacon.sdk;
+
+/**
+ * Runtime control of telemetry, for the product to wire into its own API or dashboard (as EMQX's
+ * {@code /telemetry/status} and {@code /telemetry/data}). Every method is safe to call in every
+ * mode and never throws.
+ *
+ * @since 0.1.0
+ */
+public interface TelemetryControl {
+  /** The mode in force and which setting decided it. */
+  ConsentStatus status();
+
+  /**
+   * Turns telemetry on at once and remembers the choice in the state directory. A setting of
+   * higher precedence (such as {@code DO_NOT_TRACK} or an environment variable) still wins; the
+   * answer says so.
+   *
+   * @return the status after the change
+   */
+  ConsentStatus enable();
+
+  /**
+   * Turns telemetry off at once and remembers the choice. Reports waiting in the spool are deleted.
+   *
+   * @return the status after the change
+   */
+  ConsentStatus disable();
+
+  /**
+   * The exact JSON the next report would send, whatever the mode. Has no side effect: nothing is
+   * sent or written, and rates are not reset.
+   */
+  String preview();
+
+  /**
+   * Builds a report and delivers it now, honouring the mode exactly as the scheduled report would:
+   * a connectivity check for operators. Blocks the calling thread for at most the request timeout.
+   */
+  SendResult sendReportNow();
+}
