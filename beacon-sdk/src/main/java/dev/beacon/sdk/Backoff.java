@@ -9,15 +9,20 @@ import java.util.concurrent.ThreadLocalRandom;
  * hostile or broken server cannot silence a client for ever.
  */
 final class Backoff {
-  static final long BASE_MILLIS = 1_000;
-  static final long MAX_MILLIS = 10 * 60_000;
   static final long MAX_RETRY_AFTER_MILLIS = 24 * 3_600_000L;
 
+  private final long baseMillis;
+  private final long maxMillis;
   private int failures;
 
+  Backoff(java.time.Duration base, java.time.Duration max) {
+    this.baseMillis = Math.max(1, base.toMillis());
+    this.maxMillis = Math.max(baseMillis, max.toMillis());
+  }
+
   long nextDelayMillis(long retryAfterMillis) {
-    int n = Math.min(failures++, 20);
-    long exp = Math.min(MAX_MILLIS, BASE_MILLIS << n);
+    int n = Math.min(failures++, 30);
+    long exp = Math.min(maxMillis, baseMillis << n);
     long jittered = exp / 2 + ThreadLocalRandom.current().nextLong(exp / 2 + 1);
     if (retryAfterMillis > 0) {
       long floor = Math.min(retryAfterMillis, MAX_RETRY_AFTER_MILLIS);

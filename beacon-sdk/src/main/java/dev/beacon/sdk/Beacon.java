@@ -1,7 +1,6 @@
 package dev.beacon.sdk;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.util.Map;
 import java.util.UUID;
 import javax.management.ObjectName;
@@ -82,8 +81,8 @@ public final class Beacon implements AutoCloseable {
 
   /**
    * Records a custom event. Returns at once: never blocks, throws or does I/O on the calling
-   * thread. When the queue is full the event is dropped and counted, and the count travels with
-   * the next payload.
+   * thread. When the queue is full the event is dropped and counted, and the count travels with the
+   * next payload.
    *
    * @param event the event's name
    * @param properties its properties; values should be immutable (they are read later, by the
@@ -140,7 +139,8 @@ public final class Beacon implements AutoCloseable {
       try {
         state.persistMode(wanted);
       } catch (IOException e) {
-        parts.log.failure("toggle", "could not persist the runtime toggle: " + e.getClass().getSimpleName());
+        parts.log.failure(
+            "toggle", "could not persist the runtime toggle: " + e.getClass().getSimpleName());
       }
       setStatus(consent.resolve(wanted));
       if (mode == TelemetryMode.OFF) {
@@ -171,7 +171,8 @@ public final class Beacon implements AutoCloseable {
   SendResult sendReportNow() {
     TelemetryMode m = mode;
     if (m == TelemetryMode.OFF) {
-      return new SendResult(SendResult.Outcome.NOT_SENT_OFF, "telemetry is off: " + status.reason());
+      return new SendResult(
+          SendResult.Outcome.NOT_SENT_OFF, "telemetry is off: " + status.reason());
     }
     try {
       java.nio.file.Path file = pipeline.emitReport(m, System.currentTimeMillis());
@@ -188,9 +189,11 @@ public final class Beacon implements AutoCloseable {
       }
       switch (o.kind) {
         case DELIVERED:
-          return new SendResult(SendResult.Outcome.DELIVERED, o.detail + " from " + settings.batchUri());
+          return new SendResult(
+              SendResult.Outcome.DELIVERED, o.detail + " from " + settings.batchUri());
         case REJECTED:
-          return new SendResult(SendResult.Outcome.REJECTED, o.detail + " from " + settings.batchUri());
+          return new SendResult(
+              SendResult.Outcome.REJECTED, o.detail + " from " + settings.batchUri());
         default:
           return new SendResult(
               SendResult.Outcome.SPOOLED,

@@ -74,6 +74,8 @@ public final class BeaconBuilder {
   Duration connectTimeout = Duration.ofSeconds(3);
   Duration requestTimeout = Duration.ofSeconds(10);
   Duration closeTimeout = Duration.ofMillis(800);
+  Duration retryBase = Duration.ofSeconds(1);
+  Duration retryMax = Duration.ofMinutes(10);
   int maxQueueSize = 2048;
   int maxBatchSize = 100;
   long maxSpoolBytes = 4L * 1024 * 1024;
@@ -140,8 +142,8 @@ public final class BeaconBuilder {
   }
 
   /**
-   * Folder for the installation id, the runtime toggle, the time of the last report and the
-   * spool. Defaults to {@code $XDG_CONFIG_HOME/<product>/telemetry}, else {@code
+   * Folder for the installation id, the runtime toggle, the time of the last report and the spool.
+   * Defaults to {@code $XDG_CONFIG_HOME/<product>/telemetry}, else {@code
    * ~/.config/<product>/telemetry}. Nothing is created in it while telemetry is off.
    */
   public BeaconBuilder stateDirectory(Path stateDirectory) {
@@ -186,8 +188,8 @@ public final class BeaconBuilder {
   }
 
   /**
-   * Configuration keys in use, reported as {@code config_keys}. Keys only: anything after a
-   * {@code '='} is cut off, so a value can never travel by mistake.
+   * Configuration keys in use, reported as {@code config_keys}. Keys only: anything after a {@code
+   * '='} is cut off, so a value can never travel by mistake.
    */
   public BeaconBuilder configKeys(Supplier<? extends Collection<String>> configKeys) {
     this.configKeys = Objects.requireNonNull(configKeys, "configKeys");
@@ -296,10 +298,7 @@ public final class BeaconBuilder {
   public BeaconBuilder maxBatchSize(int size) {
     if (size < 1 || size > dev.beacon.protocol.Limits.MAX_BATCH_MESSAGES) {
       throw new IllegalArgumentException(
-          "maxBatchSize must be 1.."
-              + dev.beacon.protocol.Limits.MAX_BATCH_MESSAGES
-              + ": "
-              + size);
+          "maxBatchSize must be 1.." + dev.beacon.protocol.Limits.MAX_BATCH_MESSAGES + ": " + size);
     }
     this.maxBatchSize = size;
     return this;
@@ -317,6 +316,13 @@ public final class BeaconBuilder {
   /** Whether to register the JMX MBean; true. */
   public BeaconBuilder registerMBean(boolean register) {
     this.registerMBean = register;
+    return this;
+  }
+
+  /** First and longest delay between delivery attempts; 1 s and 10 min. For tests. */
+  BeaconBuilder retryBackoff(Duration base, Duration max) {
+    this.retryBase = requirePositive(base, "retryBase");
+    this.retryMax = requirePositive(max, "retryMax");
     return this;
   }
 

@@ -23,5 +23,5 @@ public interface BeaconMXBean {
   String disableTelemetry();
 
   /** The exact JSON the next report would send. */
-  String preview();
+  String previewReport();
 }

@@ -58,6 +58,11 @@ final class Control implements TelemetryControl, BeaconMXBean {
   }
 
   @Override
+  public String previewReport() {
+    return preview();
+  }
+
+  @Override
   public String enableTelemetry() {
     return enable().toString();
   }

@@ -3,9 +3,9 @@ package dev.beacon.sdk;
 import java.util.Map;
 
 /**
- * A tracked event as captured on the caller's thread: the name, a shallow copy of the properties
- * as a flat key/value array (no map allocation, no serialization) and the wall-clock time.
- * Everything else (message id, JSON) is done by the worker.
+ * A tracked event as captured on the caller's thread: the name, a shallow copy of the properties as
+ * a flat key/value array (no map allocation, no serialization) and the wall-clock time. Everything
+ * else (message id, JSON) is done by the worker.
  */
 final class Event {
   final String name;

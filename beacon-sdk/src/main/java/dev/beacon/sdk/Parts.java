@@ -2,8 +2,8 @@ package dev.beacon.sdk;
 
 /**
  * The heavier pieces of a {@link Beacon}, made on first use rather than at {@code build()}: a
- * product that keeps telemetry off never reads the platform, never creates an HTTP client and
- * never starts a thread.
+ * product that keeps telemetry off never reads the platform, never creates an HTTP client and never
+ * starts a thread.
  */
 final class Parts {
   final Settings settings;

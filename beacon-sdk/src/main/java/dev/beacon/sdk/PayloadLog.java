@@ -10,8 +10,8 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * The operator's local copy: every payload exactly as sent, one JSON document per line. Written
- * with a single append per payload, so lines of concurrent writers never interleave. Rolled over
- * to {@code <file>.1} at {@value #MAX_BYTES} bytes so it cannot fill a disk.
+ * with a single append per payload, so lines of concurrent writers never interleave. Rolled over to
+ * {@code <file>.1} at {@value #MAX_BYTES} bytes so it cannot fill a disk.
  */
 final class PayloadLog {
   static final long MAX_BYTES = 16L * 1024 * 1024;
@@ -35,13 +35,18 @@ final class PayloadLog {
       }
       if (Files.exists(file) && Files.size(file) + payload.length > MAX_BYTES) {
         Files.move(
-            file, file.resolveSibling(file.getFileName() + ".1"), StandardCopyOption.REPLACE_EXISTING);
+            file,
+            file.resolveSibling(file.getFileName() + ".1"),
+            StandardCopyOption.REPLACE_EXISTING);
       }
       ByteBuffer line = ByteBuffer.allocate(payload.length + 1).put(payload).put((byte) '\n');
       line.flip();
       try (FileChannel ch =
           FileChannel.open(
-              file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+              file,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE,
+              StandardOpenOption.APPEND)) {
         while (line.hasRemaining()) {
           ch.write(line);
         }

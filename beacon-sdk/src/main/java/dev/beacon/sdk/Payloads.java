@@ -13,8 +13,8 @@ import java.util.function.UnaryOperator;
 /**
  * Writes messages in the wire format (the Segment envelope, {@link Wire}) and packs them into
  * batches that respect {@link Limits}: a message over {@link Limits#MAX_EVENT_BYTES} loses its
- * largest properties (named under {@code failed_sections} for a report), and a batch never
- * exceeds {@link Limits#MAX_REQUEST_BYTES}.
+ * largest properties (named under {@code failed_sections} for a report), and a batch never exceeds
+ * {@link Limits#MAX_REQUEST_BYTES}.
  */
 final class Payloads {
   /** Room left in a batch for the envelope around the messages. */
@@ -32,7 +32,8 @@ final class Payloads {
 
   String report(UUID installationId, Map<String, Object> properties, long epochMillis) {
     Map<String, Object> props = new LinkedHashMap<>(properties);
-    String json = message(Wire.TYPE_REPORT, Wire.REPORT_EVENT, installationId, props, epochMillis, NONE);
+    String json =
+        message(Wire.TYPE_REPORT, Wire.REPORT_EVENT, installationId, props, epochMillis, NONE);
     while (json.length() > Limits.MAX_EVENT_BYTES && dropLargestSection(props)) {
       json = message(Wire.TYPE_REPORT, Wire.REPORT_EVENT, installationId, props, epochMillis, NONE);
     }

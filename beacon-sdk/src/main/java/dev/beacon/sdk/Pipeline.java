@@ -17,8 +17,8 @@ import java.util.function.Supplier;
 /**
  * The one worker of a {@link Beacon}: takes tracked events from a bounded queue, builds reports on
  * schedule, writes every payload to the spool before sending it (so a crash loses nothing) and
- * delivers the spool oldest first with backoff. In local mode payloads go to the log file
- * instead. The caller's thread only ever {@link #offer}s; everything else runs here.
+ * delivers the spool oldest first with backoff. In local mode payloads go to the log file instead.
+ * The caller's thread only ever {@link #offer}s; everything else runs here.
  */
 final class Pipeline implements Runnable {
   private final Settings settings;
@@ -35,13 +35,13 @@ final class Pipeline implements Runnable {
   private final AtomicLong droppedTotal = new AtomicLong();
   private final Object flushLock = new Object();
   private final Object deliveryLock = new Object();
-  private final Backoff backoff = new Backoff();
+  private final Backoff backoff;
 
   private volatile Thread worker;
   private volatile boolean stopping;
   private volatile boolean spoolHasWork = true;
   private volatile UUID installationId;
-  private long nextReportAt;
+  private volatile long nextReportAt;
   private long nextFlushAt;
   private volatile long nextAttemptAt;
 
@@ -58,6 +58,7 @@ final class Pipeline implements Runnable {
             : new PayloadLog(state.directory().resolve("local-payloads.jsonl"));
     this.log = parts.log;
     this.queue = new ArrayBlockingQueue<>(settings.maxQueueSize);
+    this.backoff = new Backoff(settings.retryBase, settings.retryMax);
   }
 
   /** Called on the host's thread: never blocks, never throws, never does I/O. */
@@ -82,8 +83,16 @@ final class Pipeline implements Runnable {
     return droppedTotal.get();
   }
 
+  boolean workerStarted() {
+    return worker != null;
+  }
+
   int queued() {
     return queue.size();
+  }
+
+  Spool spool() {
+    return spool;
   }
 
   Path localLogFile() {
@@ -178,8 +187,7 @@ final class Pipeline implements Runnable {
   /** Builds a report and spools it (on) or logs it (local). Returns the spooled file, if any. */
   Path emitReport(TelemetryMode m, long now) throws IOException {
     UUID id = installationId();
-    String message =
-        parts.payloads().report(id, parts.collector().collect(id, true), now);
+    String message = parts.payloads().report(id, parts.collector().collect(id, true), now);
     Path file = emit(m, List.of(message), now);
     state.recordReport(now);
     return file;
@@ -273,7 +281,8 @@ final class Pipeline implements Runnable {
             log.failure("rejected", "the server refused a payload for good (" + o.detail + ")");
             break;
           default:
-            nextAttemptAt = System.currentTimeMillis() + backoff.nextDelayMillis(o.retryAfterMillis);
+            nextAttemptAt =
+                System.currentTimeMillis() + backoff.nextDelayMillis(o.retryAfterMillis);
             log.failure(
                 "delivery",
                 "could not deliver ("

@@ -5,11 +5,11 @@ import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
- * Turns the product's cumulative counters into rates per second over the time really elapsed
- * since the previous report (EMQX divides by the nominal seven days, which is wrong for every
- * report but the steady-state one). Elapsed time comes from {@link System#nanoTime()}, immune to
- * wall-clock jumps. A counter that went backwards was reset by a restart of its own: its rate is
- * taken from zero.
+ * Turns the product's cumulative counters into rates per second over the time really elapsed since
+ * the previous report (EMQX divides by the nominal seven days, which is wrong for every report but
+ * the steady-state one). Elapsed time comes from {@link System#nanoTime()}, immune to wall-clock
+ * jumps. A counter that went backwards was reset by a restart of its own: its rate is taken from
+ * zero.
  */
 final class RateMeter {
   private final Map<String, LongSupplier> counters;

@@ -15,8 +15,8 @@ import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 /**
- * Last line of defence for privacy: a string in a report that contains this machine's hostname,
- * one of its IP addresses, the user's name or home folder is replaced by {@value #REDACTED}. The
+ * Last line of defence for privacy: a string in a report that contains this machine's hostname, one
+ * of its IP addresses, the user's name or home folder is replaced by {@value #REDACTED}. The
  * built-in sections never hold them; this catches a product section that does by mistake.
  */
 final class Redactor implements UnaryOperator<String> {

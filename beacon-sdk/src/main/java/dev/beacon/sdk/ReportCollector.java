@@ -33,6 +33,7 @@ final class ReportCollector {
   private final RateMeter rates;
   private final long startNanos = System.nanoTime();
   private final ThreadPoolExecutor pool;
+
   /** Sections whose call has not returned yet, even if its report gave up waiting. */
   private final java.util.Set<String> running = ConcurrentHashMap.newKeySet();
 
@@ -78,7 +79,8 @@ final class ReportCollector {
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("uuid", installationId.toString());
     p.put("cluster_uuid", results.remove("cluster_uuid"));
-    p.put("nodes_uuid", results.containsKey("nodes_uuid") ? results.remove("nodes_uuid") : List.of());
+    p.put(
+        "nodes_uuid", results.containsKey("nodes_uuid") ? results.remove("nodes_uuid") : List.of());
     p.put("version", settings.version);
     if (settings.edition != null) {
       p.put("edition", settings.edition);
@@ -98,7 +100,8 @@ final class ReportCollector {
     return p;
   }
 
-  private void run(Map<String, Supplier<?>> tasks, Map<String, Object> results, Map<String, String> failed) {
+  private void run(
+      Map<String, Supplier<?>> tasks, Map<String, Object> results, Map<String, String> failed) {
     Map<String, Future<Object>> started = new LinkedHashMap<>();
     for (Map.Entry<String, Supplier<?>> t : tasks.entrySet()) {
       String name = t.getKey();

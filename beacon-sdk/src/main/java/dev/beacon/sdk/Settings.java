@@ -46,6 +46,8 @@ final class Settings {
   final Duration connectTimeout;
   final Duration requestTimeout;
   final Duration closeTimeout;
+  final Duration retryBase;
+  final Duration retryMax;
   final int maxQueueSize;
   final int maxBatchSize;
   final long maxSpoolBytes;
@@ -57,7 +59,11 @@ final class Settings {
   final List<String> problems;
 
   private Settings(
-      BeaconBuilder b, URI endpoint, Path logFile, Path trustedCertificates, List<String> problems) {
+      BeaconBuilder b,
+      URI endpoint,
+      Path logFile,
+      Path trustedCertificates,
+      List<String> problems) {
     product = b.product;
     envPrefix = b.envPrefix;
     version = b.version;
@@ -86,6 +92,8 @@ final class Settings {
     connectTimeout = b.connectTimeout;
     requestTimeout = b.requestTimeout;
     closeTimeout = b.closeTimeout;
+    retryBase = b.retryBase;
+    retryMax = b.retryMax;
     maxQueueSize = b.maxQueueSize;
     maxBatchSize = b.maxBatchSize;
     maxSpoolBytes = b.maxSpoolBytes;

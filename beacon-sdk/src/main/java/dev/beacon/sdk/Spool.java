@@ -13,9 +13,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Payloads waiting for delivery, one file each in {@code <state>/spool}, so nothing is lost when
- * the host is killed. A file is written under a temporary name and renamed, so a crash never
- * leaves half a payload; its name sorts by creation time and carries its number of messages, so
- * eviction (oldest first, when the byte cap is reached) can count what it drops.
+ * the host is killed. A file is written under a temporary name and renamed, so a crash never leaves
+ * half a payload; its name sorts by creation time and carries its number of messages, so eviction
+ * (oldest first, when the byte cap is reached) can count what it drops.
  */
 final class Spool {
   private static final String SUFFIX = ".json";
@@ -31,8 +31,8 @@ final class Spool {
   }
 
   /**
-   * Adds a payload, evicting the oldest ones if the cap would be exceeded; the messages evicted
-   * are counted in {@link #takeEvicted()}.
+   * Adds a payload, evicting the oldest ones if the cap would be exceeded; the messages evicted are
+   * counted in {@link #takeEvicted()}.
    *
    * @return the payload's file, or null if it alone exceeds the cap (and was counted as evicted)
    */

@@ -12,15 +12,17 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Facts about the platform, in EMQX's field names where EMQX has one. Only coarse, shared facts:
- * OS name and version, architecture, CPU count, memory sizes, JVM version and vendor, container
+ * Facts about the platform, in EMQX's field names where EMQX has one. Only coarse, shared facts: OS
+ * name and version, architecture, CPU count, memory sizes, JVM version and vendor, container
  * limits. Never a hostname, address, user, path, serial or anything derived from them; the cgroup
  * path (which holds a container id) is read for a yes/no only.
  */
 final class SystemFacts {
   private final Path root;
 
-  /** @param root filesystem root to read {@code /etc} and {@code /sys} under; "/" but in tests */
+  /**
+   * @param root filesystem root to read {@code /etc} and {@code /sys} under; "/" but in tests
+   */
   SystemFacts(Path root) {
     this.root = root;
   }

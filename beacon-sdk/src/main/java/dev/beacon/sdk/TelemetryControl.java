@@ -12,9 +12,9 @@ public interface TelemetryControl {
   ConsentStatus status();
 
   /**
-   * Turns telemetry on at once and remembers the choice in the state directory. A setting of
-   * higher precedence (such as {@code DO_NOT_TRACK} or an environment variable) still wins; the
-   * answer says so.
+   * Turns telemetry on at once and remembers the choice in the state directory. A setting of higher
+   * precedence (such as {@code DO_NOT_TRACK} or an environment variable) still wins; the answer
+   * says so.
    *
    * @return the status after the change
    */

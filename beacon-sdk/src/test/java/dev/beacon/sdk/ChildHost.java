@@ -1,0 +1,44 @@
+package dev.beacon.sdk;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * A host product in a JVM of its own, for the process-level tests. {@code spool}: reports to the
+ * endpoint, says SPOOLED once a payload waits in the spool, then idles until killed. {@code exit}:
+ * starts telemetry, tracks, and returns from main without closing, to prove the SDK never keeps a
+ * JVM alive.
+ */
+public final class ChildHost {
+  private ChildHost() {}
+
+  public static void main(String[] args) throws Exception {
+    String mode = args[0];
+    URI endpoint = URI.create(args[1]);
+    Path state = Path.of(args[2]);
+    Beacon beacon =
+        Beacon.builder("acme")
+            .version("5.0.9")
+            .writeKey("wk_test")
+            .endpoint(endpoint)
+            .stateDirectory(state)
+            .initialDelay(Duration.ZERO)
+            .flushInterval(Duration.ofMillis(50))
+            .requestTimeout(Duration.ofSeconds(30))
+            .build();
+    beacon.start();
+    beacon.track("started", Map.of("mode", mode));
+    if (mode.equals("exit")) {
+      System.out.println("RETURNING");
+      return;
+    }
+    while (beacon.pipeline().spool().pending().size() < 1) {
+      Thread.onSpinWait();
+    }
+    System.out.println("SPOOLED");
+    System.out.flush();
+    new java.util.concurrent.CountDownLatch(1).await(); // until kill -9
+  }
+}

@@ -1,0 +1,184 @@
+package dev.beacon.sdk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Whatever the endpoint does, the host is not harmed: track() returns at once, memory and spool
+ * stay under their caps, and what was spooled arrives once the endpoint recovers.
+ */
+class FailingEndpointTest {
+  private static final int QUEUE = 500;
+  private static final long SPOOL_CAP = 64 * 1024;
+  private static final int CALLS = 200_000;
+
+  @TempDir Path tmp;
+
+  /** A misbehaving endpoint on a fixed port, which can be turned into a good one. */
+  interface Scenario extends AutoCloseable {
+    URI uri();
+
+    TestCollector recover();
+
+    @Override
+    void close();
+  }
+
+  @Test
+  void deadEndpoint() throws Exception {
+    URI dead = Endpoints.dead();
+    survivesAndRecovers(
+        new Scenario() {
+          TestCollector good;
+
+          public URI uri() {
+            return dead;
+          }
+
+          public TestCollector recover() {
+            return good = TestCollector.startOn(dead.getPort());
+          }
+
+          public void close() {
+            good.close();
+          }
+        });
+  }
+
+  @Test
+  void endpointAnswering500() throws Exception {
+    TestCollector c = TestCollector.start().answer(500, null);
+    survivesAndRecovers(collectorScenario(c));
+  }
+
+  @Test
+  void endpointAnswering429HonoursRetryAfter() throws Exception {
+    TestCollector c = TestCollector.start().answer(429, "1");
+    survivesAndRecovers(collectorScenario(c));
+    List<Long> attempts = c.attemptMillis();
+    for (int i = 1; i < Math.min(attempts.size(), 3); i++) {
+      // Every retry after a 429 waited at least the second the server asked for.
+      assertThat(attempts.get(i) - attempts.get(i - 1)).isGreaterThanOrEqualTo(1000);
+    }
+  }
+
+  @Test
+  void blackHoledEndpoint() throws Exception {
+    Endpoints.BlackHole hole = new Endpoints.BlackHole();
+    survivesAndRecovers(
+        new Scenario() {
+          TestCollector good;
+
+          public URI uri() {
+            return hole.uri();
+          }
+
+          public TestCollector recover() {
+            try {
+              hole.close();
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+            return good = TestCollector.startOn(hole.uri().getPort());
+          }
+
+          public void close() {
+            good.close();
+          }
+        });
+    assertThat(hole.connections()).isPositive();
+  }
+
+  private static Scenario collectorScenario(TestCollector c) {
+    return new Scenario() {
+      public URI uri() {
+        return c.uri();
+      }
+
+      public TestCollector recover() {
+        return c.answer(200, null);
+      }
+
+      public void close() {
+        c.close();
+      }
+    };
+  }
+
+  private void survivesAndRecovers(Scenario scenario) throws Exception {
+    Path state = tmp.resolve("state");
+    try (scenario;
+        Beacon beacon =
+            TestBeacons.builder(state, scenario.uri())
+                .maxQueueSize(QUEUE)
+                .maxSpoolBytes(SPOOL_CAP)
+                .requestTimeout(Duration.ofMillis(500))
+                .retryBackoff(Duration.ofMillis(50), Duration.ofMillis(400))
+                .section("payload", () -> "x".repeat(2000))
+                .build()) {
+      beacon.start();
+      Map<String, Object> props = Map.of("kind", "republish", "count", 3);
+      // The caller's thread never waits for the network: 200k calls take well under the bound
+      // even though every request hangs or fails (the bound only catches blocking, not speed).
+      assertTimeoutPreemptively(
+          Duration.ofSeconds(20),
+          () -> {
+            for (int i = 0; i < CALLS; i++) {
+              beacon.track("rule_created", props);
+              assertThat(beacon.pipeline().queued()).isLessThanOrEqualTo(QUEUE);
+            }
+          });
+      assertThat(beacon.control().status().mode()).isEqualTo(TelemetryMode.ON);
+      assertThat(beacon.droppedEvents()).as("dropped and counted").isPositive();
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> beacon.pipeline().queued() == 0);
+      Path spoolDir = state.resolve("spool");
+      await().atMost(Duration.ofSeconds(10)).until(() -> Files.isDirectory(spoolDir));
+      long spoolBytes = beacon.pipeline().spool().bytes();
+      assertThat(spoolBytes).as("spool bytes").isPositive().isLessThanOrEqualTo(SPOOL_CAP);
+
+      Set<String> spooled = spooledBodies(beacon.pipeline().spool());
+      assertThat(spooled).isNotEmpty();
+      TestCollector good = scenario.recover();
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> beacon.pipeline().spool().pending().isEmpty());
+      Set<String> received =
+          good.delivered().stream().map(TestCollector.Request::body).collect(Collectors.toSet());
+      assertThat(received).containsAll(spooled);
+      // The payload after the outage tells the server how many events were dropped.
+      long reportedDropped =
+          good.delivered().stream()
+              .mapToLong(r -> r.json().at("/context/droppedEvents").asLong())
+              .sum();
+      assertThat(reportedDropped).isPositive();
+    }
+  }
+
+  private static Set<String> spooledBodies(Spool spool) throws Exception {
+    Set<String> bodies = new HashSet<>();
+    List<Path> files = new ArrayList<>(spool.pending());
+    for (Path f : files) {
+      byte[] b = spool.read(f);
+      if (b != null) {
+        bodies.add(new String(b, StandardCharsets.UTF_8));
+      }
+    }
+    return bodies;
+  }
+}
