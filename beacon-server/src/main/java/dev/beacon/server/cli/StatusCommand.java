@@ -1,0 +1,40 @@
+package dev.beacon.server.cli;
+
+import dev.beacon.sdk.Beacon;
+import dev.beacon.sdk.ConsentStatus;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "status",
+    mixinStandardHelpOptions = true,
+    description = "Print the telemetry mode a product would run with here, and why.")
+final class StatusCommand implements Callable<Integer> {
+  @Mixin ProductOptions product;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    ConsentStatus s;
+    try (Beacon beacon = product.builder().build()) {
+      s = beacon.control().status();
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    String p = product.envPrefix();
+    out.println("telemetry for " + product.product + ": " + s.mode().name().toLowerCase());
+    out.println("reason: " + s.reason());
+    out.println(
+        "switches, strongest first: DO_NOT_TRACK=1, "
+            + p
+            + "_TELEMETRY=on|off|local, "
+            + p
+            + "_TELEMETRY__ENABLE=true|false, -D"
+            + product.product
+            + ".telemetry=on|off|local, the runtime toggle, the product's configuration.");
+    out.flush();
+    return 0;
+  }
+}

@@ -1,0 +1,118 @@
+package dev.beacon.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.beacon.sdk.TestCollector;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The operator commands, run in process with this JVM's environment. The product name is unique to
+ * these tests, so no variable of the machine decides for it unless DO_NOT_TRACK is set.
+ */
+class BeaconCliTest {
+  private static final String PRODUCT = "beacon-cli-test";
+
+  @TempDir Path tmp;
+
+  record Run(int exit, String out, String err) {}
+
+  private static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit = BeaconCli.run(new PrintWriter(out), new PrintWriter(err), args);
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  private static boolean doNotTrack() {
+    String dnt = System.getenv("DO_NOT_TRACK");
+    return dnt != null && !dnt.isBlank() && !dnt.equals("0") && !dnt.equalsIgnoreCase("false");
+  }
+
+  @Test
+  void statusPrintsTheModeAndTheReasonAndCreatesNothing() {
+    Path state = tmp.resolve("state");
+    Run r = run("status", "--product", PRODUCT, "--state", state.toString());
+    assertThat(r.exit()).isZero();
+    if (doNotTrack()) {
+      assertThat(r.out()).contains("telemetry for beacon-cli-test: off", "DO_NOT_TRACK");
+    } else {
+      assertThat(r.out())
+          .contains("telemetry for beacon-cli-test: on")
+          .contains("reason: the product's default is on (no setting found)");
+    }
+    assertThat(r.out()).contains("BEACON_CLI_TEST_TELEMETRY=on|off|local");
+    assertThat(state).doesNotExist();
+  }
+
+  @Test
+  void previewPrintsTheReportAsJsonAndWritesNothing() throws Exception {
+    Path state = tmp.resolve("state");
+    Run r = run("preview", "--product", PRODUCT, "--state", state.toString(), "--compact");
+    assertThat(r.exit()).isZero();
+    var json = new ObjectMapper().readTree(r.out());
+    assertThat(json.at("/batch/0/type").asText()).isEqualTo("report");
+    assertThat(json.at("/batch/0/context/app/name").asText()).isEqualTo(PRODUCT);
+    assertThat(json.at("/batch/0/properties/os_name").asText()).isNotBlank();
+    assertThat(state).doesNotExist();
+  }
+
+  @Test
+  void reportSendsOneReportNowAndSaysSo() {
+    try (TestCollector collector = TestCollector.start()) {
+      Run r =
+          run(
+              "report",
+              "--product",
+              PRODUCT,
+              "--endpoint",
+              collector.uri().toString(),
+              "--write-key",
+              "wk_cli",
+              "--state",
+              tmp.resolve("state").toString());
+      if (doNotTrack()) {
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("not sent");
+        assertThat(collector.delivered()).isEmpty();
+      } else {
+        assertThat(r.exit()).as(r.out() + r.err()).isZero();
+        assertThat(r.out()).contains("delivered: HTTP 200");
+        assertThat(collector.delivered()).hasSize(1);
+        assertThat(collector.delivered().get(0).authorization()).startsWith("Basic ");
+      }
+    }
+  }
+
+  @Test
+  void reportToADeadEndpointFailsWithAClearMessage() throws Exception {
+    int port;
+    try (var s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Run r =
+        run(
+            "report",
+            "--product",
+            PRODUCT,
+            "--endpoint",
+            "http://127.0.0.1:" + port,
+            "--state",
+            tmp.resolve("state").toString());
+    if (!doNotTrack()) {
+      assertThat(r.exit()).isEqualTo(1);
+      assertThat(r.out()).contains("NOT delivered", "ConnectException");
+    }
+  }
+
+  @Test
+  void anInvalidProductNameIsRefusedWithTheRule() {
+    Run r = run("status", "--product", "Bad Name");
+    assertThat(r.exit()).isNotZero();
+    assertThat(r.err()).contains("product must be lower case");
+  }
+}
