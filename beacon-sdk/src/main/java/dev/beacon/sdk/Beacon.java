@@ -183,7 +183,7 @@ public final class Beacon implements AutoCloseable {
       if (file == null) {
         return new SendResult(SendResult.Outcome.REJECTED, "the report exceeds the spool's size");
       }
-      HttpExporter.Outcome o = pipeline.deliverOne(file, settings.requestTimeout);
+      HttpExporter.Outcome o = pipeline.delivery().deliverOne(file, settings.requestTimeout);
       if (o == null) {
         return new SendResult(SendResult.Outcome.DELIVERED, "delivered by the running worker");
       }

@@ -16,9 +16,9 @@ import java.util.function.Supplier;
 
 /**
  * The one worker of a {@link Beacon}: takes tracked events from a bounded queue, builds reports on
- * schedule, writes every payload to the spool before sending it (so a crash loses nothing) and
- * delivers the spool oldest first with backoff. In local mode payloads go to the log file instead.
- * The caller's thread only ever {@link #offer}s; everything else runs here.
+ * schedule, writes every payload to the spool before sending it (so a crash loses nothing) and has
+ * {@link Delivery} send the spool. In local mode payloads go to the log file instead. The caller's
+ * thread only ever {@link #offer}s; everything else runs here.
  */
 final class Pipeline implements Runnable {
   private final Settings settings;
@@ -26,7 +26,6 @@ final class Pipeline implements Runnable {
   private final Supplier<TelemetryMode> mode;
   private final Parts parts;
   private final Spool spool;
-  private final PayloadLog sentLog;
   private final PayloadLog localLog;
   private final QuietLog log;
   private final ArrayBlockingQueue<Event> queue;
@@ -34,16 +33,13 @@ final class Pipeline implements Runnable {
   private final AtomicLong droppedSincePayload = new AtomicLong();
   private final AtomicLong droppedTotal = new AtomicLong();
   private final Object flushLock = new Object();
-  private final Object deliveryLock = new Object();
-  private final Backoff backoff;
+  private final Delivery delivery;
 
   private volatile Thread worker;
   private volatile boolean stopping;
-  private volatile boolean spoolHasWork = true;
   private volatile UUID installationId;
   private volatile long nextReportAt;
   private long nextFlushAt;
-  private volatile long nextAttemptAt;
 
   Pipeline(Settings settings, StateStore state, Supplier<TelemetryMode> mode, Parts parts) {
     this.settings = settings;
@@ -51,14 +47,21 @@ final class Pipeline implements Runnable {
     this.mode = mode;
     this.parts = parts;
     this.spool = new Spool(state.directory().resolve("spool"), settings.maxSpoolBytes);
-    this.sentLog = settings.logFile == null ? null : new PayloadLog(settings.logFile);
+    PayloadLog sentLog = settings.logFile == null ? null : new PayloadLog(settings.logFile);
     this.localLog =
         sentLog != null
             ? sentLog
             : new PayloadLog(state.directory().resolve("local-payloads.jsonl"));
     this.log = parts.log;
     this.queue = new ArrayBlockingQueue<>(settings.maxQueueSize);
-    this.backoff = new Backoff(settings.retryBase, settings.retryMax);
+    this.delivery =
+        new Delivery(
+            spool,
+            parts,
+            new Backoff(settings.retryBase, settings.retryMax),
+            sentLog,
+            () -> mode.get() == TelemetryMode.ON,
+            droppedTotal::addAndGet);
   }
 
   /** Called on the host's thread: never blocks, never throws, never does I/O. */
@@ -93,6 +96,10 @@ final class Pipeline implements Runnable {
 
   Spool spool() {
     return spool;
+  }
+
+  Delivery delivery() {
+    return delivery;
   }
 
   Path localLogFile() {
@@ -141,12 +148,12 @@ final class Pipeline implements Runnable {
         if (now >= nextFlushAt) {
           nextFlushAt = now + settings.flushInterval.toMillis();
         }
-        if (m == TelemetryMode.ON && spoolHasWork && now >= nextAttemptAt) {
-          deliver(settings.requestTimeout);
+        if (m == TelemetryMode.ON && delivery.due(now)) {
+          delivery.deliver(settings.requestTimeout);
         }
         long wake = Math.min(nextReportAt, nextFlushAt);
-        if (m == TelemetryMode.ON && spoolHasWork) {
-          wake = Math.min(wake, nextAttemptAt);
+        if (m == TelemetryMode.ON && delivery.hasWork()) {
+          wake = Math.min(wake, delivery.nextAttemptAtMillis());
         }
         long waitMillis = wake - System.currentTimeMillis();
         if (waitMillis > 0 && !stopping && queue.size() < settings.maxBatchSize) {
@@ -224,77 +231,13 @@ final class Pipeline implements Runnable {
         localLog.append(bytes);
       } else {
         last = spool.add(bytes, b.messages);
-        spoolHasWork = true;
+        delivery.markWork();
       }
     }
     long evicted = spool.takeEvicted();
     droppedSincePayload.addAndGet(evicted);
     droppedTotal.addAndGet(evicted);
     return last;
-  }
-
-  /**
-   * Sends spooled payloads, oldest first, until one fails.
-   *
-   * @return the outcome of the last attempt, or null if there was nothing to send
-   */
-  HttpExporter.Outcome deliver(Duration timeout) {
-    synchronized (deliveryLock) {
-      long deadline = System.nanoTime() + timeout.toNanos();
-      HttpExporter.Outcome last = null;
-      for (Path file : spool.pending()) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0 || mode.get() != TelemetryMode.ON) {
-          return last;
-        }
-        last = deliverOne(file, Duration.ofNanos(left));
-        if (last != null && last.kind == HttpExporter.Outcome.Kind.RETRY) {
-          return last;
-        }
-      }
-      spoolHasWork = false;
-      return last;
-    }
-  }
-
-  /** Sends one spooled payload; the caller holds no lock. */
-  HttpExporter.Outcome deliverOne(Path file, Duration timeout) {
-    synchronized (deliveryLock) {
-      try {
-        byte[] bytes = spool.read(file);
-        if (bytes == null) {
-          return null;
-        }
-        HttpExporter.Outcome o = parts.exporter().send(bytes, timeout);
-        switch (o.kind) {
-          case DELIVERED:
-            spool.remove(file);
-            backoff.reset();
-            log.recovered("delivery");
-            if (sentLog != null) {
-              sentLog.append(bytes);
-            }
-            break;
-          case REJECTED:
-            spool.remove(file);
-            droppedTotal.addAndGet(Spool.messagesIn(file));
-            log.failure("rejected", "the server refused a payload for good (" + o.detail + ")");
-            break;
-          default:
-            nextAttemptAt =
-                System.currentTimeMillis() + backoff.nextDelayMillis(o.retryAfterMillis);
-            log.failure(
-                "delivery",
-                "could not deliver ("
-                    + o.detail
-                    + "); payloads stay in the spool and are retried quietly");
-        }
-        return o;
-      } catch (IOException e) {
-        log.failure("spool", "spool unreadable: " + e.getClass().getSimpleName());
-        return HttpExporter.Outcome.retry(0, "spool unreadable: " + e.getClass().getSimpleName());
-      }
-    }
   }
 
   /** Telemetry was turned off: forget what waits, in memory and in the spool. */
@@ -322,7 +265,7 @@ final class Pipeline implements Runnable {
         // One last delivery attempt, within what is left of the budget.
         Thread last =
             new Thread(
-                () -> deliver(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))),
+                () -> delivery.deliver(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))),
                 "beacon-" + settings.product + "-close");
         last.setDaemon(true);
         last.start();

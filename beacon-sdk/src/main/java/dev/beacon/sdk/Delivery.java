@@ -1,0 +1,130 @@
+package dev.beacon.sdk;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongConsumer;
+
+/**
+ * Sends the spool, oldest payload first, until one attempt fails; then waits out the backoff (or
+ * the server's {@code Retry-After}). A payload leaves the spool only when the server acknowledged
+ * it (then it is appended to the operator's log file) or refused it for good. One delivery at a
+ * time, whoever asks: the worker, {@code close()} or {@code sendReportNow()}.
+ */
+final class Delivery {
+  private final Spool spool;
+  private final Parts parts;
+  private final Backoff backoff;
+  private final PayloadLog sentLog;
+  private final BooleanSupplier allowed;
+  private final LongConsumer dropped;
+  private final Object lock = new Object();
+  private volatile boolean hasWork = true; // a previous run may have left payloads behind
+  private volatile long nextAttemptAt;
+
+  Delivery(
+      Spool spool,
+      Parts parts,
+      Backoff backoff,
+      PayloadLog sentLog,
+      BooleanSupplier allowed,
+      LongConsumer dropped) {
+    this.spool = spool;
+    this.parts = parts;
+    this.backoff = backoff;
+    this.sentLog = sentLog;
+    this.allowed = allowed;
+    this.dropped = dropped;
+  }
+
+  boolean hasWork() {
+    return hasWork;
+  }
+
+  void markWork() {
+    hasWork = true;
+  }
+
+  boolean due(long nowMillis) {
+    return hasWork && nowMillis >= nextAttemptAt;
+  }
+
+  long nextAttemptAtMillis() {
+    return nextAttemptAt;
+  }
+
+  /**
+   * Sends spooled payloads until one fails, the time is up, or telemetry is no longer on.
+   *
+   * @return the outcome of the last attempt, or null if there was nothing to send
+   */
+  HttpExporter.Outcome deliver(Duration timeout) {
+    synchronized (lock) {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      HttpExporter.Outcome last = null;
+      for (Path file : spool.pending()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || !allowed.getAsBoolean()) {
+          return last;
+        }
+        last = deliverOne(file, Duration.ofNanos(left));
+        if (last != null && last.kind == HttpExporter.Outcome.Kind.RETRY) {
+          return last;
+        }
+      }
+      hasWork = false;
+      return last;
+    }
+  }
+
+  private void keepCopy(byte[] payload) {
+    if (sentLog == null) {
+      return;
+    }
+    try {
+      sentLog.append(payload);
+    } catch (IOException e) {
+      parts.log.failure("log", "could not append to the log file: " + e.getClass().getSimpleName());
+    }
+  }
+
+  /** Sends one spooled payload; null if it is gone (delivered by someone else meanwhile). */
+  HttpExporter.Outcome deliverOne(Path file, Duration timeout) {
+    synchronized (lock) {
+      try {
+        byte[] bytes = spool.read(file);
+        if (bytes == null) {
+          return null;
+        }
+        HttpExporter.Outcome o = parts.exporter().send(bytes, timeout);
+        switch (o.kind) {
+          case DELIVERED:
+            spool.remove(file);
+            backoff.reset();
+            parts.log.recovered("delivery");
+            keepCopy(bytes);
+            break;
+          case REJECTED:
+            spool.remove(file);
+            dropped.accept(Spool.messagesIn(file));
+            parts.log.failure(
+                "rejected", "the server refused a payload for good (" + o.detail + ")");
+            break;
+          default:
+            nextAttemptAt =
+                System.currentTimeMillis() + backoff.nextDelayMillis(o.retryAfterMillis);
+            parts.log.failure(
+                "delivery",
+                "could not deliver ("
+                    + o.detail
+                    + "); payloads stay in the spool and are retried quietly");
+        }
+        return o;
+      } catch (IOException e) {
+        parts.log.failure("spool", "spool unreadable: " + e.getClass().getSimpleName());
+        return HttpExporter.Outcome.retry(0, "spool unreadable: " + e.getClass().getSimpleName());
+      }
+    }
+  }
+}
