@@ -15,7 +15,12 @@ public enum GoldenPayloads {
   /** An EMQX 5 periodic report, as posted to {@code /api/telemetry}. */
   EMQX_5_REPORT("emqx5-report.json"),
   /** An EMQX 4.2 report, the older shape with {@code active_modules}. */
-  EMQX_4_REPORT("emqx4-report.json");
+  EMQX_4_REPORT("emqx4-report.json"),
+  /**
+   * DC/OS Signal's three events of seed 003 (package_list, health, mesos_track), as the Segment
+   * batch Signal posts, with the ids and timestamps a Segment library adds.
+   */
+  DCOS_SIGNAL_BATCH("dcos-signal-batch.json");
 
   private final String resource;
 

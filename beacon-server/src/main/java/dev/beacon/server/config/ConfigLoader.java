@@ -1,0 +1,261 @@
+package dev.beacon.server.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigValue;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * Maps every source of settings onto {@link ServerConfig}, in one place, strongest first: the
+ * command line, environment variables {@code BEACON_<PATH>} ({@code __} between levels, as EMQX
+ * does), the HOCON file, the defaults ({@code reference.conf}). Every invalid setting is listed,
+ * and none is fatal alone: {@link InvalidConfigException} carries them all.
+ */
+public final class ConfigLoader {
+  private static final Pattern PRODUCT = Pattern.compile("[a-z][a-z0-9_-]{0,63}");
+
+  private ConfigLoader() {}
+
+  public static ServerConfig load(
+      Path file, Map<String, String> env, Map<String, Object> commandLine) {
+    List<String> problems = new ArrayList<>();
+    Config reference = ConfigFactory.parseResources("reference.conf");
+    Config fromFile = ConfigFactory.empty();
+    if (file != null) {
+      if (!Files.isReadable(file)) {
+        problems.add("config file " + file + " is not readable");
+      } else {
+        try {
+          fromFile =
+              ConfigFactory.parseFile(
+                  file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+        } catch (ConfigException e) {
+          problems.add("config file " + file + ": " + e.getMessage());
+        }
+      }
+    }
+    Config fromEnv =
+        ConfigFactory.parseMap(envPaths(env, reference.root().keySet()), "environment");
+    Config fromCli = ConfigFactory.parseMap(commandLine, "command line");
+    Config c =
+        fromCli.withFallback(fromEnv).withFallback(fromFile).withFallback(reference).resolve();
+    unknownKeys(fromFile.withFallback(fromEnv), reference, problems);
+
+    Settings s = new Settings(c, problems);
+    ServerConfig config =
+        new ServerConfig(
+            s.string("server.host"),
+            s.intIn("server.port", 0, 65535),
+            s.optionalFile("server.tls.cert"),
+            s.optionalFile("server.tls.key"),
+            Path.of(s.string("data_dir")),
+            s.oneOf("storage.type", Set.of("duckdb", "postgres")),
+            new ServerConfig.Postgres(
+                s.string("storage.postgres.url"),
+                s.string("storage.postgres.user"),
+                s.string("storage.postgres.password"),
+                s.intIn("storage.postgres.pool_size", 1, 200)),
+            new ServerConfig.Limits(
+                s.intIn("limits.max_request_bytes", 1024, 64 * 1024 * 1024),
+                s.intIn("limits.max_event_bytes", 256, 64 * 1024 * 1024),
+                s.intIn("limits.max_depth", 2, 1000),
+                s.intIn("limits.max_string_chars", 16, 16 * 1024 * 1024),
+                s.intIn("limits.max_gzip_ratio", 2, 10_000),
+                s.positiveDouble("limits.requests_per_second_per_key"),
+                s.intIn("limits.burst_per_key", 1, 1_000_000),
+                s.positiveDouble("limits.emqx_requests_per_second")),
+            new ServerConfig.Writer(
+                s.intIn("writer.max_queued_events", 100, 100_000_000),
+                s.intIn("writer.max_group_events", 1, 1_000_000),
+                s.positiveDuration("writer.ack_timeout")),
+            blankToNull(s.string("admin.password")),
+            products(c, problems),
+            blankToNull(s.string("compat.emqx.product")),
+            s.intIn("retention.days", 0, 100_000),
+            s.intIn("quarantine.max_events", 1, 10_000_000),
+            s.positiveDuration("dedup.window"),
+            s.intIn("dedup.max_ids", 1, 100_000_000));
+
+    if ((config.tlsCert() == null) != (config.tlsKey() == null)) {
+      problems.add("server.tls.cert and server.tls.key must be set together");
+    }
+    if (config.storageType().equals("postgres") && config.postgres().url().isBlank()) {
+      problems.add("storage.postgres.url is required when storage.type = postgres");
+    }
+    if (config.emqxProduct() != null && !config.writeKeys().containsKey(config.emqxProduct())) {
+      problems.add(
+          "compat.emqx.product names '"
+              + config.emqxProduct()
+              + "', which is not declared under products (declare it with"
+              + " BEACON_PRODUCTS__"
+              + config.emqxProduct().toUpperCase(Locale.ROOT)
+              + "__WRITE_KEY)");
+    }
+    if (config.limits().maxEventBytes() > config.limits().maxRequestBytes()) {
+      problems.add("limits.max_event_bytes must not exceed limits.max_request_bytes");
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidConfigException(problems);
+    }
+    return config;
+  }
+
+  /** BEACON_A__B_C=v becomes a.b_c=v, for names whose first level is a known setting. */
+  static Map<String, Object> envPaths(Map<String, String> env, Set<String> topLevel) {
+    Map<String, Object> out = new TreeMap<>();
+    for (Map.Entry<String, String> e : env.entrySet()) {
+      String name = e.getKey();
+      if (!name.startsWith("BEACON_")) {
+        continue;
+      }
+      String path = name.substring("BEACON_".length()).toLowerCase(Locale.ROOT).replace("__", ".");
+      String first = path.contains(".") ? path.substring(0, path.indexOf('.')) : path;
+      if (topLevel.contains(first)) {
+        out.put(path, e.getValue());
+      }
+    }
+    return out;
+  }
+
+  private static Map<String, String> products(Config c, List<String> problems) {
+    Map<String, String> keys = new LinkedHashMap<>();
+    Config products = c.getConfig("products");
+    for (String name : products.root().keySet()) {
+      if (!PRODUCT.matcher(name).matches()) {
+        problems.add(
+            "products."
+                + name
+                + ": a product name is lower case letters, digits, '-' or '_', starting with a"
+                + " letter");
+        continue;
+      }
+      String path = quote(name) + ".write_key";
+      if (!products.hasPath(path) || products.getString(path).isBlank()) {
+        problems.add("products." + name + ".write_key is missing");
+        continue;
+      }
+      String key = products.getString(path);
+      if (key.length() < 8) {
+        problems.add("products." + name + ".write_key is shorter than 8 characters");
+      } else if (keys.containsValue(key)) {
+        problems.add("products." + name + ".write_key is already the key of another product");
+      } else {
+        keys.put(name, key);
+      }
+    }
+    return keys;
+  }
+
+  private static void unknownKeys(Config given, Config reference, List<String> problems) {
+    for (Map.Entry<String, ConfigValue> e : given.entrySet()) {
+      String path = e.getKey();
+      if (path.startsWith("products.")) {
+        continue;
+      }
+      if (!reference.hasPathOrNull(path)) {
+        problems.add("unknown setting '" + path + "'");
+      }
+    }
+  }
+
+  private static String quote(String key) {
+    return "\"" + key + "\"";
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s.strip();
+  }
+
+  /** Typed reads that note a problem instead of throwing, so that all problems are listed. */
+  private static final class Settings {
+    private final Config c;
+    private final List<String> problems;
+
+    Settings(Config c, List<String> problems) {
+      this.c = c;
+      this.problems = problems;
+    }
+
+    String string(String path) {
+      try {
+        return c.getString(path);
+      } catch (ConfigException e) {
+        problems.add(path + ": " + e.getMessage());
+        return "";
+      }
+    }
+
+    String oneOf(String path, Set<String> allowed) {
+      String v = string(path);
+      if (!allowed.contains(v)) {
+        problems.add(
+            path + " must be one of " + new java.util.TreeSet<>(allowed) + ", not '" + v + "'");
+        return allowed.iterator().next();
+      }
+      return v;
+    }
+
+    int intIn(String path, int min, int max) {
+      try {
+        int v = c.getInt(path);
+        if (v < min || v > max) {
+          problems.add(path + " must be between " + min + " and " + max + ", not " + v);
+        }
+        return v;
+      } catch (ConfigException e) {
+        problems.add(path + " must be a whole number: " + e.getMessage());
+        return min;
+      }
+    }
+
+    double positiveDouble(String path) {
+      try {
+        double v = c.getDouble(path);
+        if (!(v > 0)) {
+          problems.add(path + " must be positive, not " + v);
+        }
+        return v;
+      } catch (ConfigException e) {
+        problems.add(path + " must be a number: " + e.getMessage());
+        return 1;
+      }
+    }
+
+    Duration positiveDuration(String path) {
+      try {
+        Duration d = c.getDuration(path);
+        if (d.isNegative() || d.isZero()) {
+          problems.add(path + " must be positive, not " + d);
+        }
+        return d;
+      } catch (ConfigException e) {
+        problems.add(path + " must be a duration such as 10s or 24h: " + e.getMessage());
+        return Duration.ofSeconds(1);
+      }
+    }
+
+    Path optionalFile(String path) {
+      String v = string(path);
+      if (v.isBlank()) {
+        return null;
+      }
+      Path p = Path.of(v);
+      if (!Files.isReadable(p)) {
+        problems.add(path + ": file " + p + " is not readable");
+      }
+      return p;
+    }
+  }
+}

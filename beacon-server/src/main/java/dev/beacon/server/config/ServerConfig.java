@@ -1,0 +1,55 @@
+package dev.beacon.server.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/** The server's settings, validated. Built by {@link ConfigLoader}. */
+public record ServerConfig(
+    String host,
+    int port,
+    Path tlsCert,
+    Path tlsKey,
+    Path dataDir,
+    String storageType,
+    Postgres postgres,
+    Limits limits,
+    Writer writer,
+    String adminPassword,
+    Map<String, String> writeKeys,
+    String emqxProduct,
+    int retentionDays,
+    int quarantineMax,
+    Duration dedupWindow,
+    int dedupMaxIds) {
+
+  public record Postgres(String url, String user, String password, int poolSize) {}
+
+  public record Limits(
+      int maxRequestBytes,
+      int maxEventBytes,
+      int maxDepth,
+      int maxStringChars,
+      int maxGzipRatio,
+      double requestsPerSecondPerKey,
+      int burstPerKey,
+      double emqxRequestsPerSecond) {}
+
+  public record Writer(int maxQueuedEvents, int maxGroupEvents, Duration ackTimeout) {}
+
+  public boolean tls() {
+    return tlsCert != null;
+  }
+
+  /** The product whose write key this is, or null. */
+  public String productForKey(String writeKey) {
+    for (Map.Entry<String, String> e : writeKeys.entrySet()) {
+      if (java.security.MessageDigest.isEqual(
+          e.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+          writeKey.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+        return e.getKey();
+      }
+    }
+    return null;
+  }
+}

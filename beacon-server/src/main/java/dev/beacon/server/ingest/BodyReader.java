@@ -1,0 +1,103 @@
+package dev.beacon.server.ingest;
+
+import dev.beacon.server.ingest.IngestException.Problem;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Locale;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+
+/**
+ * Reads a request body within the limits: at most {@code maxBytes} on the wire and after
+ * decompression, and a gzip body may expand at most {@code maxRatio} times (a gzip bomb is cut off
+ * after reading no more than the limit, never inflated whole).
+ */
+public final class BodyReader {
+  private final int maxBytes;
+  private final int maxRatio;
+
+  public BodyReader(int maxBytes, int maxRatio) {
+    this.maxBytes = maxBytes;
+    this.maxRatio = maxRatio;
+  }
+
+  /** Refuses media types other than JSON before anything is read. */
+  public static void requireJson(String contentType) {
+    if (contentType == null) {
+      return; // many clients omit it; the body is parsed as JSON and refused if it is not
+    }
+    String type = contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+    if (!type.equals("application/json") && !type.equals("text/plain") && !type.endsWith("+json")) {
+      throw new IngestException(
+          Problem.UNSUPPORTED_MEDIA_TYPE,
+          "unsupported_media_type",
+          "Content-Type must be application/json, not '" + type + "'");
+    }
+  }
+
+  public byte[] read(InputStream body, long declaredLength, String contentEncoding)
+      throws IOException {
+    if (declaredLength > maxBytes) {
+      throw tooLarge("request body of " + declaredLength + " bytes exceeds " + maxBytes);
+    }
+    byte[] raw = readAtMost(body, maxBytes, "request body exceeds " + maxBytes + " bytes");
+    String encoding =
+        contentEncoding == null ? "identity" : contentEncoding.strip().toLowerCase(Locale.ROOT);
+    switch (encoding) {
+      case "identity":
+      case "":
+        return raw;
+      case "gzip":
+      case "x-gzip":
+        return gunzip(raw);
+      default:
+        throw new IngestException(
+            Problem.UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_encoding",
+            "Content-Encoding '" + encoding + "' is not supported; use gzip or none");
+    }
+  }
+
+  private byte[] gunzip(byte[] compressed) throws IOException {
+    long byRatio = (long) compressed.length * maxRatio;
+    int limit = (int) Math.min(maxBytes, Math.max(byRatio, 1024));
+    try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed))) {
+      return readAtMost(
+          in,
+          limit,
+          "gzip body expands past "
+              + limit
+              + " bytes (limits: "
+              + maxBytes
+              + " bytes, "
+              + maxRatio
+              + "x the compressed size)");
+    } catch (ZipException | java.io.EOFException e) {
+      throw new IngestException(
+          Problem.BAD_REQUEST,
+          "invalid_gzip",
+          "Content-Encoding is gzip but the body is not valid gzip");
+    }
+  }
+
+  private static byte[] readAtMost(InputStream in, int limit, String message) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(limit, 64 * 1024));
+    byte[] buf = new byte[16 * 1024];
+    int total = 0;
+    int n;
+    while ((n = in.read(buf)) > 0) {
+      total += n;
+      if (total > limit) {
+        throw tooLarge(message);
+      }
+      out.write(buf, 0, n);
+    }
+    return out.toByteArray();
+  }
+
+  private static IngestException tooLarge(String message) {
+    return new IngestException(Problem.TOO_LARGE, "body_too_large", message);
+  }
+}

@@ -1,0 +1,145 @@
+package dev.beacon.server.ingest;
+
+import dev.beacon.server.ingest.IngestException.Problem;
+import dev.beacon.server.storage.EventStore;
+import dev.beacon.server.storage.StoredEvent;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Group commit: request threads hand their events over and wait; one writer thread takes everything
+ * waiting, appends it in one transaction and then releases every waiter. Under load a commit
+ * carries many requests, so durability costs one commit per group, not per request; when idle a
+ * request waits for its own commit only. The queue is bounded in events: past the bound a request
+ * is refused (503 with Retry-After) instead of growing memory.
+ */
+public final class GroupCommitWriter implements AutoCloseable {
+  private record Pending(List<StoredEvent> events, CompletableFuture<boolean[]> done) {}
+
+  private final EventStore store;
+  private final int maxQueuedEvents;
+  private final int maxGroupEvents;
+  private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+  private final AtomicInteger queuedEvents = new AtomicInteger();
+  private final Thread thread;
+  private final Timer commitTimer;
+  private volatile boolean closed;
+
+  public GroupCommitWriter(
+      EventStore store, int maxQueuedEvents, int maxGroupEvents, MeterRegistry metrics) {
+    this.store = store;
+    this.maxQueuedEvents = maxQueuedEvents;
+    this.maxGroupEvents = maxGroupEvents;
+    this.commitTimer =
+        Timer.builder("beacon_commit_seconds")
+            .description("Time to append and commit one group of events")
+            .publishPercentiles(0.5, 0.99)
+            .register(metrics);
+    metrics.gauge("beacon_writer_queued_events", queuedEvents);
+    this.thread = new Thread(this::run, "beacon-writer");
+    this.thread.setDaemon(true);
+    this.thread.start();
+  }
+
+  /**
+   * Queues events for the next group commit.
+   *
+   * @return completes with, per event, whether it was stored now (false: a duplicate)
+   * @throws IngestException OVERLOADED when the queue is full
+   */
+  public CompletableFuture<boolean[]> submit(List<StoredEvent> events) {
+    CompletableFuture<boolean[]> done = new CompletableFuture<>();
+    if (events.isEmpty()) {
+      done.complete(new boolean[0]);
+      return done;
+    }
+    if (closed) {
+      throw new IngestException(
+          Problem.OVERLOADED, "shutting_down", "the server is shutting down", 5);
+    }
+    int after = queuedEvents.addAndGet(events.size());
+    if (after > maxQueuedEvents) {
+      queuedEvents.addAndGet(-events.size());
+      throw new IngestException(
+          Problem.OVERLOADED,
+          "writer_full",
+          "the server is busy writing; " + maxQueuedEvents + " events are already waiting",
+          1);
+    }
+    queue.add(new Pending(events, done));
+    return done;
+  }
+
+  public int queuedEvents() {
+    return queuedEvents.get();
+  }
+
+  private void run() {
+    List<Pending> group = new ArrayList<>();
+    while (!closed || !queue.isEmpty()) {
+      try {
+        Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        group.add(first);
+        int events = first.events().size();
+        Pending next;
+        while (events < maxGroupEvents && (next = queue.peek()) != null) {
+          if (events + next.events().size() > maxGroupEvents && events > 0) {
+            break;
+          }
+          group.add(queue.poll());
+          events += next.events().size();
+        }
+        commit(group, events);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        for (Pending p : group) {
+          p.done().completeExceptionally(e);
+        }
+      } finally {
+        for (Pending p : group) {
+          queuedEvents.addAndGet(-p.events().size());
+        }
+        group.clear();
+      }
+    }
+  }
+
+  private void commit(List<Pending> group, int events) {
+    List<StoredEvent> all = new ArrayList<>(events);
+    for (Pending p : group) {
+      all.addAll(p.events());
+    }
+    long start = System.nanoTime();
+    boolean[] stored = store.append(all);
+    commitTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    int offset = 0;
+    for (Pending p : group) {
+      boolean[] mine = new boolean[p.events().size()];
+      System.arraycopy(stored, offset, mine, 0, mine.length);
+      offset += mine.length;
+      p.done().complete(mine);
+    }
+  }
+
+  /** Commits what is queued, then stops. */
+  @Override
+  public void close() {
+    closed = true;
+    try {
+      thread.join(30_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

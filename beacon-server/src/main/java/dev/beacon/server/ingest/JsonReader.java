@@ -1,0 +1,86 @@
+package dev.beacon.server.ingest;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.beacon.server.config.ServerConfig;
+import dev.beacon.server.ingest.IngestException.Problem;
+import java.io.CharConversionException;
+import java.io.IOException;
+
+/**
+ * Parses request bodies with Jackson under read constraints: nesting depth, string and number
+ * length, no NaN, no duplicate keys, nothing after the document. Errors name the problem and the
+ * line and column, never the content.
+ */
+public final class JsonReader {
+  private final ObjectMapper mapper;
+
+  public JsonReader(ServerConfig.Limits limits) {
+    JsonFactory factory =
+        JsonFactory.builder()
+            .streamReadConstraints(
+                StreamReadConstraints.builder()
+                    .maxNestingDepth(limits.maxDepth())
+                    .maxStringLength(limits.maxStringChars())
+                    .maxNameLength(1024)
+                    .maxNumberLength(100)
+                    .maxDocumentLength(limits.maxRequestBytes())
+                    .build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+    this.mapper = new ObjectMapper(factory).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  }
+
+  public ObjectMapper mapper() {
+    return mapper;
+  }
+
+  public JsonNode read(byte[] body) {
+    if (body.length == 0) {
+      throw bad("empty_body", "the request body is empty");
+    }
+    try (JsonParser p = mapper.createParser(body)) {
+      JsonNode node = mapper.readTree(p);
+      if (node == null || node.isMissingNode()) {
+        throw bad("empty_body", "the request body holds no JSON");
+      }
+      return node;
+    } catch (StreamConstraintsException e) {
+      throw bad("limit_exceeded", "JSON exceeds a limit: " + firstLine(e.getOriginalMessage()));
+    } catch (JsonProcessingException e) {
+      throw bad(
+          "invalid_json",
+          "invalid JSON" + where(e.getLocation()) + ": " + firstLine(e.getOriginalMessage()));
+    } catch (CharConversionException e) {
+      throw bad(
+          "invalid_encoding", "the body is not valid UTF-8 JSON: " + firstLine(e.getMessage()));
+    } catch (IOException e) {
+      throw bad("invalid_json", "unreadable JSON: " + firstLine(e.getMessage()));
+    }
+  }
+
+  private static String where(JsonLocation l) {
+    return l == null ? "" : " at line " + l.getLineNr() + ", column " + l.getColumnNr();
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    int nl = s.indexOf('\n');
+    String line = nl < 0 ? s : s.substring(0, nl);
+    return line.length() > 300 ? line.substring(0, 300) + "..." : line;
+  }
+
+  private static IngestException bad(String code, String message) {
+    return new IngestException(Problem.BAD_REQUEST, code, message);
+  }
+}

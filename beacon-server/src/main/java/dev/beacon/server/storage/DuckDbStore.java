@@ -1,0 +1,342 @@
+package dev.beacon.server.storage;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * The embedded default: one DuckDB file under the data directory, written through the appender
+ * (columnar bulk insert) by one writer at a time; reads use their own connections. Message ids of
+ * the dedup window are kept in memory and reloaded at start.
+ */
+public final class DuckDbStore implements EventStore {
+  private final DuckDBConnection writer;
+  private final Object writeLock = new Object();
+  private final RecentMessageIds recent;
+  private final int quarantineMax;
+
+  public DuckDbStore(Path file, Duration dedupWindow, int dedupCapacity, int quarantineMax) {
+    this.quarantineMax = quarantineMax;
+    this.recent = new RecentMessageIds(dedupWindow, dedupCapacity);
+    try {
+      Path parent = file.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      writer =
+          (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath());
+      try (Statement s = writer.createStatement()) {
+        s.execute(
+            "CREATE TABLE IF NOT EXISTS events ("
+                + " product VARCHAR NOT NULL, message_id VARCHAR NOT NULL, type VARCHAR NOT NULL,"
+                + " event VARCHAR, installation_id VARCHAR, cluster_id VARCHAR,"
+                + " ts TIMESTAMP NOT NULL, received_at TIMESTAMP NOT NULL, version VARCHAR,"
+                + " os VARCHAR, arch VARCHAR, runtime VARCHAR, library VARCHAR,"
+                + " properties VARCHAR, context VARCHAR)");
+        s.execute("CREATE SEQUENCE IF NOT EXISTS quarantine_ids");
+        s.execute(
+            "CREATE TABLE IF NOT EXISTS quarantine ("
+                + " id BIGINT PRIMARY KEY DEFAULT nextval('quarantine_ids'),"
+                + " product VARCHAR NOT NULL, received_at TIMESTAMP NOT NULL,"
+                + " reason VARCHAR NOT NULL, raw VARCHAR NOT NULL)");
+      }
+      loadRecentIds(dedupWindow, dedupCapacity);
+      writer.setAutoCommit(false);
+    } catch (Exception e) {
+      throw new StorageException("cannot open the DuckDB store " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void loadRecentIds(Duration window, int capacity) throws SQLException {
+    try (PreparedStatement ps =
+        writer.prepareStatement(
+            "SELECT product, message_id, epoch_ms(received_at) FROM ("
+                + " SELECT * FROM events WHERE received_at >= ?"
+                + " ORDER BY received_at DESC LIMIT ?) ORDER BY received_at")) {
+      ps.setObject(1, utc(Instant.now().minus(window)));
+      ps.setInt(2, capacity);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          recent.add(rs.getString(1), rs.getString(2), rs.getLong(3));
+        }
+      }
+    }
+  }
+
+  @Override
+  public boolean[] append(List<StoredEvent> events) {
+    boolean[] stored = new boolean[events.size()];
+    synchronized (writeLock) {
+      List<StoredEvent> fresh = new ArrayList<>(events.size());
+      java.util.Set<String> inThisCall = new java.util.HashSet<>();
+      for (int i = 0; i < events.size(); i++) {
+        StoredEvent e = events.get(i);
+        String key = RecentMessageIds.key(e.product(), e.messageId());
+        if (!recent.contains(e.product(), e.messageId()) && inThisCall.add(key)) {
+          stored[i] = true;
+          fresh.add(e);
+        }
+      }
+      if (fresh.isEmpty()) {
+        return stored;
+      }
+      try {
+        try (DuckDBAppender a = writer.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "events")) {
+          for (StoredEvent e : fresh) {
+            a.beginRow();
+            a.append(e.product());
+            a.append(e.messageId());
+            a.append(e.type());
+            a.append(e.event());
+            a.append(e.installationId());
+            a.append(e.clusterId());
+            a.append(LocalDateTime.ofInstant(e.timestamp(), ZoneOffset.UTC));
+            a.append(LocalDateTime.ofInstant(e.receivedAt(), ZoneOffset.UTC));
+            a.append(e.version());
+            a.append(e.os());
+            a.append(e.arch());
+            a.append(e.runtime());
+            a.append(e.library());
+            a.append(e.properties());
+            a.append(e.context());
+            a.endRow();
+          }
+        }
+        writer.commit();
+      } catch (SQLException e) {
+        rollbackQuietly();
+        throw new StorageException("DuckDB append failed: " + e.getMessage(), e);
+      }
+      for (StoredEvent e : fresh) {
+        recent.add(e.product(), e.messageId(), e.receivedAt().toEpochMilli());
+      }
+    }
+    return stored;
+  }
+
+  @Override
+  public Summary summary(String product, Instant since) {
+    try (Connection c = writer.duplicate()) {
+      long installations;
+      long events;
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT count(DISTINCT installation_id), count(*) FROM events"
+                  + " WHERE product = ? AND ts >= ?")) {
+        ps.setString(1, product);
+        ps.setObject(2, utc(since));
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          installations = rs.getLong(1);
+          events = rs.getLong(2);
+        }
+      }
+      return new Summary(
+          installations,
+          events,
+          latestBy(c, "version", product, since),
+          latestBy(c, "os", product, since));
+    } catch (SQLException e) {
+      throw new StorageException("summary query failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** Installations by the latest non-null value of a column in the window. */
+  private static List<Summary.Bucket> latestBy(
+      Connection c, String column, String product, Instant since) throws SQLException {
+    String sql =
+        "SELECT v, count(*) AS n FROM ("
+            + " SELECT installation_id, arg_max("
+            + column
+            + ", ts) AS v FROM events"
+            + " WHERE product = ? AND ts >= ? AND installation_id IS NOT NULL AND "
+            + column
+            + " IS NOT NULL GROUP BY installation_id)"
+            + " GROUP BY v ORDER BY n DESC, v";
+    List<Summary.Bucket> out = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, product);
+      ps.setObject(2, utc(since));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new Summary.Bucket(rs.getString(1), rs.getLong(2)));
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public List<StoredEvent> events(String product, int limit) {
+    try (Connection c = writer.duplicate();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT product, message_id, type, event, installation_id, cluster_id, ts,"
+                    + " received_at, version, os, arch, runtime, library, properties, context"
+                    + " FROM events WHERE product = ? ORDER BY received_at DESC, ts DESC LIMIT ?")) {
+      ps.setString(1, product);
+      ps.setInt(2, limit);
+      return Rows.events(ps);
+    } catch (SQLException e) {
+      throw new StorageException("events query failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public long count(String product) {
+    try (Connection c = writer.duplicate();
+        PreparedStatement ps =
+            c.prepareStatement("SELECT count(*) FROM events WHERE product = ?")) {
+      ps.setString(1, product);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw new StorageException("count failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public long quarantine(String product, Instant receivedAt, String reason, String raw) {
+    synchronized (writeLock) {
+      try (PreparedStatement ps =
+              writer.prepareStatement(
+                  "INSERT INTO quarantine (product, received_at, reason, raw) VALUES (?, ?, ?, ?)"
+                      + " RETURNING id");
+          PreparedStatement prune =
+              writer.prepareStatement(
+                  "DELETE FROM quarantine WHERE product = ? AND id NOT IN ("
+                      + " SELECT id FROM quarantine WHERE product = ? ORDER BY id DESC LIMIT ?)")) {
+        ps.setString(1, product);
+        ps.setObject(2, utc(receivedAt));
+        ps.setString(3, reason);
+        ps.setString(4, raw);
+        long id;
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          id = rs.getLong(1);
+        }
+        prune.setString(1, product);
+        prune.setString(2, product);
+        prune.setInt(3, quarantineMax);
+        prune.executeUpdate();
+        writer.commit();
+        return id;
+      } catch (SQLException e) {
+        rollbackQuietly();
+        throw new StorageException("quarantine insert failed: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  @Override
+  public List<QuarantinedEvent> quarantined(String product, int limit) {
+    try (Connection c = writer.duplicate();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT id, product, received_at, reason, raw FROM quarantine WHERE product = ?"
+                    + " ORDER BY id DESC LIMIT ?")) {
+      ps.setString(1, product);
+      ps.setInt(2, limit);
+      return Rows.quarantined(ps);
+    } catch (SQLException e) {
+      throw new StorageException("quarantine query failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Optional<QuarantinedEvent> quarantinedEvent(String product, long id) {
+    try (Connection c = writer.duplicate();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT id, product, received_at, reason, raw FROM quarantine"
+                    + " WHERE product = ? AND id = ?")) {
+      ps.setString(1, product);
+      ps.setLong(2, id);
+      return Rows.quarantined(ps).stream().findFirst();
+    } catch (SQLException e) {
+      throw new StorageException("quarantine query failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void release(String product, long id) {
+    synchronized (writeLock) {
+      try (PreparedStatement ps =
+          writer.prepareStatement("DELETE FROM quarantine WHERE product = ? AND id = ?")) {
+        ps.setString(1, product);
+        ps.setLong(2, id);
+        ps.executeUpdate();
+        writer.commit();
+      } catch (SQLException e) {
+        rollbackQuietly();
+        throw new StorageException("quarantine release failed: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  @Override
+  public long deleteOlderThan(Instant cutoff) {
+    synchronized (writeLock) {
+      try (PreparedStatement ps = writer.prepareStatement("DELETE FROM events WHERE ts < ?")) {
+        ps.setObject(1, utc(cutoff));
+        long n = ps.executeLargeUpdate();
+        writer.commit();
+        return n;
+      } catch (SQLException e) {
+        rollbackQuietly();
+        throw new StorageException("retention delete failed: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  @Override
+  public boolean writable() {
+    try (Connection c = writer.duplicate();
+        Statement s = c.createStatement()) {
+      s.execute("SELECT 1");
+      return !writer.isClosed();
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public void close() {
+    synchronized (writeLock) {
+      try {
+        writer.close();
+      } catch (SQLException e) {
+        // closing anyway
+      }
+    }
+  }
+
+  private void rollbackQuietly() {
+    try {
+      writer.rollback();
+    } catch (SQLException ignored) {
+      // the connection is broken; the next append reports it
+    }
+  }
+
+  /** Timestamps are stored as UTC wall time, whatever the JVM's zone. */
+  static LocalDateTime utc(Instant i) {
+    return LocalDateTime.ofInstant(i, ZoneOffset.UTC);
+  }
+}

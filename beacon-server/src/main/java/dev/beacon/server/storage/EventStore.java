@@ -1,0 +1,47 @@
+package dev.beacon.server.storage;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where accepted events live. Every implementation passes the same compatibility suite ({@code
+ * EventStoreContract} in the tests).
+ *
+ * <p>Idempotency: an event whose (product, messageId) was stored within the dedup window is not
+ * stored again. {@link #append} commits before it returns: a caller that acknowledges after it has
+ * returned never loses what it acknowledged.
+ */
+public interface EventStore extends AutoCloseable {
+  /**
+   * Stores the events that are new and commits.
+   *
+   * @return for each event, in order, true if stored now, false if it was a duplicate
+   */
+  boolean[] append(List<StoredEvent> events);
+
+  Summary summary(String product, Instant since);
+
+  /** Events of a product, newest first; for the API and tests. */
+  List<StoredEvent> events(String product, int limit);
+
+  long count(String product);
+
+  long quarantine(String product, Instant receivedAt, String reason, String raw);
+
+  /** Quarantined events of a product, newest first. */
+  List<QuarantinedEvent> quarantined(String product, int limit);
+
+  Optional<QuarantinedEvent> quarantinedEvent(String product, long id);
+
+  void release(String product, long id);
+
+  /** Deletes events that happened before the cutoff; answers how many. */
+  long deleteOlderThan(Instant cutoff);
+
+  /** Whether the store accepts writes now, for {@code /readyz}. */
+  boolean writable();
+
+  @Override
+  void close();
+}

@@ -1,0 +1,464 @@
+package dev.beacon.server.storage;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.flywaydb.core.Flyway;
+
+/**
+ * PostgreSQL, shared by several servers: events partitioned by month (retention drops partitions),
+ * the dedup window in a table every server sees, one round trip per group commit ({@code unnest} of
+ * arrays), pooled connections, schema by Flyway.
+ */
+public final class PostgresStore implements EventStore {
+  private static final String COLUMNS =
+      "product, message_id, type, event, installation_id, cluster_id, ts, received_at, version,"
+          + " os, arch, runtime, library, properties, context";
+
+  private final HikariDataSource pool;
+  private final Duration dedupWindow;
+  private final int quarantineMax;
+  private final Set<YearMonth> partitions = ConcurrentHashMap.newKeySet();
+  private final AtomicLong appends = new AtomicLong();
+
+  public PostgresStore(
+      String url,
+      String user,
+      String password,
+      int poolSize,
+      Duration dedupWindow,
+      int quarantineMax) {
+    this.dedupWindow = dedupWindow;
+    this.quarantineMax = quarantineMax;
+    HikariConfig hc = new HikariConfig();
+    hc.setJdbcUrl(url);
+    if (!user.isBlank()) {
+      hc.setUsername(user);
+    }
+    if (!password.isBlank()) {
+      hc.setPassword(password);
+    }
+    hc.setMaximumPoolSize(poolSize);
+    hc.setPoolName("beacon-postgres");
+    hc.setAutoCommit(false);
+    try {
+      this.pool = new HikariDataSource(hc);
+      Flyway.configure().dataSource(pool).locations("classpath:db/postgres").load().migrate();
+    } catch (RuntimeException e) {
+      throw new StorageException("cannot open PostgreSQL at " + url + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public boolean[] append(List<StoredEvent> events) {
+    boolean[] stored = new boolean[events.size()];
+    Map<String, Integer> firstIndex = new LinkedHashMap<>();
+    for (int i = 0; i < events.size(); i++) {
+      firstIndex.putIfAbsent(
+          RecentMessageIds.key(events.get(i).product(), events.get(i).messageId()), i);
+    }
+    try (Connection c = pool.getConnection()) {
+      try {
+        ensurePartitions(c, events);
+        Set<String> fresh = claimIds(c, events, firstIndex);
+        List<StoredEvent> toInsert = new ArrayList<>(fresh.size());
+        for (Map.Entry<String, Integer> e : firstIndex.entrySet()) {
+          if (fresh.contains(e.getKey())) {
+            stored[e.getValue()] = true;
+            toInsert.add(events.get(e.getValue()));
+          }
+        }
+        insert(c, toInsert);
+        if (appends.incrementAndGet() % 1000 == 0) {
+          pruneIds(c);
+        }
+        c.commit();
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new StorageException("PostgreSQL append failed: " + e.getMessage(), e);
+    }
+    return stored;
+  }
+
+  /** Inserts the ids; answers those that were not there yet (this call's to store). */
+  private Set<String> claimIds(Connection c, List<StoredEvent> events, Map<String, Integer> first)
+      throws SQLException {
+    int n = first.size();
+    String[] products = new String[n];
+    String[] ids = new String[n];
+    String[] times = new String[n];
+    int k = 0;
+    for (int i : first.values()) {
+      StoredEvent e = events.get(i);
+      products[k] = e.product();
+      ids[k] = e.messageId();
+      times[k++] = utc(e.receivedAt()).toString();
+    }
+    Set<String> fresh = new HashSet<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO message_ids (product, message_id, received_at)"
+                + " SELECT * FROM unnest(?::text[], ?::text[], ?::timestamp[])"
+                + " ON CONFLICT DO NOTHING RETURNING product, message_id")) {
+      ps.setArray(1, c.createArrayOf("text", products));
+      ps.setArray(2, c.createArrayOf("text", ids));
+      ps.setArray(3, c.createArrayOf("text", times));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          fresh.add(RecentMessageIds.key(rs.getString(1), rs.getString(2)));
+        }
+      }
+    }
+    return fresh;
+  }
+
+  private static void insert(Connection c, List<StoredEvent> events) throws SQLException {
+    if (events.isEmpty()) {
+      return;
+    }
+    int n = events.size();
+    String[][] cols = new String[15][n];
+    for (int i = 0; i < n; i++) {
+      StoredEvent e = events.get(i);
+      cols[0][i] = e.product();
+      cols[1][i] = e.messageId();
+      cols[2][i] = e.type();
+      cols[3][i] = e.event();
+      cols[4][i] = e.installationId();
+      cols[5][i] = e.clusterId();
+      cols[6][i] = utc(e.timestamp()).toString();
+      cols[7][i] = utc(e.receivedAt()).toString();
+      cols[8][i] = e.version();
+      cols[9][i] = e.os();
+      cols[10][i] = e.arch();
+      cols[11][i] = e.runtime();
+      cols[12][i] = e.library();
+      cols[13][i] = e.properties();
+      cols[14][i] = e.context();
+    }
+    String types =
+        "?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::timestamp[],"
+            + " ?::timestamp[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],"
+            + " ?::jsonb[], ?::jsonb[]";
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO events (" + COLUMNS + ") SELECT * FROM unnest(" + types + ")")) {
+      for (int col = 0; col < 15; col++) {
+        for (int i = 0; i < n; i++) {
+          cols[col][i] = withoutNul(cols[col][i]);
+        }
+        Array a = c.createArrayOf("text", cols[col]);
+        ps.setArray(col + 1, a);
+      }
+      ps.executeUpdate();
+    }
+  }
+
+  /** Creates the monthly partitions the events fall in, once per month and server. */
+  private void ensurePartitions(Connection c, List<StoredEvent> events) throws SQLException {
+    Set<YearMonth> needed = new HashSet<>();
+    for (StoredEvent e : events) {
+      YearMonth m = YearMonth.from(utc(e.timestamp()));
+      if (!partitions.contains(m)) {
+        needed.add(m);
+      }
+    }
+    for (YearMonth m : needed) {
+      try (Statement s = c.createStatement()) {
+        // Servers sharing the database may race to create the same month: serialise them.
+        s.execute("SELECT pg_advisory_xact_lock(" + (m.getYear() * 100 + m.getMonthValue()) + ")");
+        LocalDate from = m.atDay(1);
+        LocalDate to = m.plusMonths(1).atDay(1);
+        s.execute(
+            "CREATE TABLE IF NOT EXISTS "
+                + partitionName(m)
+                + " PARTITION OF events FOR VALUES FROM ('"
+                + from
+                + "') TO ('"
+                + to
+                + "')");
+      }
+      partitions.add(m);
+    }
+  }
+
+  private static String partitionName(YearMonth m) {
+    return String.format("events_y%04dm%02d", m.getYear(), m.getMonthValue());
+  }
+
+  private void pruneIds(Connection c) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("DELETE FROM message_ids WHERE received_at < ?")) {
+      ps.setObject(1, utc(Instant.now().minus(dedupWindow)));
+      ps.executeUpdate();
+    }
+  }
+
+  @Override
+  public Summary summary(String product, Instant since) {
+    try (Connection c = pool.getConnection()) {
+      long installations;
+      long events;
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT count(DISTINCT installation_id), count(*) FROM events WHERE product = ? AND ts >= ?")) {
+        ps.setString(1, product);
+        ps.setObject(2, utc(since));
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          installations = rs.getLong(1);
+          events = rs.getLong(2);
+        }
+      }
+      Summary s =
+          new Summary(
+              installations,
+              events,
+              latestBy(c, "version", product, since),
+              latestBy(c, "os", product, since));
+      c.commit();
+      return s;
+    } catch (SQLException e) {
+      throw new StorageException("summary query failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static List<Summary.Bucket> latestBy(
+      Connection c, String column, String product, Instant since) throws SQLException {
+    String sql =
+        "SELECT v, count(*) AS n FROM (SELECT DISTINCT ON (installation_id) "
+            + column
+            + " AS v FROM events WHERE product = ? AND ts >= ? AND installation_id IS NOT NULL AND "
+            + column
+            + " IS NOT NULL ORDER BY installation_id, ts DESC) latest GROUP BY v ORDER BY n DESC, v";
+    List<Summary.Bucket> out = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, product);
+      ps.setObject(2, utc(since));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new Summary.Bucket(rs.getString(1), rs.getLong(2)));
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public List<StoredEvent> events(String product, int limit) {
+    try (Connection c = pool.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT product, message_id, type, event, installation_id, cluster_id, ts,"
+                    + " received_at, version, os, arch, runtime, library, properties::text,"
+                    + " context::text FROM events WHERE product = ?"
+                    + " ORDER BY received_at DESC, ts DESC LIMIT ?")) {
+      ps.setString(1, product);
+      ps.setInt(2, limit);
+      List<StoredEvent> out = Rows.events(ps);
+      c.commit();
+      return out;
+    } catch (SQLException e) {
+      throw new StorageException("events query failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public long count(String product) {
+    try (Connection c = pool.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement("SELECT count(*) FROM events WHERE product = ?")) {
+      ps.setString(1, product);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        long n = rs.getLong(1);
+        c.commit();
+        return n;
+      }
+    } catch (SQLException e) {
+      throw new StorageException("count failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public long quarantine(String product, Instant receivedAt, String reason, String raw) {
+    try (Connection c = pool.getConnection()) {
+      long id;
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "INSERT INTO quarantine (product, received_at, reason, raw) VALUES (?, ?, ?, ?) RETURNING id")) {
+        ps.setString(1, product);
+        ps.setObject(2, utc(receivedAt));
+        ps.setString(3, reason);
+        ps.setString(4, withoutNul(raw));
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          id = rs.getLong(1);
+        }
+      }
+      try (PreparedStatement prune =
+          c.prepareStatement(
+              "DELETE FROM quarantine WHERE product = ? AND id <= ("
+                  + " SELECT id FROM quarantine WHERE product = ? ORDER BY id DESC OFFSET ? LIMIT 1)")) {
+        prune.setString(1, product);
+        prune.setString(2, product);
+        prune.setInt(3, quarantineMax);
+        prune.executeUpdate();
+      }
+      c.commit();
+      return id;
+    } catch (SQLException e) {
+      throw new StorageException("quarantine insert failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public List<QuarantinedEvent> quarantined(String product, int limit) {
+    try (Connection c = pool.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT id, product, received_at, reason, raw FROM quarantine WHERE product = ?"
+                    + " ORDER BY id DESC LIMIT ?")) {
+      ps.setString(1, product);
+      ps.setInt(2, limit);
+      List<QuarantinedEvent> out = Rows.quarantined(ps);
+      c.commit();
+      return out;
+    } catch (SQLException e) {
+      throw new StorageException("quarantine query failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Optional<QuarantinedEvent> quarantinedEvent(String product, long id) {
+    try (Connection c = pool.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT id, product, received_at, reason, raw FROM quarantine WHERE product = ? AND id = ?")) {
+      ps.setString(1, product);
+      ps.setLong(2, id);
+      Optional<QuarantinedEvent> q = Rows.quarantined(ps).stream().findFirst();
+      c.commit();
+      return q;
+    } catch (SQLException e) {
+      throw new StorageException("quarantine query failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void release(String product, long id) {
+    try (Connection c = pool.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement("DELETE FROM quarantine WHERE product = ? AND id = ?")) {
+      ps.setString(1, product);
+      ps.setLong(2, id);
+      ps.executeUpdate();
+      c.commit();
+    } catch (SQLException e) {
+      throw new StorageException("quarantine release failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** Drops the monthly partitions wholly before the cutoff, then deletes the rest of the edge. */
+  @Override
+  public long deleteOlderThan(Instant cutoff) {
+    LocalDateTime limit = utc(cutoff);
+    YearMonth edge = YearMonth.from(limit);
+    long removed = 0;
+    try (Connection c = pool.getConnection()) {
+      List<String> old = new ArrayList<>();
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT child.relname FROM pg_inherits JOIN pg_class parent ON parent.oid = inhparent"
+                  + " JOIN pg_class child ON child.oid = inhrelid WHERE parent.relname = 'events'")) {
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            String name = rs.getString(1);
+            if (name.matches("events_y\\d{4}m\\d{2}")) {
+              YearMonth m =
+                  YearMonth.of(
+                      Integer.parseInt(name.substring(8, 12)),
+                      Integer.parseInt(name.substring(13, 15)));
+              if (m.isBefore(edge)) {
+                old.add(name);
+                partitions.remove(m);
+              }
+            }
+          }
+        }
+      }
+      try (Statement s = c.createStatement()) {
+        for (String name : old) {
+          try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + name)) {
+            rs.next();
+            removed += rs.getLong(1);
+          }
+          s.execute("DROP TABLE " + name);
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM events WHERE ts < ?")) {
+        ps.setObject(1, limit);
+        removed += ps.executeUpdate();
+      }
+      c.commit();
+      return removed;
+    } catch (SQLException e) {
+      throw new StorageException("retention failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public boolean writable() {
+    try (Connection c = pool.getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("SELECT 1");
+      c.commit();
+      return true;
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+
+  /**
+   * PostgreSQL text and jsonb hold no NUL character (other stores do): it becomes U+FFFD, in raw
+   * text and as a JSON escape.
+   */
+  static String withoutNul(String s) {
+    if (s == null) {
+      return null;
+    }
+    return s.replace("\\u0000", "\\ufffd").replace('\u0000', '\ufffd');
+  }
+
+  private static LocalDateTime utc(Instant i) {
+    return LocalDateTime.ofInstant(i, ZoneOffset.UTC);
+  }
+}

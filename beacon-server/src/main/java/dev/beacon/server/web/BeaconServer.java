@@ -1,0 +1,163 @@
+package dev.beacon.server.web;
+
+import dev.beacon.server.auth.AdminAuth;
+import dev.beacon.server.config.ServerConfig;
+import dev.beacon.server.ingest.BodyReader;
+import dev.beacon.server.ingest.GroupCommitWriter;
+import dev.beacon.server.ingest.IngestException;
+import dev.beacon.server.ingest.IngestService;
+import dev.beacon.server.ingest.JsonReader;
+import dev.beacon.server.storage.EventStore;
+import dev.beacon.server.storage.Stores;
+import io.helidon.common.tls.Tls;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running server: storage, the group-commit writer, ingest, the query API and operations
+ * endpoints on one Helidon WebServer (a virtual thread per request, so a handler simply waits for
+ * its commit).
+ */
+public final class BeaconServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(BeaconServer.class);
+
+  private final ServerConfig config;
+  private final EventStore store;
+  private final GroupCommitWriter writer;
+  private final AdminAuth admin;
+  private final PrometheusMeterRegistry metrics;
+  private final WebServer web;
+  private final ScheduledExecutorService housekeeping;
+
+  private BeaconServer(ServerConfig config) throws IOException {
+    this.config = config;
+    this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.store = Stores.open(config);
+    this.writer =
+        new GroupCommitWriter(
+            store, config.writer().maxQueuedEvents(), config.writer().maxGroupEvents(), metrics);
+    this.admin =
+        AdminAuth.create(config.adminPassword(), config.dataDir().resolve("admin-password.hash"));
+    JsonReader json = new JsonReader(config.limits());
+    Responses responses = new Responses(json.mapper());
+    IngestService ingest = new IngestService(config, store, writer, json.mapper(), metrics);
+    BodyReader bodies =
+        new BodyReader(config.limits().maxRequestBytes(), config.limits().maxGzipRatio());
+
+    HttpRouting.Builder routing = HttpRouting.builder();
+    routing.register(new IngestRoutes(ingest, bodies, json, responses));
+    routing.register(new AdminRoutes(config, store, ingest, admin, responses));
+    routing.get("/healthz", (req, res) -> responses.json(res, 200, Map.of("status", "ok")));
+    routing.get(
+        "/readyz",
+        (req, res) -> {
+          boolean ok = store.writable();
+          responses.json(
+              res, ok ? 200 : 503, Map.of("status", ok ? "ready" : "storage unavailable"));
+        });
+    routing.get(
+        "/metrics",
+        (req, res) -> {
+          res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+          res.send(metrics.scrape());
+        });
+    routing.get(
+        "/",
+        (req, res) ->
+            responses.json(
+                res,
+                200,
+                Map.of(
+                    "service", "beacon",
+                    "ingest",
+                        "POST /v1/batch, /v1/track, /v1/identify, /v1/group, /v1/import, /api/telemetry",
+                    "query", "GET /api/v1/products/{product}/summary?days=N (admin)")));
+    routing.error(
+        IngestException.class,
+        (req, res, e) -> {
+          metrics.counter("beacon_refused_requests_total", "reason", e.code()).increment();
+          responses.error(res, e);
+        });
+    routing.error(
+        Exception.class,
+        (req, res, e) -> {
+          // Never the body, never the client's address: the class and message of what failed.
+          LOG.warn("request to {} failed: {}", req.path().path(), e.toString());
+          responses.json(
+              res, 500, Responses.error("internal", "internal error; see the server log"));
+        });
+
+    io.helidon.webserver.WebServerConfig.Builder b =
+        WebServer.builder()
+            .host(config.host())
+            .port(config.port())
+            .shutdownHook(false)
+            .maxPayloadSize(config.limits().maxRequestBytes() * 4L)
+            .routing(routing);
+    if (config.tls()) {
+      b.tls(Tls.builder().sslContext(PemTls.context(config.tlsCert(), config.tlsKey())).build());
+    }
+    this.web = b.build();
+    this.housekeeping =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "beacon-retention");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  public static BeaconServer start(ServerConfig config) throws IOException {
+    BeaconServer s = new BeaconServer(config);
+    s.web.start();
+    if (config.retentionDays() > 0) {
+      s.housekeeping.scheduleAtFixedRate(s::applyRetention, 1, 24 * 60, TimeUnit.MINUTES);
+    }
+    return s;
+  }
+
+  private void applyRetention() {
+    try {
+      long n = store.deleteOlderThan(Instant.now().minus(Duration.ofDays(config.retentionDays())));
+      LOG.info("retention: removed {} events older than {} days", n, config.retentionDays());
+    } catch (RuntimeException e) {
+      LOG.warn("retention failed: {}", e.toString());
+    }
+  }
+
+  public int port() {
+    return web.port();
+  }
+
+  public String url() {
+    return (config.tls() ? "https" : "http") + "://localhost:" + port();
+  }
+
+  public AdminAuth admin() {
+    return admin;
+  }
+
+  public EventStore store() {
+    return store;
+  }
+
+  @Override
+  public void close() {
+    web.stop();
+    writer.close();
+    housekeeping.shutdownNow();
+    store.close();
+  }
+}

@@ -1,0 +1,116 @@
+package dev.beacon.server.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.beacon.server.ingest.BodyReader;
+import dev.beacon.server.ingest.IngestService;
+import dev.beacon.server.ingest.JsonReader;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The ingest endpoints of DESIGN §3: Segment-compatible {@code /v1/*} (Beacon SDK, Segment clients,
+ * DC/OS Signal) and EMQX-compatible {@code /api/telemetry}. Order of checks: media type, size,
+ * encoding, JSON, write key, rate, events; the first failure answers.
+ */
+final class IngestRoutes implements HttpService {
+  private final IngestService ingest;
+  private final BodyReader bodies;
+  private final JsonReader json;
+  private final Responses responses;
+
+  IngestRoutes(IngestService ingest, BodyReader bodies, JsonReader json, Responses responses) {
+    this.ingest = ingest;
+    this.bodies = bodies;
+    this.json = json;
+    this.responses = responses;
+  }
+
+  @Override
+  public void routing(HttpRules rules) {
+    for (String endpoint : List.of("batch", "import", "track", "identify", "group")) {
+      rules.post("/v1/" + endpoint, (req, res) -> segment(endpoint, req, res));
+    }
+    rules.post("/api/telemetry", this::emqx);
+  }
+
+  private void segment(String endpoint, ServerRequest req, ServerResponse res) throws IOException {
+    Instant received = Instant.now();
+    String basicUser = basicUser(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
+    String product = null;
+    if (basicUser != null) {
+      product = ingest.authenticate(basicUser, null); // refuse early, before reading the body
+    }
+    JsonNode body = parse(req);
+    if (product == null) {
+      product = ingest.authenticate(null, body);
+    }
+    IngestService.Outcome o = ingest.segment(product, endpoint, body, received);
+    responses.json(res, o.nothingAccepted() && !o.rejected().isEmpty() ? 400 : 200, answer(o));
+  }
+
+  private void emqx(ServerRequest req, ServerResponse res) throws IOException {
+    byte[] raw = read(req);
+    IngestService.Outcome o = ingest.emqx(json.read(raw), raw, Instant.now());
+    responses.json(res, 200, answer(o));
+  }
+
+  private JsonNode parse(ServerRequest req) throws IOException {
+    return json.read(read(req));
+  }
+
+  private byte[] read(ServerRequest req) throws IOException {
+    BodyReader.requireJson(req.headers().first(HeaderNames.CONTENT_TYPE).orElse(null));
+    long length = req.headers().contentLength().orElse(-1);
+    try (InputStream in = req.content().inputStream()) {
+      return bodies.read(
+          in, length, req.headers().first(HeaderNames.CONTENT_ENCODING).orElse(null));
+    }
+  }
+
+  static Map<String, Object> answer(IngestService.Outcome o) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("success", o.rejected().isEmpty());
+    m.put("accepted", o.accepted());
+    m.put("duplicates", o.duplicates());
+    List<Map<String, Object>> rejected = new ArrayList<>();
+    for (IngestService.Rejected r : o.rejected()) {
+      Map<String, Object> e = new LinkedHashMap<>();
+      e.put("index", r.index());
+      e.put("messageId", r.messageId());
+      e.put("reason", r.reason());
+      e.put("quarantineId", r.quarantineId());
+      rejected.add(e);
+    }
+    m.put("rejected", rejected);
+    return m;
+  }
+
+  /** The user of an HTTP Basic header (the write key), or null. */
+  static String basicUser(String authorization) {
+    if (authorization == null || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+      return null;
+    }
+    try {
+      String decoded =
+          new String(
+              Base64.getDecoder().decode(authorization.substring(6).strip()),
+              StandardCharsets.UTF_8);
+      int colon = decoded.indexOf(':');
+      return colon < 0 ? decoded : decoded.substring(0, colon);
+    } catch (IllegalArgumentException notBase64) {
+      return "";
+    }
+  }
+}

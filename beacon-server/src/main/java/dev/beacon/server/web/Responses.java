@@ -1,0 +1,65 @@
+package dev.beacon.server.web;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.beacon.server.ingest.IngestException;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Every answer is JSON, and the one place that maps a refusal to its HTTP status. Nothing from a
+ * stack trace reaches a response.
+ */
+final class Responses {
+  private final ObjectMapper mapper;
+
+  Responses(ObjectMapper mapper) {
+    this.mapper = mapper;
+  }
+
+  void json(ServerResponse res, int status, Object body) {
+    byte[] bytes;
+    try {
+      bytes = mapper.writeValueAsBytes(body);
+    } catch (JsonProcessingException e) {
+      status = 500;
+      bytes = "{\"error\":\"internal\",\"message\":\"could not write the answer\"}".getBytes();
+    }
+    res.status(status);
+    res.header(HeaderNames.CONTENT_TYPE, "application/json");
+    res.header(HeaderNames.CACHE_CONTROL, "no-store");
+    res.send(bytes);
+  }
+
+  void error(ServerResponse res, IngestException e) {
+    int status = status(e.problem());
+    if (e.retryAfterSeconds() > 0) {
+      res.header(HeaderNames.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
+    }
+    if (status == 401) {
+      res.header(HeaderNames.WWW_AUTHENTICATE, "Basic realm=\"beacon\"");
+    }
+    json(res, status, error(e.code(), e.getMessage()));
+  }
+
+  static Map<String, Object> error(String code, String message) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("error", code);
+    m.put("message", message);
+    return m;
+  }
+
+  static int status(IngestException.Problem p) {
+    return switch (p) {
+      case BAD_REQUEST -> 400;
+      case UNAUTHORIZED -> 401;
+      case NOT_FOUND -> 404;
+      case TOO_LARGE -> 413;
+      case UNSUPPORTED_MEDIA_TYPE -> 415;
+      case RATE_LIMITED -> 429;
+      case OVERLOADED -> 503;
+    };
+  }
+}
