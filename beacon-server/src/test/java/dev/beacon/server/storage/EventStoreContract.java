@@ -1,0 +1,149 @@
+package dev.beacon.server.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The compatibility suite every {@link EventStore} passes (as Micrometer's TCK does for its
+ * backends). Each test uses its own product name, so implementations may share a database.
+ */
+abstract class EventStoreContract {
+  protected EventStore store;
+  private static int seq;
+  protected String product;
+
+  protected abstract EventStore open();
+
+  @BeforeEach
+  void openStore() {
+    store = open();
+    product = "p" + System.nanoTime() + "x" + (seq++);
+  }
+
+  @AfterEach
+  void closeStore() {
+    store.close();
+  }
+
+  static StoredEvent event(
+      String product, String id, String installation, String version, String os, Instant ts) {
+    return new StoredEvent(
+        product,
+        id,
+        "report",
+        "report",
+        installation,
+        "cluster-1",
+        ts,
+        Instant.now().truncatedTo(ChronoUnit.MILLIS),
+        version,
+        os,
+        "amd64",
+        "jvm 21",
+        "beacon-sdk",
+        "{\"n\":1,\"s\":\"\u00e9\u2028<b>\"}",
+        "{\"library\":{}}");
+  }
+
+  @Test
+  void appendsAndReadsBackEveryField() {
+    Instant ts = Instant.parse("2026-11-20T10:15:30.123Z");
+    StoredEvent e = event(product, "m1", "i1", "5.0.9", "Ubuntu", ts);
+    assertThat(store.append(List.of(e))).containsExactly(true);
+    List<StoredEvent> back = store.events(product, 10);
+    assertThat(back).hasSize(1);
+    StoredEvent b = back.get(0);
+    assertThat(b.messageId()).isEqualTo("m1");
+    assertThat(b.timestamp()).isEqualTo(ts);
+    assertThat(b.receivedAt()).isEqualTo(e.receivedAt());
+    assertThat(b.version()).isEqualTo("5.0.9");
+    assertThat(b.os()).isEqualTo("Ubuntu");
+    assertThat(b.runtime()).isEqualTo("jvm 21");
+    assertThat(b.clusterId()).isEqualTo("cluster-1");
+    assertThat(b.properties()).contains("\"n\"").contains("\u00e9");
+  }
+
+  @Test
+  void aMessageIdIsStoredOnceWithinTheWindowAcrossAndWithinCalls() {
+    Instant now = Instant.now();
+    StoredEvent a = event(product, "same", "i1", "1", "Linux", now);
+    assertThat(store.append(List.of(a, event(product, "other", "i1", "1", "Linux", now), a)))
+        .containsExactly(true, true, false);
+    assertThat(store.append(List.of(a))).containsExactly(false);
+    assertThat(store.count(product)).isEqualTo(2);
+    // The same id in another product is another message.
+    assertThat(store.append(List.of(event(product + "b", "same", "i1", "1", "Linux", now))))
+        .containsExactly(true);
+  }
+
+  @Test
+  void theSummaryCountsEachInstallationOnceByItsLatestVersionAndOs() {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    List<StoredEvent> events = new ArrayList<>();
+    events.add(event(product, "a1", "A", "1.0", "Ubuntu", now.minus(Duration.ofDays(3))));
+    events.add(
+        event(product, "a2", "A", "1.1", "Ubuntu", now.minus(Duration.ofDays(1)))); // upgraded
+    events.add(event(product, "b1", "B", "1.1", "Debian", now.minus(Duration.ofDays(2))));
+    events.add(event(product, "c1", "C", "1.0", "Debian", now.minus(Duration.ofHours(5))));
+    events.add(event(product, "d1", "D", "0.9", "Alpine", now.minus(Duration.ofDays(40)))); // old
+    store.append(events);
+
+    Summary s = store.summary(product, now.minus(Duration.ofDays(30)));
+    assertThat(s.activeInstallations()).isEqualTo(3);
+    assertThat(s.events()).isEqualTo(4);
+    assertThat(s.versions())
+        .containsExactly(new Summary.Bucket("1.1", 2), new Summary.Bucket("1.0", 1));
+    assertThat(s.os())
+        .containsExactly(new Summary.Bucket("Debian", 2), new Summary.Bucket("Ubuntu", 1));
+
+    Summary all = store.summary(product, now.minus(Duration.ofDays(60)));
+    assertThat(all.activeInstallations()).isEqualTo(4);
+    assertThat(store.summary(product + "none", now.minus(Duration.ofDays(60))).events()).isZero();
+  }
+
+  @Test
+  void theQuarantineKeepsTheReasonAndTheRawEventAndIsBounded() {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    long first = store.quarantine(product, now, "timestamp is not ISO-8601", "{\"a\":1}");
+    for (int i = 0; i < quarantineMax() + 5; i++) {
+      store.quarantine(product, now, "reason " + i, "{\"i\":" + i + "}");
+    }
+    List<QuarantinedEvent> q = store.quarantined(product, 1000);
+    assertThat(q).hasSize(quarantineMax());
+    assertThat(q.get(0).reason()).isEqualTo("reason " + (quarantineMax() + 4));
+    assertThat(store.quarantinedEvent(product, first)).isEmpty(); // the oldest went first
+    QuarantinedEvent newest = q.get(0);
+    assertThat(store.quarantinedEvent(product, newest.id())).contains(newest);
+    store.release(product, newest.id());
+    assertThat(store.quarantinedEvent(product, newest.id())).isEmpty();
+  }
+
+  @Test
+  void retentionDeletesEventsOlderThanTheCutoffOnly() {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    store.append(
+        List.of(
+            event(product, "old", "A", "1", "L", now.minus(Duration.ofDays(400))),
+            event(product, "older", "A", "1", "L", now.minus(Duration.ofDays(800))),
+            event(product, "new", "A", "1", "L", now.minus(Duration.ofDays(3)))));
+    assertThat(store.deleteOlderThan(now.minus(Duration.ofDays(365)))).isGreaterThanOrEqualTo(2);
+    assertThat(store.events(product, 10)).extracting(StoredEvent::messageId).containsExactly("new");
+  }
+
+  @Test
+  void reportsItselfWritable() {
+    assertThat(store.writable()).isTrue();
+  }
+
+  protected int quarantineMax() {
+    return 20;
+  }
+}
