@@ -1,0 +1,189 @@
+package dev.beacon.server.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.beacon.server.storage.DuckDbStore;
+import dev.beacon.server.storage.StoredEvent;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Durable acknowledgement, proved the hard way: the server runs as a child process under load and
+ * is killed with SIGKILL; after a restart every acknowledged event is there, and the clients'
+ * retries (of the unanswered and, to be sure, of the answered batches) create no duplicate.
+ */
+class CrashRecoveryIT {
+  private static final int CLIENTS = 4;
+  private static final int BATCH = 50;
+
+  @TempDir Path data;
+
+  record Batch(String body, List<String> ids) {}
+
+  @Test
+  void everyAcknowledgedEventSurvivesKillNineAndRetriesCreateNoDuplicate() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+    List<Batch> answered = new CopyOnWriteArrayList<>();
+    List<Batch> unanswered = new CopyOnWriteArrayList<>();
+    AtomicBoolean running = new AtomicBoolean(true);
+    AtomicInteger sent = new AtomicInteger();
+
+    Process server = startServer(port);
+    awaitHealthy(http, port);
+    List<Thread> clients = new ArrayList<>();
+    for (int c = 0; c < CLIENTS; c++) {
+      int client = c;
+      Thread t =
+          new Thread(
+              () -> {
+                int seq = 0;
+                while (running.get()) {
+                  Batch b = batch(client, seq++);
+                  sent.incrementAndGet();
+                  if (post(http, port, b) == 200) {
+                    acknowledged.addAll(b.ids());
+                    answered.add(b);
+                  } else {
+                    unanswered.add(b);
+                  }
+                }
+              });
+      t.start();
+      clients.add(t);
+    }
+    await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() >= 20_000);
+    server.destroyForcibly(); // SIGKILL, mid-load
+    server.waitFor(30, TimeUnit.SECONDS);
+    running.set(false);
+    for (Thread t : clients) {
+      t.join();
+    }
+    assertThat(unanswered).as("batches cut off by the kill").isNotEmpty();
+
+    Process restarted = startServer(port);
+    try {
+      awaitHealthy(http, port);
+      for (Batch b : unanswered) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> post(http, port, b) == 200);
+      }
+      for (int i = 0; i < Math.min(50, answered.size()); i++) {
+        assertThat(post(http, port, answered.get(i))).isEqualTo(200); // a retry of an acked batch
+      }
+    } finally {
+      restarted.destroy(); // SIGTERM: a clean stop, so the test can open the file
+      restarted.waitFor(60, TimeUnit.SECONDS);
+    }
+
+    List<StoredEvent> stored;
+    try (DuckDbStore store =
+        new DuckDbStore(data.resolve("beacon.duckdb"), Duration.ofHours(24), 10, 10)) {
+      stored = store.events("acme", 10_000_000);
+    }
+    Set<String> ids = new HashSet<>();
+    for (StoredEvent e : stored) {
+      assertThat(ids.add(e.messageId())).as("duplicate " + e.messageId()).isTrue();
+    }
+    assertThat(ids).containsAll(acknowledged);
+    for (Batch b : unanswered) {
+      assertThat(ids).containsAll(b.ids());
+    }
+    System.out.printf(
+        "crash test: %d batches sent, %d events acknowledged before SIGKILL, %d batches retried,"
+            + " %d events stored%n",
+        sent.get(), acknowledged.size(), unanswered.size(), ids.size());
+  }
+
+  private Process startServer(int port) throws Exception {
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.beacon.server.cli.BeaconCli",
+                "serve",
+                "--port",
+                String.valueOf(port),
+                "--data",
+                data.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve("server.log").toFile()));
+    pb.environment().keySet().removeIf(k -> k.startsWith("BEACON_"));
+    pb.environment().put("BEACON_PRODUCTS__ACME__WRITE_KEY", TestServer.ACME_KEY);
+    pb.environment().put("BEACON_ADMIN__PASSWORD", TestServer.ADMIN_PASSWORD);
+    pb.environment().put("BEACON_SERVER__HOST", "127.0.0.1");
+    return pb.start();
+  }
+
+  private static void awaitHealthy(HttpClient http, int port) {
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .ignoreExceptions()
+        .until(
+            () ->
+                http.send(
+                            HttpRequest.newBuilder(
+                                    URI.create("http://127.0.0.1:" + port + "/readyz"))
+                                .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                        .statusCode()
+                    == 200);
+  }
+
+  private static Batch batch(int client, int seq) {
+    StringBuilder sb = new StringBuilder("{\"batch\":[");
+    List<String> ids = new ArrayList<>(BATCH);
+    for (int i = 0; i < BATCH; i++) {
+      String id = "c" + client + "-b" + seq + "-e" + i;
+      ids.add(id);
+      if (i > 0) {
+        sb.append(',');
+      }
+      sb.append("{\"type\":\"track\",\"event\":\"load\",\"anonymousId\":\"inst-")
+          .append(client)
+          .append("\",\"messageId\":\"")
+          .append(id)
+          .append("\",\"properties\":{\"i\":")
+          .append(i)
+          .append("}}");
+    }
+    return new Batch(sb.append("]}").toString(), ids);
+  }
+
+  private static int post(HttpClient http, int port, Batch b) {
+    try {
+      return http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/batch"))
+                  .timeout(Duration.ofSeconds(10))
+                  .header("Content-Type", "application/json")
+                  .header("Authorization", TestServer.basic(TestServer.ACME_KEY, ""))
+                  .POST(HttpRequest.BodyPublishers.ofString(b.body()))
+                  .build(),
+              HttpResponse.BodyHandlers.discarding())
+          .statusCode();
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+}
