@@ -105,6 +105,7 @@ public final class BeaconServer implements AutoCloseable {
             .port(config.port())
             .shutdownHook(false)
             .maxPayloadSize(config.limits().maxRequestBytes() * 4L)
+            .contentEncoding(new PassThroughEncoding())
             .routing(routing);
     if (config.tls()) {
       b.tls(Tls.builder().sslContext(PemTls.context(config.tlsCert(), config.tlsKey())).build());

@@ -1,0 +1,101 @@
+package dev.beacon.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  @TempDir Path dir;
+
+  @Test
+  void defaultsGiveAnEmbeddedServerOnPort8080() {
+    ServerConfig c = ConfigLoader.load(null, Map.of(), Map.of());
+    assertThat(c.port()).isEqualTo(8080);
+    assertThat(c.storageType()).isEqualTo("duckdb");
+    assertThat(c.dataDir()).isEqualTo(Path.of("beacon-data"));
+    assertThat(c.limits().maxRequestBytes()).isEqualTo(1024 * 1024);
+    assertThat(c.limits().maxEventBytes()).isEqualTo(64 * 1024);
+    assertThat(c.dedupWindow()).isEqualTo(Duration.ofHours(24));
+    assertThat(c.writeKeys()).isEmpty();
+  }
+
+  @Test
+  void environmentOverridesTheFileAndTheCommandLineOverridesBoth() throws Exception {
+    Path file = dir.resolve("beacon.conf");
+    Files.writeString(
+        file,
+        "server { port = 9000 }\n"
+            + "products { emqx { write_key = \"from-file-key\" } }\n"
+            + "limits.max_depth = 20\n");
+    ServerConfig c =
+        ConfigLoader.load(
+            file,
+            Map.of(
+                "BEACON_SERVER__PORT", "9100",
+                "BEACON_PRODUCTS__EMQX__WRITE_KEY", "from-env-key",
+                "BEACON_PRODUCTS__WERF__WRITE_KEY", "werf-key-123",
+                "BEACON_COMPAT__EMQX__PRODUCT", "emqx",
+                "BEACON_ADMIN__PASSWORD", "s3cret",
+                "BEACON_JAVA_OPTS", "-Xmx1g",
+                "PATH", "/usr/bin"),
+            Map.of("data_dir", "/tmp/x"));
+    assertThat(c.port()).isEqualTo(9100);
+    assertThat(c.limits().maxDepth()).isEqualTo(20);
+    assertThat(c.writeKeys())
+        .containsEntry("emqx", "from-env-key")
+        .containsEntry("werf", "werf-key-123");
+    assertThat(c.emqxProduct()).isEqualTo("emqx");
+    assertThat(c.adminPassword()).isEqualTo("s3cret");
+    assertThat(c.dataDir()).isEqualTo(Path.of("/tmp/x"));
+    assertThat(c.productForKey("werf-key-123")).isEqualTo("werf");
+    assertThat(c.productForKey("nope")).isNull();
+  }
+
+  @Test
+  void everyInvalidSettingIsListedAtOnce() throws Exception {
+    Path file = dir.resolve("bad.conf");
+    Files.writeString(file, "server.port = 70000\nstorage.type = mysql\nlimtis.max_depth = 3\n");
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    file,
+                    Map.of(
+                        "BEACON_WRITER__ACK_TIMEOUT", "soon",
+                        "BEACON_PRODUCTS__BAD_KEY__WRITE_KEY", "short",
+                        "BEACON_COMPAT__EMQX__PRODUCT", "emqx",
+                        "BEACON_SERVER__TLS__CERT", "/nonexistent/cert.pem"),
+                    Map.of()))
+        .isInstanceOfSatisfying(
+            InvalidConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .anySatisfy(
+                        p ->
+                            assertThat(p)
+                                .contains("server.port must be between 0 and 65535, not 70000"))
+                    .anySatisfy(
+                        p ->
+                            assertThat(p)
+                                .contains(
+                                    "storage.type must be one of [duckdb, postgres], not 'mysql'"))
+                    .anySatisfy(p -> assertThat(p).contains("unknown setting 'limtis.max_depth'"))
+                    .anySatisfy(
+                        p -> assertThat(p).contains("writer.ack_timeout must be a duration"))
+                    .anySatisfy(
+                        p -> assertThat(p).contains("products.bad_key.write_key is shorter than 8"))
+                    .anySatisfy(p -> assertThat(p).contains("compat.emqx.product names 'emqx'"))
+                    .anySatisfy(
+                        p -> assertThat(p).contains("/nonexistent/cert.pem is not readable"))
+                    .anySatisfy(
+                        p ->
+                            assertThat(p)
+                                .contains(
+                                    "server.tls.cert and server.tls.key must be set together")));
+  }
+}
