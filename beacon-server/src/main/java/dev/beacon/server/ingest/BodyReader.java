@@ -42,7 +42,7 @@ public final class BodyReader {
     if (declaredLength > maxBytes) {
       throw tooLarge("request body of " + declaredLength + " bytes exceeds " + maxBytes);
     }
-    byte[] raw = readAtMost(body, maxBytes, "request body exceeds " + maxBytes + " bytes");
+    byte[] raw = readAtMost(body, maxBytes, declaredLength, "request body");
     String encoding =
         contentEncoding == null ? "identity" : contentEncoding.strip().toLowerCase(Locale.ROOT);
     switch (encoding) {
@@ -64,16 +64,7 @@ public final class BodyReader {
     long byRatio = (long) compressed.length * maxRatio;
     int limit = (int) Math.min(maxBytes, Math.max(byRatio, 1024));
     try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed))) {
-      return readAtMost(
-          in,
-          limit,
-          "gzip body expands past "
-              + limit
-              + " bytes (limits: "
-              + maxBytes
-              + " bytes, "
-              + maxRatio
-              + "x the compressed size)");
+      return readAtMost(in, limit, (long) compressed.length * 4, "gzip body");
     } catch (ZipException | java.io.EOFException e) {
       throw new IngestException(
           Problem.BAD_REQUEST,
@@ -82,15 +73,30 @@ public final class BodyReader {
     }
   }
 
-  private static byte[] readAtMost(InputStream in, int limit, String message) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(limit, 64 * 1024));
-    byte[] buf = new byte[16 * 1024];
+  /**
+   * @param expected a size hint (the declared length), to allocate once on the hot path
+   * @param what names the body in the error, built only when there is one
+   */
+  private byte[] readAtMost(InputStream in, int limit, long expected, String what)
+      throws IOException {
+    int hint = expected > 0 ? (int) Math.min(expected, limit) : 4096;
+    ByteArrayOutputStream out = new ByteArrayOutputStream(hint);
+    byte[] buf = new byte[Math.min(Math.max(hint, 1024), 16 * 1024)];
     int total = 0;
     int n;
     while ((n = in.read(buf)) > 0) {
       total += n;
       if (total > limit) {
-        throw tooLarge(message);
+        throw tooLarge(
+            what.equals("gzip body")
+                ? "gzip body expands past "
+                    + limit
+                    + " bytes (limits: "
+                    + maxBytes
+                    + " bytes, "
+                    + maxRatio
+                    + "x the compressed size)"
+                : "request body exceeds " + maxBytes + " bytes");
       }
       out.write(buf, 0, n);
     }

@@ -102,8 +102,9 @@ final class EventMapper {
     }
     String uuid = text(report, "uuid", MAX_ID, true);
     String version = text(report, "emqx_version", MAX_NAME, false);
-    String props = json(report);
-    if (props.length() > maxEventBytes) {
+    // The body was parsed under the limits just now: it is valid JSON, kept as it came.
+    String props = new String(body, StandardCharsets.UTF_8);
+    if (body.length > maxEventBytes) {
       throw new InvalidEvent(
           "the report is " + props.length() + " bytes; the limit is " + maxEventBytes);
     }

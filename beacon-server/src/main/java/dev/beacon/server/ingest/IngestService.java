@@ -8,6 +8,7 @@ import dev.beacon.server.ingest.IngestException.Problem;
 import dev.beacon.server.storage.EventStore;
 import dev.beacon.server.storage.QuarantinedEvent;
 import dev.beacon.server.storage.StoredEvent;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -45,6 +46,7 @@ public final class IngestService {
   private final RateLimiter perKey;
   private final RateLimiter emqxLimiter;
   private final MeterRegistry metrics;
+  private final Map<String, Counter[]> counters = new java.util.concurrent.ConcurrentHashMap<>();
 
   public IngestService(
       ServerConfig config,
@@ -214,6 +216,18 @@ public final class IngestService {
         .counter("beacon_ingest_events_total", "product", product, "result", "rejected")
         .increment(rejected.size());
     return new Outcome(accepted, duplicates, rejected);
+  }
+
+  /** Accepted, duplicate and rejected counters of a product, looked up once. */
+  private Counter[] counters(String product) {
+    return counters.computeIfAbsent(
+        product,
+        p ->
+            new Counter[] {
+              metrics.counter("beacon_ingest_events_total", "product", p, "result", "accepted"),
+              metrics.counter("beacon_ingest_events_total", "product", p, "result", "duplicate"),
+              metrics.counter("beacon_ingest_events_total", "product", p, "result", "rejected")
+            });
   }
 
   private List<JsonNode> batchItems(JsonNode body) {

@@ -25,6 +25,7 @@ import org.duckdb.DuckDBConnection;
  */
 public final class DuckDbStore implements EventStore {
   private final DuckDBConnection writer;
+  private DuckDBAppender appender; // kept open: creating one per commit costs more than the rows
   private final Object writeLock = new Object();
   private final RecentMessageIds recent;
   private final int quarantineMax;
@@ -95,7 +96,11 @@ public final class DuckDbStore implements EventStore {
         return stored;
       }
       try {
-        try (DuckDBAppender a = writer.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "events")) {
+        if (appender == null) {
+          appender = writer.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "events");
+        }
+        DuckDBAppender a = appender;
+        {
           for (StoredEvent e : fresh) {
             a.beginRow();
             a.append(e.product());
@@ -116,8 +121,10 @@ public final class DuckDbStore implements EventStore {
             a.endRow();
           }
         }
+        a.flush();
         writer.commit();
       } catch (SQLException e) {
+        closeAppenderQuietly();
         rollbackQuietly();
         throw new StorageException("DuckDB append failed: " + e.getMessage(), e);
       }
@@ -319,11 +326,23 @@ public final class DuckDbStore implements EventStore {
   @Override
   public void close() {
     synchronized (writeLock) {
+      closeAppenderQuietly();
       try {
         writer.close();
       } catch (SQLException e) {
         // closing anyway
       }
+    }
+  }
+
+  private void closeAppenderQuietly() {
+    if (appender != null) {
+      try {
+        appender.close();
+      } catch (SQLException ignored) {
+        // a broken appender is replaced by the next append
+      }
+      appender = null;
     }
   }
 
