@@ -18,7 +18,8 @@ import java.io.IOException;
 /**
  * Parses request bodies with Jackson under read constraints: nesting depth, string and number
  * length, no NaN, no duplicate keys, nothing after the document. Errors name the problem and the
- * line and column, never the content.
+ * line and column; Jackson may quote the offending token (cut to 300 chars, JSON-escaped in the
+ * answer), never more of the body.
  */
 public final class JsonReader {
   private final ObjectMapper mapper;

@@ -1,5 +1,6 @@
 package dev.beacon.server.web;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.beacon.server.auth.AdminAuth;
 import dev.beacon.server.config.ServerConfig;
 import dev.beacon.server.ingest.BodyReader;
@@ -10,8 +11,10 @@ import dev.beacon.server.ingest.JsonReader;
 import dev.beacon.server.storage.EventStore;
 import dev.beacon.server.storage.Stores;
 import io.helidon.common.tls.Tls;
+import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -32,6 +35,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class BeaconServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BeaconServer.class);
+  private static final long MAX_PAYLOAD_BACKSTOP = 64L * 1024 * 1024;
 
   private final ServerConfig config;
   private final EventStore store;
@@ -104,8 +108,13 @@ public final class BeaconServer implements AutoCloseable {
             .host(config.host())
             .port(config.port())
             .shutdownHook(false)
-            .maxPayloadSize(config.limits().maxRequestBytes() * 4L)
-            .contentEncoding(new PassThroughEncoding())
+            // Only a backstop: BodyReader enforces max_request_bytes and answers 413 itself,
+            // after which Helidon drains the rest of the body so the client reads the answer.
+            // Over this cap Helidon closes at once, and a client still sending often gets a
+            // connection reset instead of the 413 (and would retry the same body forever).
+            .maxPayloadSize(Math.max(MAX_PAYLOAD_BACKSTOP, config.limits().maxRequestBytes() * 4L))
+            .contentEncoding(new RawContentEncoding())
+            .directHandlers(directHandlers(json.mapper(), config.limits().maxRequestBytes()))
             .routing(routing);
     if (config.tls()) {
       b.tls(Tls.builder().sslContext(PemTls.context(config.tlsCert(), config.tlsKey())).build());
@@ -118,6 +127,16 @@ public final class BeaconServer implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+  }
+
+  /** What Helidon answers itself (before routing) is JSON too. */
+  private static DirectHandlers directHandlers(ObjectMapper mapper, int maxRequestBytes) {
+    JsonDirectHandler handler = new JsonDirectHandler(mapper, maxRequestBytes);
+    DirectHandlers.Builder b = DirectHandlers.builder();
+    for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
+      b.addHandler(type, handler);
+    }
+    return b.build();
   }
 
   public static BeaconServer start(ServerConfig config) throws IOException {

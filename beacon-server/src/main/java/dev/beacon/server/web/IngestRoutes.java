@@ -41,6 +41,8 @@ final class IngestRoutes implements HttpService {
   public void routing(HttpRules rules) {
     for (String endpoint : List.of("batch", "import", "track", "identify", "group")) {
       rules.post("/v1/" + endpoint, (req, res) -> segment(endpoint, req, res));
+      // Segment's own clients post to "/v1/import/" (a trailing slash) when given an endpoint.
+      rules.post("/v1/" + endpoint + "/", (req, res) -> segment(endpoint, req, res));
     }
     rules.post("/api/telemetry", this::emqx);
   }
@@ -57,7 +59,20 @@ final class IngestRoutes implements HttpService {
       product = ingest.authenticate(null, body);
     }
     IngestService.Outcome o = ingest.segment(product, endpoint, body, received);
-    responses.json(res, o.nothingAccepted() && !o.rejected().isEmpty() ? 400 : 200, answer(o));
+    if (o.nothingAccepted() && !o.rejected().isEmpty()) {
+      // Refused as a whole, so the answer carries an error like every other refusal.
+      Map<String, Object> refused =
+          Responses.error(
+              "invalid_events",
+              "all "
+                  + o.rejected().size()
+                  + " events of the batch were refused (see rejected); the first: "
+                  + o.rejected().get(0).reason());
+      refused.putAll(answer(o));
+      responses.json(res, 400, refused);
+      return;
+    }
+    responses.json(res, 200, answer(o));
   }
 
   private void emqx(ServerRequest req, ServerResponse res) throws IOException {

@@ -5,17 +5,20 @@ import io.helidon.http.encoding.ContentDecoder;
 import io.helidon.http.encoding.ContentEncoder;
 import io.helidon.http.encoding.ContentEncodingContext;
 import io.helidon.http.encoding.ContentEncodingContextConfig;
-import java.util.NoSuchElementException;
 
 /**
- * Tells Helidon to leave request bodies as they came. Beacon decompresses gzip itself, in {@link
- * dev.beacon.server.ingest.BodyReader}, where the size and the expansion ratio are bounded; Helidon
- * would otherwise refuse a gzip body with an empty 400 (no gzip decoder on the classpath) or
- * inflate it unbounded (with one).
+ * Hands every request body to the routes as it came off the wire, whatever its {@code
+ * Content-Encoding}: {@link dev.beacon.server.ingest.BodyReader} inflates gzip itself, within the
+ * size and ratio limits, and answers 415 for any other encoding. Without this, Helidon refuses a
+ * {@code Content-Encoding} it has no decoder for (and it has none: no encoding module is on the
+ * class path) with an empty 400 before any route runs, so no gzip body was ever accepted. Responses
+ * are never encoded.
  */
-final class PassThroughEncoding implements ContentEncodingContext {
-  private final ContentEncodingContextConfig prototype =
-      ContentEncodingContext.builder().contentEncodingsDiscoverServices(false).buildPrototype();
+final class RawContentEncoding implements ContentEncodingContext {
+  private static final ContentEncodingContextConfig CONFIG =
+      ContentEncodingContextConfig.builder()
+          .contentEncodingsDiscoverServices(false)
+          .buildPrototype();
 
   @Override
   public boolean contentEncodingEnabled() {
@@ -24,7 +27,7 @@ final class PassThroughEncoding implements ContentEncodingContext {
 
   @Override
   public boolean contentDecodingEnabled() {
-    return true; // with decoding disabled, Helidon refuses any Content-Encoding header
+    return true;
   }
 
   @Override
@@ -34,12 +37,12 @@ final class PassThroughEncoding implements ContentEncodingContext {
 
   @Override
   public boolean contentDecodingSupported(String encodingId) {
-    return true; // every encoding "decodes" to the bytes as sent; BodyReader decides
+    return true;
   }
 
   @Override
   public ContentEncoder encoder(String encodingId) {
-    throw new NoSuchElementException("no content encoding: " + encodingId);
+    return ContentEncoder.NO_OP;
   }
 
   @Override
@@ -54,6 +57,6 @@ final class PassThroughEncoding implements ContentEncodingContext {
 
   @Override
   public ContentEncodingContextConfig prototype() {
-    return prototype;
+    return CONFIG;
   }
 }
