@@ -23,16 +23,19 @@ import java.util.regex.Pattern;
  * payload, in one run. The load comes from wrk, a separate process on the same two cores. Every
  * request carries new message ids, so the store really writes each event.
  *
- * <p>Run: {@code java -cp beacon-bench/target/benchmarks.jar dev.beacon.bench.IngestBench
- * [seconds]}; needs {@code wrk} (Debian: {@code apt-get install wrk}).
+ * <p>Run: {@code java -cp beacon-bench/target/benchmarks.jar dev.beacon.bench.IngestBench [seconds]
+ * [connections]} (10 s, 64 connections); needs {@code wrk} (Debian: {@code apt-get install wrk}).
  */
 public final class IngestBench {
   private static final String KEY = "wk_bench_0123456789";
+
+  private static int connections;
 
   record Result(String name, double requestsPerSecond, String p50, String p99, long errors) {}
 
   public static void main(String[] args) throws Exception {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+    connections = args.length > 1 ? Integer.parseInt(args[1]) : 64;
     Path work = Files.createTempDirectory("beacon-ingest-bench");
     Path reportLua = write(work, "report.lua", reportScript());
     Path batchLua = write(work, "batch.lua", batchScript());
