@@ -102,6 +102,23 @@ class LimitsAndOperationsTest {
   }
 
   @Test
+  void personalDataSegmentClientsMaySendIsNotStored() {
+    try (TestServer s = TestServer.start(data)) {
+      TestServer.Response r =
+          s.post(
+              "/v1/track",
+              "{\"type\":\"track\",\"event\":\"login\",\"anonymousId\":\"a1\","
+                  + "\"userId\":\"jane@example.com\",\"traits\":{\"email\":\"jane@example.com\"},"
+                  + "\"context\":{\"ip\":\"203.0.113.7\",\"library\":{\"name\":\"x\"}}}");
+      assertThat(r.status()).isEqualTo(200);
+      StoredEvent e = s.server.store().events("acme", 1).get(0);
+      assertThat(e.toString()).doesNotContain("jane@example.com").doesNotContain("203.0.113.7");
+      assertThat(e.context()).contains("\"library\"");
+      assertThat(e.installationId()).isEqualTo("a1");
+    }
+  }
+
+  @Test
   void healthReadinessAndMetricsAreServed() {
     try (TestServer s = TestServer.start(data)) {
       s.post("/v1/track", track("m"));
