@@ -103,6 +103,38 @@ public final class Beacon implements AutoCloseable {
     }
   }
 
+  /**
+   * A CLI command begins: sends {@code CommandStarted} (option names and how they were given, never
+   * values; the project id; OS, arch, version, channel) and starts delivery in the background while
+   * the command runs. End it with {@link CommandRun#exited}; a {@code System.exit} ends it too.
+   * When telemetry is off, or the command is untracked, the run sends nothing, and ending it only
+   * closes this Beacon.
+   *
+   * @param command the command path, such as {@code "werf build"}
+   */
+  public CommandRun startCommand(String command, java.util.Collection<CommandOption> options) {
+    boolean on = mode != TelemetryMode.OFF && !closed && command != null;
+    try {
+      CommandRun run =
+          CommandRun.start(
+              this,
+              settings,
+              command == null ? "" : command,
+              options == null ? java.util.List.of() : options,
+              on);
+      if (on) {
+        synchronized (lifecycle) {
+          started = true;
+          pipeline.startWorker();
+        }
+      }
+      return run;
+    } catch (RuntimeException e) {
+      parts.log.failure("command", "could not start the command event: " + e.getClass().getName());
+      return CommandRun.start(this, settings, "", java.util.List.of(), false);
+    }
+  }
+
   /** Status, runtime toggle and preview, for the product's own API or dashboard. */
   public TelemetryControl control() {
     return control;

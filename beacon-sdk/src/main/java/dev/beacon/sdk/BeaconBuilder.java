@@ -80,6 +80,10 @@ public final class BeaconBuilder {
   int maxBatchSize = 100;
   long maxSpoolBytes = 4L * 1024 * 1024;
   boolean registerMBean = true;
+  boolean periodicReports = true;
+  String channel;
+  Set<String> untrackedCommands = Set.of();
+  Path workingDirectory;
   Map<String, String> environment = System.getenv();
   Properties systemProperties = System.getProperties();
 
@@ -316,6 +320,46 @@ public final class BeaconBuilder {
   /** Whether to register the JMX MBean; true. */
   public BeaconBuilder registerMBean(boolean register) {
     this.registerMBean = register;
+    return this;
+  }
+
+  /**
+   * Settings for a command-line tool (werf's case): no periodic reports and no MBean, and a CLI's
+   * exit waits at most 200 ms for delivery (the rest is sent by the next run). Command events come
+   * from {@link Beacon#startCommand}.
+   */
+  public BeaconBuilder forCommandLine() {
+    this.periodicReports = false;
+    this.registerMBean = false;
+    this.closeTimeout = Duration.ofMillis(200);
+    this.flushInterval = Duration.ofMillis(20); // send while the command runs, not at its exit
+    return this;
+  }
+
+  /** Whether to send the periodic report; true unless {@link #forCommandLine()}. */
+  public BeaconBuilder periodicReports(boolean enabled) {
+    this.periodicReports = enabled;
+    return this;
+  }
+
+  /** A release channel (such as {@code stable} or {@code beta}) sent with command events. */
+  public BeaconBuilder channel(String channel) {
+    this.channel = requireText(channel, "channel");
+    return this;
+  }
+
+  /** Commands never reported, such as werf's {@code version} and {@code completion}. */
+  public BeaconBuilder untrackedCommands(String... commands) {
+    this.untrackedCommands = Set.of(commands);
+    return this;
+  }
+
+  /**
+   * The folder whose git origin gives command events their {@code projectID}; the process's working
+   * directory unless set.
+   */
+  public BeaconBuilder workingDirectory(Path dir) {
+    this.workingDirectory = Objects.requireNonNull(dir, "workingDirectory");
     return this;
   }
 

@@ -61,6 +61,24 @@ final class Delivery {
    */
   HttpExporter.Outcome deliver(Duration timeout) {
     synchronized (lock) {
+      // Several processes of a CLI may share the spool: one uploads, the others leave it be.
+      if (!java.nio.file.Files.isDirectory(spool.directory())) {
+        hasWork = false;
+        return null;
+      }
+      try (SpoolLock held = SpoolLock.tryAcquire(spool.directory())) {
+        if (held == null) {
+          // Another process is uploading; look again a little later.
+          nextAttemptAt = System.currentTimeMillis() + 1000;
+          return null;
+        }
+        return deliverAll(timeout);
+      }
+    }
+  }
+
+  private HttpExporter.Outcome deliverAll(Duration timeout) {
+    {
       long deadline = System.nanoTime() + timeout.toNanos();
       HttpExporter.Outcome last = null;
       for (Path file : spool.pending()) {

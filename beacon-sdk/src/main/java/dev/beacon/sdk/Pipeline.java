@@ -174,6 +174,9 @@ final class Pipeline implements Runnable {
     double spread = 1 + ThreadLocalRandom.current().nextDouble(0.5);
     long first = now + (long) (settings.initialDelay.toMillis() * spread);
     nextReportAt = last == 0 ? first : Math.max(first, last + jitteredInterval());
+    if (!settings.periodicReports) {
+      nextReportAt = Long.MAX_VALUE;
+    }
     nextFlushAt = now + settings.flushInterval.toMillis();
   }
 
@@ -188,7 +191,7 @@ final class Pipeline implements Runnable {
     } catch (IOException e) {
       log.failure("report", "could not keep the report: " + e.getClass().getSimpleName());
     }
-    nextReportAt = now + jitteredInterval();
+    nextReportAt = settings.periodicReports ? now + jitteredInterval() : Long.MAX_VALUE;
   }
 
   /** Builds a report and spools it (on) or logs it (local). Returns the spooled file, if any. */

@@ -52,6 +52,10 @@ final class Settings {
   final int maxBatchSize;
   final long maxSpoolBytes;
   final boolean registerMBean;
+  final boolean periodicReports;
+  final String channel;
+  final java.util.Set<String> untrackedCommands;
+  final Path workingDirectory;
   final Map<String, String> environment;
   final Properties systemProperties;
 
@@ -98,6 +102,13 @@ final class Settings {
     maxBatchSize = b.maxBatchSize;
     maxSpoolBytes = b.maxSpoolBytes;
     registerMBean = b.registerMBean;
+    periodicReports = b.periodicReports;
+    channel = b.channel;
+    untrackedCommands = b.untrackedCommands;
+    workingDirectory =
+        b.workingDirectory != null
+            ? b.workingDirectory
+            : Path.of(b.systemProperties.getProperty("user.dir", "."));
     environment = b.environment;
     systemProperties = b.systemProperties;
     this.problems = List.copyOf(problems);

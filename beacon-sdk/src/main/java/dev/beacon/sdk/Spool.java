@@ -13,9 +13,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Payloads waiting for delivery, one file each in {@code <state>/spool}, so nothing is lost when
- * the host is killed. A file is written under a temporary name and renamed, so a crash never leaves
- * half a payload; its name sorts by creation time and carries its number of messages, so eviction
- * (oldest first, when the byte cap is reached) can count what it drops.
+ * the host is killed. Several processes may share it (CLI runs at once): names never collide, and
+ * uploading takes {@link SpoolLock}. A file is written under a temporary name and renamed, so a
+ * crash never leaves half a payload; its name sorts by creation time and carries its number of
+ * messages, so eviction (oldest first, when the byte cap is reached) can count what it drops.
  */
 final class Spool {
   private static final String SUFFIX = ".json";
@@ -58,6 +59,10 @@ final class Spool {
     return file;
   }
 
+  Path directory() {
+    return dir;
+  }
+
   /** Messages evicted since the last call. */
   long takeEvicted() {
     return evicted.getAndSet(0);
@@ -74,8 +79,8 @@ final class Spool {
         String n = p.getFileName().toString();
         if (n.endsWith(SUFFIX)) {
           files.add(p);
-        } else if (n.endsWith(".tmp")) {
-          Files.deleteIfExists(p);
+        } else if (n.endsWith(".tmp") && isStale(p)) {
+          Files.deleteIfExists(p); // left by a crash; a fresh one is another process's write
         }
       }
     } catch (IOException e) {
@@ -83,6 +88,14 @@ final class Spool {
     }
     Collections.sort(files);
     return files;
+  }
+
+  private static boolean isStale(Path tmp) {
+    try {
+      return Files.getLastModifiedTime(tmp).toMillis() < System.currentTimeMillis() - 60_000;
+    } catch (IOException gone) {
+      return false;
+    }
   }
 
   /** The payload's bytes, or null if another process took it meanwhile. */

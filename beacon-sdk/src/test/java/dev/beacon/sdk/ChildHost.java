@@ -16,6 +16,10 @@ public final class ChildHost {
 
   public static void main(String[] args) throws Exception {
     String mode = args[0];
+    if (mode.startsWith("cli")) {
+      cli(mode, URI.create(args[1]), Path.of(args[2]), args[3]);
+      return;
+    }
     URI endpoint = URI.create(args[1]);
     Path state = Path.of(args[2]);
     Beacon beacon =
@@ -40,5 +44,25 @@ public final class ChildHost {
     System.out.println("SPOOLED");
     System.out.flush();
     new java.util.concurrent.CountDownLatch(1).await(); // until kill -9
+  }
+
+  /**
+   * {@code cli}: one command run that returns normally; {@code cli-exit}: one that ends with {@code
+   * System.exit(7)} in the middle of the command.
+   */
+  private static void cli(String mode, URI endpoint, Path state, String command) {
+    Beacon beacon =
+        Beacon.builder("acme")
+            .version("1.0.0")
+            .writeKey("wk_test")
+            .endpoint(endpoint)
+            .stateDirectory(state)
+            .forCommandLine()
+            .build();
+    CommandRun run = beacon.startCommand(command, java.util.List.of(CommandOption.cli("tag", 1)));
+    if (mode.equals("cli-exit")) {
+      System.exit(7);
+    }
+    run.exited(0);
   }
 }

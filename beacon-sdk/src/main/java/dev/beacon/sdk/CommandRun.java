@@ -1,0 +1,130 @@
+package dev.beacon.sdk;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One run of a CLI command, as werf reports it: {@code CommandStarted} when it begins, {@code
+ * CommandExited} with the exit code and the duration when it ends, whether by a normal return
+ * ({@link #exited}), an exception (the product calls {@code exited(1)}, or {@code
+ * beacon-sdk-picocli} does), or {@code System.exit} anywhere (a shutdown hook sends it, with the
+ * real status on JDK 21+). Ending a run closes the {@link Beacon}: the CLI waits at most the close
+ * timeout (200 ms with {@link BeaconBuilder#forCommandLine()}) and what is not delivered by then is
+ * sent by the next run.
+ *
+ * @since 0.1.0
+ */
+public final class CommandRun {
+  private final Beacon beacon;
+  private final Map<String, Object> base;
+  private final long startNanos = System.nanoTime();
+  private final AtomicBoolean ended = new AtomicBoolean();
+  private final Thread hook;
+
+  private CommandRun(Beacon beacon, Map<String, Object> base, boolean tracked) {
+    this.beacon = beacon;
+    this.base = base;
+    this.hook = tracked ? new Thread(this::endedBySystemExit, "beacon-command-exit") : null;
+  }
+
+  static CommandRun start(
+      Beacon beacon, Settings s, String command, Collection<CommandOption> options, boolean on) {
+    boolean tracked = on && !s.untrackedCommands.contains(command);
+    Map<String, Object> base = new LinkedHashMap<>();
+    CommandRun run = new CommandRun(beacon, base, tracked);
+    if (!tracked) {
+      return run;
+    }
+    base.put("ts", System.currentTimeMillis());
+    base.put("executionID", UUID.randomUUID().toString());
+    base.put("projectID", ProjectId.of(s.workingDirectory));
+    base.put("command", command);
+    Map<String, Object> attributes = new LinkedHashMap<>();
+    String[] os = new SystemFacts().osNameAndVersion();
+    attributes.put(
+        "os", System.getProperty("os.name", "unknown").toLowerCase(java.util.Locale.ROOT));
+    attributes.put("os_name", os[0]);
+    attributes.put("arch", System.getProperty("os.arch", "unknown"));
+    attributes.put("version", s.version);
+    if (s.channel != null) {
+      attributes.put("channel", s.channel);
+    }
+    base.put("attributes", attributes);
+    base.put("schemaVersion", dev.beacon.protocol.Wire.SCHEMA_VERSION);
+
+    List<Map<String, Object>> used = new ArrayList<>();
+    for (CommandOption o : options) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("name", o.name());
+      m.put("asCli", o.asCli());
+      m.put("asEnv", o.asEnv());
+      m.put("count", o.count());
+      used.add(m);
+    }
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("options", used);
+    beacon.track("CommandStarted", run.event(data));
+    ExitCodeCapture.install();
+    try {
+      Runtime.getRuntime().addShutdownHook(run.hook);
+    } catch (IllegalStateException shuttingDown) {
+      // the JVM is already exiting: the run ends with it
+    }
+    return run;
+  }
+
+  /**
+   * The command ended with this exit code: sends {@code CommandExited} and closes the Beacon within
+   * its close timeout. Idempotent; never throws.
+   */
+  public void exited(int exitCode) {
+    if (!ended.compareAndSet(false, true)) {
+      return;
+    }
+    if (hook != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook runs anyway and finds the run ended
+      }
+    }
+    finish(exitCode);
+  }
+
+  /** The command threw: exit code 1, as picocli and most CLIs answer an uncaught exception. */
+  public void failed(Throwable error) {
+    exited(1);
+  }
+
+  private void endedBySystemExit() {
+    if (ended.compareAndSet(false, true)) {
+      int status = ExitCodeCapture.status();
+      finish(status == ExitCodeCapture.UNKNOWN ? -1 : status);
+    }
+  }
+
+  private void finish(int exitCode) {
+    try {
+      if (hook != null) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("exitCode", exitCode);
+        data.put("durationMs", (System.nanoTime() - startNanos) / 1_000_000);
+        beacon.track("CommandExited", event(data));
+      }
+    } finally {
+      beacon.close();
+    }
+  }
+
+  private Map<String, Object> event(Map<String, Object> eventData) {
+    Map<String, Object> e = new LinkedHashMap<>(base);
+    e.put("ts", System.currentTimeMillis());
+    e.put("eventData", eventData);
+    return e;
+  }
+}

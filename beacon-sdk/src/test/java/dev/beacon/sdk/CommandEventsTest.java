@@ -1,0 +1,205 @@
+package dev.beacon.sdk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** werf-style command events: what they hold, what they never hold, and how a CLI exits. */
+class CommandEventsTest {
+  @TempDir Path tmp;
+
+  private BeaconBuilder cli(java.net.URI endpoint, Map<String, String> env) {
+    return TestBeacons.builder(tmp.resolve("state"), endpoint, env)
+        .forCommandLine()
+        .channel("beta")
+        .untrackedCommands("acme version");
+  }
+
+  @Test
+  void aRunSendsCommandStartedAndCommandExitedWithOptionNamesOnly() throws Exception {
+    Path repo = tmp.resolve("repo");
+    Files.createDirectories(repo.resolve(".git"));
+    Files.writeString(
+        repo.resolve(".git/config"),
+        "[remote \"origin\"]\n\turl = https://u:p@github.com/org/repo.git\n");
+    try (TestCollector collector = TestCollector.start()) {
+      Beacon beacon = cli(collector.uri(), Map.of()).workingDirectory(repo).build();
+      CommandRun run =
+          beacon.startCommand(
+              "acme build", List.of(CommandOption.cli("--tag", 2), CommandOption.env("push")));
+      run.exited(0);
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> collector.messages().size() == 2);
+      List<JsonNode> m = collector.messages();
+      JsonNode started =
+          m.get(0).get("event").asText().equals("CommandStarted") ? m.get(0) : m.get(1);
+      JsonNode exited = started == m.get(0) ? m.get(1) : m.get(0);
+      JsonNode p = started.get("properties");
+      assertThat(p.get("command").asText()).isEqualTo("acme build");
+      assertThat(p.get("executionID").asText())
+          .isEqualTo(exited.at("/properties/executionID").asText());
+      assertThat(p.get("projectID").asText()).hasSize(64);
+      assertThat(p.at("/attributes/channel").asText()).isEqualTo("beta");
+      assertThat(p.at("/attributes/version").asText()).isEqualTo("5.0.9");
+      assertThat(p.at("/attributes/arch").asText()).isEqualTo(System.getProperty("os.arch"));
+      assertThat(p.get("schemaVersion").asInt()).isEqualTo(1);
+      assertThat(p.at("/eventData/options").toString())
+          .isEqualTo(
+              "[{\"name\":\"tag\",\"asCli\":true,\"asEnv\":false,\"count\":2},"
+                  + "{\"name\":\"push\",\"asCli\":false,\"asEnv\":true,\"count\":1}]");
+      assertThat(exited.at("/properties/eventData/exitCode").asInt()).isZero();
+      assertThat(exited.at("/properties/eventData/durationMs").asLong()).isNotNegative();
+      assertThat(collector.requests().toString()).doesNotContain("u:p").doesNotContain("org/repo");
+    }
+  }
+
+  @Test
+  void optionValuesCannotBePassedAsNames() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> CommandOption.cli("--tag=secret", 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("without value");
+  }
+
+  @Test
+  void untrackedCommandsAndOffModeSendAndWriteNothing() throws Exception {
+    try (Endpoints.BlackHole tripwire = new Endpoints.BlackHole()) {
+      Beacon untracked = cli(tripwire.uri(), Map.of()).build();
+      untracked.startCommand("acme version", List.of()).exited(0);
+      Beacon off = cli(tripwire.uri(), Map.of("ACME_TELEMETRY", "0")).build();
+      off.startCommand("acme build", List.of(CommandOption.cli("tag", 1))).exited(0);
+      await()
+          .during(Duration.ofMillis(300))
+          .atMost(Duration.ofSeconds(2))
+          .until(() -> tripwire.connections() == 0);
+      assertThat(tmp.resolve("state")).doesNotExist();
+    }
+  }
+
+  @Test
+  void aBlackHoledEndpointDelaysTheExitAtMostTheDeadlineAndTheNextRunSendsTheEvents()
+      throws Exception {
+    try (Endpoints.BlackHole hole = new Endpoints.BlackHole()) {
+      Beacon first = cli(hole.uri(), Map.of()).requestTimeout(Duration.ofSeconds(30)).build();
+      CommandRun run = first.startCommand("acme build", List.of());
+      long start = System.nanoTime();
+      run.exited(1);
+      long exitMillis = (System.nanoTime() - start) / 1_000_000;
+      // The budget is 200 ms; the bound only catches an exit that waits for the 30 s timeout.
+      assertThat(exitMillis).isLessThan(5_000);
+      assertThat(first.pipeline().spool().pending()).isNotEmpty();
+    }
+    try (TestCollector collector = TestCollector.start()) {
+      Beacon second = cli(collector.uri(), Map.of()).build();
+      second.startCommand("acme push", List.of()).exited(0);
+      await().atMost(Duration.ofSeconds(10)).until(() -> eventNames(collector).size() >= 4);
+      assertThat(eventNames(collector))
+          .containsExactlyInAnyOrder(
+              "CommandStarted acme build",
+              "CommandExited acme build 1",
+              "CommandStarted acme push",
+              "CommandExited acme push 0");
+    }
+  }
+
+  @Test
+  void systemExitInTheMiddleOfACommandSendsCommandExitedWithTheRealStatus() throws Exception {
+    try (TestCollector collector = TestCollector.start()) {
+      Process p =
+          child("cli-exit", collector.uri().toString(), tmp.resolve("state"), "acme deploy");
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).isEqualTo(7);
+      await().atMost(Duration.ofSeconds(10)).until(() -> eventNames(collector).size() >= 2);
+      assertThat(eventNames(collector)).contains("CommandExited acme deploy 7");
+    }
+  }
+
+  @Test
+  void severalProcessesSpoolingAtOnceLoseAndDuplicateNothing() throws Exception {
+    int processes = 6;
+    Path state = tmp.resolve("shared-state");
+    // Round 1: the endpoint is dead; every run spools its two events, all at the same time.
+    java.net.URI dead = Endpoints.dead();
+    runConcurrently(processes, dead.toString(), state, "acme offline");
+    assertThat(messagesIn(state)).isEqualTo(2 * processes);
+    // Round 2: the endpoint is back; runs at once upload (one at a time, by the spool's lock).
+    try (TestCollector collector = TestCollector.start()) {
+      runConcurrently(processes, collector.uri().toString(), state, "acme online");
+      for (int i = 0; i < 3 && messagesIn(state) > 0; i++) {
+        runConcurrently(1, collector.uri().toString(), state, "acme drain");
+      }
+      assertThat(messagesIn(state)).isZero();
+      List<String> ids = new ArrayList<>();
+      for (JsonNode m : collector.messages()) {
+        ids.add(m.get("messageId").asText());
+      }
+      Set<String> distinct = new HashSet<>(ids);
+      assertThat(ids).as("no duplicate").hasSameSizeAs(distinct);
+      long drains = eventNames(collector).stream().filter(n -> n.contains("drain")).count();
+      assertThat(ids).hasSize((int) (4 * processes + drains));
+      assertThat(
+              eventNames(collector).stream()
+                  .filter(n -> n.startsWith("CommandExited acme offline")))
+          .hasSize(processes);
+    }
+  }
+
+  private static long messagesIn(Path state) {
+    long n = 0;
+    for (Path f : new Spool(state.resolve("spool"), Long.MAX_VALUE).pending()) {
+      n += Spool.messagesIn(f);
+    }
+    return n;
+  }
+
+  private static void runConcurrently(int n, String endpoint, Path state, String command)
+      throws Exception {
+    List<Process> ps = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      ps.add(child("cli", endpoint, state, command));
+    }
+    for (Process p : ps) {
+      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).as(new String(p.getInputStream().readAllBytes())).isZero();
+    }
+  }
+
+  private static Process child(String mode, String endpoint, Path state, String command)
+      throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(ChildHost.class.getName());
+    cmd.add(mode);
+    cmd.add(endpoint);
+    cmd.add(state.toString());
+    cmd.add(command);
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().keySet().removeIf(k -> k.startsWith("ACME_") || k.equals("DO_NOT_TRACK"));
+    return pb.start();
+  }
+
+  private static List<String> eventNames(TestCollector collector) {
+    List<String> names = new ArrayList<>();
+    for (JsonNode m : collector.messages()) {
+      String exit =
+          m.at("/properties/eventData/exitCode").isMissingNode()
+              ? ""
+              : " " + m.at("/properties/eventData/exitCode").asInt();
+      names.add(m.get("event").asText() + " " + m.at("/properties/command").asText() + exit);
+    }
+    return names;
+  }
+}
