@@ -70,6 +70,7 @@ final class Delivery {
         if (held == null) {
           // Another process is uploading; look again a little later.
           nextAttemptAt = System.currentTimeMillis() + 1000;
+          parts.log.failure("lock", "another process is uploading the spool; waiting for it");
           return null;
         }
         return deliverAll(timeout);
