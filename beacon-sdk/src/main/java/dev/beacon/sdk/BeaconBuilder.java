@@ -325,13 +325,14 @@ public final class BeaconBuilder {
 
   /**
    * Settings for a command-line tool (werf's case): no periodic reports and no MBean, and a CLI's
-   * exit waits at most 200 ms for delivery (the rest is sent by the next run). Command events come
-   * from {@link Beacon#startCommand}.
+   * exit waits at most 50 ms for delivery (the rest is sent, in the background, by the next run;
+   * {@link #closeTimeout} sets another bound). Command events come from {@link
+   * Beacon#startCommand}.
    */
   public BeaconBuilder forCommandLine() {
     this.periodicReports = false;
     this.registerMBean = false;
-    this.closeTimeout = Duration.ofMillis(200);
+    this.closeTimeout = Duration.ofMillis(50);
     this.flushInterval = Duration.ofMillis(20); // send while the command runs, not at its exit
     return this;
   }

@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * ({@link #exited}), an exception (the product calls {@code exited(1)}, or {@code
  * beacon-sdk-picocli} does), or {@code System.exit} anywhere (a shutdown hook sends it, with the
  * real status on JDK 21+). Ending a run closes the {@link Beacon}: the CLI waits at most the close
- * timeout (200 ms with {@link BeaconBuilder#forCommandLine()}) and what is not delivered by then is
+ * timeout (50 ms with {@link BeaconBuilder#forCommandLine()}) and what is not delivered by then is
  * sent by the next run.
  *
  * @since 0.1.0
@@ -25,6 +25,9 @@ public final class CommandRun {
   private final long startNanos = System.nanoTime();
   private final AtomicBoolean ended = new AtomicBoolean();
   private final Thread hook;
+  private volatile Thread preparing;
+  private final java.util.concurrent.CountDownLatch prepared =
+      new java.util.concurrent.CountDownLatch(1);
 
   private CommandRun(Beacon beacon, Map<String, Object> base, boolean tracked) {
     this.beacon = beacon;
@@ -35,47 +38,74 @@ public final class CommandRun {
   static CommandRun start(
       Beacon beacon, Settings s, String command, Collection<CommandOption> options, boolean on) {
     boolean tracked = on && !s.untrackedCommands.contains(command);
-    Map<String, Object> base = new LinkedHashMap<>();
-    CommandRun run = new CommandRun(beacon, base, tracked);
+    CommandRun run = new CommandRun(beacon, new LinkedHashMap<>(), tracked);
     if (!tracked) {
       return run;
     }
-    base.put("ts", System.currentTimeMillis());
-    base.put("executionID", UUID.randomUUID().toString());
-    base.put("projectID", ProjectId.of(s.workingDirectory));
-    base.put("command", command);
-    Map<String, Object> attributes = new LinkedHashMap<>();
-    String[] os = new SystemFacts().osNameAndVersion();
-    attributes.put(
-        "os", System.getProperty("os.name", "unknown").toLowerCase(java.util.Locale.ROOT));
-    attributes.put("os_name", os[0]);
-    attributes.put("arch", System.getProperty("os.arch", "unknown"));
-    attributes.put("version", s.version);
-    if (s.channel != null) {
-      attributes.put("channel", s.channel);
-    }
-    base.put("attributes", attributes);
-    base.put("schemaVersion", dev.beacon.protocol.Wire.SCHEMA_VERSION);
-
-    List<Map<String, Object>> used = new ArrayList<>();
-    for (CommandOption o : options) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("name", o.name());
-      m.put("asCli", o.asCli());
-      m.put("asEnv", o.asEnv());
-      m.put("count", o.count());
-      used.add(m);
-    }
-    Map<String, Object> data = new LinkedHashMap<>();
-    data.put("options", used);
-    beacon.track("CommandStarted", run.event(data));
+    long ts = System.currentTimeMillis();
+    List<CommandOption> given = new ArrayList<>(options);
+    // On this thread, before the command can call System.exit: a few ms, for the real exit code.
     ExitCodeCapture.install();
+    // Reading the git config and the platform, and the first use of java.util.logging, cost
+    // milliseconds: a CLI's own start must not pay them, so they run beside the command.
+    run.preparing =
+        new Thread(() -> run.prepare(s, command, given, ts), "beacon-" + s.product + "-command");
+    run.preparing.setDaemon(true);
+    run.preparing.start();
     try {
       Runtime.getRuntime().addShutdownHook(run.hook);
     } catch (IllegalStateException shuttingDown) {
       // the JVM is already exiting: the run ends with it
     }
     return run;
+  }
+
+  private void prepare(Settings s, String command, List<CommandOption> options, long ts) {
+    try {
+      base.put("ts", ts);
+      base.put("executionID", UUID.randomUUID().toString());
+      base.put("projectID", ProjectId.of(s.workingDirectory));
+      base.put("command", command);
+      Map<String, Object> attributes = new LinkedHashMap<>();
+      String[] os = new SystemFacts().osNameAndVersion();
+      attributes.put(
+          "os", System.getProperty("os.name", "unknown").toLowerCase(java.util.Locale.ROOT));
+      attributes.put("os_name", os[0]);
+      attributes.put("arch", System.getProperty("os.arch", "unknown"));
+      attributes.put("version", s.version);
+      if (s.channel != null) {
+        attributes.put("channel", s.channel);
+      }
+      base.put("attributes", attributes);
+      base.put("schemaVersion", dev.beacon.protocol.Wire.SCHEMA_VERSION);
+      List<Map<String, Object>> used = new ArrayList<>();
+      for (CommandOption o : options) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", o.name());
+        m.put("asCli", o.asCli());
+        m.put("asEnv", o.asEnv());
+        m.put("count", o.count());
+        used.add(m);
+      }
+      Map<String, Object> data = new LinkedHashMap<>();
+      data.put("options", used);
+      Map<String, Object> started = event(data);
+      started.put("ts", ts);
+      beacon.track("CommandStarted", started);
+    } catch (RuntimeException e) {
+      // never the host's problem: the run reports what it has
+    } finally {
+      prepared.countDown();
+    }
+  }
+
+  /** Waits for {@link #prepare} (it reads a few small files) so both events share their base. */
+  private void awaitPrepared() {
+    try {
+      prepared.await(1, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /**
@@ -111,6 +141,7 @@ public final class CommandRun {
   private void finish(int exitCode) {
     try {
       if (hook != null) {
+        awaitPrepared();
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("exitCode", exitCode);
         data.put("durationMs", (System.nanoTime() - startNanos) / 1_000_000);

@@ -35,7 +35,7 @@ import javax.net.ssl.X509TrustManager;
  *
  * <p>Why not {@code java.net.http.HttpClient}: measured on this project's machine, a fresh JVM
  * spends ~200 ms building an {@code HttpClient} and ~80 ms on its first request; {@code
- * HttpURLConnection} sends its first request in ~40 ms. A CLI has 200 ms in all to exit.
+ * HttpURLConnection} sends its first request in ~40 ms. A CLI has 50 ms in all to exit.
  */
 final class HttpExporter {
   private final URL url;

@@ -132,6 +132,9 @@ final class Pipeline implements Runnable {
   public void run() {
     try {
       schedule(System.currentTimeMillis());
+      // Made here, beside the host's work, so that neither an event nor an exit pays for them.
+      parts.payloads();
+      parts.exporter();
       while (!stopping) {
         TelemetryMode m = mode.get();
         if (m == TelemetryMode.OFF) {

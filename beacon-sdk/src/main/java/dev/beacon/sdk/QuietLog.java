@@ -10,7 +10,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * every seed product asked for silence when the network is closed.
  */
 final class QuietLog {
-  private static final System.Logger LOG = System.getLogger("dev.beacon.sdk");
+  // Looked up on the first failure: initializing the logging backend costs a CLI ~10 ms at start.
+  private static final class Holder {
+    static final System.Logger LOG = System.getLogger("dev.beacon.sdk");
+  }
 
   private final String product;
   private final Set<String> seen = ConcurrentHashMap.newKeySet();
@@ -22,8 +25,8 @@ final class QuietLog {
   void failure(String kind, String message) {
     try {
       Level level = seen.add(kind) ? Level.DEBUG : Level.TRACE;
-      if (LOG.isLoggable(level)) {
-        LOG.log(level, "telemetry for " + product + ": " + message);
+      if (Holder.LOG.isLoggable(level)) {
+        Holder.LOG.log(level, "telemetry for " + product + ": " + message);
       }
     } catch (RuntimeException broken) {
       // a broken logging backend is not a reason to disturb the host

@@ -63,6 +63,13 @@ public final class ChildHost {
     if (mode.equals("cli-exit")) {
       System.exit(7);
     }
-    run.exited(0);
+    // A command that works for a moment, as real ones do (werf builds for minutes): its
+    // telemetry is delivered beside it, not at its exit.
+    long until = System.nanoTime() + 300_000_000L;
+    long spin = 0;
+    while (System.nanoTime() < until) {
+      spin++;
+    }
+    run.exited(spin > 0 ? 0 : 1);
   }
 }

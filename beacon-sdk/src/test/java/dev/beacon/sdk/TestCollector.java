@@ -58,12 +58,23 @@ public final class TestCollector implements AutoCloseable {
     }
   }
 
-  /** On a given port, to bring back an endpoint that was dead or black-holed. */
+  /**
+   * On a given port, to bring back an endpoint that was dead or black-holed. The sockets the black
+   * hole held may keep the port for a moment after it closed: binding is retried for 10 s.
+   */
   static TestCollector startOn(int port) {
-    try {
-      return new TestCollector(HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (true) {
+      try {
+        return new TestCollector(HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0));
+      } catch (java.net.BindException stillHeld) {
+        if (System.nanoTime() > deadline) {
+          throw new UncheckedIOException(stillHeld);
+        }
+        java.util.concurrent.locks.LockSupport.parkNanos(50_000_000);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
   }
 
