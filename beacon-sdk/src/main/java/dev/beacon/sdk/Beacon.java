@@ -135,6 +135,18 @@ public final class Beacon implements AutoCloseable {
     }
   }
 
+  /** An event about someone else than this installation: a cluster agent's cluster. */
+  void track(String event, Map<String, ?> properties, String anonymousId) {
+    if (mode == TelemetryMode.OFF || closed) {
+      return;
+    }
+    try {
+      pipeline.offer(Event.capture(event, properties, System.currentTimeMillis(), anonymousId));
+    } catch (RuntimeException e) {
+      pipeline.countDrop();
+    }
+  }
+
   /** Status, runtime toggle and preview, for the product's own API or dashboard. */
   public TelemetryControl control() {
     return control;

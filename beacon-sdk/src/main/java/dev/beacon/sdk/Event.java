@@ -12,15 +12,24 @@ final class Event {
   final Object[] keyValues;
   final long epochMillis;
 
-  private Event(String name, Object[] keyValues, long epochMillis) {
+  /** Who the event is about when not this installation (a cluster agent's cluster id), or null. */
+  final String anonymousId;
+
+  private Event(String name, Object[] keyValues, long epochMillis, String anonymousId) {
     this.name = name;
     this.keyValues = keyValues;
     this.epochMillis = epochMillis;
+    this.anonymousId = anonymousId;
   }
 
   static Event capture(String name, Map<String, ?> properties, long epochMillis) {
+    return capture(name, properties, epochMillis, null);
+  }
+
+  static Event capture(
+      String name, Map<String, ?> properties, long epochMillis, String anonymousId) {
     if (properties == null || properties.isEmpty()) {
-      return new Event(name, EMPTY, epochMillis);
+      return new Event(name, EMPTY, epochMillis, anonymousId);
     }
     Object[] kv = new Object[properties.size() * 2];
     int i = 0;
@@ -31,7 +40,7 @@ final class Event {
       kv[i++] = e.getKey();
       kv[i++] = e.getValue();
     }
-    return new Event(name, kv, epochMillis);
+    return new Event(name, kv, epochMillis, anonymousId);
   }
 
   private static final Object[] EMPTY = new Object[0];

@@ -33,9 +33,22 @@ final class Payloads {
   String report(UUID installationId, Map<String, Object> properties, long epochMillis) {
     Map<String, Object> props = new LinkedHashMap<>(properties);
     String json =
-        message(Wire.TYPE_REPORT, Wire.REPORT_EVENT, installationId, props, epochMillis, NONE);
+        message(
+            Wire.TYPE_REPORT,
+            Wire.REPORT_EVENT,
+            installationId.toString(),
+            props,
+            epochMillis,
+            NONE);
     while (json.length() > Limits.MAX_EVENT_BYTES && dropLargestSection(props)) {
-      json = message(Wire.TYPE_REPORT, Wire.REPORT_EVENT, installationId, props, epochMillis, NONE);
+      json =
+          message(
+              Wire.TYPE_REPORT,
+              Wire.REPORT_EVENT,
+              installationId.toString(),
+              props,
+              epochMillis,
+              NONE);
     }
     return json;
   }
@@ -45,11 +58,12 @@ final class Payloads {
     for (int i = 0; i + 1 < e.keyValues.length; i += 2) {
       props.put(String.valueOf(e.keyValues[i]), e.keyValues[i + 1]);
     }
-    String json = message(Wire.TYPE_TRACK, e.name, installationId, props, e.epochMillis, redactor);
+    String who = e.anonymousId != null ? e.anonymousId : installationId.toString();
+    String json = message(Wire.TYPE_TRACK, e.name, who, props, e.epochMillis, redactor);
     if (json.length() > Limits.MAX_EVENT_BYTES) {
       props.clear();
       props.put("beacon_error", "properties exceeded " + Limits.MAX_EVENT_BYTES + " bytes");
-      json = message(Wire.TYPE_TRACK, e.name, installationId, props, e.epochMillis, redactor);
+      json = message(Wire.TYPE_TRACK, e.name, who, props, e.epochMillis, redactor);
     }
     return json;
   }
@@ -104,7 +118,7 @@ final class Payloads {
   private String message(
       String type,
       String event,
-      UUID installationId,
+      String anonymousId,
       Map<String, Object> props,
       long epochMillis,
       UnaryOperator<String> strings) {
@@ -112,7 +126,7 @@ final class Payloads {
     m.put(Wire.TYPE, type);
     m.put(Wire.EVENT, event);
     m.put(Wire.MESSAGE_ID, UUID.randomUUID().toString());
-    m.put(Wire.ANONYMOUS_ID, installationId.toString());
+    m.put(Wire.ANONYMOUS_ID, anonymousId);
     m.put(Wire.TIMESTAMP, Instant.ofEpochMilli(epochMillis).toString());
     m.put(Wire.SCHEMA_VERSION_FIELD, Wire.SCHEMA_VERSION);
     Map<String, Object> context = new LinkedHashMap<>();
@@ -121,7 +135,8 @@ final class Payloads {
     app.put(Wire.NAME, settings.product);
     app.put(Wire.VERSION, settings.version);
     context.put(Wire.APP, app);
-    Object cluster = props.get("cluster_uuid");
+    Object cluster =
+        props.containsKey("cluster_uuid") ? props.get("cluster_uuid") : props.get("clusterId");
     if (cluster != null) {
       context.put(Wire.CLUSTER_ID, cluster);
     }

@@ -1,0 +1,221 @@
+package dev.beacon.sdk;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A cluster agent in the manner of DC/OS Signal: on a schedule it reads each declared {@link
+ * Source} (all at once, each within its own timeout) and sends one event per source, named after
+ * it, whose {@code anonymousId} and {@code clusterId} are the cluster's id. A failing or slow
+ * source is skipped for that run and delays no other. Events go through the {@link Beacon}, so
+ * consent, spool, delivery and the log file are the same as for every other event.
+ *
+ * @since 0.1.0
+ */
+public final class SourceAgent implements AutoCloseable {
+  private final Beacon beacon;
+  private final String clusterId;
+  private final Map<String, Object> common;
+  private final List<Source> sources;
+  private final Duration interval;
+  private final ThreadPoolExecutor pool;
+  private final Set<String> running = ConcurrentHashMap.newKeySet();
+  private final Object lock = new Object();
+  private ScheduledExecutorService schedule;
+
+  private SourceAgent(Builder b) {
+    this.beacon = b.beacon;
+    this.clusterId = b.clusterId;
+    this.common = new LinkedHashMap<>(b.common);
+    this.common.put("clusterId", b.clusterId);
+    this.common.put("customerKey", b.customerKey);
+    this.sources = List.copyOf(b.sources);
+    this.interval = b.interval;
+    this.pool =
+        new ThreadPoolExecutor(
+            0,
+            Math.max(1, Math.min(8, sources.size())),
+            30,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
+            DaemonThreads.factory("beacon-source"));
+  }
+
+  /** Starts an agent for a Beacon. */
+  public static Builder builder(Beacon beacon) {
+    return new Builder(beacon);
+  }
+
+  /** Polls now, then every interval, on one daemon thread. Idempotent. */
+  public void start() {
+    synchronized (lock) {
+      if (schedule != null) {
+        return;
+      }
+      schedule =
+          Executors.newSingleThreadScheduledExecutor(DaemonThreads.factory("beacon-source-agent"));
+      schedule.scheduleWithFixedDelay(
+          this::runQuietly, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /**
+   * One pass over every source, as a systemd timer (or Signal's {@code -test}) would run it.
+   *
+   * @return per source, {@code "sent"} or why it was skipped
+   */
+  public Map<String, String> runOnce() {
+    Map<String, Future<Map<String, Object>>> started = new LinkedHashMap<>();
+    Map<String, String> outcome = new LinkedHashMap<>();
+    for (Source s : sources) {
+      if (!running.add(s.event())) {
+        outcome.put(s.event(), "skipped: still running since an earlier pass");
+        continue;
+      }
+      try {
+        started.put(
+            s.event(),
+            pool.submit(
+                () -> {
+                  try {
+                    return s.poll();
+                  } finally {
+                    running.remove(s.event());
+                  }
+                }));
+      } catch (RejectedExecutionException busy) {
+        running.remove(s.event());
+        outcome.put(s.event(), "skipped: every source thread is busy");
+      }
+    }
+    long start = System.nanoTime();
+    for (Source s : sources) {
+      Future<Map<String, Object>> f = started.get(s.event());
+      if (f == null) {
+        continue;
+      }
+      long left = s.timeout().toNanos() - (System.nanoTime() - start);
+      try {
+        Map<String, Object> props = new LinkedHashMap<>(common);
+        props.putAll(f.get(Math.max(0, left), TimeUnit.NANOSECONDS));
+        beacon.track(s.event(), props, clusterId);
+        outcome.put(s.event(), "sent");
+      } catch (TimeoutException slow) {
+        f.cancel(true);
+        outcome.put(s.event(), "skipped: no answer within " + s.timeout().toMillis() + " ms");
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        outcome.put(
+            s.event(),
+            "skipped: "
+                + cause.getClass().getSimpleName()
+                + (cause.getMessage() == null ? "" : " (" + cause.getMessage() + ")"));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        outcome.put(s.event(), "skipped: interrupted");
+      } catch (RuntimeException e) {
+        outcome.put(s.event(), "skipped: " + e.getClass().getSimpleName());
+      }
+    }
+    return outcome;
+  }
+
+  private void runQuietly() {
+    try {
+      runOnce();
+    } catch (RuntimeException e) {
+      // the next pass tries again; the schedule must survive everything
+    }
+  }
+
+  @Override
+  public void close() {
+    synchronized (lock) {
+      if (schedule != null) {
+        schedule.shutdownNow();
+      }
+    }
+    pool.shutdownNow();
+  }
+
+  /** Configures a {@link SourceAgent}. */
+  public static final class Builder {
+    private final Beacon beacon;
+    private String clusterId;
+    private String customerKey = "";
+    private final Map<String, Object> common = new LinkedHashMap<>();
+    private final List<Source> sources = new ArrayList<>();
+    private Duration interval = Duration.ofHours(1);
+
+    private Builder(Beacon beacon) {
+      this.beacon = Objects.requireNonNull(beacon, "beacon");
+    }
+
+    /** The cluster's id: every event's {@code anonymousId} and {@code clusterId}. Required. */
+    public Builder clusterId(String clusterId) {
+      if (clusterId == null || clusterId.isBlank()) {
+        throw new IllegalArgumentException("clusterId must not be blank");
+      }
+      this.clusterId = clusterId;
+      return this;
+    }
+
+    /** A key the product's customer may set (DC/OS's {@code customerKey}); empty by default. */
+    public Builder customerKey(String customerKey) {
+      this.customerKey = Objects.requireNonNull(customerKey, "customerKey");
+      return this;
+    }
+
+    /** A property every event carries, such as {@code environmentVersion} or {@code variant}. */
+    public Builder property(String name, Object value) {
+      common.put(Objects.requireNonNull(name, "name"), value);
+      return this;
+    }
+
+    public Builder source(Source source) {
+      Objects.requireNonNull(source, "source");
+      for (Source s : sources) {
+        if (s.event().equals(source.event())) {
+          throw new IllegalArgumentException("a source for event '" + source.event() + "' exists");
+        }
+      }
+      sources.add(source);
+      return this;
+    }
+
+    /** Time between passes; 1 hour. */
+    public Builder interval(Duration interval) {
+      Objects.requireNonNull(interval, "interval");
+      if (interval.isZero() || interval.isNegative()) {
+        throw new IllegalArgumentException("interval must be positive: " + interval);
+      }
+      this.interval = interval;
+      return this;
+    }
+
+    public SourceAgent build() {
+      if (clusterId == null) {
+        throw new IllegalArgumentException("clusterId is required");
+      }
+      if (sources.isEmpty()) {
+        throw new IllegalArgumentException("declare at least one source");
+      }
+      return new SourceAgent(this);
+    }
+  }
+}
