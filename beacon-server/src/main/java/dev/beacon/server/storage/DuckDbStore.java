@@ -24,6 +24,12 @@ import org.duckdb.DuckDBConnection;
  * the dedup window are kept in memory and reloaded at start.
  */
 public final class DuckDbStore implements EventStore {
+  /** Installations by the latest non-null value of a column (%s) in the window. */
+  private static final String LATEST =
+      "SELECT v, count(*) AS n FROM (SELECT installation_id, arg_max(%1$s, ts) AS v FROM events"
+          + " WHERE product = ? AND ts >= ? AND installation_id IS NOT NULL AND %1$s IS NOT NULL"
+          + " GROUP BY installation_id) GROUP BY v ORDER BY n DESC, v";
+
   private final DuckDBConnection writer;
   private DuckDBAppender appender; // kept open: creating one per commit costs more than the rows
   private final Object writeLock = new Object();
@@ -71,7 +77,7 @@ public final class DuckDbStore implements EventStore {
             "SELECT product, message_id, epoch_ms(received_at) FROM ("
                 + " SELECT * FROM events WHERE received_at >= ?"
                 + " ORDER BY received_at DESC LIMIT ?) ORDER BY received_at")) {
-      ps.setObject(1, utc(Instant.now().minus(window)));
+      ps.setObject(1, SqlReads.utc(Instant.now().minus(window)));
       ps.setInt(2, capacity);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -140,85 +146,17 @@ public final class DuckDbStore implements EventStore {
 
   @Override
   public Summary summary(String product, Instant since) {
-    try (Connection c = writer.duplicate()) {
-      long installations;
-      long events;
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "SELECT count(DISTINCT installation_id), count(*) FROM events"
-                  + " WHERE product = ? AND ts >= ?")) {
-        ps.setString(1, product);
-        ps.setObject(2, utc(since));
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          installations = rs.getLong(1);
-          events = rs.getLong(2);
-        }
-      }
-      return new Summary(
-          installations,
-          events,
-          latestBy(c, "version", product, since),
-          latestBy(c, "os", product, since));
-    } catch (SQLException e) {
-      throw new StorageException("summary query failed: " + e.getMessage(), e);
-    }
-  }
-
-  /** Installations by the latest non-null value of a column in the window. */
-  private static List<Summary.Bucket> latestBy(
-      Connection c, String column, String product, Instant since) throws SQLException {
-    String sql =
-        "SELECT v, count(*) AS n FROM ("
-            + " SELECT installation_id, arg_max("
-            + column
-            + ", ts) AS v FROM events"
-            + " WHERE product = ? AND ts >= ? AND installation_id IS NOT NULL AND "
-            + column
-            + " IS NOT NULL GROUP BY installation_id)"
-            + " GROUP BY v ORDER BY n DESC, v";
-    List<Summary.Bucket> out = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, product);
-      ps.setObject(2, utc(since));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(new Summary.Bucket(rs.getString(1), rs.getLong(2)));
-        }
-      }
-    }
-    return out;
+    return read("summary", c -> SqlReads.summary(c, product, since, LATEST));
   }
 
   @Override
   public List<StoredEvent> events(String product, int limit) {
-    try (Connection c = writer.duplicate();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT product, message_id, type, event, installation_id, cluster_id, ts,"
-                    + " received_at, version, os, arch, runtime, library, properties, context"
-                    + " FROM events WHERE product = ? ORDER BY received_at DESC, ts DESC LIMIT ?")) {
-      ps.setString(1, product);
-      ps.setInt(2, limit);
-      return Rows.events(ps);
-    } catch (SQLException e) {
-      throw new StorageException("events query failed: " + e.getMessage(), e);
-    }
+    return read("events", c -> SqlReads.events(c, product, limit, ""));
   }
 
   @Override
   public long count(String product) {
-    try (Connection c = writer.duplicate();
-        PreparedStatement ps =
-            c.prepareStatement("SELECT count(*) FROM events WHERE product = ?")) {
-      ps.setString(1, product);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    } catch (SQLException e) {
-      throw new StorageException("count failed: " + e.getMessage(), e);
-    }
+    return read("count", c -> SqlReads.count(c, product));
   }
 
   @Override
@@ -233,7 +171,7 @@ public final class DuckDbStore implements EventStore {
                   "DELETE FROM quarantine WHERE product = ? AND id NOT IN ("
                       + " SELECT id FROM quarantine WHERE product = ? ORDER BY id DESC LIMIT ?)")) {
         ps.setString(1, product);
-        ps.setObject(2, utc(receivedAt));
+        ps.setObject(2, SqlReads.utc(receivedAt));
         ps.setString(3, reason);
         ps.setString(4, raw);
         long id;
@@ -256,42 +194,19 @@ public final class DuckDbStore implements EventStore {
 
   @Override
   public List<QuarantinedEvent> quarantined(String product, int limit) {
-    try (Connection c = writer.duplicate();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT id, product, received_at, reason, raw FROM quarantine WHERE product = ?"
-                    + " ORDER BY id DESC LIMIT ?")) {
-      ps.setString(1, product);
-      ps.setInt(2, limit);
-      return Rows.quarantined(ps);
-    } catch (SQLException e) {
-      throw new StorageException("quarantine query failed: " + e.getMessage(), e);
-    }
+    return read("quarantine", c -> SqlReads.quarantined(c, product, limit));
   }
 
   @Override
   public Optional<QuarantinedEvent> quarantinedEvent(String product, long id) {
-    try (Connection c = writer.duplicate();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT id, product, received_at, reason, raw FROM quarantine"
-                    + " WHERE product = ? AND id = ?")) {
-      ps.setString(1, product);
-      ps.setLong(2, id);
-      return Rows.quarantined(ps).stream().findFirst();
-    } catch (SQLException e) {
-      throw new StorageException("quarantine query failed: " + e.getMessage(), e);
-    }
+    return read("quarantine", c -> SqlReads.quarantinedEvent(c, product, id));
   }
 
   @Override
   public void release(String product, long id) {
     synchronized (writeLock) {
-      try (PreparedStatement ps =
-          writer.prepareStatement("DELETE FROM quarantine WHERE product = ? AND id = ?")) {
-        ps.setString(1, product);
-        ps.setLong(2, id);
-        ps.executeUpdate();
+      try {
+        SqlReads.release(writer, product, id);
         writer.commit();
       } catch (SQLException e) {
         rollbackQuietly();
@@ -300,11 +215,20 @@ public final class DuckDbStore implements EventStore {
     }
   }
 
+  /** Reads on a connection of their own, beside the writer. */
+  private <T> T read(String what, SqlReads.Query<T> query) {
+    try (Connection c = writer.duplicate()) {
+      return query.run(c);
+    } catch (SQLException e) {
+      throw new StorageException(what + " query failed: " + e.getMessage(), e);
+    }
+  }
+
   @Override
   public long deleteOlderThan(Instant cutoff) {
     synchronized (writeLock) {
       try (PreparedStatement ps = writer.prepareStatement("DELETE FROM events WHERE ts < ?")) {
-        ps.setObject(1, utc(cutoff));
+        ps.setObject(1, SqlReads.utc(cutoff));
         long n = ps.executeLargeUpdate();
         writer.commit();
         return n;
@@ -355,10 +279,5 @@ public final class DuckDbStore implements EventStore {
     } catch (SQLException ignored) {
       // the connection is broken; the next append reports it
     }
-  }
-
-  /** Timestamps are stored as UTC wall time, whatever the JVM's zone. */
-  static LocalDateTime utc(Instant i) {
-    return LocalDateTime.ofInstant(i, ZoneOffset.UTC);
   }
 }

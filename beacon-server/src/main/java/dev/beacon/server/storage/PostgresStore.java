@@ -13,7 +13,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.YearMonth;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -31,6 +30,12 @@ import org.flywaydb.core.Flyway;
  * arrays), pooled connections, schema by Flyway.
  */
 public final class PostgresStore implements EventStore {
+  /** Installations by the latest non-null value of a column (%s) in the window. */
+  private static final String LATEST =
+      "SELECT v, count(*) AS n FROM (SELECT DISTINCT ON (installation_id) %1$s AS v FROM events"
+          + " WHERE product = ? AND ts >= ? AND installation_id IS NOT NULL AND %1$s IS NOT NULL"
+          + " ORDER BY installation_id, ts DESC) latest GROUP BY v ORDER BY n DESC, v";
+
   private static final String COLUMNS =
       "product, message_id, type, event, installation_id, cluster_id, ts, received_at, version,"
           + " os, arch, runtime, library, properties, context";
@@ -115,7 +120,7 @@ public final class PostgresStore implements EventStore {
       StoredEvent e = events.get(i);
       products[k] = e.product();
       ids[k] = e.messageId();
-      times[k++] = utc(e.receivedAt()).toString();
+      times[k++] = SqlReads.utc(e.receivedAt()).toString();
     }
     Set<String> fresh = new HashSet<>();
     try (PreparedStatement ps =
@@ -149,8 +154,8 @@ public final class PostgresStore implements EventStore {
       cols[3][i] = e.event();
       cols[4][i] = e.installationId();
       cols[5][i] = e.clusterId();
-      cols[6][i] = utc(e.timestamp()).toString();
-      cols[7][i] = utc(e.receivedAt()).toString();
+      cols[6][i] = SqlReads.utc(e.timestamp()).toString();
+      cols[7][i] = SqlReads.utc(e.receivedAt()).toString();
       cols[8][i] = e.version();
       cols[9][i] = e.os();
       cols[10][i] = e.arch();
@@ -181,7 +186,7 @@ public final class PostgresStore implements EventStore {
   private void ensurePartitions(Connection c, List<StoredEvent> events) throws SQLException {
     Set<YearMonth> needed = new HashSet<>();
     for (StoredEvent e : events) {
-      YearMonth m = YearMonth.from(utc(e.timestamp()));
+      YearMonth m = YearMonth.from(SqlReads.utc(e.timestamp()));
       if (!partitions.contains(m)) {
         needed.add(m);
       }
@@ -212,95 +217,24 @@ public final class PostgresStore implements EventStore {
   private void pruneIds(Connection c) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement("DELETE FROM message_ids WHERE received_at < ?")) {
-      ps.setObject(1, utc(Instant.now().minus(dedupWindow)));
+      ps.setObject(1, SqlReads.utc(Instant.now().minus(dedupWindow)));
       ps.executeUpdate();
     }
   }
 
   @Override
   public Summary summary(String product, Instant since) {
-    try (Connection c = pool.getConnection()) {
-      long installations;
-      long events;
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "SELECT count(DISTINCT installation_id), count(*) FROM events WHERE product = ? AND ts >= ?")) {
-        ps.setString(1, product);
-        ps.setObject(2, utc(since));
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          installations = rs.getLong(1);
-          events = rs.getLong(2);
-        }
-      }
-      Summary s =
-          new Summary(
-              installations,
-              events,
-              latestBy(c, "version", product, since),
-              latestBy(c, "os", product, since));
-      c.commit();
-      return s;
-    } catch (SQLException e) {
-      throw new StorageException("summary query failed: " + e.getMessage(), e);
-    }
-  }
-
-  private static List<Summary.Bucket> latestBy(
-      Connection c, String column, String product, Instant since) throws SQLException {
-    String sql =
-        "SELECT v, count(*) AS n FROM (SELECT DISTINCT ON (installation_id) "
-            + column
-            + " AS v FROM events WHERE product = ? AND ts >= ? AND installation_id IS NOT NULL AND "
-            + column
-            + " IS NOT NULL ORDER BY installation_id, ts DESC) latest GROUP BY v ORDER BY n DESC, v";
-    List<Summary.Bucket> out = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, product);
-      ps.setObject(2, utc(since));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(new Summary.Bucket(rs.getString(1), rs.getLong(2)));
-        }
-      }
-    }
-    return out;
+    return read("summary", c -> SqlReads.summary(c, product, since, LATEST));
   }
 
   @Override
   public List<StoredEvent> events(String product, int limit) {
-    try (Connection c = pool.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT product, message_id, type, event, installation_id, cluster_id, ts,"
-                    + " received_at, version, os, arch, runtime, library, properties::text,"
-                    + " context::text FROM events WHERE product = ?"
-                    + " ORDER BY received_at DESC, ts DESC LIMIT ?")) {
-      ps.setString(1, product);
-      ps.setInt(2, limit);
-      List<StoredEvent> out = Rows.events(ps);
-      c.commit();
-      return out;
-    } catch (SQLException e) {
-      throw new StorageException("events query failed: " + e.getMessage(), e);
-    }
+    return read("events", c -> SqlReads.events(c, product, limit, "::text"));
   }
 
   @Override
   public long count(String product) {
-    try (Connection c = pool.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement("SELECT count(*) FROM events WHERE product = ?")) {
-      ps.setString(1, product);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        long n = rs.getLong(1);
-        c.commit();
-        return n;
-      }
-    } catch (SQLException e) {
-      throw new StorageException("count failed: " + e.getMessage(), e);
-    }
+    return read("count", c -> SqlReads.count(c, product));
   }
 
   @Override
@@ -311,7 +245,7 @@ public final class PostgresStore implements EventStore {
           c.prepareStatement(
               "INSERT INTO quarantine (product, received_at, reason, raw) VALUES (?, ?, ?, ?) RETURNING id")) {
         ps.setString(1, product);
-        ps.setObject(2, utc(receivedAt));
+        ps.setObject(2, SqlReads.utc(receivedAt));
         ps.setString(3, reason);
         ps.setString(4, withoutNul(raw));
         try (ResultSet rs = ps.executeQuery()) {
@@ -337,55 +271,39 @@ public final class PostgresStore implements EventStore {
 
   @Override
   public List<QuarantinedEvent> quarantined(String product, int limit) {
-    try (Connection c = pool.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT id, product, received_at, reason, raw FROM quarantine WHERE product = ?"
-                    + " ORDER BY id DESC LIMIT ?")) {
-      ps.setString(1, product);
-      ps.setInt(2, limit);
-      List<QuarantinedEvent> out = Rows.quarantined(ps);
-      c.commit();
-      return out;
-    } catch (SQLException e) {
-      throw new StorageException("quarantine query failed: " + e.getMessage(), e);
-    }
+    return read("quarantine", c -> SqlReads.quarantined(c, product, limit));
   }
 
   @Override
   public Optional<QuarantinedEvent> quarantinedEvent(String product, long id) {
-    try (Connection c = pool.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT id, product, received_at, reason, raw FROM quarantine WHERE product = ? AND id = ?")) {
-      ps.setString(1, product);
-      ps.setLong(2, id);
-      Optional<QuarantinedEvent> q = Rows.quarantined(ps).stream().findFirst();
-      c.commit();
-      return q;
-    } catch (SQLException e) {
-      throw new StorageException("quarantine query failed: " + e.getMessage(), e);
-    }
+    return read("quarantine", c -> SqlReads.quarantinedEvent(c, product, id));
   }
 
   @Override
   public void release(String product, long id) {
-    try (Connection c = pool.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement("DELETE FROM quarantine WHERE product = ? AND id = ?")) {
-      ps.setString(1, product);
-      ps.setLong(2, id);
-      ps.executeUpdate();
+    read(
+        "quarantine release",
+        c -> {
+          SqlReads.release(c, product, id);
+          return null;
+        });
+  }
+
+  /** Runs a statement on a pooled connection and commits (the pool does not autocommit). */
+  private <T> T read(String what, SqlReads.Query<T> query) {
+    try (Connection c = pool.getConnection()) {
+      T result = query.run(c);
       c.commit();
+      return result;
     } catch (SQLException e) {
-      throw new StorageException("quarantine release failed: " + e.getMessage(), e);
+      throw new StorageException(what + " failed: " + e.getMessage(), e);
     }
   }
 
   /** Drops the monthly partitions wholly before the cutoff, then deletes the rest of the edge. */
   @Override
   public long deleteOlderThan(Instant cutoff) {
-    LocalDateTime limit = utc(cutoff);
+    LocalDateTime limit = SqlReads.utc(cutoff);
     YearMonth edge = YearMonth.from(limit);
     long removed = 0;
     try (Connection c = pool.getConnection()) {
@@ -456,9 +374,5 @@ public final class PostgresStore implements EventStore {
       return null;
     }
     return s.replace("\\u0000", "\\ufffd").replace('\u0000', '\ufffd');
-  }
-
-  private static LocalDateTime utc(Instant i) {
-    return LocalDateTime.ofInstant(i, ZoneOffset.UTC);
   }
 }
