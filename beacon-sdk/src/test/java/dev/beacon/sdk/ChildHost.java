@@ -14,6 +14,19 @@ import java.util.Map;
 public final class ChildHost {
   private ChildHost() {}
 
+  /** Starts this host in a JVM of its own, with no telemetry variable of the test's machine. */
+  static Process launch(String... args) throws java.io.IOException {
+    java.util.List<String> cmd = new java.util.ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(ChildHost.class.getName());
+    cmd.addAll(java.util.List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().keySet().removeIf(k -> k.startsWith("ACME_") || k.equals("DO_NOT_TRACK"));
+    return pb.start();
+  }
+
   public static void main(String[] args) throws Exception {
     String mode = args[0];
     if (mode.startsWith("cli")) {

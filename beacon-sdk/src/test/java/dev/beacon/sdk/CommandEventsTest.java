@@ -187,18 +187,7 @@ class CommandEventsTest {
 
   private static Process child(String mode, String endpoint, Path state, String command)
       throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(ChildHost.class.getName());
-    cmd.add(mode);
-    cmd.add(endpoint);
-    cmd.add(state.toString());
-    cmd.add(command);
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().keySet().removeIf(k -> k.startsWith("ACME_") || k.equals("DO_NOT_TRACK"));
-    return pb.start();
+    return ChildHost.launch(mode, endpoint, state.toString(), command);
   }
 
   private static List<String> eventNames(TestCollector collector) {

@@ -20,17 +20,7 @@ class ProcessLifecycleIT {
   @TempDir Path tmp;
 
   private static Process child(String mode, String endpoint, Path state) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(ChildHost.class.getName());
-    cmd.add(mode);
-    cmd.add(endpoint);
-    cmd.add(state.toString());
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().keySet().removeIf(k -> k.startsWith("ACME_") || k.equals("DO_NOT_TRACK"));
-    return pb.start();
+    return ChildHost.launch(mode, endpoint, state.toString());
   }
 
   private static String awaitLine(Process p, String expected) throws Exception {
