@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       StatusCommand.class,
       PreviewCommand.class,
       ReportCommand.class,
+      SimulateCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class BeaconCli implements Runnable {

@@ -34,7 +34,10 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE", description = "HOCON configuration file.")
   Path config;
 
-  @Option(names = "--demo", description = "Fill an empty store with a simulated fleet (issue #5).")
+  @Option(
+      names = "--demo",
+      description =
+          "Fill an empty store with a simulated fleet (product 'demo', 300 installations, 60 days).")
   boolean demo;
 
   @Override
@@ -47,6 +50,13 @@ final class ServeCommand implements Callable<Integer> {
     }
     if (data != null) {
       overrides.put("data_dir", data.toString());
+    }
+    String demoKey = null;
+    if (demo && System.getenv("BEACON_PRODUCTS__DEMO__WRITE_KEY") == null) {
+      demoKey = "wk_demo_" + java.util.UUID.randomUUID().toString().replace("-", "");
+      overrides.put("products.demo.write_key", demoKey);
+    } else if (demo) {
+      demoKey = System.getenv("BEACON_PRODUCTS__DEMO__WRITE_KEY");
     }
     ServerConfig c;
     try {
@@ -88,7 +98,7 @@ final class ServeCommand implements Callable<Integer> {
               + "   user: admin");
     }
     if (demo) {
-      out.println("--demo: the simulated fleet arrives with issue #5; the store is left as it is.");
+      fillDemo(server, demoKey, out);
     }
     out.println(
         "Ingest: POST "
@@ -99,5 +109,24 @@ final class ServeCommand implements Callable<Integer> {
     out.flush();
     stopped.await();
     return 0;
+  }
+
+  /** The demo product gets a simulated fleet, once: a store that has its events is left alone. */
+  private static void fillDemo(BeaconServer server, String key, PrintWriter out) {
+    if (server.store().count("demo") > 0) {
+      out.println("--demo: product 'demo' has data already; nothing added.");
+      return;
+    }
+    out.println("--demo: simulating 300 installations over 60 days...");
+    out.flush();
+    try {
+      dev.beacon.server.simulate.Simulator.Result r =
+          new dev.beacon.server.simulate.Simulator(
+                  java.net.URI.create(server.url().replace("localhost", "127.0.0.1")), key)
+              .run(300, 60, 42);
+      out.printf("--demo: %d events stored for product 'demo'.%n", r.accepted());
+    } catch (Exception e) {
+      out.println("--demo: the simulation failed: " + e.getMessage());
+    }
   }
 }
