@@ -240,6 +240,11 @@ public final class DuckDbStore implements EventStore {
   }
 
   @Override
+  public FleetQueries fleet() {
+    return new FleetQueries(Dialect.DUCKDB, this::read);
+  }
+
+  @Override
   public boolean writable() {
     try (Connection c = writer.duplicate();
         Statement s = c.createStatement()) {

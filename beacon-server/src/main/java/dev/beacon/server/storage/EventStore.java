@@ -39,6 +39,9 @@ public interface EventStore extends AutoCloseable {
   /** Deletes events that happened before the cutoff; answers how many. */
   long deleteOlderThan(Instant cutoff);
 
+  /** The dashboard's queries over this store. */
+  FleetQueries fleet();
+
   /** Whether the store accepts writes now, for {@code /readyz}. */
   boolean writable();
 

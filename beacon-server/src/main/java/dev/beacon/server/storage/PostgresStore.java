@@ -349,6 +349,11 @@ public final class PostgresStore implements EventStore {
   }
 
   @Override
+  public FleetQueries fleet() {
+    return new FleetQueries(Dialect.POSTGRES, this::read);
+  }
+
+  @Override
   public boolean writable() {
     try (Connection c = pool.getConnection();
         Statement s = c.createStatement()) {

@@ -23,6 +23,11 @@ final class SqlReads {
     T run(Connection c) throws SQLException;
   }
 
+  /** How a store lends a connection for a query (and commits or closes it after). */
+  interface Connector {
+    <T> T read(String what, Query<T> query);
+  }
+
   private static final String EVENT_COLUMNS =
       "product, message_id, type, event, installation_id, cluster_id, ts, received_at, version,"
           + " os, arch, runtime, library, properties%1$s, context%1$s";

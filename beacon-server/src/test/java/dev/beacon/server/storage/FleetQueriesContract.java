@@ -1,0 +1,273 @@
+package dev.beacon.server.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.beacon.server.simulate.FleetFixture;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dashboard's queries, checked against the same figures computed independently, in plain Java,
+ * from the events the store was given. Every store runs this suite.
+ */
+abstract class FleetQueriesContract {
+  static final ObjectMapper JSON = new ObjectMapper();
+  protected EventStore store;
+  private String product;
+  private List<StoredEvent> events;
+  private FleetQueries.Filter all;
+
+  protected abstract EventStore open();
+
+  @BeforeEach
+  void load() {
+    store = open();
+    product = "fleet" + System.nanoTime();
+    events = FleetFixture.storedEvents(product, 60, 45, 11);
+    for (int i = 0; i < events.size(); i += 1000) {
+      store.append(events.subList(i, Math.min(events.size(), i + 1000)));
+    }
+    all = new FleetQueries.Filter(product, Instant.now().minus(Duration.ofDays(30)), null, 1);
+  }
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  private List<StoredEvent> window(Instant since) {
+    return events.stream().filter(e -> !e.timestamp().isBefore(since)).toList();
+  }
+
+  /** The latest report of each installation in the window. */
+  private Map<String, JsonNode> latestReports(Instant since) {
+    Map<String, StoredEvent> latest = new HashMap<>();
+    for (StoredEvent e : window(since)) {
+      if (e.type().equals("report")) {
+        latest.merge(e.installationId(), e, (a, b) -> a.timestamp().isAfter(b.timestamp()) ? a : b);
+      }
+    }
+    Map<String, JsonNode> out = new HashMap<>();
+    latest.forEach((k, v) -> out.put(k, json(v.properties())));
+    return out;
+  }
+
+  @Test
+  void activeInstallationsOverOneSevenAndThirtyDays() {
+    Instant now = Instant.now();
+    List<Object> row = store.fleet().active(all).rows().get(0);
+    for (int i = 0; i < 3; i++) {
+      Instant since = now.minus(Duration.ofDays(new int[] {1, 7, 30}[i]));
+      long expected = window(since).stream().map(StoredEvent::installationId).distinct().count();
+      assertThat(((Number) row.get(i)).longValue()).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void platformBreakdownsCountLatestReports() {
+    Map<String, JsonNode> latest = latestReports(all.since());
+    Map<String, Long> byOs =
+        latest.values().stream()
+            .collect(Collectors.groupingBy(p -> p.get("os_name").asText(), Collectors.counting()));
+    assertThat(asMap(store.fleet().breakdown(all, "os"))).isEqualTo(byOs);
+    Map<String, Long> byCpus =
+        latest.values().stream()
+            .collect(
+                Collectors.groupingBy(
+                    p -> p.at("/vm_specs/num_cpus").asText(), Collectors.counting()));
+    assertThat(asMap(store.fleet().breakdown(all, "cpus"))).isEqualTo(byCpus);
+    Map<String, Long> byMemory =
+        latest.values().stream()
+            .collect(
+                Collectors.groupingBy(
+                    p ->
+                        String.valueOf(
+                            Math.round(p.at("/vm_specs/total_memory").asDouble() / (1L << 30))),
+                    Collectors.counting()));
+    assertThat(asMap(store.fleet().breakdown(all, "memory"))).isEqualTo(byMemory);
+  }
+
+  @Test
+  void pluginAndFeatureAdoptionCountInstallations() {
+    Map<String, JsonNode> latest = latestReports(all.since());
+    Map<String, Long> expected = new TreeMap<>();
+    for (JsonNode p : latest.values()) {
+      p.get("active_plugins").forEach(n -> expected.merge("plugin " + n.asText(), 1L, Long::sum));
+      p.get("features")
+          .properties()
+          .forEach(
+              f -> {
+                if (f.getValue().asDouble() > 0) {
+                  expected.merge("feature " + f.getKey(), 1L, Long::sum);
+                }
+              });
+    }
+    Map<String, Long> got = new TreeMap<>();
+    for (List<Object> r : store.fleet().adoption(all).rows()) {
+      got.put(r.get(0) + " " + r.get(1), ((Number) r.get(2)).longValue());
+    }
+    assertThat(got).isEqualTo(expected);
+  }
+
+  @Test
+  void theFieldExplorerReadsAnyReportField() {
+    Map<String, Long> expected =
+        latestReports(all.since()).values().stream()
+            .collect(Collectors.groupingBy(p -> p.get("edition").asText(), Collectors.counting()));
+    assertThat(asMap(store.fleet().field(all, "edition"))).isEqualTo(expected);
+    assertThatThrownBy(() -> store.fleet().field(all, "x'); DROP TABLE events; --"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void commandsHaveRunsSuccessRateDurationPercentilesAndProjects() {
+    Map<String, List<JsonNode>> runs = new HashMap<>();
+    for (StoredEvent e : window(all.since())) {
+      if ("CommandExited".equals(e.event())) {
+        JsonNode p = json(e.properties());
+        runs.computeIfAbsent(p.get("command").asText(), k -> new ArrayList<>()).add(p);
+      }
+    }
+    Table t = store.fleet().commands(all);
+    assertThat(t.rows()).hasSize(runs.size());
+    for (List<Object> row : t.rows()) {
+      List<JsonNode> mine = runs.get((String) row.get(0));
+      assertThat(((Number) row.get(1)).longValue()).isEqualTo(mine.size());
+      double success =
+          mine.stream().filter(p -> p.at("/eventData/exitCode").asInt() == 0).count()
+              / (double) mine.size();
+      assertThat(((Number) row.get(2)).doubleValue())
+          .isCloseTo(success, org.assertj.core.data.Offset.offset(1e-9));
+      double[] durations =
+          mine.stream()
+              .mapToDouble(p -> p.at("/eventData/durationMs").asDouble())
+              .sorted()
+              .toArray();
+      assertThat(((Number) row.get(3)).doubleValue())
+          .isCloseTo(percentile(durations, 0.5), org.assertj.core.data.Offset.offset(1e-6));
+      assertThat(((Number) row.get(5)).doubleValue())
+          .isCloseTo(percentile(durations, 0.99), org.assertj.core.data.Offset.offset(1e-6));
+      long projects = mine.stream().map(p -> p.get("projectID").asText()).distinct().count();
+      assertThat(((Number) row.get(6)).longValue()).isEqualTo(projects);
+    }
+  }
+
+  @Test
+  void optionUseAndUnhealthyUnitsAndClusterSizes() {
+    long tagRuns =
+        window(all.since()).stream()
+            .filter(e -> "CommandStarted".equals(e.event()))
+            .filter(e -> e.properties().contains("\"name\":\"tag\""))
+            .count();
+    Table options = store.fleet().optionUse(all);
+    assertThat(options.rows())
+        .anySatisfy(
+            r -> {
+              assertThat(r.get(0)).isEqualTo("tag");
+              assertThat(((Number) r.get(1)).longValue()).isEqualTo(tagRuns);
+            });
+
+    Map<String, Double> unhealthy = new TreeMap<>();
+    for (StoredEvent e : window(all.since())) {
+      if ("health".equals(e.event())) {
+        String day = e.timestamp().atZone(ZoneOffset.UTC).toLocalDate().toString();
+        json(e.properties())
+            .properties()
+            .forEach(
+                f -> {
+                  if (f.getKey().endsWith("-unhealthy")) {
+                    unhealthy.merge(day, f.getValue().asDouble(), Double::sum);
+                  }
+                });
+      }
+    }
+    Map<String, Double> got = new TreeMap<>();
+    for (List<Object> r : store.fleet().unhealthyUnits(all).rows()) {
+      got.put((String) r.get(0), ((Number) r.get(1)).doubleValue());
+    }
+    assertThat(got).isEqualTo(unhealthy);
+
+    Map<String, Set<String>> clusters = new HashMap<>();
+    for (StoredEvent e : window(all.since())) {
+      if (e.type().equals("report") && e.clusterId() != null) {
+        clusters.computeIfAbsent(e.clusterId(), k -> new HashSet<>()).add(e.installationId());
+      }
+    }
+    Map<String, Long> sizes =
+        clusters.values().stream()
+            .collect(Collectors.groupingBy(s -> String.valueOf(s.size()), Collectors.counting()));
+    assertThat(asMap(store.fleet().clusterSizes(all))).isEqualTo(sizes);
+  }
+
+  @Test
+  void versionsOverTimeAndAVersionFilterAndTheMinimumBucket() {
+    Map<String, Set<String>> perDayVersion = new TreeMap<>();
+    for (StoredEvent e : window(all.since())) {
+      if (e.version() != null) {
+        String key = e.timestamp().atZone(ZoneOffset.UTC).toLocalDate() + " " + e.version();
+        perDayVersion.computeIfAbsent(key, k -> new HashSet<>()).add(e.installationId());
+      }
+    }
+    Map<String, Long> got = new TreeMap<>();
+    for (List<Object> r : store.fleet().versionsOverTime(all).rows()) {
+      got.put(r.get(0) + " " + r.get(1), ((Number) r.get(2)).longValue());
+    }
+    Map<String, Long> expected = new TreeMap<>();
+    perDayVersion.forEach((k, v) -> expected.put(k, (long) v.size()));
+    assertThat(got).isEqualTo(expected);
+
+    String version =
+        events.stream()
+            .map(StoredEvent::version)
+            .filter(v -> v != null)
+            .max(Comparator.naturalOrder())
+            .orElseThrow();
+    FleetQueries.Filter one = new FleetQueries.Filter(product, all.since(), version, 1);
+    assertThat(store.fleet().versionsOverTime(one).rows())
+        .allSatisfy(r -> assertThat(r.get(1)).isEqualTo(version));
+
+    FleetQueries.Filter k5 = new FleetQueries.Filter(product, all.since(), null, 5);
+    assertThat(store.fleet().breakdown(k5, "os").rows())
+        .allSatisfy(r -> assertThat(((Number) r.get(1)).longValue()).isGreaterThanOrEqualTo(5));
+  }
+
+  private static Map<String, Long> asMap(Table t) {
+    Map<String, Long> m = new HashMap<>();
+    for (List<Object> r : t.rows()) {
+      m.put(String.valueOf(r.get(0)), ((Number) r.get(1)).longValue());
+    }
+    return m;
+  }
+
+  /** Linear interpolation between closest ranks, as quantile_cont / percentile_cont. */
+  static double percentile(double[] sorted, double p) {
+    double pos = p * (sorted.length - 1);
+    int lo = (int) Math.floor(pos);
+    int hi = (int) Math.ceil(pos);
+    return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+  }
+
+  private static JsonNode json(String s) {
+    try {
+      return JSON.readTree(s);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
