@@ -86,7 +86,8 @@ public final class ConfigLoader {
             s.intIn("retention.days", 0, 100_000),
             s.intIn("quarantine.max_events", 1, 10_000_000),
             s.positiveDuration("dedup.window"),
-            s.intIn("dedup.max_ids", 1, 100_000_000));
+            s.intIn("dedup.max_ids", 1, 100_000_000),
+            s.intIn("dashboard.min_installations", 1, 1_000_000));
 
     if ((config.tlsCert() == null) != (config.tlsKey() == null)) {
       problems.add("server.tls.cert and server.tls.key must be set together");

@@ -21,7 +21,8 @@ public record ServerConfig(
     int retentionDays,
     int quarantineMax,
     Duration dedupWindow,
-    int dedupMaxIds) {
+    int dedupMaxIds,
+    int minInstallationsPerBucket) {
 
   public record Postgres(String url, String user, String password, int poolSize) {}
 

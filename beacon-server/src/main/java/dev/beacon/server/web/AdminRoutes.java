@@ -47,9 +47,10 @@ final class AdminRoutes implements HttpService {
     rules.get("/api/v1/products/{product}/summary", admin(this::summary));
     rules.get("/api/v1/products/{product}/quarantine", admin(this::quarantine));
     rules.post("/api/v1/products/{product}/quarantine/{id}/replay", admin(this::replay));
+    new QueryRoutes(config, store, responses).routing(rules, this);
   }
 
-  private Handler admin(Handler inner) {
+  Handler admin(Handler inner) {
     return (req, res) -> {
       if (!auth.allows(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null))) {
         throw new IngestException(
@@ -123,7 +124,7 @@ final class AdminRoutes implements HttpService {
     return out;
   }
 
-  private static int intParam(ServerRequest req, String name, int fallback, int min, int max) {
+  static int intParam(ServerRequest req, String name, int fallback, int min, int max) {
     var value = req.query().first(name);
     if (value.isEmpty()) {
       return fallback;

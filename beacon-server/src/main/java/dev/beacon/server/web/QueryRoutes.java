@@ -1,0 +1,150 @@
+package dev.beacon.server.web;
+
+import dev.beacon.server.config.ServerConfig;
+import dev.beacon.server.ingest.IngestException;
+import dev.beacon.server.ingest.IngestException.Problem;
+import dev.beacon.server.storage.EventStore;
+import dev.beacon.server.storage.FleetQueries;
+import dev.beacon.server.storage.Table;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+
+/**
+ * The read-only query API under {@code /api/v1/products/{product}/fleet/...}: every figure the
+ * dashboard shows, as JSON ({@code {"columns": [...], "rows": [[...]]}}) or CSV ({@code
+ * format=csv}), filtered by {@code days} (30) and {@code version}. Admin only (see {@link
+ * AdminRoutes#admin}).
+ */
+final class QueryRoutes {
+  private final ServerConfig config;
+  private final EventStore store;
+  private final Responses responses;
+
+  QueryRoutes(ServerConfig config, EventStore store, Responses responses) {
+    this.config = config;
+    this.store = store;
+    this.responses = responses;
+  }
+
+  void routing(HttpRules rules, AdminRoutes admin) {
+    route(rules, admin, "active", (q, r) -> q.active(filter(r)));
+    route(rules, admin, "new-lost", (q, r) -> q.newAndLost(filter(r)));
+    route(rules, admin, "versions", (q, r) -> q.versionsOverTime(filter(r)));
+    route(rules, admin, "breakdown", (q, r) -> q.breakdown(filter(r), by(r)));
+    route(rules, admin, "clusters", (q, r) -> q.clusterSizes(filter(r)));
+    route(rules, admin, "adoption", (q, r) -> q.adoption(filter(r)));
+    route(rules, admin, "field", (q, r) -> q.field(filter(r), path(r)));
+    route(rules, admin, "commands", (q, r) -> q.commands(filter(r)));
+    route(rules, admin, "options", (q, r) -> q.optionUse(filter(r)));
+    route(rules, admin, "health", (q, r) -> q.unhealthyUnits(filter(r)));
+  }
+
+  private void route(
+      HttpRules rules,
+      AdminRoutes admin,
+      String name,
+      BiFunction<FleetQueries, ServerRequest, Table> query) {
+    rules.get(
+        "/api/v1/products/{product}/fleet/" + name,
+        admin.admin((req, res) -> answer(req, res, name, query.apply(store.fleet(), req))));
+  }
+
+  private FleetQueries.Filter filter(ServerRequest req) {
+    String product = admin(req);
+    int days = AdminRoutes.intParam(req, "days", 30, 1, 3650);
+    String version = req.query().first("version").orElse(null);
+    if (version != null && (version.isBlank() || version.length() > 256)) {
+      throw new IngestException(
+          Problem.BAD_REQUEST, "invalid_parameter", "version must be 1 to 256 characters");
+    }
+    return new FleetQueries.Filter(
+        product,
+        Instant.now().minus(Duration.ofDays(days)),
+        version,
+        config.minInstallationsPerBucket());
+  }
+
+  private String admin(ServerRequest req) {
+    String p = req.path().pathParameters().get("product");
+    if (!config.writeKeys().containsKey(p)) {
+      throw new IngestException(
+          Problem.NOT_FOUND, "unknown_product", "no product named '" + p + "'");
+    }
+    return p;
+  }
+
+  private static String by(ServerRequest req) {
+    String by = req.query().first("by").orElse("os");
+    if (!FleetQueries.BREAKDOWNS.contains(by)) {
+      throw new IngestException(
+          Problem.BAD_REQUEST,
+          "invalid_parameter",
+          "by must be one of " + new java.util.TreeSet<>(FleetQueries.BREAKDOWNS));
+    }
+    return by;
+  }
+
+  private static String path(ServerRequest req) {
+    String path = req.query().first("path").orElse("");
+    try {
+      FleetQueries.checkPath(path);
+    } catch (IllegalArgumentException e) {
+      throw new IngestException(Problem.BAD_REQUEST, "invalid_parameter", e.getMessage());
+    }
+    return path;
+  }
+
+  private void answer(ServerRequest req, ServerResponse res, String name, Table t) {
+    if ("csv".equals(req.query().first("format").orElse("json"))) {
+      res.header(HeaderNames.CONTENT_TYPE, "text/csv; charset=utf-8");
+      res.header(HeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"" + name + ".csv\"");
+      res.send(csv(t).getBytes(StandardCharsets.UTF_8));
+      return;
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("columns", t.columns());
+    m.put("rows", t.rows());
+    responses.json(res, 200, m);
+  }
+
+  /**
+   * RFC 4180 CSV. A cell that a spreadsheet would take for a formula ({@code = + - @} first) is
+   * prefixed with a quote: the values come from telemetry, which anyone can send.
+   */
+  static String csv(Table t) {
+    StringBuilder sb = new StringBuilder();
+    line(sb, new ArrayList<>(t.columns()));
+    for (List<Object> row : t.rows()) {
+      line(sb, row);
+    }
+    return sb.toString();
+  }
+
+  private static void line(StringBuilder sb, List<?> cells) {
+    for (int i = 0; i < cells.size(); i++) {
+      if (i > 0) {
+        sb.append(',');
+      }
+      Object v = cells.get(i);
+      String s = v == null ? "" : v.toString();
+      if (v instanceof String && !s.isEmpty() && "=+-@\t\r".indexOf(s.charAt(0)) >= 0) {
+        s = "'" + s;
+      }
+      if (s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r")) {
+        s = "\"" + s.replace("\"", "\"\"") + "\"";
+      }
+      sb.append(s);
+    }
+    sb.append("\r\n");
+  }
+}
