@@ -28,6 +28,9 @@ final class EventMapper {
   private static final int MAX_NAME = 256;
   private static final Duration FUTURE_SKEW = Duration.ofDays(1);
 
+  /** Nothing Beacon stores happened before this; older is a broken clock or a hostile client. */
+  static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
+
   private final ObjectMapper mapper;
   private final int maxEventBytes;
 
@@ -57,6 +60,7 @@ final class EventMapper {
     JsonNode properties = objectOrEmpty(e, "properties");
     ObjectNode context = (ObjectNode) objectOrEmpty(e, "context").deepCopy();
     context.remove("ip");
+    context.remove("traits");
     if (messageId == null) {
       // A retry of the same event must map to the same id, so derive it from the content.
       messageId = digestId(product + "\u0000" + e);
@@ -149,6 +153,9 @@ final class EventMapper {
       } catch (DateTimeParseException notInstant) {
         throw new InvalidEvent("timestamp is not ISO-8601: '" + clip(t.asText()) + "'");
       }
+    }
+    if (at.isBefore(EARLIEST)) {
+      throw new InvalidEvent("timestamp " + clip(t.asText()) + " is before " + EARLIEST);
     }
     // A client clock far in the future would put the event where no query looks.
     return at.isAfter(receivedAt.plus(FUTURE_SKEW)) ? receivedAt : at;

@@ -20,6 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * is refused (503 with Retry-After) instead of growing memory.
  */
 public final class GroupCommitWriter implements AutoCloseable {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(GroupCommitWriter.class);
+
   private record Pending(List<StoredEvent> events, CompletableFuture<boolean[]> done) {}
 
   private final EventStore store;
@@ -103,9 +106,23 @@ public final class GroupCommitWriter implements AutoCloseable {
         Thread.currentThread().interrupt();
         return;
       } catch (RuntimeException e) {
+        // One request's events must not fail its neighbours: alone, each gets its own outcome.
+        LOG.warn(
+            "group commit of {} requests failed ({}); committing them one by one",
+            group.size(),
+            e.toString());
+        for (Pending p : group) {
+          try {
+            p.done().complete(store.append(p.events()));
+          } catch (RuntimeException alone) {
+            p.done().completeExceptionally(alone);
+          }
+        }
+      } catch (Error e) {
         for (Pending p : group) {
           p.done().completeExceptionally(e);
         }
+        throw e;
       } finally {
         for (Pending p : group) {
           queuedEvents.addAndGet(-p.events().size());

@@ -28,6 +28,9 @@ public final class IngestService {
   /** Most events in one batch request. */
   static final int MAX_BATCH_EVENTS = 2500;
 
+  /** Most refused events of one request kept in quarantine. */
+  static final int MAX_QUARANTINED_PER_REQUEST = 100;
+
   /** What happened to each event of a request. */
   public record Outcome(int accepted, int duplicates, List<Rejected> rejected) {
     public boolean nothingAccepted() {
@@ -101,17 +104,21 @@ public final class IngestService {
     List<JsonNode> items = single ? List.of(body) : batchItems(body);
     JsonNode batchContext = single ? null : body.get("context");
     List<StoredEvent> valid = new ArrayList<>(items.size());
-    List<Integer> positions = new ArrayList<>(items.size());
-    List<Rejected> rejected = new ArrayList<>();
+    List<Integer> invalid = new ArrayList<>();
+    List<String> reasons = new ArrayList<>();
+    List<JsonNode> invalidItems = new ArrayList<>();
     for (int i = 0; i < items.size(); i++) {
       JsonNode item = withBatchContext(items.get(i), batchContext);
       try {
         valid.add(events.segment(product, item, single ? endpoint : null, receivedAt));
-        positions.add(i);
       } catch (InvalidEvent e) {
-        rejected.add(quarantine(product, "/v1/" + endpoint, item, i, e.getMessage(), receivedAt));
+        invalid.add(i);
+        reasons.add(e.getMessage());
+        invalidItems.add(item);
       }
     }
+    List<Rejected> rejected =
+        quarantine(product, "/v1/" + endpoint, invalid, reasons, invalidItems, receivedAt);
     if (single && !rejected.isEmpty()) {
       Rejected r = rejected.get(0);
       throw new IngestException(
@@ -134,11 +141,12 @@ public final class IngestService {
     try {
       return commit(product, List.of(events.emqx(product, report, raw, receivedAt)), List.of());
     } catch (InvalidEvent e) {
-      Rejected r = quarantine(product, "/api/telemetry", report, 0, e.getMessage(), receivedAt);
+      // Not kept: the EMQX endpoint takes no credentials, and the quarantine is for events
+      // whose sender is known (anyone could fill it otherwise).
       throw new IngestException(
           e.getMessage().startsWith("the report is") ? Problem.TOO_LARGE : Problem.BAD_REQUEST,
           "invalid_report",
-          r.reason() + " (kept in quarantine as #" + r.quarantineId() + ")");
+          e.getMessage());
     }
   }
 
@@ -278,18 +286,51 @@ public final class IngestService {
     return copy;
   }
 
-  private Rejected quarantine(
-      String product, String endpoint, JsonNode item, int index, String reason, Instant at) {
-    ObjectNode wrapper = mapper.createObjectNode();
-    wrapper.put("endpoint", endpoint);
-    wrapper.set("event", withoutPersonalData(item));
-    long id = store.quarantine(product, at, reason, wrapper.toString());
-    metrics.counter("beacon_quarantined_events_total", "product", product).increment();
-    String messageId =
-        item.isObject() && item.path("messageId").isTextual()
-            ? item.path("messageId").asText()
-            : null;
-    return new Rejected(index, messageId, reason, id);
+  /**
+   * Keeps the refused events of one request in quarantine, in one transaction, at most {@value
+   * #MAX_QUARANTINED_PER_REQUEST} of them: a flood of invalid events is refused and counted, not
+   * kept whole.
+   */
+  private List<Rejected> quarantine(
+      String product,
+      String endpoint,
+      List<Integer> positions,
+      List<String> reasons,
+      List<JsonNode> items,
+      Instant at) {
+    if (positions.isEmpty()) {
+      return List.of();
+    }
+    int kept = Math.min(positions.size(), MAX_QUARANTINED_PER_REQUEST);
+    List<dev.beacon.server.storage.Rejection> toKeep = new ArrayList<>(kept);
+    for (int i = 0; i < kept; i++) {
+      ObjectNode wrapper = mapper.createObjectNode();
+      wrapper.put("endpoint", endpoint);
+      wrapper.set("event", withoutPersonalData(items.get(i)));
+      toKeep.add(new dev.beacon.server.storage.Rejection(reasons.get(i), wrapper.toString()));
+    }
+    long[] ids = store.quarantine(product, at, toKeep);
+    metrics.counter("beacon_quarantined_events_total", "product", product).increment(kept);
+    List<Rejected> out = new ArrayList<>(positions.size());
+    for (int i = 0; i < positions.size(); i++) {
+      JsonNode item = items.get(i);
+      String messageId =
+          item.isObject() && item.path("messageId").isTextual()
+              ? item.path("messageId").asText()
+              : null;
+      out.add(
+          i < kept
+              ? new Rejected(positions.get(i), messageId, reasons.get(i), ids[i])
+              : new Rejected(
+                  positions.get(i),
+                  messageId,
+                  reasons.get(i)
+                      + " (not kept: at most "
+                      + MAX_QUARANTINED_PER_REQUEST
+                      + " per request)",
+                  0));
+    }
+    return out;
   }
 
   /** The raw event without what Beacon never keeps: user ids, traits and client addresses. */

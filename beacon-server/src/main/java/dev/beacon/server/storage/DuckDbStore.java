@@ -15,6 +15,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
@@ -132,10 +133,11 @@ public final class DuckDbStore implements EventStore {
         }
         a.flush();
         writer.commit();
-      } catch (SQLException e) {
+      } catch (SQLException | RuntimeException e) {
+        // The appender may be left mid-row: it is replaced, and the group is rolled back.
         closeAppenderQuietly();
         rollbackQuietly();
-        throw new StorageException("DuckDB append failed: " + e.getMessage(), e);
+        throw new StorageException("DuckDB append failed: " + e, e);
       }
       for (StoredEvent e : fresh) {
         recent.add(e.product(), e.messageId(), e.receivedAt().toEpochMilli());
@@ -160,31 +162,14 @@ public final class DuckDbStore implements EventStore {
   }
 
   @Override
-  public long quarantine(String product, Instant receivedAt, String reason, String raw) {
+  public long[] quarantine(String product, Instant receivedAt, List<Rejection> rejections) {
     synchronized (writeLock) {
-      try (PreparedStatement ps =
-              writer.prepareStatement(
-                  "INSERT INTO quarantine (product, received_at, reason, raw) VALUES (?, ?, ?, ?)"
-                      + " RETURNING id");
-          PreparedStatement prune =
-              writer.prepareStatement(
-                  "DELETE FROM quarantine WHERE product = ? AND id NOT IN ("
-                      + " SELECT id FROM quarantine WHERE product = ? ORDER BY id DESC LIMIT ?)")) {
-        ps.setString(1, product);
-        ps.setObject(2, SqlReads.utc(receivedAt));
-        ps.setString(3, reason);
-        ps.setString(4, raw);
-        long id;
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          id = rs.getLong(1);
-        }
-        prune.setString(1, product);
-        prune.setString(2, product);
-        prune.setInt(3, quarantineMax);
-        prune.executeUpdate();
+      try {
+        long[] ids =
+            SqlReads.quarantine(
+                writer, product, receivedAt, rejections, quarantineMax, UnaryOperator.identity());
         writer.commit();
-        return id;
+        return ids;
       } catch (SQLException e) {
         rollbackQuietly();
         throw new StorageException("quarantine insert failed: " + e.getMessage(), e);

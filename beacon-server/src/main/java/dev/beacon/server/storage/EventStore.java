@@ -27,7 +27,12 @@ public interface EventStore extends AutoCloseable {
 
   long count(String product);
 
-  long quarantine(String product, Instant receivedAt, String reason, String raw);
+  /**
+   * Keeps refused events, in one transaction, and drops the oldest past the quarantine's bound.
+   *
+   * @return their ids, in order
+   */
+  long[] quarantine(String product, Instant receivedAt, List<Rejection> rejections);
 
   /** Quarantined events of a product, newest first. */
   List<QuarantinedEvent> quarantined(String product, int limit);

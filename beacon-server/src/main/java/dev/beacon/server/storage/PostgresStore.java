@@ -84,7 +84,7 @@ public final class PostgresStore implements EventStore {
     }
     try (Connection c = pool.getConnection()) {
       try {
-        ensurePartitions(c, events);
+        Set<YearMonth> created = ensurePartitions(c, events);
         Set<String> fresh = claimIds(c, events, firstIndex);
         List<StoredEvent> toInsert = new ArrayList<>(fresh.size());
         for (Map.Entry<String, Integer> e : firstIndex.entrySet()) {
@@ -98,6 +98,7 @@ public final class PostgresStore implements EventStore {
           pruneIds(c);
         }
         c.commit();
+        partitions.addAll(created); // a rollback would have taken them away again
       } catch (SQLException e) {
         c.rollback();
         throw e;
@@ -182,8 +183,13 @@ public final class PostgresStore implements EventStore {
     }
   }
 
-  /** Creates the monthly partitions the events fall in, once per month and server. */
-  private void ensurePartitions(Connection c, List<StoredEvent> events) throws SQLException {
+  /**
+   * Creates the monthly partitions the events fall in, once per month and server.
+   *
+   * @return the months created in this transaction, to be remembered once it commits
+   */
+  private Set<YearMonth> ensurePartitions(Connection c, List<StoredEvent> events)
+      throws SQLException {
     Set<YearMonth> needed = new HashSet<>();
     for (StoredEvent e : events) {
       YearMonth m = YearMonth.from(SqlReads.utc(e.timestamp()));
@@ -206,8 +212,8 @@ public final class PostgresStore implements EventStore {
                 + to
                 + "')");
       }
-      partitions.add(m);
     }
+    return needed;
   }
 
   private static String partitionName(YearMonth m) {
@@ -238,35 +244,12 @@ public final class PostgresStore implements EventStore {
   }
 
   @Override
-  public long quarantine(String product, Instant receivedAt, String reason, String raw) {
-    try (Connection c = pool.getConnection()) {
-      long id;
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "INSERT INTO quarantine (product, received_at, reason, raw) VALUES (?, ?, ?, ?) RETURNING id")) {
-        ps.setString(1, product);
-        ps.setObject(2, SqlReads.utc(receivedAt));
-        ps.setString(3, reason);
-        ps.setString(4, withoutNul(raw));
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          id = rs.getLong(1);
-        }
-      }
-      try (PreparedStatement prune =
-          c.prepareStatement(
-              "DELETE FROM quarantine WHERE product = ? AND id <= ("
-                  + " SELECT id FROM quarantine WHERE product = ? ORDER BY id DESC OFFSET ? LIMIT 1)")) {
-        prune.setString(1, product);
-        prune.setString(2, product);
-        prune.setInt(3, quarantineMax);
-        prune.executeUpdate();
-      }
-      c.commit();
-      return id;
-    } catch (SQLException e) {
-      throw new StorageException("quarantine insert failed: " + e.getMessage(), e);
-    }
+  public long[] quarantine(String product, Instant receivedAt, List<Rejection> rejections) {
+    return read(
+        "quarantine insert",
+        c ->
+            SqlReads.quarantine(
+                c, product, receivedAt, rejections, quarantineMax, PostgresStore::withoutNul));
   }
 
   @Override

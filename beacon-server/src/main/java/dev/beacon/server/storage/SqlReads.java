@@ -125,6 +125,43 @@ final class SqlReads {
     }
   }
 
+  /** Inserts quarantined events and prunes the product's oldest past {@code max}; no commit. */
+  static long[] quarantine(
+      Connection c,
+      String product,
+      Instant receivedAt,
+      List<Rejection> rejections,
+      int max,
+      java.util.function.UnaryOperator<String> clean)
+      throws SQLException {
+    long[] ids = new long[rejections.size()];
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO quarantine (product, received_at, reason, raw) VALUES (?, ?, ?, ?)"
+                + " RETURNING id")) {
+      for (int i = 0; i < ids.length; i++) {
+        ps.setString(1, product);
+        ps.setObject(2, utc(receivedAt));
+        ps.setString(3, clean.apply(rejections.get(i).reason()));
+        ps.setString(4, clean.apply(rejections.get(i).raw()));
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          ids[i] = rs.getLong(1);
+        }
+      }
+    }
+    try (PreparedStatement prune =
+        c.prepareStatement(
+            "DELETE FROM quarantine WHERE product = ? AND id NOT IN ("
+                + " SELECT id FROM quarantine WHERE product = ? ORDER BY id DESC LIMIT ?)")) {
+      prune.setString(1, product);
+      prune.setString(2, product);
+      prune.setInt(3, max);
+      prune.executeUpdate();
+    }
+    return ids;
+  }
+
   static void release(Connection c, String product, long id) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement("DELETE FROM quarantine WHERE product = ? AND id = ?")) {

@@ -112,10 +112,17 @@ abstract class EventStoreContract {
   @Test
   void theQuarantineKeepsTheReasonAndTheRawEventAndIsBounded() {
     Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-    long first = store.quarantine(product, now, "timestamp is not ISO-8601", "{\"a\":1}");
+    long first =
+        store
+            .quarantine(
+                product, now, List.of(new Rejection("timestamp is not ISO-8601", "{\"a\":1}")))[0];
+    List<Rejection> many = new java.util.ArrayList<>();
     for (int i = 0; i < quarantineMax() + 5; i++) {
-      store.quarantine(product, now, "reason " + i, "{\"i\":" + i + "}");
+      many.add(new Rejection("reason " + i, "{\"i\":" + i + "}"));
     }
+    long[] ids = store.quarantine(product, now, many.subList(0, 3));
+    assertThat(ids).hasSize(3).isSorted();
+    store.quarantine(product, now, many.subList(3, many.size()));
     List<QuarantinedEvent> q = store.quarantined(product, 1000);
     assertThat(q).hasSize(quarantineMax());
     assertThat(q.get(0).reason()).isEqualTo("reason " + (quarantineMax() + 4));

@@ -710,7 +710,7 @@ class BadInputTest {
   void anEmqxReportThatIsAJsonArrayIs400() {
     TestServer.Response r = s.post("/api/telemetry", "[{\"uuid\":\"u-1\"}]".getBytes(UTF_8));
     assertError(r, 400, "invalid_report", "an EMQX report must be a JSON object, not array");
-    expectEmqxQuarantined = 1;
+    // Not quarantined: the EMQX endpoint is unauthenticated, so anyone could fill a quarantine.
   }
 
   @Test
@@ -719,7 +719,6 @@ class BadInputTest {
         s.post(
             "/api/telemetry", "{\"emqx_version\":\"5.0.9\",\"os_name\":\"Linux\"}".getBytes(UTF_8));
     assertError(r, 400, "invalid_report", "uuid is required");
-    expectEmqxQuarantined = 1;
   }
 
   @Test

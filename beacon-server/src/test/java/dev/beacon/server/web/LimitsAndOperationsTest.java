@@ -102,6 +102,33 @@ class LimitsAndOperationsTest {
   }
 
   @Test
+  void anAncientTimestampIsRefusedAloneAndAFloodOfInvalidEventsIsKeptOnlyInPart() {
+    try (TestServer s = TestServer.start(data)) {
+      TestServer.Response r =
+          s.post(
+              "/v1/batch",
+              "{\"batch\":["
+                  + track("fine")
+                  + ",{\"type\":\"track\",\"event\":\"e\",\"anonymousId\":\"a\","
+                  + "\"timestamp\":\"-300000-01-01T00:00:00Z\"}]}");
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.json().get("accepted").asInt()).isEqualTo(1);
+      assertThat(r.json().at("/rejected/0/reason").asText()).contains("is before 2000-01-01");
+      assertThat(s.post("/v1/track", track("still-fine")).status()).isEqualTo(200);
+
+      StringBuilder flood = new StringBuilder("{\"batch\":[");
+      for (int i = 0; i < 150; i++) {
+        flood.append(i == 0 ? "" : ",").append("{\"type\":\"nonsense\",\"anonymousId\":\"a\"}");
+      }
+      TestServer.Response f = s.post("/v1/batch", flood.append("]}").toString());
+      assertThat(f.status()).isEqualTo(400);
+      assertThat(f.json().get("rejected").size()).isEqualTo(150);
+      assertThat(f.json().at("/rejected/149/reason").asText()).contains("not kept: at most 100");
+      assertThat(s.server.store().quarantined("acme", 1000)).hasSize(101);
+    }
+  }
+
+  @Test
   void personalDataSegmentClientsMaySendIsNotStored() {
     try (TestServer s = TestServer.start(data)) {
       TestServer.Response r =
