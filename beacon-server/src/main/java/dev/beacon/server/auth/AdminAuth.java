@@ -29,6 +29,9 @@ public final class AdminAuth {
   private final String generatedPassword;
   private final ConcurrentHashMap<String, Long> recentlyVerified = new ConcurrentHashMap<>();
 
+  /** PBKDF2 runs for unknown passwords at most this often, so guessing cannot starve ingest. */
+  private final java.util.concurrent.Semaphore verifying = new java.util.concurrent.Semaphore(2);
+
   private AdminAuth(String storedHash, String generatedPassword) {
     this.storedHash = storedHash;
     this.generatedPassword = generatedPassword;
@@ -88,7 +91,20 @@ public final class AdminAuth {
     if (until != null && until - now > 0) {
       return true;
     }
-    boolean ok = verify(password, storedHash);
+    try {
+      if (!verifying.tryAcquire(2, java.util.concurrent.TimeUnit.SECONDS)) {
+        throw new TooManyAttempts();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TooManyAttempts();
+    }
+    boolean ok;
+    try {
+      ok = verify(password, storedHash);
+    } finally {
+      verifying.release();
+    }
     if (ok) {
       if (recentlyVerified.size() > 1000) {
         recentlyVerified.clear();
@@ -96,6 +112,17 @@ public final class AdminAuth {
       recentlyVerified.put(cacheKey, now + CACHE_NANOS);
     }
     return ok;
+  }
+
+  /**
+   * Password checks queued for 2 s without a turn: the caller answers 429 and the client retries.
+   */
+  public static final class TooManyAttempts extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    TooManyAttempts() {
+      super("too many password checks at once", null, false, false);
+    }
   }
 
   static String hash(String password) {

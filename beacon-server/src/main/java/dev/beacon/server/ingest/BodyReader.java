@@ -79,7 +79,8 @@ public final class BodyReader {
    */
   private byte[] readAtMost(InputStream in, int limit, long expected, String what)
       throws IOException {
-    int hint = expected > 0 ? (int) Math.min(expected, limit) : 4096;
+    // A declared length is only a hint: memory follows the bytes that really arrive.
+    int hint = expected > 0 ? (int) Math.min(Math.min(expected, limit), 64 * 1024) : 4096;
     ByteArrayOutputStream out = new ByteArrayOutputStream(hint);
     byte[] buf = new byte[Math.min(Math.max(hint, 1024), 16 * 1024)];
     int total = 0;

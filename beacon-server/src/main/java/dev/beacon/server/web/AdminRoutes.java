@@ -52,7 +52,17 @@ final class AdminRoutes implements HttpService {
 
   Handler admin(Handler inner) {
     return (req, res) -> {
-      if (!auth.allows(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null))) {
+      boolean allowed;
+      try {
+        allowed = auth.allows(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
+      } catch (AdminAuth.TooManyAttempts busy) {
+        throw new IngestException(
+            Problem.RATE_LIMITED,
+            "too_many_attempts",
+            "too many password checks at once; retry",
+            1);
+      }
+      if (!allowed) {
         throw new IngestException(
             Problem.UNAUTHORIZED,
             "unauthorized",
