@@ -16,6 +16,12 @@ public final class Limits {
   /** Deepest nesting of JSON objects and arrays. */
   public static final int MAX_DEPTH = 32;
 
+  /** Longest object key, in chars. */
+  public static final int MAX_KEY_CHARS = 1024;
+
+  /** Longest number, in chars. */
+  public static final int MAX_NUMBER_CHARS = 100;
+
   /** Longest string value, in chars. */
   public static final int MAX_STRING_CHARS = 8 * 1024;
 

@@ -248,6 +248,10 @@ public final class Beacon implements AutoCloseable {
     }
   }
 
+  long closeTimeoutMillis() {
+    return settings.closeTimeout.toMillis();
+  }
+
   long droppedEvents() {
     return pipeline.droppedTotal();
   }

@@ -38,7 +38,11 @@ public final class CommandRun {
   static CommandRun start(
       Beacon beacon, Settings s, String command, Collection<CommandOption> options, boolean on) {
     boolean tracked = on && !s.untrackedCommands.contains(command);
-    CommandRun run = new CommandRun(beacon, new LinkedHashMap<>(), tracked);
+    // Filled beside the command, read at its exit: synchronized, so that an exit that does not
+    // wait for it to be complete never fails on it.
+    CommandRun run =
+        new CommandRun(
+            beacon, java.util.Collections.synchronizedMap(new LinkedHashMap<>()), tracked);
     if (!tracked) {
       return run;
     }
@@ -102,7 +106,7 @@ public final class CommandRun {
   /** Waits for {@link #prepare} (it reads a few small files) so both events share their base. */
   private void awaitPrepared() {
     try {
-      prepared.await(1, java.util.concurrent.TimeUnit.SECONDS);
+      prepared.await(beacon.closeTimeoutMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -153,7 +157,10 @@ public final class CommandRun {
   }
 
   private Map<String, Object> event(Map<String, Object> eventData) {
-    Map<String, Object> e = new LinkedHashMap<>(base);
+    Map<String, Object> e;
+    synchronized (base) {
+      e = new LinkedHashMap<>(base);
+    }
     e.put("ts", System.currentTimeMillis());
     e.put("eventData", eventData);
     return e;

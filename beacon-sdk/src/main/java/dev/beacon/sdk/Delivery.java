@@ -141,6 +141,8 @@ final class Delivery {
         }
         return o;
       } catch (IOException e) {
+        // An unreadable or undeletable spool file must not spin the worker or flood the server.
+        nextAttemptAt = System.currentTimeMillis() + backoff.nextDelayMillis(0);
         parts.log.failure("spool", "spool unreadable: " + e.getClass().getSimpleName());
         return HttpExporter.Outcome.retry(0, "spool unreadable: " + e.getClass().getSimpleName());
       }

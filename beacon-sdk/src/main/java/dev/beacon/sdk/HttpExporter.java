@@ -150,6 +150,11 @@ final class HttpExporter {
     if (status == 408 || status == 429 || status >= 500) {
       return Outcome.retry(retryAfterMillis(retryAfter), "HTTP " + status);
     }
+    if (status >= 300 && status < 400) {
+      // Not followed (a redirect could lead anywhere) and not a reason to drop the payload:
+      // the operator fixes the endpoint, and the spool is sent then.
+      return Outcome.retry(0, "HTTP " + status + ": a redirect, not followed; check the endpoint");
+    }
     return new Outcome(Outcome.Kind.REJECTED, 0, "HTTP " + status);
   }
 

@@ -84,18 +84,29 @@ final class JsonWriter {
   private void map(Map<?, ?> m, int depth) {
     out.append('{');
     int n = 0;
+    java.util.Set<String> keys = new java.util.HashSet<>();
     for (Map.Entry<?, ?> e : m.entrySet()) {
       if (n == MAX_ITEMS) {
         break;
       }
+      // The server refuses a document with a repeated key: two keys that redaction or the
+      // length cut made equal must stay apart.
+      String key = cut(strings.apply(String.valueOf(e.getKey())), Limits.MAX_KEY_CHARS - 8);
+      for (int i = 2; !keys.add(key); i++) {
+        key = cut(key, Limits.MAX_KEY_CHARS - 8) + "#" + i;
+      }
       if (n++ > 0) {
         out.append(',');
       }
-      string(String.valueOf(e.getKey()));
+      literal(key);
       out.append(':');
       write(e.getValue(), depth + 1);
     }
     out.append('}');
+  }
+
+  private static String cut(String s, int max) {
+    return s.length() <= max ? s : s.substring(0, max);
   }
 
   private void iterable(Iterator<?> it, int depth) {
@@ -138,7 +149,12 @@ final class JsonWriter {
         || n instanceof Byte
         || n instanceof BigInteger
         || n instanceof BigDecimal) {
-      out.append(n.toString());
+      String digits = n.toString();
+      if (digits.length() > Limits.MAX_NUMBER_CHARS) {
+        literal(digits); // longer than the server reads as a number: kept, as text
+      } else {
+        out.append(digits);
+      }
     } else {
       // AtomicLong, LongAdder and other Number types: their double value is always valid JSON.
       number(n.doubleValue());
@@ -146,7 +162,11 @@ final class JsonWriter {
   }
 
   private void string(String raw) {
-    String s = strings.apply(raw);
+    literal(strings.apply(raw));
+  }
+
+  /** Writes a string as it is (already redacted), escaped and cut. */
+  private void literal(String s) {
     int len = Math.min(s.length(), Limits.MAX_STRING_CHARS);
     out.append('"');
     for (int i = 0; i < len; i++) {

@@ -138,7 +138,7 @@ final class Payloads {
     Object cluster =
         props.containsKey("cluster_uuid") ? props.get("cluster_uuid") : props.get("clusterId");
     if (cluster != null) {
-      context.put(Wire.CLUSTER_ID, cluster);
+      context.put(Wire.CLUSTER_ID, strings.apply(String.valueOf(cluster)));
     }
     m.put(Wire.CONTEXT, context);
     // Only what the product supplied passes the redactor: ids and timestamps are ours.

@@ -135,40 +135,53 @@ final class Pipeline implements Runnable {
       // Made here, beside the host's work, so that neither an event nor an exit pays for them.
       parts.payloads();
       parts.exporter();
-      while (!stopping) {
-        TelemetryMode m = mode.get();
-        if (m == TelemetryMode.OFF) {
-          LockSupport.parkNanos(this, Duration.ofMinutes(1).toNanos());
-          continue;
+    } catch (RuntimeException e) {
+      log.failure("worker", "could not prepare: " + e.getClass().getName());
+    }
+    while (!stopping) {
+      try {
+        step();
+      } catch (RuntimeException e) {
+        // Survive anything and try again later, never in a tight loop.
+        log.failure("worker", "a worker step failed: " + e.getClass().getName());
+        LockSupport.parkNanos(this, 1_000_000_000L);
+      } catch (Error e) {
+        if (e instanceof VirtualMachineError) {
+          throw e;
         }
-        long now = System.currentTimeMillis();
-        if (now >= nextReportAt) {
-          report(m, now);
-        }
-        if (!queue.isEmpty() && (now >= nextFlushAt || queue.size() >= settings.maxBatchSize)) {
-          flush(m);
-        }
-        if (now >= nextFlushAt) {
-          nextFlushAt = now + settings.flushInterval.toMillis();
-        }
-        if (m == TelemetryMode.ON && delivery.due(now)) {
-          delivery.deliver(settings.requestTimeout);
-        }
-        long wake = Math.min(nextReportAt, nextFlushAt);
-        if (m == TelemetryMode.ON && delivery.hasWork()) {
-          wake = Math.min(wake, delivery.nextAttemptAtMillis());
-        }
-        long waitMillis = wake - System.currentTimeMillis();
-        if (waitMillis > 0 && !stopping && queue.size() < settings.maxBatchSize) {
-          offeredSinceWake.set(0);
-          LockSupport.parkNanos(this, waitMillis * 1_000_000);
-        }
+        log.failure("worker", "the worker stopped: " + e.getClass().getName());
+        return;
       }
-    } catch (Throwable t) {
-      if (t instanceof VirtualMachineError) {
-        throw (VirtualMachineError) t;
-      }
-      log.failure("worker", "the worker stopped: " + t.getClass().getName());
+    }
+  }
+
+  private void step() {
+    TelemetryMode m = mode.get();
+    if (m == TelemetryMode.OFF) {
+      LockSupport.parkNanos(this, Duration.ofMinutes(1).toNanos());
+      return;
+    }
+    long now = System.currentTimeMillis();
+    if (now >= nextReportAt) {
+      report(m, now);
+    }
+    if (!queue.isEmpty() && (now >= nextFlushAt || queue.size() >= settings.maxBatchSize)) {
+      flush(m);
+    }
+    if (now >= nextFlushAt) {
+      nextFlushAt = now + settings.flushInterval.toMillis();
+    }
+    if (m == TelemetryMode.ON && delivery.due(now)) {
+      delivery.deliver(settings.requestTimeout);
+    }
+    long wake = Math.min(nextReportAt, nextFlushAt);
+    if (m == TelemetryMode.ON && delivery.hasWork()) {
+      wake = Math.min(wake, delivery.nextAttemptAtMillis());
+    }
+    long waitMillis = wake - System.currentTimeMillis();
+    if (waitMillis > 0 && !stopping && queue.size() < settings.maxBatchSize) {
+      offeredSinceWake.set(0);
+      LockSupport.parkNanos(this, waitMillis * 1_000_000);
     }
   }
 
@@ -248,11 +261,13 @@ final class Pipeline implements Runnable {
 
   /** Telemetry was turned off: forget what waits, in memory and in the spool. */
   void discardPending() {
-    queue.clear();
-    try {
-      spool.clear();
-    } catch (IOException e) {
-      log.failure("spool", "could not clear the spool: " + e.getClass().getSimpleName());
+    synchronized (flushLock) { // a flush in progress finishes first, then its files go too
+      queue.clear();
+      try {
+        spool.clear();
+      } catch (IOException e) {
+        log.failure("spool", "could not clear the spool: " + e.getClass().getSimpleName());
+      }
     }
   }
 

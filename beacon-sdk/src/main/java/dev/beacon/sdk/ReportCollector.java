@@ -11,7 +11,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -37,6 +36,9 @@ final class ReportCollector {
   /** Sections whose call has not returned yet, even if its report gave up waiting. */
   private final java.util.Set<String> running = ConcurrentHashMap.newKeySet();
 
+  /** Sections whose supplier has been entered (not merely queued). */
+  private final java.util.Set<String> calling = ConcurrentHashMap.newKeySet();
+
   ReportCollector(Settings settings, SystemFacts facts, Redactor redactor, RateMeter rates) {
     this.settings = settings;
     this.staticFacts = facts.staticFacts();
@@ -44,12 +46,13 @@ final class ReportCollector {
     this.rates = rates;
     this.pool =
         new ThreadPoolExecutor(
-            0,
+            MAX_SECTION_THREADS,
             MAX_SECTION_THREADS,
             30,
             TimeUnit.SECONDS,
-            new SynchronousQueue<>(),
+            new java.util.concurrent.LinkedBlockingQueue<>(64),
             DaemonThreads.factory("beacon-" + settings.product + "-section"));
+    this.pool.allowCoreThreadTimeOut(true);
   }
 
   /**
@@ -115,9 +118,11 @@ final class ReportCollector {
             name,
             pool.submit(
                 () -> {
+                  calling.add(name);
                   try {
                     return copy(supplier.get(), 0);
                   } finally {
+                    calling.remove(name);
                     running.remove(name);
                   }
                 }));
@@ -132,7 +137,9 @@ final class ReportCollector {
         long left = Math.max(0, deadline - System.nanoTime());
         results.put(s.getKey(), s.getValue().get(left, TimeUnit.NANOSECONDS));
       } catch (TimeoutException slow) {
-        s.getValue().cancel(true);
+        if (s.getValue().cancel(true) && !calling.contains(s.getKey())) {
+          running.remove(s.getKey()); // cancelled before it began: its finally will never run
+        }
         failed.put(s.getKey(), "timed out after " + settings.sectionTimeout.toMillis() + " ms");
       } catch (ExecutionException e) {
         failed.put(s.getKey(), "threw " + e.getCause().getClass().getName());

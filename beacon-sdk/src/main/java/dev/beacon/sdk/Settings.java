@@ -132,6 +132,12 @@ final class Settings {
     Path ca = pathVar(b.environment, p + "_TELEMETRY_CA_FILE", b.trustedCertificates, problems);
     if (ca != null && !java.nio.file.Files.isReadable(ca)) {
       problems.add("the CA file " + ca + " is not readable");
+    } else if (ca != null) {
+      try {
+        HttpExporter.sslContextTrusting(ca);
+      } catch (IllegalArgumentException e) {
+        problems.add("the CA file " + ca + " holds no usable certificate");
+      }
     }
     return new Settings(b, endpoint, logFile, ca, problems);
   }

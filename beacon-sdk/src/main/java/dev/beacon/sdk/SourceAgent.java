@@ -13,7 +13,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -35,6 +34,7 @@ public final class SourceAgent implements AutoCloseable {
   private final Duration interval;
   private final ThreadPoolExecutor pool;
   private final Set<String> running = ConcurrentHashMap.newKeySet();
+  private final Set<String> calling = ConcurrentHashMap.newKeySet();
   private final Object lock = new Object();
   private ScheduledExecutorService schedule;
 
@@ -46,14 +46,16 @@ public final class SourceAgent implements AutoCloseable {
     this.common.put("customerKey", b.customerKey);
     this.sources = List.copyOf(b.sources);
     this.interval = b.interval;
+    int threads = Math.max(1, Math.min(8, sources.size()));
     this.pool =
         new ThreadPoolExecutor(
-            0,
-            Math.max(1, Math.min(8, sources.size())),
+            threads,
+            threads,
             30,
             TimeUnit.SECONDS,
-            new SynchronousQueue<>(),
+            new java.util.concurrent.LinkedBlockingQueue<>(64),
             DaemonThreads.factory("beacon-source"));
+    this.pool.allowCoreThreadTimeOut(true);
   }
 
   /** Starts an agent for a Beacon. */
@@ -92,9 +94,11 @@ public final class SourceAgent implements AutoCloseable {
             s.event(),
             pool.submit(
                 () -> {
+                  calling.add(s.event());
                   try {
                     return s.poll();
                   } finally {
+                    calling.remove(s.event());
                     running.remove(s.event());
                   }
                 }));
@@ -116,7 +120,9 @@ public final class SourceAgent implements AutoCloseable {
         beacon.track(s.event(), props, clusterId);
         outcome.put(s.event(), "sent");
       } catch (TimeoutException slow) {
-        f.cancel(true);
+        if (f.cancel(true) && !calling.contains(s.event())) {
+          running.remove(s.event()); // cancelled before it began: its finally will never run
+        }
         outcome.put(s.event(), "skipped: no answer within " + s.timeout().toMillis() + " ms");
       } catch (ExecutionException e) {
         Throwable cause = e.getCause();

@@ -55,7 +55,15 @@ final class StateStore {
       return new InstallationId(existing, false);
     }
     UUID fresh = UUID.randomUUID();
-    write(INSTALLATION_ID, fresh + "\n");
+    if (createOnce(INSTALLATION_ID, fresh + "\n")) {
+      return new InstallationId(fresh, true);
+    }
+    // Another process (a CLI run at the same moment) created it first: use that one.
+    UUID theirs = existingInstallationId();
+    if (theirs != null) {
+      return new InstallationId(theirs, false);
+    }
+    write(INSTALLATION_ID, fresh + "\n"); // the existing file was corrupt: replace it
     return new InstallationId(fresh, true);
   }
 
@@ -101,6 +109,38 @@ final class StateStore {
     try {
       Files.writeString(tmp, content, StandardCharsets.UTF_8);
       moveAtomically(tmp, dir.resolve(name));
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /**
+   * Creates a file with its whole content at once, unless it exists: a hard link of a complete
+   * temporary file, which fails if the name is taken (where links are not supported, a move).
+   *
+   * @return false when the file existed
+   */
+  private boolean createOnce(String name, String content) throws IOException {
+    Files.createDirectories(dir);
+    Path target = dir.resolve(name);
+    if (Files.exists(target)) {
+      return false;
+    }
+    Path tmp = Files.createTempFile(dir, name, ".tmp");
+    try {
+      Files.writeString(tmp, content, StandardCharsets.UTF_8);
+      try {
+        Files.createLink(target, tmp);
+        return true;
+      } catch (java.nio.file.FileAlreadyExistsException taken) {
+        return false;
+      } catch (UnsupportedOperationException | IOException noLinks) {
+        if (Files.exists(target)) {
+          return false;
+        }
+        moveAtomically(tmp, target);
+        return true;
+      }
     } finally {
       Files.deleteIfExists(tmp);
     }

@@ -33,31 +33,28 @@ public final class BeaconPicocli {
 
   /**
    * Parses and runs the command as {@link CommandLine#execute} does, around a {@link CommandRun}:
-   * {@code CommandStarted} before, {@code CommandExited} with the exit code after (also when the
-   * command throws). The Beacon is closed when this returns.
+   * {@code CommandStarted} before, {@code CommandExited} with the exit code {@code execute} answers
+   * after (also when the command throws). The Beacon is closed when this returns.
    *
    * @return the exit code, as {@link CommandLine#execute} answers it
    */
   public static int execute(CommandLine commandLine, Beacon beacon, String... args) {
     CommandLine.IExecutionStrategy inner = commandLine.getExecutionStrategy();
+    CommandRun[] run = new CommandRun[1];
     commandLine.setExecutionStrategy(
         parseResult -> {
-          CommandRun run = beacon.startCommand(commandPath(parseResult), options(parseResult));
-          try {
-            int code = inner.execute(parseResult);
-            run.exited(code);
-            return code;
-          } catch (CommandLine.ExecutionException e) {
-            run.exited(parseResult.commandSpec().exitCodeOnExecutionException());
-            throw e;
-          } catch (RuntimeException | Error e) {
-            run.exited(1);
-            throw e;
-          }
+          run[0] = beacon.startCommand(commandPath(parseResult), options(parseResult));
+          return inner.execute(parseResult);
         });
+    int code = 1;
     try {
-      return commandLine.execute(args);
+      // The exit code is picocli's final answer, after its exception handlers and mappers.
+      code = commandLine.execute(args);
+      return code;
     } finally {
+      if (run[0] != null) {
+        run[0].exited(code);
+      }
       beacon.close(); // a usage error never reached the strategy
     }
   }
