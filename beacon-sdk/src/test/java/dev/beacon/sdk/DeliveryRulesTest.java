@@ -42,6 +42,8 @@ class DeliveryRulesTest {
         .isEqualTo(HttpExporter.Outcome.Kind.DELIVERED);
     assertThat(HttpExporter.retryAfterMillis("Wed, 21 Oct 2015 07:28:00 GMT")).isZero();
     assertThat(HttpExporter.retryAfterMillis("soon")).isZero();
+    assertThat(HttpExporter.classify(301, null).kind).isEqualTo(HttpExporter.Outcome.Kind.RETRY);
+    assertThat(HttpExporter.classify(308, null).detail).contains("not followed");
   }
 
   @Test

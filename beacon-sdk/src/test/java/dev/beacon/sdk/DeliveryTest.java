@@ -200,6 +200,28 @@ class DeliveryTest {
   }
 
   @Test
+  void twoProcessesStartingAtOnceAgreeOnOneInstallationId() throws Exception {
+    Path state = tmp.resolve("state");
+    java.util.List<java.util.concurrent.Callable<java.util.UUID>> firstRuns =
+        new java.util.ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      firstRuns.add(() -> new StateStore(state).installationId().id);
+    }
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      java.util.Set<java.util.UUID> ids = new java.util.HashSet<>();
+      for (java.util.concurrent.Future<java.util.UUID> f : pool.invokeAll(firstRuns)) {
+        ids.add(f.get());
+      }
+      assertThat(ids).hasSize(1);
+      assertThat(new StateStore(state).existingInstallationId()).isEqualTo(ids.iterator().next());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void theFirstRunNoticeIsShownOnceAndNamesTheOffSwitch() throws Exception {
     List<String> notices = new java.util.concurrent.CopyOnWriteArrayList<>();
     Path state = tmp.resolve("state");

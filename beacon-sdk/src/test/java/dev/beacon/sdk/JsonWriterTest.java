@@ -60,6 +60,25 @@ class JsonWriterTest {
   }
 
   @Test
+  void keysThatRedactionOrTheCutMakeEqualStayApartAndHugeNumbersBecomeText() throws Exception {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("host-a.example", 1);
+    m.put("host-b.example", 2);
+    m.put("k".repeat(5000), 3);
+    m.put("k".repeat(5001), 4);
+    m.put("big", new java.math.BigInteger("9".repeat(150)));
+    StringBuilder sb = new StringBuilder();
+    new JsonWriter(sb, s -> s.startsWith("host") ? "[redacted]" : s).value(m);
+    JsonNode n = TestCollector.JSON.readTree(sb.toString()); // no duplicate key, so it parses
+    assertThat(n.get("[redacted]").asInt()).isEqualTo(1);
+    assertThat(n.get("[redacted]#2").asInt()).isEqualTo(2);
+    assertThat(n.size()).isEqualTo(5);
+    n.fieldNames()
+        .forEachRemaining(k -> assertThat(k.length()).isLessThanOrEqualTo(Limits.MAX_KEY_CHARS));
+    assertThat(n.get("big").isTextual()).isTrue();
+  }
+
+  @Test
   void longStringsAndHugeCollectionsAreCut() throws Exception {
     assertThat(parse("x".repeat(100_000)).asText()).hasSize(Limits.MAX_STRING_CHARS);
     List<Integer> many = new ArrayList<>();

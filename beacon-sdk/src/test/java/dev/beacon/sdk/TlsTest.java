@@ -49,6 +49,18 @@ class TlsTest {
   }
 
   @Test
+  void aCaFileWithoutACertificateKeepsTelemetryOffAndSaysWhy(@TempDir Path dir) throws Exception {
+    Path junk = java.nio.file.Files.writeString(dir.resolve("junk.pem"), "not a certificate\n");
+    Beacon beacon =
+        TestBeacons.builder(
+                dir.resolve("state"), null, Map.of("ACME_TELEMETRY_CA_FILE", junk.toString()))
+            .build();
+    assertThat(beacon.control().status().mode()).isEqualTo(TelemetryMode.OFF);
+    assertThat(beacon.control().status().reason()).contains("holds no usable certificate");
+    beacon.close();
+  }
+
+  @Test
   void anUnreadableCaFileKeepsTelemetryOffAndSaysWhy(@TempDir Path state) {
     Beacon beacon =
         TestBeacons.builder(state, null, Map.of("ACME_TELEMETRY_CA_FILE", "/nonexistent/ca.pem"))
