@@ -248,10 +248,6 @@ public final class Beacon implements AutoCloseable {
     }
   }
 
-  long closeTimeoutMillis() {
-    return settings.closeTimeout.toMillis();
-  }
-
   long droppedEvents() {
     return pipeline.droppedTotal();
   }

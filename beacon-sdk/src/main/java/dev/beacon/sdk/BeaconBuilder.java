@@ -25,30 +25,6 @@ import java.util.regex.Pattern;
  */
 public final class BeaconBuilder {
   private static final Pattern PRODUCT = Pattern.compile("[a-z][a-z0-9_-]{0,63}");
-  private static final Pattern SECTION = Pattern.compile("[a-z][a-z0-9_]{0,63}");
-  private static final Set<String> RESERVED_SECTIONS =
-      Set.of(
-          "uuid",
-          "cluster_uuid",
-          "nodes_uuid",
-          "version",
-          "edition",
-          "os_name",
-          "os_version",
-          "arch",
-          "up_time",
-          "jvm_version",
-          "jvm_vendor",
-          "build_info",
-          "vm_specs",
-          "jvm",
-          "container",
-          "active_plugins",
-          "config_keys",
-          "rates",
-          "rate_window_seconds",
-          "failed_sections");
-
   final String product;
   String envPrefix;
   String version = "unknown";
@@ -102,13 +78,13 @@ public final class BeaconBuilder {
 
   /** The product's version, reported as {@code version}. */
   public BeaconBuilder version(String version) {
-    this.version = requireText(version, "version");
+    this.version = BuilderChecks.requireText(version, "version");
     return this;
   }
 
   /** The product's edition (for example {@code opensource}), reported as {@code edition}. */
   public BeaconBuilder edition(String edition) {
-    this.edition = requireText(edition, "edition");
+    this.edition = BuilderChecks.requireText(edition, "edition");
     return this;
   }
 
@@ -141,7 +117,7 @@ public final class BeaconBuilder {
 
   /** The product's write key, sent as the HTTP Basic user. */
   public BeaconBuilder writeKey(String writeKey) {
-    this.writeKey = requireText(writeKey, "writeKey");
+    this.writeKey = BuilderChecks.requireText(writeKey, "writeKey");
     return this;
   }
 
@@ -206,7 +182,7 @@ public final class BeaconBuilder {
    * failed_sections} and does not stop the report.
    */
   public BeaconBuilder section(String name, Supplier<?> supplier) {
-    requireSectionName(name, "section");
+    BuilderChecks.requireSectionName(name, "section");
     Objects.requireNonNull(supplier, "supplier");
     if (sections.containsKey(name) || rates.containsKey(name)) {
       throw new IllegalArgumentException("section '" + name + "' is already registered");
@@ -220,7 +196,7 @@ public final class BeaconBuilder {
    * (or since start), under {@code rates.<name>}. The supplier answers the cumulative count.
    */
   public BeaconBuilder rate(String name, LongSupplier cumulativeCount) {
-    requireSectionName(name, "rate");
+    BuilderChecks.requireSectionName(name, "rate");
     Objects.requireNonNull(cumulativeCount, "cumulativeCount");
     rates.put(name, cumulativeCount);
     return this;
@@ -249,43 +225,43 @@ public final class BeaconBuilder {
 
   /** Delay before the first report of a fresh installation (jittered up to +50 %); 10 s. */
   public BeaconBuilder initialDelay(Duration delay) {
-    this.initialDelay = requireNonNegative(delay, "initialDelay");
+    this.initialDelay = BuilderChecks.requireNonNegative(delay, "initialDelay");
     return this;
   }
 
   /** Time between reports (jittered by ±5 %); 7 days. */
   public BeaconBuilder reportInterval(Duration interval) {
-    this.reportInterval = requirePositive(interval, "reportInterval");
+    this.reportInterval = BuilderChecks.requirePositive(interval, "reportInterval");
     return this;
   }
 
   /** Longest time a tracked event waits before it is sent; 30 s. */
   public BeaconBuilder flushInterval(Duration interval) {
-    this.flushInterval = requirePositive(interval, "flushInterval");
+    this.flushInterval = BuilderChecks.requirePositive(interval, "flushInterval");
     return this;
   }
 
   /** Longest time one report section may take; 2 s. */
   public BeaconBuilder sectionTimeout(Duration timeout) {
-    this.sectionTimeout = requirePositive(timeout, "sectionTimeout");
+    this.sectionTimeout = BuilderChecks.requirePositive(timeout, "sectionTimeout");
     return this;
   }
 
   /** TCP connect timeout; 3 s. */
   public BeaconBuilder connectTimeout(Duration timeout) {
-    this.connectTimeout = requirePositive(timeout, "connectTimeout");
+    this.connectTimeout = BuilderChecks.requirePositive(timeout, "connectTimeout");
     return this;
   }
 
   /** Whole-request timeout; 10 s. */
   public BeaconBuilder requestTimeout(Duration timeout) {
-    this.requestTimeout = requirePositive(timeout, "requestTimeout");
+    this.requestTimeout = BuilderChecks.requirePositive(timeout, "requestTimeout");
     return this;
   }
 
   /** Longest time {@link Beacon#close()} waits for delivery before spooling the rest; 800 ms. */
   public BeaconBuilder closeTimeout(Duration timeout) {
-    this.closeTimeout = requireNonNegative(timeout, "closeTimeout");
+    this.closeTimeout = BuilderChecks.requireNonNegative(timeout, "closeTimeout");
     return this;
   }
 
@@ -345,7 +321,7 @@ public final class BeaconBuilder {
 
   /** A release channel (such as {@code stable} or {@code beta}) sent with command events. */
   public BeaconBuilder channel(String channel) {
-    this.channel = requireText(channel, "channel");
+    this.channel = BuilderChecks.requireText(channel, "channel");
     return this;
   }
 
@@ -366,8 +342,8 @@ public final class BeaconBuilder {
 
   /** First and longest delay between delivery attempts; 1 s and 10 min. For tests. */
   BeaconBuilder retryBackoff(Duration base, Duration max) {
-    this.retryBase = requirePositive(base, "retryBase");
-    this.retryMax = requirePositive(max, "retryMax");
+    this.retryBase = BuilderChecks.requirePositive(base, "retryBase");
+    this.retryMax = BuilderChecks.requirePositive(max, "retryMax");
     return this;
   }
 
@@ -390,39 +366,5 @@ public final class BeaconBuilder {
    */
   public Beacon build() {
     return new Beacon(Settings.resolve(this));
-  }
-
-  private static String requireText(String value, String name) {
-    if (value == null || value.isBlank()) {
-      throw new IllegalArgumentException(name + " must not be blank");
-    }
-    return value;
-  }
-
-  private static void requireSectionName(String name, String what) {
-    if (name == null || !SECTION.matcher(name).matches()) {
-      throw new IllegalArgumentException(
-          what + " name must be lower case letters, digits or '_': '" + name + "'");
-    }
-    if (RESERVED_SECTIONS.contains(name)) {
-      throw new IllegalArgumentException(
-          what + " name '" + name + "' is a built-in report field; choose another");
-    }
-  }
-
-  private static Duration requirePositive(Duration d, String name) {
-    Objects.requireNonNull(d, name);
-    if (d.isNegative() || d.isZero()) {
-      throw new IllegalArgumentException(name + " must be positive: " + d);
-    }
-    return d;
-  }
-
-  private static Duration requireNonNegative(Duration d, String name) {
-    Objects.requireNonNull(d, name);
-    if (d.isNegative()) {
-      throw new IllegalArgumentException(name + " must not be negative: " + d);
-    }
-    return d;
   }
 }

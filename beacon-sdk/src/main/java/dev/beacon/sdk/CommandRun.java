@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * @since 0.1.0
  */
 public final class CommandRun {
+  private static final long PREPARE_WAIT_MILLIS = 200;
+
   private final Beacon beacon;
   private final Map<String, Object> base;
   private final long startNanos = System.nanoTime();
@@ -48,6 +50,10 @@ public final class CommandRun {
     }
     long ts = System.currentTimeMillis();
     List<CommandOption> given = new ArrayList<>(options);
+    // What both events must carry is set here; the rest is read beside the command.
+    run.base.put("ts", ts);
+    run.base.put("executionID", UUID.randomUUID().toString());
+    run.base.put("command", command);
     // On this thread, before the command can call System.exit: a few ms, for the real exit code.
     ExitCodeCapture.install();
     // Reading the git config and the platform, and the first use of java.util.logging, cost
@@ -66,10 +72,7 @@ public final class CommandRun {
 
   private void prepare(Settings s, String command, List<CommandOption> options, long ts) {
     try {
-      base.put("ts", ts);
-      base.put("executionID", UUID.randomUUID().toString());
       base.put("projectID", ProjectId.of(s.workingDirectory));
-      base.put("command", command);
       Map<String, Object> attributes = new LinkedHashMap<>();
       String[] os = new SystemFacts().osNameAndVersion();
       attributes.put(
@@ -106,7 +109,8 @@ public final class CommandRun {
   /** Waits for {@link #prepare} (it reads a few small files) so both events share their base. */
   private void awaitPrepared() {
     try {
-      prepared.await(beacon.closeTimeoutMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      // Usually done long before; bounded so that an exit never waits on a slow disk for long.
+      prepared.await(PREPARE_WAIT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -1,0 +1,69 @@
+package dev.beacon.sdk;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** The checks {@link BeaconBuilder}'s setters make: each names the setting in its message. */
+final class BuilderChecks {
+  static final Pattern SECTION = Pattern.compile("[a-z][a-z0-9_]{0,63}");
+  static final Set<String> RESERVED_SECTIONS =
+      Set.of(
+          "uuid",
+          "cluster_uuid",
+          "nodes_uuid",
+          "version",
+          "edition",
+          "os_name",
+          "os_version",
+          "arch",
+          "up_time",
+          "jvm_version",
+          "jvm_vendor",
+          "build_info",
+          "vm_specs",
+          "jvm",
+          "container",
+          "active_plugins",
+          "config_keys",
+          "rates",
+          "rate_window_seconds",
+          "failed_sections");
+
+  private BuilderChecks() {}
+
+  static String requireText(String value, String name) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(name + " must not be blank");
+    }
+    return value;
+  }
+
+  static void requireSectionName(String name, String what) {
+    if (name == null || !SECTION.matcher(name).matches()) {
+      throw new IllegalArgumentException(
+          what + " name must be lower case letters, digits or '_': '" + name + "'");
+    }
+    if (RESERVED_SECTIONS.contains(name)) {
+      throw new IllegalArgumentException(
+          what + " name '" + name + "' is a built-in report field; choose another");
+    }
+  }
+
+  static Duration requirePositive(Duration d, String name) {
+    Objects.requireNonNull(d, name);
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive: " + d);
+    }
+    return d;
+  }
+
+  static Duration requireNonNegative(Duration d, String name) {
+    Objects.requireNonNull(d, name);
+    if (d.isNegative()) {
+      throw new IllegalArgumentException(name + " must not be negative: " + d);
+    }
+    return d;
+  }
+}
