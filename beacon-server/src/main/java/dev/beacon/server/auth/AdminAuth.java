@@ -84,7 +84,14 @@ public final class AdminAuth {
     if (colon < 0 || !decoded.substring(0, colon).equals(USER)) {
       return false;
     }
-    String password = decoded.substring(colon + 1);
+    return allowsPassword(decoded.substring(colon + 1));
+  }
+
+  /** Checks the admin password itself (the dashboard's login form). */
+  public boolean allowsPassword(String password) {
+    if (password == null) {
+      return false;
+    }
     String cacheKey = digest(storedHash + "\u0000" + password);
     Long until = recentlyVerified.get(cacheKey);
     long now = System.nanoTime();

@@ -11,6 +11,7 @@ public final class IngestException extends RuntimeException {
   public enum Problem {
     BAD_REQUEST,
     UNAUTHORIZED,
+    FORBIDDEN,
     NOT_FOUND,
     TOO_LARGE,
     UNSUPPORTED_MEDIA_TYPE,

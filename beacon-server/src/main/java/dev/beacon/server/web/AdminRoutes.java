@@ -28,6 +28,16 @@ final class AdminRoutes implements HttpService {
   private final IngestService ingest;
   private final AdminAuth auth;
   private final Responses responses;
+  private final Sessions sessions = new Sessions();
+
+  /** Ten login attempts a minute, whatever their source: guessing the password stays slow. */
+  private final dev.beacon.server.ingest.RateLimiter logins =
+      new dev.beacon.server.ingest.RateLimiter(10 / 60.0, 10);
+
+  static final io.helidon.http.HeaderName CSRF_HEADER =
+      io.helidon.http.HeaderNames.create("X-CSRF-Token");
+  private static final com.fasterxml.jackson.databind.ObjectMapper LOGIN_JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
 
   AdminRoutes(
       ServerConfig config,
@@ -44,14 +54,37 @@ final class AdminRoutes implements HttpService {
 
   @Override
   public void routing(HttpRules rules) {
+    rules.post("/api/v1/session", this::login);
+    rules.get("/api/v1/session", this::whoami);
+    rules.delete("/api/v1/session", admin(this::logout));
+    rules.get("/api/v1/products", admin(this::products));
     rules.get("/api/v1/products/{product}/summary", admin(this::summary));
     rules.get("/api/v1/products/{product}/quarantine", admin(this::quarantine));
     rules.post("/api/v1/products/{product}/quarantine/{id}/replay", admin(this::replay));
     new QueryRoutes(config, store, responses).routing(rules, this);
   }
 
+  /**
+   * Admin only: a dashboard session (its cookie, and for a state-changing request the CSRF token in
+   * {@code X-CSRF-Token}), or HTTP Basic for API clients (refused from another site's page).
+   */
   Handler admin(Handler inner) {
     return (req, res) -> {
+      boolean changes = !req.prologue().method().text().equals("GET");
+      Sessions.Session session =
+          sessions.find(
+              Sessions.fromCookieHeader(req.headers().first(HeaderNames.COOKIE).orElse(null)));
+      if (session != null) {
+        if (changes
+            && !Sessions.csrfMatches(session, req.headers().first(CSRF_HEADER).orElse(null))) {
+          throw new IngestException(
+              Problem.FORBIDDEN,
+              "csrf",
+              "a state-changing request needs the session's X-CSRF-Token");
+        }
+        inner.handle(req, res);
+        return;
+      }
       boolean allowed;
       try {
         allowed = auth.allows(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
@@ -68,8 +101,64 @@ final class AdminRoutes implements HttpService {
             "unauthorized",
             "admin credentials required (HTTP Basic, user admin)");
       }
+      if (changes && req.headers().first(HeaderNames.ORIGIN).isPresent()) {
+        // A browser page sends Origin; a page of another site must not ride on cached credentials.
+        throw new IngestException(
+            Problem.FORBIDDEN,
+            "cross_origin",
+            "use a dashboard session for changes from a browser");
+      }
       inner.handle(req, res);
     };
+  }
+
+  private void login(ServerRequest req, ServerResponse res) throws java.io.IOException {
+    logins.acquire("the admin login");
+    String password;
+    try (java.io.InputStream in = req.content().inputStream()) {
+      password = LOGIN_JSON.readTree(in.readNBytes(4096)).path("password").asText(null);
+    } catch (java.io.IOException | RuntimeException e) {
+      throw new IngestException(
+          Problem.BAD_REQUEST, "invalid_login", "send {\"password\": \"...\"}");
+    }
+    boolean ok;
+    try {
+      ok = auth.allowsPassword(password);
+    } catch (AdminAuth.TooManyAttempts busy) {
+      throw new IngestException(
+          Problem.RATE_LIMITED, "too_many_attempts", "too many attempts; retry", 1);
+    }
+    if (!ok) {
+      throw new IngestException(Problem.UNAUTHORIZED, "invalid_password", "wrong password");
+    }
+    String[] opened = sessions.open();
+    res.header(HeaderNames.SET_COOKIE, cookie(opened[0], Sessions.IDLE.toSeconds()));
+    responses.json(res, 200, Map.of("csrf", opened[1]));
+  }
+
+  private void whoami(ServerRequest req, ServerResponse res) {
+    Sessions.Session s =
+        sessions.find(
+            Sessions.fromCookieHeader(req.headers().first(HeaderNames.COOKIE).orElse(null)));
+    if (s == null) {
+      throw new IngestException(Problem.UNAUTHORIZED, "no_session", "not logged in");
+    }
+    responses.json(res, 200, Map.of("csrf", s.csrf(), "user", AdminAuth.USER));
+  }
+
+  private void logout(ServerRequest req, ServerResponse res) {
+    sessions.close(Sessions.fromCookieHeader(req.headers().first(HeaderNames.COOKIE).orElse(null)));
+    res.header(HeaderNames.SET_COOKIE, cookie("", 0));
+    responses.json(res, 200, Map.of("logged_out", true));
+  }
+
+  private String cookie(String value, long maxAgeSeconds) {
+    return Sessions.COOKIE
+        + "="
+        + value
+        + "; Path=/; HttpOnly; SameSite=Strict; Max-Age="
+        + maxAgeSeconds
+        + (config.tls() ? "; Secure" : "");
   }
 
   private String product(ServerRequest req) {
@@ -79,6 +168,14 @@ final class AdminRoutes implements HttpService {
           Problem.NOT_FOUND, "unknown_product", "no product named '" + p + "'");
     }
     return p;
+  }
+
+  private void products(ServerRequest req, ServerResponse res) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("products", new java.util.ArrayList<>(config.writeKeys().keySet()));
+    m.put("min_installations", config.minInstallationsPerBucket());
+    m.put("retention_days", config.retentionDays());
+    responses.json(res, 200, m);
   }
 
   private void summary(ServerRequest req, ServerResponse res) {

@@ -77,17 +77,7 @@ public final class BeaconServer implements AutoCloseable {
           res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
           res.send(metrics.scrape());
         });
-    routing.get(
-        "/",
-        (req, res) ->
-            responses.json(
-                res,
-                200,
-                Map.of(
-                    "service", "beacon",
-                    "ingest",
-                        "POST /v1/batch, /v1/track, /v1/identify, /v1/group, /v1/import, /api/telemetry",
-                    "query", "GET /api/v1/products/{product}/summary?days=N (admin)")));
+    routing.register(new DashboardRoutes());
     routing.error(
         IngestException.class,
         (req, res, e) -> {

@@ -55,6 +55,7 @@ final class Responses {
     return switch (p) {
       case BAD_REQUEST -> 400;
       case UNAUTHORIZED -> 401;
+      case FORBIDDEN -> 403;
       case NOT_FOUND -> 404;
       case TOO_LARGE -> 413;
       case UNSUPPORTED_MEDIA_TYPE -> 415;

@@ -1,0 +1,183 @@
+// Beacon's dashboard: plain ES module, no build step. Every string that came from telemetry is
+// put into the page with textContent, never as HTML.
+const $ = (id) => document.getElementById(id);
+let csrf = null;
+
+const VIEWS = {
+  overview: { title: 'Overview', panels: [
+    { q: 'active', title: 'Active installations', cards: ['active_1d', 'active_7d', 'active_30d'] },
+    { q: 'new-lost', title: 'New and lost installations per day', chart: 'line', x: 'day', series: ['new', 'lost'] },
+  ]},
+  versions: { title: 'Versions', panels: [
+    { q: 'versions', title: 'Installations per version and day', chart: 'pivot', x: 'day', group: 'version', y: 'installations' },
+  ]},
+  platform: { title: 'Platform', panels: ['os', 'arch', 'runtime', 'cpus', 'memory', 'edition'].map((by) => (
+    { q: 'breakdown?by=' + by, title: 'Installations by ' + (by === 'memory' ? 'memory (GiB)' : by), chart: 'bar', x: by, series: ['installations'] })) },
+  features: { title: 'Features and plugins', panels: [
+    { q: 'adoption', title: 'Adoption (installations using it, of those active)', chart: 'bar', x: 'name', series: ['installations'] },
+    { q: 'clusters', title: 'Clusters by number of nodes', chart: 'bar', x: 'nodes', series: ['clusters'] },
+  ]},
+  fields: { title: 'Field explorer', explorer: true },
+  commands: { title: 'Commands', panels: [
+    { q: 'commands', title: 'CLI commands: runs, success rate, duration (ms)' },
+    { q: 'options', title: 'Option use', chart: 'bar', x: 'option', series: ['runs'] },
+  ]},
+  health: { title: 'Health', panels: [
+    { q: 'health', title: 'Units reported unhealthy per day', chart: 'line', x: 'day', series: ['unhealthy'] },
+  ]},
+  quarantine: { title: 'Quarantine', quarantine: true },
+  settings: { title: 'Settings', settings: true },
+};
+
+async function api(path, options = {}) {
+  const headers = Object.assign({ 'Accept': 'application/json' }, options.headers || {});
+  if (options.method && options.method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
+  const res = await fetch(path, Object.assign({}, options, { headers, credentials: 'same-origin' }));
+  if (res.status === 401) { showLogin(); throw new Error('not logged in'); }
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(body.message || ('HTTP ' + res.status));
+  return body;
+}
+
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') e.className = v; else if (k === 'text') e.textContent = v; else e.setAttribute(k, v);
+  }
+  for (const c of children) if (c) e.append(c);
+  return e;
+}
+
+function filters() {
+  const p = new URLSearchParams({ days: $('days').value });
+  if ($('version').value.trim()) p.set('version', $('version').value.trim());
+  return p;
+}
+
+function fleetUrl(q, extra) {
+  const [name, query] = q.split('?');
+  const p = filters();
+  new URLSearchParams(query || '').forEach((v, k) => p.set(k, v));
+  if (extra) for (const [k, v] of Object.entries(extra)) p.set(k, v);
+  return '/api/v1/products/' + encodeURIComponent($('product').value) + '/fleet/' + name + '?' + p;
+}
+
+function table(t) {
+  if (!t.rows.length) return el('p', { class: 'empty', text: 'No data in this window.' });
+  const head = el('tr', {}, ...t.columns.map((c) => el('th', { text: c })));
+  const rows = t.rows.map((r) => el('tr', {}, ...r.map((v) => el('td', {
+    class: typeof v === 'number' ? 'num' : '',
+    text: v === null ? '—' : (typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(2) : String(v)),
+  }))));
+  return el('table', {}, el('thead', {}, head), el('tbody', {}, ...rows));
+}
+
+function chart(panel, t) {
+  if (!t.rows.length || !window.Chart) return null;
+  const canvas = el('canvas', { 'aria-label': panel.title, role: 'img' });
+  const box = el('div', { class: 'chart' }, canvas);
+  const col = (name) => t.columns.indexOf(name);
+  let labels; let datasets;
+  if (panel.chart === 'pivot') {
+    labels = [...new Set(t.rows.map((r) => r[col(panel.x)]))];
+    const groups = [...new Set(t.rows.map((r) => r[col(panel.group)]))];
+    datasets = groups.map((g) => ({ label: String(g), data: labels.map((x) => {
+      const row = t.rows.find((r) => r[col(panel.x)] === x && r[col(panel.group)] === g);
+      return row ? row[col(panel.y)] : 0;
+    }) }));
+  } else {
+    labels = t.rows.map((r) => String(r[col(panel.x)] ?? '—'));
+    datasets = panel.series.map((s) => ({ label: s, data: t.rows.map((r) => r[col(s)]) }));
+  }
+  new window.Chart(canvas, {
+    type: panel.chart === 'bar' ? 'bar' : 'line',
+    data: { labels, datasets },
+    options: { maintainAspectRatio: false, animation: false, scales: { y: { beginAtZero: true, title: { display: true, text: panel.series ? panel.series.join(', ') : panel.y } } } },
+  });
+  return box;
+}
+
+async function panel(p) {
+  const tools = el('span', { class: 'tools' }, el('a', { href: fleetUrl(p.q, { format: 'csv' }), text: 'CSV' }));
+  const body = el('div', { class: 'loading', text: 'Loading…' });
+  const box = el('div', { class: 'panel', 'data-query': p.q }, tools, el('h3', { text: p.title }), body);
+  try {
+    const t = await api(fleetUrl(p.q));
+    body.replaceWith(p.cards ? cards(p, t) : el('div', {}, chart(p, t), table(t)));
+  } catch (e) { body.textContent = 'Could not load: ' + e.message; body.className = 'error'; }
+  return box;
+}
+
+function cards(p, t) {
+  const row = t.rows[0] || [];
+  return el('div', { class: 'cards' }, ...p.cards.map((c, i) => el('div', { class: 'card', 'data-card': c },
+    el('div', { class: 'value', text: String(row[i] ?? 0) }), el('div', { class: 'label', text: c.replace('active_', 'active, last ') }))));
+}
+
+async function render() {
+  const name = (location.hash || '#overview').slice(1);
+  const view = VIEWS[name] || VIEWS.overview;
+  for (const a of $('nav').children) a.className = a.getAttribute('href') === '#' + name ? 'active' : '';
+  const out = $('view');
+  out.replaceChildren(el('h2', { text: view.title }));
+  if (view.panels) for (const p of view.panels) out.append(await panel(p));
+  if (view.explorer) explorer(out);
+  if (view.quarantine) await quarantine(out);
+  if (view.settings) await settings(out);
+}
+
+function explorer(out) {
+  const input = el('input', { id: 'field-path', placeholder: 'vm_specs.num_cpus', value: 'vm_specs.num_cpus', size: '30' });
+  const result = el('div');
+  const go = el('button', { type: 'submit', class: 'primary', text: 'Show' });
+  const form = el('form', { class: 'panel' }, el('label', { text: 'Report field ' }), input, go, result);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    result.replaceChildren(await panel({ q: 'field?path=' + encodeURIComponent(input.value.trim()), title: input.value.trim(), chart: 'bar', x: 'value', series: ['installations'] }));
+  });
+  out.append(form);
+  form.requestSubmit();
+}
+
+async function quarantine(out) {
+  const data = await api('/api/v1/products/' + encodeURIComponent($('product').value) + '/quarantine');
+  const t = { columns: ['id', 'received_at', 'reason', 'raw'], rows: data.events.map((e) => [e.id, e.received_at, e.reason, e.raw]) };
+  const box = el('div', { class: 'panel' }, el('h3', { text: 'Events refused by validation (kept with their reason)' }), table(t));
+  out.append(box);
+}
+
+async function settings(out) {
+  const s = await api('/api/v1/products');
+  out.append(el('div', { class: 'panel' }, el('h3', { text: 'Server' }), table({ columns: ['setting', 'value'], rows: [
+    ['products', s.products.join(', ')], ['minimum installations per bucket', s.min_installations], ['retention (days)', s.retention_days]] })));
+}
+
+function showLogin() {
+  $('login').hidden = false; $('filters').hidden = true; $('nav').hidden = true; $('view').replaceChildren();
+}
+
+async function start() {
+  const s = await api('/api/v1/products');
+  $('product').replaceChildren(...s.products.map((p) => el('option', { value: p, text: p })));
+  $('login').hidden = true; $('filters').hidden = false; $('nav').hidden = false;
+  $('nav').replaceChildren(...Object.entries(VIEWS).map(([k, v]) => el('a', { href: '#' + k, text: v.title })));
+  await render();
+}
+
+$('login').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  $('login-error').textContent = '';
+  const res = await fetch('/api/v1/session', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ password: $('password').value }) });
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) { $('login-error').textContent = body.message || 'Could not log in'; return; }
+  csrf = body.csrf; $('password').value = '';
+  await start();
+});
+$('logout').addEventListener('click', async () => { await api('/api/v1/session', { method: 'DELETE' }).catch(() => {}); csrf = null; showLogin(); });
+for (const id of ['product', 'days']) $(id).addEventListener('change', render);
+$('version').addEventListener('change', render);
+window.addEventListener('hashchange', render);
+
+fetch('/api/v1/session', { headers: { 'Accept': 'application/json' } }).then(async (res) => {
+  if (res.ok) { csrf = (await res.json()).csrf; await start(); } else showLogin();
+});
