@@ -14,7 +14,7 @@ const VIEWS = {
   platform: { title: 'Platform', panels: ['os', 'arch', 'runtime', 'cpus', 'memory', 'edition'].map((by) => (
     { q: 'breakdown?by=' + by, title: 'Installations by ' + (by === 'memory' ? 'memory (GiB)' : by), chart: 'bar', x: by, series: ['installations'] })) },
   features: { title: 'Features and plugins', panels: [
-    { q: 'adoption', title: 'Adoption (installations using it, of those active)', chart: 'bar', x: 'name', series: ['installations'] },
+    { q: 'adoption', title: 'Adoption: % of the installations that reported', chart: 'bar', x: 'name', series: ['percent'] },
     { q: 'clusters', title: 'Clusters by number of nodes', chart: 'bar', x: 'nodes', series: ['clusters'] },
   ]},
   fields: { title: 'Field explorer', explorer: true },
@@ -30,7 +30,7 @@ const VIEWS = {
 };
 
 async function api(path, options = {}) {
-  const headers = Object.assign({ 'Accept': 'application/json' }, options.headers || {});
+  const headers = Object.assign({ 'Accept': 'application/json', 'X-Beacon-Dashboard': '1' }, options.headers || {});
   if (options.method && options.method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
   const res = await fetch(path, Object.assign({}, options, { headers, credentials: 'same-origin' }));
   if (res.status === 401) { showLogin(); throw new Error('not logged in'); }
@@ -64,7 +64,8 @@ function fleetUrl(q, extra) {
 
 function table(t) {
   if (!t.rows.length) return el('p', { class: 'empty', text: 'No data in this window.' });
-  const head = el('tr', {}, ...t.columns.map((c) => el('th', { text: c })));
+  const numeric = t.columns.map((_, i) => typeof t.rows[0][i] === 'number');
+  const head = el('tr', {}, ...t.columns.map((c, i) => el('th', { text: c, class: numeric[i] ? 'num' : '' })));
   const rows = t.rows.map((r) => el('tr', {}, ...r.map((v) => el('td', {
     class: typeof v === 'number' ? 'num' : '',
     text: v === null ? '—' : (typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(2) : String(v)),
@@ -73,7 +74,7 @@ function table(t) {
 }
 
 function chart(panel, t) {
-  if (!t.rows.length || !window.Chart) return null;
+  if (!panel.chart || !t.rows.length || !window.Chart) return null;
   const canvas = el('canvas', { 'aria-label': panel.title, role: 'img' });
   const box = el('div', { class: 'chart' }, canvas);
   const col = (name) => t.columns.indexOf(name);
@@ -167,7 +168,7 @@ async function start() {
 $('login').addEventListener('submit', async (e) => {
   e.preventDefault();
   $('login-error').textContent = '';
-  const res = await fetch('/api/v1/session', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ password: $('password').value }) });
+  const res = await fetch('/api/v1/session', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Beacon-Dashboard': '1' }, body: JSON.stringify({ password: $('password').value }) });
   const body = await res.json().catch(() => ({}));
   if (!res.ok) { $('login-error').textContent = body.message || 'Could not log in'; return; }
   csrf = body.csrf; $('password').value = '';
@@ -178,6 +179,7 @@ for (const id of ['product', 'days']) $(id).addEventListener('change', render);
 $('version').addEventListener('change', render);
 window.addEventListener('hashchange', render);
 
-fetch('/api/v1/session', { headers: { 'Accept': 'application/json' } }).then(async (res) => {
-  if (res.ok) { csrf = (await res.json()).csrf; await start(); } else showLogin();
-});
+fetch('/api/v1/session', { headers: { 'Accept': 'application/json', 'X-Beacon-Dashboard': '1' } })
+  .then((res) => res.json())
+  .then(async (s) => { if (s.logged_in) { csrf = s.csrf; await start(); } else showLogin(); })
+  .catch(showLogin);

@@ -77,6 +77,7 @@ final class ServeCommand implements Callable<Integer> {
                   stopped.countDown();
                 },
                 "beacon-shutdown"));
+    out.println("Dashboard: " + server.url() + "/dashboard/  (user admin)");
     out.println(
         "Beacon is running: "
             + server.url()

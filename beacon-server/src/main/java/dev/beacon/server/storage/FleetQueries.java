@@ -142,11 +142,14 @@ public final class FleetQueries {
   }
 
   /**
-   * Plugins ({@code active_plugins}) and features ({@code features.*} above 0) by installations.
+   * Plugins ({@code active_plugins}) and features ({@code features.*} above 0): installations using
+   * each, and their percentage of the installations that reported in the window.
    */
   public Table adoption(Filter f) {
     String sql =
         latest(f)
+            + "SELECT kind, name, installations,"
+            + " round(100.0 * installations / (SELECT count(*) FROM latest), 1) AS percent FROM ("
             + "SELECT 'plugin' AS kind, value AS name, count(DISTINCT installation_id) AS installations"
             + " FROM "
             + dialect.arrayElements("latest", "active_plugins")
@@ -154,8 +157,9 @@ public final class FleetQueries {
             + " UNION ALL SELECT 'feature', key, count(DISTINCT installation_id) FROM "
             + dialect.objectEntries("latest", "features")
             + " features WHERE value IS NOT NULL AND value NOT IN ('0', '0.0', 'false', '')"
-            + " GROUP BY key ORDER BY 1, 3 DESC, 2";
-    return withMinimum(query(List.of("kind", "name", "installations"), sql, f, base(f)), 2, f);
+            + " GROUP BY key) adopted ORDER BY 1, 3 DESC, 2";
+    return withMinimum(
+        query(List.of("kind", "name", "installations", "percent"), sql, f, base(f)), 2, f);
   }
 
   /** The values of any report field across the latest report of each installation. */

@@ -141,9 +141,10 @@ final class AdminRoutes implements HttpService {
         sessions.find(
             Sessions.fromCookieHeader(req.headers().first(HeaderNames.COOKIE).orElse(null)));
     if (s == null) {
-      throw new IngestException(Problem.UNAUTHORIZED, "no_session", "not logged in");
+      responses.json(res, 200, Map.of("logged_in", false));
+      return;
     }
-    responses.json(res, 200, Map.of("csrf", s.csrf(), "user", AdminAuth.USER));
+    responses.json(res, 200, Map.of("logged_in", true, "csrf", s.csrf(), "user", AdminAuth.USER));
   }
 
   private void logout(ServerRequest req, ServerResponse res) {

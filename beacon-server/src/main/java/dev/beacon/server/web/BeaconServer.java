@@ -82,7 +82,10 @@ public final class BeaconServer implements AutoCloseable {
         IngestException.class,
         (req, res, e) -> {
           metrics.counter("beacon_refused_requests_total", "reason", e.code()).increment();
-          responses.error(res, e);
+          responses.error(
+              res,
+              e,
+              !req.headers().contains(io.helidon.http.HeaderNames.create("X-Beacon-Dashboard")));
         });
     routing.error(
         Exception.class,

@@ -33,12 +33,16 @@ final class Responses {
     res.send(bytes);
   }
 
-  void error(ServerResponse res, IngestException e) {
+  /**
+   * @param challenge whether a 401 asks for HTTP Basic: not for the dashboard's own requests, for
+   *     which a browser would open its password dialog instead of the page's login form
+   */
+  void error(ServerResponse res, IngestException e, boolean challenge) {
     int status = status(e.problem());
     if (e.retryAfterSeconds() > 0) {
       res.header(HeaderNames.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
     }
-    if (status == 401) {
+    if (status == 401 && challenge) {
       res.header(HeaderNames.WWW_AUTHENTICATE, "Basic realm=\"beacon\"");
     }
     json(res, status, error(e.code(), e.getMessage()));
