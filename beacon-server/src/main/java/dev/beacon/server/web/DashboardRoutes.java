@@ -45,6 +45,12 @@ final class DashboardRoutes implements HttpService {
           res.send();
         });
     rules.get("/dashboard", (req, res) -> serve("/dashboard/", res));
+    rules.get(
+        "/favicon.ico",
+        (req, res) -> {
+          res.status(204);
+          res.send();
+        });
     for (String path : FILES.keySet()) {
       rules.get(path, (req, res) -> serve(path, res));
     }
