@@ -173,7 +173,7 @@ final class AdminRoutes implements HttpService {
 
   private void products(ServerRequest req, ServerResponse res) {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("products", new java.util.ArrayList<>(config.writeKeys().keySet()));
+    m.put("products", new java.util.TreeSet<>(config.writeKeys().keySet()));
     m.put("min_installations", config.minInstallationsPerBucket());
     m.put("retention_days", config.retentionDays());
     responses.json(res, 200, m);
