@@ -149,8 +149,51 @@ async function quarantine(out) {
 
 async function settings(out) {
   const s = await api('/api/v1/products');
-  out.append(el('div', { class: 'panel' }, el('h3', { text: 'Server' }), table({ columns: ['setting', 'value'], rows: [
-    ['products', s.products.join(', ')], ['minimum installations per bucket', s.min_installations], ['retention (days)', s.retention_days]] })));
+  const notice = el('p', { class: 'notice', id: 'settings-notice' });
+  const rows = s.details.map((p) => {
+    const actions = el('td');
+    if (p.source === 'dashboard') {
+      const rotate = el('button', { type: 'button', text: 'Rotate key', 'data-rotate': p.name });
+      rotate.addEventListener('click', async () => {
+        const r = await api('/api/v1/products/' + encodeURIComponent(p.name) + '/rotate', { method: 'POST' });
+        notice.textContent = 'New write key for ' + r.name + ' (shown once): ' + r.write_key;
+      });
+      const revoke = el('button', { type: 'button', text: 'Revoke', 'data-revoke': p.name });
+      revoke.addEventListener('click', async () => {
+        await api('/api/v1/products/' + encodeURIComponent(p.name), { method: 'DELETE' });
+        await render();
+      });
+      actions.append(rotate, ' ', revoke);
+    } else {
+      actions.textContent = 'set in the configuration';
+    }
+    return el('tr', {}, el('td', { text: p.name }), el('td', { text: p.source }), actions);
+  });
+  const products = el('table', {}, el('thead', {}, el('tr', {}, el('th', { text: 'product' }), el('th', { text: 'declared in' }), el('th', { text: '' }))), el('tbody', {}, ...rows));
+  const name = el('input', { id: 'new-product', placeholder: 'product name', size: '20' });
+  const create = el('form', {}, name, ' ', el('button', { type: 'submit', class: 'primary', text: 'Create product' }));
+  create.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      const r = await api('/api/v1/products', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: name.value.trim() }) });
+      await render();
+      $('settings-notice').textContent = 'Write key for ' + r.name + ' (shown once): ' + r.write_key;
+    } catch (err) { notice.textContent = err.message; }
+  });
+  const k = el('input', { id: 'min-installations', type: 'number', min: '1', value: String(s.min_installations) });
+  const days = el('input', { id: 'retention-days', type: 'number', min: '0', value: String(s.retention_days) });
+  const save = el('form', {}, el('label', { text: 'Hide buckets under ' }), k, el('label', { text: ' installations; keep events ' }), days,
+    el('label', { text: ' days (0: for ever) ' }), el('button', { type: 'submit', class: 'primary', text: 'Save' }));
+  save.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      await api('/api/v1/settings', { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ min_installations: Number(k.value), retention_days: Number(days.value) }) });
+      notice.textContent = 'Saved.';
+    } catch (err) { notice.textContent = err.message; }
+  });
+  out.append(notice,
+    el('div', { class: 'panel' }, el('h3', { text: 'Products and write keys' }), products, create),
+    el('div', { class: 'panel' }, el('h3', { text: 'Privacy and retention' }), save));
 }
 
 function showLogin() {

@@ -13,6 +13,7 @@ public final class IngestException extends RuntimeException {
     UNAUTHORIZED,
     FORBIDDEN,
     NOT_FOUND,
+    CONFLICT,
     TOO_LARGE,
     UNSUPPORTED_MEDIA_TYPE,
     RATE_LIMITED,

@@ -42,6 +42,7 @@ public final class IngestService {
   public record Rejected(int index, String messageId, String reason, long quarantineId) {}
 
   private final ServerConfig config;
+  private final dev.beacon.server.auth.ProductRegistry products;
   private final EventStore store;
   private final GroupCommitWriter writer;
   private final ObjectMapper mapper;
@@ -53,11 +54,13 @@ public final class IngestService {
 
   public IngestService(
       ServerConfig config,
+      dev.beacon.server.auth.ProductRegistry products,
       EventStore store,
       GroupCommitWriter writer,
       ObjectMapper mapper,
       MeterRegistry metrics) {
     this.config = config;
+    this.products = products;
     this.store = store;
     this.writer = writer;
     this.mapper = mapper;
@@ -88,7 +91,7 @@ public final class IngestService {
           "missing_write_key",
           "no write key: send it as the HTTP Basic user name or as writeKey in the body");
     }
-    String product = config.productForKey(key);
+    String product = products.productForKey(key);
     if (product == null) {
       throw new IngestException(Problem.UNAUTHORIZED, "unknown_write_key", "unknown write key");
     }

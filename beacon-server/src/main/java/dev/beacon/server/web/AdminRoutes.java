@@ -1,6 +1,7 @@
 package dev.beacon.server.web;
 
 import dev.beacon.server.auth.AdminAuth;
+import dev.beacon.server.auth.ProductRegistry;
 import dev.beacon.server.config.ServerConfig;
 import dev.beacon.server.ingest.IngestException;
 import dev.beacon.server.ingest.IngestException.Problem;
@@ -24,6 +25,7 @@ import java.util.Map;
 /** The read-only query API (and quarantine replay), behind the admin's HTTP Basic credentials. */
 final class AdminRoutes implements HttpService {
   private final ServerConfig config;
+  private final ProductRegistry products;
   private final EventStore store;
   private final IngestService ingest;
   private final AdminAuth auth;
@@ -41,11 +43,13 @@ final class AdminRoutes implements HttpService {
 
   AdminRoutes(
       ServerConfig config,
+      ProductRegistry products,
       EventStore store,
       IngestService ingest,
       AdminAuth auth,
       Responses responses) {
     this.config = config;
+    this.products = products;
     this.store = store;
     this.ingest = ingest;
     this.auth = auth;
@@ -61,7 +65,11 @@ final class AdminRoutes implements HttpService {
     rules.get("/api/v1/products/{product}/summary", admin(this::summary));
     rules.get("/api/v1/products/{product}/quarantine", admin(this::quarantine));
     rules.post("/api/v1/products/{product}/quarantine/{id}/replay", admin(this::replay));
-    new QueryRoutes(config, store, responses).routing(rules, this);
+    rules.post("/api/v1/products", admin(this::createProduct));
+    rules.post("/api/v1/products/{product}/rotate", admin(this::rotateKey));
+    rules.delete("/api/v1/products/{product}", admin(this::revokeProduct));
+    rules.put("/api/v1/settings", admin(this::updateSettings));
+    new QueryRoutes(products, store, responses).routing(rules, this);
   }
 
   /**
@@ -164,7 +172,7 @@ final class AdminRoutes implements HttpService {
 
   private String product(ServerRequest req) {
     String p = req.path().pathParameters().get("product");
-    if (!config.writeKeys().containsKey(p)) {
+    if (!products.exists(p)) {
       throw new IngestException(
           Problem.NOT_FOUND, "unknown_product", "no product named '" + p + "'");
     }
@@ -173,10 +181,79 @@ final class AdminRoutes implements HttpService {
 
   private void products(ServerRequest req, ServerResponse res) {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("products", new java.util.TreeSet<>(config.writeKeys().keySet()));
-    m.put("min_installations", config.minInstallationsPerBucket());
-    m.put("retention_days", config.retentionDays());
+    List<String> names = new ArrayList<>();
+    List<Map<String, Object>> details = new ArrayList<>();
+    for (ProductRegistry.Product p : products.products()) {
+      names.add(p.name());
+      details.add(
+          Map.of("name", p.name(), "source", p.configured() ? "configuration" : "dashboard"));
+    }
+    m.put("products", names);
+    m.put("details", details);
+    m.put("min_installations", products.minInstallations());
+    m.put("retention_days", products.retentionDays());
     responses.json(res, 200, m);
+  }
+
+  private void createProduct(ServerRequest req, ServerResponse res) throws java.io.IOException {
+    String name = body(req).path("name").asText(null);
+    String key = registryChange(() -> products.create(name));
+    responses.json(res, 201, Map.of("name", name, "write_key", key));
+  }
+
+  private void rotateKey(ServerRequest req, ServerResponse res) {
+    String name = req.path().pathParameters().get("product");
+    String key = registryChange(() -> products.rotate(name));
+    responses.json(res, 200, Map.of("name", name, "write_key", key));
+  }
+
+  private void revokeProduct(ServerRequest req, ServerResponse res) {
+    String name = req.path().pathParameters().get("product");
+    registryChange(
+        () -> {
+          products.revoke(name);
+          return name;
+        });
+    responses.json(res, 200, Map.of("revoked", name));
+  }
+
+  private void updateSettings(ServerRequest req, ServerResponse res) throws java.io.IOException {
+    com.fasterxml.jackson.databind.JsonNode b = body(req);
+    registryChange(
+        () -> {
+          products.settings(
+              b.path("min_installations").asInt(products.minInstallations()),
+              b.path("retention_days").asInt(products.retentionDays()));
+          return "";
+        });
+    responses.json(
+        res,
+        200,
+        Map.of(
+            "min_installations",
+            products.minInstallations(),
+            "retention_days",
+            products.retentionDays()));
+  }
+
+  private static <T> T registryChange(java.util.function.Supplier<T> change) {
+    try {
+      return change.get();
+    } catch (IllegalArgumentException e) {
+      throw new IngestException(Problem.BAD_REQUEST, "invalid_setting", e.getMessage());
+    } catch (IllegalStateException e) {
+      throw new IngestException(Problem.CONFLICT, "conflict", e.getMessage());
+    }
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode body(ServerRequest req)
+      throws java.io.IOException {
+    try (java.io.InputStream in = req.content().inputStream()) {
+      return LOGIN_JSON.readTree(in.readNBytes(16 * 1024));
+    } catch (com.fasterxml.jackson.core.JacksonException e) {
+      throw new IngestException(
+          Problem.BAD_REQUEST, "invalid_json", "the body must be a JSON object");
+    }
   }
 
   private void summary(ServerRequest req, ServerResponse res) {

@@ -2,6 +2,7 @@ package dev.beacon.server.web;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.beacon.server.auth.AdminAuth;
+import dev.beacon.server.auth.ProductRegistry;
 import dev.beacon.server.config.ServerConfig;
 import dev.beacon.server.ingest.BodyReader;
 import dev.beacon.server.ingest.GroupCommitWriter;
@@ -41,6 +42,7 @@ public final class BeaconServer implements AutoCloseable {
   private final EventStore store;
   private final GroupCommitWriter writer;
   private final AdminAuth admin;
+  private final ProductRegistry products;
   private final PrometheusMeterRegistry metrics;
   private final WebServer web;
   private final ScheduledExecutorService housekeeping;
@@ -56,13 +58,20 @@ public final class BeaconServer implements AutoCloseable {
         AdminAuth.create(config.adminPassword(), config.dataDir().resolve("admin-password.hash"));
     JsonReader json = new JsonReader(config.limits());
     Responses responses = new Responses(json.mapper());
-    IngestService ingest = new IngestService(config, store, writer, json.mapper(), metrics);
+    this.products =
+        new ProductRegistry(
+            config.writeKeys(),
+            config.dataDir().resolve("products.json"),
+            config.minInstallationsPerBucket(),
+            config.retentionDays());
+    IngestService ingest =
+        new IngestService(config, products, store, writer, json.mapper(), metrics);
     BodyReader bodies =
         new BodyReader(config.limits().maxRequestBytes(), config.limits().maxGzipRatio());
 
     HttpRouting.Builder routing = HttpRouting.builder();
     routing.register(new IngestRoutes(ingest, bodies, json, responses));
-    routing.register(new AdminRoutes(config, store, ingest, admin, responses));
+    routing.register(new AdminRoutes(config, products, store, ingest, admin, responses));
     routing.get("/healthz", (req, res) -> responses.json(res, 200, Map.of("status", "ok")));
     routing.get(
         "/readyz",
@@ -135,16 +144,18 @@ public final class BeaconServer implements AutoCloseable {
   public static BeaconServer start(ServerConfig config) throws IOException {
     BeaconServer s = new BeaconServer(config);
     s.web.start();
-    if (config.retentionDays() > 0) {
-      s.housekeeping.scheduleAtFixedRate(s::applyRetention, 1, 24 * 60, TimeUnit.MINUTES);
-    }
+    s.housekeeping.scheduleAtFixedRate(s::applyRetention, 1, 24 * 60, TimeUnit.MINUTES);
     return s;
   }
 
   private void applyRetention() {
+    int days = products.retentionDays(); // editable from the dashboard; 0 keeps everything
+    if (days <= 0) {
+      return;
+    }
     try {
-      long n = store.deleteOlderThan(Instant.now().minus(Duration.ofDays(config.retentionDays())));
-      LOG.info("retention: removed {} events older than {} days", n, config.retentionDays());
+      long n = store.deleteOlderThan(Instant.now().minus(Duration.ofDays(days)));
+      LOG.info("retention: removed {} events older than {} days", n, days);
     } catch (RuntimeException e) {
       LOG.warn("retention failed: {}", e.toString());
     }

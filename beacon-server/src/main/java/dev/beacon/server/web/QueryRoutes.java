@@ -1,6 +1,6 @@
 package dev.beacon.server.web;
 
-import dev.beacon.server.config.ServerConfig;
+import dev.beacon.server.auth.ProductRegistry;
 import dev.beacon.server.ingest.IngestException;
 import dev.beacon.server.ingest.IngestException.Problem;
 import dev.beacon.server.storage.EventStore;
@@ -26,12 +26,12 @@ import java.util.function.BiFunction;
  * AdminRoutes#admin}).
  */
 final class QueryRoutes {
-  private final ServerConfig config;
+  private final ProductRegistry products;
   private final EventStore store;
   private final Responses responses;
 
-  QueryRoutes(ServerConfig config, EventStore store, Responses responses) {
-    this.config = config;
+  QueryRoutes(ProductRegistry products, EventStore store, Responses responses) {
+    this.products = products;
     this.store = store;
     this.responses = responses;
   }
@@ -68,15 +68,12 @@ final class QueryRoutes {
           Problem.BAD_REQUEST, "invalid_parameter", "version must be 1 to 256 characters");
     }
     return new FleetQueries.Filter(
-        product,
-        Instant.now().minus(Duration.ofDays(days)),
-        version,
-        config.minInstallationsPerBucket());
+        product, Instant.now().minus(Duration.ofDays(days)), version, products.minInstallations());
   }
 
   private String admin(ServerRequest req) {
     String p = req.path().pathParameters().get("product");
-    if (!config.writeKeys().containsKey(p)) {
+    if (!products.exists(p)) {
       throw new IngestException(
           Problem.NOT_FOUND, "unknown_product", "no product named '" + p + "'");
     }

@@ -126,6 +126,20 @@ class DashboardBrowserIT {
           }
         }
 
+        // Settings: a product made from the page (a change: the session's CSRF token goes along).
+        browser.eval("location.hash = '#settings'; true");
+        browser.waitFor("document.getElementById('new-product')", WAIT);
+        browser.eval(
+            "document.getElementById('new-product').value = 'fromui';"
+                + " document.getElementById('new-product').form.requestSubmit(); true");
+        browser.waitFor(
+            "(document.getElementById('settings-notice') || {}).textContent"
+                + " && document.getElementById('settings-notice').textContent.includes('fromui')",
+            WAIT);
+        browser.screenshot(shots.resolve("settings-created.png"));
+        assertThat(s.get("/api/v1/products", admin).json().get("products").toString())
+            .contains("fromui");
+
         // A filter changes the figures: the versions table over 7 days has the API's 7-day rows.
         browser.eval("location.hash = '#versions'; true");
         waitForPanels(browser);

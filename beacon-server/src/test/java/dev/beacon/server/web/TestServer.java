@@ -113,6 +113,24 @@ public final class TestServer implements AutoCloseable {
     return send(b.build());
   }
 
+  /** Any method, with an optional JSON body and authorization. */
+  public Response request(String method, String path, String body, String authorization) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(uri(path))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
+    if (authorization != null) {
+      b.header("Authorization", authorization);
+    }
+    return send(b.build());
+  }
+
   public JsonNode summary(String product, int days) {
     Response r =
         get(

@@ -1,0 +1,201 @@
+package dev.beacon.server.auth;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * The products this server accepts and their write keys: those of the configuration (read-only
+ * here) and those created from the dashboard, kept in {@code <data>/products.json} with only a
+ * SHA-256 of each key (a key is shown once, when it is made). Also the dashboard's editable
+ * settings: the minimum installations per bucket and the retention.
+ */
+public final class ProductRegistry {
+  private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,63}");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** A product as the Settings view lists it. */
+  public record Product(String name, boolean configured) {}
+
+  private final Map<String, String> configured;
+  private final Path file;
+  private final Object lock = new Object();
+  private final Map<String, String> managedKeyHashes = new TreeMap<>();
+  private volatile int minInstallations;
+  private volatile int retentionDays;
+
+  public ProductRegistry(
+      Map<String, String> configured, Path file, int minInstallations, int retentionDays) {
+    this.configured = Map.copyOf(configured);
+    this.file = file;
+    this.minInstallations = minInstallations;
+    this.retentionDays = retentionDays;
+    load();
+  }
+
+  public boolean exists(String product) {
+    return configured.containsKey(product) || managedKeyHashes.containsKey(product);
+  }
+
+  /** The product a write key belongs to, or null. Every key is compared, in constant time. */
+  public String productForKey(String key) {
+    byte[] presented = key.getBytes(StandardCharsets.UTF_8);
+    String found = null;
+    for (Map.Entry<String, String> e : configured.entrySet()) {
+      if (MessageDigest.isEqual(e.getValue().getBytes(StandardCharsets.UTF_8), presented)) {
+        found = e.getKey();
+      }
+    }
+    byte[] hash = sha256(key).getBytes(StandardCharsets.UTF_8);
+    synchronized (lock) {
+      for (Map.Entry<String, String> e : managedKeyHashes.entrySet()) {
+        if (MessageDigest.isEqual(e.getValue().getBytes(StandardCharsets.UTF_8), hash)) {
+          found = e.getKey();
+        }
+      }
+    }
+    return found;
+  }
+
+  public List<Product> products() {
+    Map<String, Product> all = new TreeMap<>();
+    configured.keySet().forEach(n -> all.put(n, new Product(n, true)));
+    synchronized (lock) {
+      managedKeyHashes.keySet().forEach(n -> all.put(n, new Product(n, false)));
+    }
+    return new ArrayList<>(all.values());
+  }
+
+  /** Declares a product; answers its new write key (shown once). */
+  public String create(String name) {
+    if (name == null || !NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException(
+          "a product name is lower case letters, digits, '-' or '_', starting with a letter");
+    }
+    synchronized (lock) {
+      if (exists(name)) {
+        throw new IllegalStateException("product '" + name + "' exists already");
+      }
+      return newKey(name);
+    }
+  }
+
+  /** A new write key for a product made here; the old key stops working at once. */
+  public String rotate(String name) {
+    synchronized (lock) {
+      requireManaged(name);
+      return newKey(name);
+    }
+  }
+
+  /** Removes a product made here: its key stops working; its events stay. */
+  public void revoke(String name) {
+    synchronized (lock) {
+      requireManaged(name);
+      managedKeyHashes.remove(name);
+      save();
+    }
+  }
+
+  public int minInstallations() {
+    return minInstallations;
+  }
+
+  public int retentionDays() {
+    return retentionDays;
+  }
+
+  public void settings(int minInstallations, int retentionDays) {
+    if (minInstallations < 1 || minInstallations > 1_000_000) {
+      throw new IllegalArgumentException("min_installations must be from 1 to 1000000");
+    }
+    if (retentionDays < 0 || retentionDays > 100_000) {
+      throw new IllegalArgumentException("retention_days must be from 0 (keep all) to 100000");
+    }
+    synchronized (lock) {
+      this.minInstallations = minInstallations;
+      this.retentionDays = retentionDays;
+      save();
+    }
+  }
+
+  private void requireManaged(String name) {
+    if (configured.containsKey(name)) {
+      throw new IllegalStateException(
+          "product '" + name + "' is declared in the configuration; change its key there");
+    }
+    if (!managedKeyHashes.containsKey(name)) {
+      throw new IllegalArgumentException("no product named '" + name + "'");
+    }
+  }
+
+  private String newKey(String name) {
+    byte[] random = new byte[24];
+    new SecureRandom().nextBytes(random);
+    String key = "wk_" + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+    managedKeyHashes.put(name, sha256(key));
+    save();
+    return key;
+  }
+
+  private void load() {
+    if (!Files.isReadable(file)) {
+      return;
+    }
+    try {
+      JsonNode n = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+      n.path("products")
+          .properties()
+          .forEach(e -> managedKeyHashes.put(e.getKey(), e.getValue().asText()));
+      if (n.has("min_installations")) {
+        minInstallations = n.get("min_installations").asInt(minInstallations);
+      }
+      if (n.has("retention_days")) {
+        retentionDays = n.get("retention_days").asInt(retentionDays);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+  }
+
+  private void save() {
+    ObjectNode n = JSON.createObjectNode();
+    ObjectNode products = n.putObject("products");
+    managedKeyHashes.forEach(products::put);
+    n.put("min_installations", minInstallations);
+    n.put("retention_days", retentionDays);
+    try {
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "products", ".tmp");
+      Files.writeString(tmp, n.toPrettyString(), StandardCharsets.UTF_8);
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+
+  private static String sha256(String s) {
+    try {
+      return java.util.HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
