@@ -35,7 +35,11 @@ public final class ProductRegistry {
   private final Map<String, String> configured;
   private final Path file;
   private final Object lock = new Object();
-  private final Map<String, String> managedKeyHashes = new TreeMap<>();
+
+  /** Read by every ingest request, changed from the dashboard: a concurrent, sorted map. */
+  private final Map<String, String> managedKeyHashes =
+      new java.util.concurrent.ConcurrentSkipListMap<>();
+
   private volatile int minInstallations;
   private volatile int retentionDays;
 
