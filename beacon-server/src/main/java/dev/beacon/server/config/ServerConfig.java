@@ -41,16 +41,4 @@ public record ServerConfig(
   public boolean tls() {
     return tlsCert != null;
   }
-
-  /** The product whose write key this is, or null. */
-  public String productForKey(String writeKey) {
-    for (Map.Entry<String, String> e : writeKeys.entrySet()) {
-      if (java.security.MessageDigest.isEqual(
-          e.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8),
-          writeKey.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
-        return e.getKey();
-      }
-    }
-    return null;
-  }
 }

@@ -42,7 +42,9 @@ public final class BodyReader {
     if (declaredLength > maxBytes) {
       throw tooLarge("request body of " + declaredLength + " bytes exceeds " + maxBytes);
     }
-    byte[] raw = readAtMost(body, maxBytes, declaredLength, "request body");
+    byte[] raw =
+        readAtMost(
+            body, maxBytes, declaredLength, () -> "request body exceeds " + maxBytes + " bytes");
     String encoding =
         contentEncoding == null ? "identity" : contentEncoding.strip().toLowerCase(Locale.ROOT);
     switch (encoding) {
@@ -64,7 +66,18 @@ public final class BodyReader {
     long byRatio = (long) compressed.length * maxRatio;
     int limit = (int) Math.min(maxBytes, Math.max(byRatio, 1024));
     try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed))) {
-      return readAtMost(in, limit, (long) compressed.length * 4, "gzip body");
+      return readAtMost(
+          in,
+          limit,
+          (long) compressed.length * 4,
+          () ->
+              "gzip body expands past "
+                  + limit
+                  + " bytes (limits: "
+                  + maxBytes
+                  + " bytes, "
+                  + maxRatio
+                  + "x the compressed size)");
     } catch (ZipException | java.io.EOFException e) {
       throw new IngestException(
           Problem.BAD_REQUEST,
@@ -75,9 +88,10 @@ public final class BodyReader {
 
   /**
    * @param expected a size hint (the declared length), to allocate once on the hot path
-   * @param what names the body in the error, built only when there is one
+   * @param message the error, built only when there is one
    */
-  private byte[] readAtMost(InputStream in, int limit, long expected, String what)
+  private static byte[] readAtMost(
+      InputStream in, int limit, long expected, java.util.function.Supplier<String> message)
       throws IOException {
     // A declared length is only a hint: memory follows the bytes that really arrive.
     int hint = expected > 0 ? (int) Math.min(Math.min(expected, limit), 64 * 1024) : 4096;
@@ -88,16 +102,7 @@ public final class BodyReader {
     while ((n = in.read(buf)) > 0) {
       total += n;
       if (total > limit) {
-        throw tooLarge(
-            what.equals("gzip body")
-                ? "gzip body expands past "
-                    + limit
-                    + " bytes (limits: "
-                    + maxBytes
-                    + " bytes, "
-                    + maxRatio
-                    + "x the compressed size)"
-                : "request body exceeds " + maxBytes + " bytes");
+        throw tooLarge(message.get());
       }
       out.write(buf, 0, n);
     }

@@ -171,6 +171,11 @@ final class AdminRoutes implements HttpService {
   }
 
   private String product(ServerRequest req) {
+    return knownProduct(req, products);
+  }
+
+  /** The {@code product} path parameter, if such a product exists; else 404. */
+  static String knownProduct(ServerRequest req, ProductRegistry products) {
     String p = req.path().pathParameters().get("product");
     if (!products.exists(p)) {
       throw new IngestException(

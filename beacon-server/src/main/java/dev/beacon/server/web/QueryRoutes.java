@@ -60,7 +60,7 @@ final class QueryRoutes {
   }
 
   private FleetQueries.Filter filter(ServerRequest req) {
-    String product = admin(req);
+    String product = AdminRoutes.knownProduct(req, products);
     int days = AdminRoutes.intParam(req, "days", 30, 1, 3650);
     String version = req.query().first("version").orElse(null);
     if (version != null && (version.isBlank() || version.length() > 256)) {
@@ -69,15 +69,6 @@ final class QueryRoutes {
     }
     return new FleetQueries.Filter(
         product, Instant.now().minus(Duration.ofDays(days)), version, products.minInstallations());
-  }
-
-  private String admin(ServerRequest req) {
-    String p = req.path().pathParameters().get("product");
-    if (!products.exists(p)) {
-      throw new IngestException(
-          Problem.NOT_FOUND, "unknown_product", "no product named '" + p + "'");
-    }
-    return p;
   }
 
   private static String by(ServerRequest req) {

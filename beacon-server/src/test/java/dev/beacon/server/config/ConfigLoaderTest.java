@@ -53,8 +53,11 @@ class ConfigLoaderTest {
     assertThat(c.emqxProduct()).isEqualTo("emqx");
     assertThat(c.adminPassword()).isEqualTo("s3cret");
     assertThat(c.dataDir()).isEqualTo(Path.of("/tmp/x"));
-    assertThat(c.productForKey("werf-key-123")).isEqualTo("werf");
-    assertThat(c.productForKey("nope")).isNull();
+    dev.beacon.server.auth.ProductRegistry keys =
+        new dev.beacon.server.auth.ProductRegistry(
+            c.writeKeys(), dir.resolve("products.json"), 1, 0);
+    assertThat(keys.productForKey("werf-key-123")).isEqualTo("werf");
+    assertThat(keys.productForKey("nope")).isNull();
   }
 
   @Test
