@@ -7,12 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
@@ -31,28 +27,14 @@ final class ReportCollector {
   private final Redactor redactor;
   private final RateMeter rates;
   private final long startNanos = System.nanoTime();
-  private final ThreadPoolExecutor pool;
-
-  /** Sections whose call has not returned yet, even if its report gave up waiting. */
-  private final java.util.Set<String> running = ConcurrentHashMap.newKeySet();
-
-  /** Sections whose supplier has been entered (not merely queued). */
-  private final java.util.Set<String> calling = ConcurrentHashMap.newKeySet();
+  private final TimedCalls calls;
 
   ReportCollector(Settings settings, SystemFacts facts, Redactor redactor, RateMeter rates) {
     this.settings = settings;
     this.staticFacts = facts.staticFacts();
     this.redactor = redactor;
     this.rates = rates;
-    this.pool =
-        new ThreadPoolExecutor(
-            MAX_SECTION_THREADS,
-            MAX_SECTION_THREADS,
-            30,
-            TimeUnit.SECONDS,
-            new java.util.concurrent.LinkedBlockingQueue<>(64),
-            DaemonThreads.factory("beacon-" + settings.product + "-section"));
-    this.pool.allowCoreThreadTimeOut(true);
+    this.calls = new TimedCalls("beacon-" + settings.product + "-section", MAX_SECTION_THREADS);
   }
 
   /**
@@ -107,39 +89,22 @@ final class ReportCollector {
       Map<String, Supplier<?>> tasks, Map<String, Object> results, Map<String, String> failed) {
     Map<String, Future<Object>> started = new LinkedHashMap<>();
     for (Map.Entry<String, Supplier<?>> t : tasks.entrySet()) {
-      String name = t.getKey();
-      if (!running.add(name)) {
-        failed.put(name, "still running since an earlier report");
-        continue;
-      }
       Supplier<?> supplier = t.getValue();
       try {
-        started.put(
-            name,
-            pool.submit(
-                () -> {
-                  calling.add(name);
-                  try {
-                    return copy(supplier.get(), 0);
-                  } finally {
-                    calling.remove(name);
-                    running.remove(name);
-                  }
-                }));
-      } catch (RejectedExecutionException busy) {
-        running.remove(name);
-        failed.put(name, "not run: every section thread is busy");
+        started.put(t.getKey(), calls.start(t.getKey(), () -> copy(supplier.get(), 0)));
+      } catch (TimedCalls.Refused r) {
+        failed.put(
+            t.getKey(),
+            r.stillRunning
+                ? "still running since an earlier report"
+                : "not run: every section thread is busy");
       }
     }
     long deadline = System.nanoTime() + settings.sectionTimeout.toNanos();
     for (Map.Entry<String, Future<Object>> s : started.entrySet()) {
       try {
-        long left = Math.max(0, deadline - System.nanoTime());
-        results.put(s.getKey(), s.getValue().get(left, TimeUnit.NANOSECONDS));
+        results.put(s.getKey(), calls.await(s.getKey(), s.getValue(), deadline));
       } catch (TimeoutException slow) {
-        if (s.getValue().cancel(true) && !calling.contains(s.getKey())) {
-          running.remove(s.getKey()); // cancelled before it began: its finally will never run
-        }
         failed.put(s.getKey(), "timed out after " + settings.sectionTimeout.toMillis() + " ms");
       } catch (ExecutionException e) {
         failed.put(s.getKey(), "threw " + e.getCause().getClass().getName());
@@ -209,6 +174,6 @@ final class ReportCollector {
   }
 
   void shutdown() {
-    pool.shutdownNow();
+    calls.close();
   }
 }

@@ -6,14 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -32,9 +28,7 @@ public final class SourceAgent implements AutoCloseable {
   private final Map<String, Object> common;
   private final List<Source> sources;
   private final Duration interval;
-  private final ThreadPoolExecutor pool;
-  private final Set<String> running = ConcurrentHashMap.newKeySet();
-  private final Set<String> calling = ConcurrentHashMap.newKeySet();
+  private final TimedCalls calls;
   private final Object lock = new Object();
   private ScheduledExecutorService schedule;
 
@@ -46,16 +40,7 @@ public final class SourceAgent implements AutoCloseable {
     this.common.put("customerKey", b.customerKey);
     this.sources = List.copyOf(b.sources);
     this.interval = b.interval;
-    int threads = Math.max(1, Math.min(8, sources.size()));
-    this.pool =
-        new ThreadPoolExecutor(
-            threads,
-            threads,
-            30,
-            TimeUnit.SECONDS,
-            new java.util.concurrent.LinkedBlockingQueue<>(64),
-            DaemonThreads.factory("beacon-source"));
-    this.pool.allowCoreThreadTimeOut(true);
+    this.calls = new TimedCalls("beacon-source", Math.max(1, Math.min(8, sources.size())));
   }
 
   /** Starts an agent for a Beacon. */
@@ -85,26 +70,14 @@ public final class SourceAgent implements AutoCloseable {
     Map<String, Future<Map<String, Object>>> started = new LinkedHashMap<>();
     Map<String, String> outcome = new LinkedHashMap<>();
     for (Source s : sources) {
-      if (!running.add(s.event())) {
-        outcome.put(s.event(), "skipped: still running since an earlier pass");
-        continue;
-      }
       try {
-        started.put(
+        started.put(s.event(), calls.start(s.event(), s::poll));
+      } catch (TimedCalls.Refused r) {
+        outcome.put(
             s.event(),
-            pool.submit(
-                () -> {
-                  calling.add(s.event());
-                  try {
-                    return s.poll();
-                  } finally {
-                    calling.remove(s.event());
-                    running.remove(s.event());
-                  }
-                }));
-      } catch (RejectedExecutionException busy) {
-        running.remove(s.event());
-        outcome.put(s.event(), "skipped: every source thread is busy");
+            r.stillRunning
+                ? "skipped: still running since an earlier pass"
+                : "skipped: every source thread is busy");
       }
     }
     long start = System.nanoTime();
@@ -113,16 +86,12 @@ public final class SourceAgent implements AutoCloseable {
       if (f == null) {
         continue;
       }
-      long left = s.timeout().toNanos() - (System.nanoTime() - start);
       try {
         Map<String, Object> props = new LinkedHashMap<>(common);
-        props.putAll(f.get(Math.max(0, left), TimeUnit.NANOSECONDS));
+        props.putAll(calls.await(s.event(), f, start + s.timeout().toNanos()));
         beacon.track(s.event(), props, clusterId);
         outcome.put(s.event(), "sent");
       } catch (TimeoutException slow) {
-        if (f.cancel(true) && !calling.contains(s.event())) {
-          running.remove(s.event()); // cancelled before it began: its finally will never run
-        }
         outcome.put(s.event(), "skipped: no answer within " + s.timeout().toMillis() + " ms");
       } catch (ExecutionException e) {
         Throwable cause = e.getCause();
@@ -156,7 +125,7 @@ public final class SourceAgent implements AutoCloseable {
         schedule.shutdownNow();
       }
     }
-    pool.shutdownNow();
+    calls.close();
   }
 
   /** Configures a {@link SourceAgent}. */
