@@ -35,6 +35,13 @@ final class DashboardRoutes implements HttpService {
             "text/javascript; charset=utf-8"
           });
 
+  /** Read from the jar once: the files cannot change while the server runs. */
+  private final Map<String, byte[]> bodies = new java.util.HashMap<>();
+
+  DashboardRoutes() {
+    FILES.forEach((path, file) -> bodies.put(path, read(file[0])));
+  }
+
   @Override
   public void routing(HttpRules rules) {
     rules.get(
@@ -56,10 +63,9 @@ final class DashboardRoutes implements HttpService {
     }
   }
 
-  private static void serve(String path, ServerResponse res) {
-    String[] file = FILES.get(path);
-    byte[] body = read(file[0]);
-    res.header(HeaderNames.CONTENT_TYPE, file[1]);
+  private void serve(String path, ServerResponse res) {
+    byte[] body = bodies.get(path);
+    res.header(HeaderNames.CONTENT_TYPE, FILES.get(path)[1]);
     res.header(HeaderNames.create("Content-Security-Policy"), CSP);
     res.header(HeaderNames.create("X-Content-Type-Options"), "nosniff");
     res.header(HeaderNames.create("Referrer-Policy"), "no-referrer");
