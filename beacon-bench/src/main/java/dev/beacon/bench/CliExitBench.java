@@ -1,25 +1,18 @@
 package dev.beacon.bench;
 
-import com.sun.net.httpserver.HttpServer;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * What the SDK adds to the exit of the example CLI ({@code examples/cli-app}): wall time of {@code
  * demo build --tag x} as a whole process, telemetry off (the baseline) and on with the endpoint
  * alive, dead (connection refused) and black-holed (accepts, never answers). Runs alternate between
- * scenarios so that drift of the machine spreads over all of them.
+ * scenarios so that drift of the machine spreads over all of them. Writes each run's wall time in
+ * milliseconds ({@link Results}).
  *
  * <p>Run: {@code java -cp beacon-bench/target/benchmarks.jar dev.beacon.bench.CliExitBench [runs]
  * [path/to/cli-app.jar]}.
@@ -28,68 +21,36 @@ public final class CliExitBench {
   public static void main(String[] args) throws Exception {
     int runs = args.length > 0 ? Integer.parseInt(args[0]) : 40;
     Path jar = Path.of(args.length > 1 ? args[1] : "examples/cli-app/target/cli-app.jar");
-    HttpServer alive =
-        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    alive.createContext(
-        "/",
-        ex -> {
-          ex.getRequestBody().readAllBytes();
-          ex.sendResponseHeaders(200, -1);
-          ex.close();
-        });
-    alive.start();
-    int dead;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      dead = s.getLocalPort();
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(jar + " is missing: build it first (./mvnw package)");
     }
-    ServerSocket hole = new ServerSocket(0, 100, InetAddress.getLoopbackAddress());
-    List<Socket> held = new CopyOnWriteArrayList<>();
-    Thread acceptor =
-        new Thread(
-            () -> {
-              while (true) {
-                try {
-                  held.add(hole.accept());
-                } catch (IOException closed) {
-                  return;
-                }
-              }
-            });
-    acceptor.setDaemon(true);
-    acceptor.start();
-
     Map<String, String> endpoints = new LinkedHashMap<>();
-    endpoints.put("off (baseline)", null);
-    endpoints.put("alive", "http://127.0.0.1:" + alive.getAddress().getPort());
-    endpoints.put("dead", "http://127.0.0.1:" + dead);
-    endpoints.put("black-holed", "http://127.0.0.1:" + hole.getLocalPort());
     Map<String, List<Long>> times = new LinkedHashMap<>();
-    Map<String, Path> homes = new LinkedHashMap<>();
-    for (String name : endpoints.keySet()) {
-      times.put(name, new ArrayList<>());
-      homes.put(name, Files.createTempDirectory("cli-exit-bench"));
-    }
-    for (int i = 0; i < runs + 3; i++) {
-      for (Map.Entry<String, String> e : endpoints.entrySet()) {
-        long ms = runOnce(jar, e.getValue(), homes.get(e.getKey()));
-        if (i >= 3) { // the first runs warm the page cache
-          times.get(e.getKey()).add(ms);
+    try (Endpoints sinks = new Endpoints()) {
+      endpoints.put("off", null);
+      endpoints.put("alive", sinks.alive());
+      endpoints.put("dead", sinks.dead());
+      endpoints.put("blackhole", sinks.blackhole());
+      Map<String, Path> homes = new LinkedHashMap<>();
+      for (String name : endpoints.keySet()) {
+        times.put(name, new ArrayList<>());
+        homes.put(name, Files.createTempDirectory("cli-exit-bench"));
+      }
+      for (int i = 0; i < runs + 3; i++) {
+        for (Map.Entry<String, String> e : endpoints.entrySet()) {
+          long ms = runOnce(jar, e.getValue(), homes.get(e.getKey()));
+          if (i >= 3) { // the first runs warm the page cache
+            times.get(e.getKey()).add(ms);
+          }
         }
       }
     }
-    alive.stop(0);
-    hole.close();
-
-    long[] base = sorted(times.get("off (baseline)"));
-    System.out.println(
-        "| endpoint | p50 | p90 | p99 (max of " + runs + ") | added p50 | added p99 |");
-    System.out.println("|---|---|---|---|---|---|");
     for (Map.Entry<String, List<Long>> e : times.entrySet()) {
-      long[] t = sorted(e.getValue());
       System.out.printf(
-          "| %s | %d ms | %d ms | %d ms | %+d ms | %+d ms |%n",
-          e.getKey(), p(t, 50), p(t, 90), p(t, 99), p(t, 50) - p(base, 50), p(t, 99) - p(base, 99));
+          "%s: p50 %d ms, p99 %d ms%n",
+          e.getKey(), Results.percentile(e.getValue(), 50), Results.percentile(e.getValue(), 99));
     }
+    Results.write(Map.of("runs", runs, "millis", times));
   }
 
   private static long runOnce(Path jar, String endpoint, Path home) throws Exception {
@@ -102,7 +63,7 @@ public final class CliExitBench {
                 "--tag",
                 "x")
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-            .redirectError(ProcessBuilder.Redirect.DISCARD);
+            .redirectError(ProcessBuilder.Redirect.INHERIT);
     pb.environment().keySet().removeIf(k -> k.startsWith("DEMO_") || k.equals("DO_NOT_TRACK"));
     pb.environment().put("XDG_CONFIG_HOME", home.toString());
     if (endpoint == null) {
@@ -112,20 +73,11 @@ public final class CliExitBench {
     }
     long start = System.nanoTime();
     Process p = pb.start();
-    if (p.waitFor() != 0) {
-      throw new IllegalStateException("the CLI failed");
+    int code = p.waitFor();
+    if (code != 0) {
+      throw new IllegalStateException(
+          "the CLI failed with exit code " + code + " (its errors above)");
     }
     return (System.nanoTime() - start) / 1_000_000;
-  }
-
-  private static long[] sorted(List<Long> values) {
-    long[] a = values.stream().mapToLong(Long::longValue).toArray();
-    Arrays.sort(a);
-    return a;
-  }
-
-  private static long p(long[] sorted, int percentile) {
-    int i = (int) Math.ceil(percentile / 100.0 * sorted.length) - 1;
-    return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
   }
 }

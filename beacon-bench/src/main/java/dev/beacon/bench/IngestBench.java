@@ -31,7 +31,15 @@ public final class IngestBench {
 
   private static int connections;
 
-  record Result(String name, double requestsPerSecond, String p50, String p99, long errors) {}
+  /** One row: which server, which payload, and what wrk measured. */
+  record Result(
+      String server,
+      String payload,
+      int eventsPerRequest,
+      double requestsPerSecond,
+      String p50,
+      String p99,
+      long errors) {}
 
   public static void main(String[] args) throws Exception {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
@@ -57,22 +65,13 @@ public final class IngestBench {
                         }))
             .build()
             .start();
-    results.add(
-        wrk(
-            "bare Helidon handler, EMQX report",
-            bare.port(),
-            "/api/telemetry",
-            reportLua,
-            seconds));
-    results.add(
-        wrk("bare Helidon handler, batch of 100", bare.port(), "/v1/batch", batchLua, seconds));
+    results.add(wrk("bare", bare.port(), "/api/telemetry", reportLua, seconds));
+    results.add(wrk("bare", bare.port(), "/v1/batch", batchLua, seconds));
     bare.stop();
 
     try (BeaconServer duck = BeaconServer.start(config(work.resolve("duck"), Map.of()))) {
-      results.add(
-          wrk("Beacon + DuckDB, EMQX report", duck.port(), "/api/telemetry", reportLua, seconds));
-      results.add(
-          wrk("Beacon + DuckDB, batch of 100", duck.port(), "/v1/batch", batchLua, seconds));
+      results.add(wrk("duckdb", duck.port(), "/api/telemetry", reportLua, seconds));
+      results.add(wrk("duckdb", duck.port(), "/v1/batch", batchLua, seconds));
     }
     try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
         BeaconServer server =
@@ -83,35 +82,11 @@ public final class IngestBench {
                         "BEACON_STORAGE__TYPE", "postgres",
                         "BEACON_STORAGE__POSTGRES__URL", pg.getJdbcUrl("postgres", "postgres"),
                         "BEACON_STORAGE__POSTGRES__USER", "postgres")))) {
-      results.add(
-          wrk(
-              "Beacon + PostgreSQL, EMQX report",
-              server.port(),
-              "/api/telemetry",
-              reportLua,
-              seconds));
-      results.add(
-          wrk("Beacon + PostgreSQL, batch of 100", server.port(), "/v1/batch", batchLua, seconds));
+      results.add(wrk("postgres", server.port(), "/api/telemetry", reportLua, seconds));
+      results.add(wrk("postgres", server.port(), "/v1/batch", batchLua, seconds));
     }
 
-    System.out.println();
-    System.out.println("| server, payload | requests/s | events/s | p50 | p99 | errors |");
-    System.out.println("|---|---|---|---|---|---|");
-    for (Result r : results) {
-      int perRequest = r.name().contains("batch") ? 100 : 1;
-      System.out.printf(
-          "| %s | %,.0f | %,.0f | %s | %s | %d |%n",
-          r.name(),
-          r.requestsPerSecond(),
-          r.requestsPerSecond() * perRequest,
-          r.p50(),
-          r.p99(),
-          r.errors());
-    }
-    double bareReports = results.get(0).requestsPerSecond();
-    System.out.printf(
-        "%nSingle reports, Beacon + DuckDB / bare handler: %.0f %%%n",
-        100 * results.get(2).requestsPerSecond() / bareReports);
+    Results.write(results);
     System.exit(0);
   }
 
@@ -129,16 +104,24 @@ public final class IngestBench {
     return ConfigLoader.load(null, env, Map.of("server.port", 0, "data_dir", data.toString()));
   }
 
-  private static Result wrk(String name, int port, String path, Path script, int seconds)
+  private static Result wrk(String server, int port, String path, Path script, int seconds)
       throws IOException, InterruptedException {
+    boolean batch = path.equals("/v1/batch");
     // A short warm-up (JIT, connections), then the measured run.
     run(port, path, script, 3);
     String out = run(port, path, script, seconds);
     double rps = number(out, "Requests/sec:\\s+([\\d.]+)");
     long errors = (long) number(out, "Non-2xx or 3xx responses:\\s+(\\d+)");
     errors += (long) number(out, "Socket errors:.*?timeout (\\d+)");
-    System.out.printf("%s: %,.0f requests/s%n", name, rps);
-    return new Result(name, rps, latency(out, "50%"), latency(out, "99%"), errors);
+    System.out.printf("%s %s: %,.0f requests/s%n", server, path, rps);
+    return new Result(
+        server,
+        batch ? "batch" : "report",
+        batch ? 100 : 1,
+        rps,
+        latency(out, "50%"),
+        latency(out, "99%"),
+        errors);
   }
 
   private static String run(int port, String path, Path script, int seconds)
@@ -147,7 +130,7 @@ public final class IngestBench {
         new ProcessBuilder(
                 "wrk",
                 "-t2",
-                "-c32",
+                "-c" + connections,
                 "-d" + seconds + "s",
                 "--latency",
                 "-s",

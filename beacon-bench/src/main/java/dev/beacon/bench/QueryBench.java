@@ -8,6 +8,10 @@ import dev.beacon.server.storage.StoredEvent;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,52 +42,68 @@ public final class QueryBench {
     int runs = args.length > 2 ? Integer.parseInt(args[2]) : 10;
     String which = args.length > 3 ? args[3] : "both";
     long events = (long) (millions * 1_000_000);
-    Map<String, Map<String, long[]>> results = new LinkedHashMap<>();
+    Map<String, Object> results = new LinkedHashMap<>();
     if (!which.equals("postgres")) {
-      Path dir = Files.createTempDirectory("beacon-query-bench");
-      try (EventStore duck =
-          new DuckDbStore(dir.resolve("beacon.duckdb"), Duration.ofMinutes(1), 1, 10)) {
-        results.put("DuckDB", run("DuckDB", duck, events, installations, runs));
+      // -Dbench.keep=DIR keeps the DuckDB file there (the runner then serves it to measure RSS).
+      String keep = System.getProperty("bench.keep");
+      Path dir =
+          keep != null
+              ? Files.createDirectories(Path.of(keep))
+              : Files.createTempDirectory("beacon-query-bench");
+      Path file = dir.resolve("beacon.duckdb");
+      Map<String, Object> r;
+      try (EventStore duck = new DuckDbStore(file, Duration.ofMinutes(1), 1, 10)) {
+        r = run("DuckDB", duck, events, installations, runs);
       }
+      long bytes = Files.size(file);
+      Path wal = dir.resolve("beacon.duckdb.wal");
+      if (Files.exists(wal)) {
+        bytes += Files.size(wal);
+      }
+      r.put("bytesOnDisk", bytes);
+      results.put("duckdb", r);
     }
     if (!which.equals("duckdb")) {
-      try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
-          EventStore store =
-              new PostgresStore(
-                  pg.getJdbcUrl("postgres", "postgres"),
-                  "postgres",
-                  "",
-                  4,
-                  Duration.ofMinutes(1),
-                  10)) {
-        results.put("PostgreSQL", run("PostgreSQL", store, events, installations, runs));
+      try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
+        long before = databaseSize(pg);
+        Map<String, Object> r;
+        try (EventStore store =
+            new PostgresStore(
+                pg.getJdbcUrl("postgres", "postgres"),
+                "postgres",
+                "",
+                4,
+                Duration.ofMinutes(1),
+                10)) {
+          r = run("PostgreSQL", store, events, installations, runs);
+        }
+        r.put("bytesOnDisk", databaseSize(pg) - before);
+        results.put("postgres", r);
       }
     }
-    System.out.println();
-    System.out.println(
-        "| query | "
-            + String.join(
-                " | ", results.keySet().stream().map(k -> k + " p50 | " + k + " p95").toList())
-            + " |");
-    System.out.println("|---|" + "---|---|".repeat(results.size()));
-    for (String q : results.values().iterator().next().keySet()) {
-      StringBuilder row = new StringBuilder("| " + q + " |");
-      for (Map<String, long[]> r : results.values()) {
-        long[] t = r.get(q);
-        row.append(String.format(" %d ms | %d ms |", t[0], t[1]));
-      }
-      System.out.println(row);
-    }
+    Results.write(results);
     System.exit(0);
   }
 
-  private static Map<String, long[]> run(
+  private static long databaseSize(EmbeddedPostgres pg) throws SQLException {
+    try (Connection c = pg.getPostgresDatabase().getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("CHECKPOINT");
+      try (ResultSet rs = s.executeQuery("SELECT pg_database_size(current_database())")) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  private static Map<String, Object> run(
       String name, EventStore store, long events, int installations, int runs) {
     long start = System.nanoTime();
     long written = generate(store, events, installations);
+    long loadSeconds = (System.nanoTime() - start) / 1_000_000_000;
     System.out.printf(
         "%s: %,d events from %,d installations stored in %d s%n",
-        name, written, installations, (System.nanoTime() - start) / 1_000_000_000);
+        name, written, installations, loadSeconds);
     FleetQueries q = store.fleet();
     FleetQueries.Filter f =
         new FleetQueries.Filter("bench", Instant.now().minus(Duration.ofDays(30)), null, 1);
@@ -100,6 +120,12 @@ public final class QueryBench {
     queries.put("option use", x -> x.optionUse(f));
     queries.put("summary (DESIGN §4)", x -> store.summary("bench", f.since()));
     Map<String, long[]> out = new LinkedHashMap<>();
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("events", written);
+    result.put("installations", installations);
+    result.put("runs", runs);
+    result.put("loadSeconds", loadSeconds);
+    result.put("queries", out);
     for (Map.Entry<String, Function<FleetQueries, Object>> e : queries.entrySet()) {
       e.getValue().apply(q); // warm-up
       long[] ms = new long[runs];
@@ -114,7 +140,7 @@ public final class QueryBench {
       out.put(e.getKey(), new long[] {p50, p95});
       System.out.printf("%s %s: p50 %d ms, p95 %d ms%n", name, e.getKey(), p50, p95);
     }
-    return out;
+    return result;
   }
 
   /** Per installation: a report a day for 30 days, then command runs (two events each). */

@@ -1,0 +1,79 @@
+package dev.beacon.bench.harness;
+
+import java.net.URI;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What every SDK gets alike: the endpoint of a scenario and the event's ten properties.
+ *
+ * <p>The endpoints are served by the benchmark runner in a JVM of its own ({@code BenchRun}) and
+ * handed over as system properties, so the JVM under test carries only the SDK: {@code
+ * -Dbench.endpoint.alive=http://127.0.0.1:P} (a sink answering 200 to any POST), {@code
+ * bench.endpoint.dead} (a port nothing listens on: connection refused) and {@code
+ * bench.endpoint.blackhole} (accepts connections, never reads nor answers).
+ */
+public final class Peer {
+  /** The scenarios, in the order the tables show them. */
+  public static final String[] SCENARIOS = {"alive", "dead", "blackhole"};
+
+  public static final String EVENT = "rule_created";
+
+  private Peer() {}
+
+  /** The endpoint of {@code scenario}, as the runner set it. */
+  public static URI endpoint(String scenario) {
+    String key = "bench.endpoint." + scenario;
+    String value = System.getProperty(key);
+    if (value == null) {
+      throw new IllegalStateException(
+          "system property "
+              + key
+              + " is not set: run the benchmarks through bench/run, which serves the endpoints");
+    }
+    return URI.create(value);
+  }
+
+  /** Ten properties of the usual kinds (strings, numbers, a boolean), built once by the caller. */
+  public static Map<String, Object> tenProperties() {
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("kind", "republish");
+    p.put("region", "eu-west-1");
+    p.put("edition", "opensource");
+    p.put("version", "5.8.1");
+    p.put("plugin", "emqx_retainer");
+    p.put("rules", 12);
+    p.put("connections", 1834L);
+    p.put("cpu_load", 0.42);
+    p.put("clustered", true);
+    p.put("retries", 3);
+    return Collections.unmodifiableMap(p);
+  }
+
+  /**
+   * Closes {@code client} on a daemon thread and waits at most {@code seconds}: a JMH trial must
+   * end even for an SDK whose close waits a minute on a dead endpoint (that time is measured by
+   * {@link Lifecycle}, with a longer wait). True if {@code close()} returned in time.
+   */
+  public static boolean closeWithin(Client client, int seconds) throws InterruptedException {
+    CountDownLatch done = new CountDownLatch(1);
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                client.close();
+              } catch (Exception e) {
+                System.err.println("close() failed: " + e);
+              } finally {
+                done.countDown();
+              }
+            },
+            "bench-close");
+    t.setDaemon(true);
+    t.start();
+    return done.await(seconds, TimeUnit.SECONDS);
+  }
+}

@@ -1,0 +1,13 @@
+package dev.beacon.bench.peer;
+
+import dev.beacon.bench.harness.Client;
+import dev.beacon.bench.harness.SendBenchmark;
+import java.net.URI;
+
+/** {@code capture} of PostHog's posthog-server. */
+public class PostHogServerBenchmark extends SendBenchmark {
+  @Override
+  protected Client open(URI endpoint) {
+    return new PostHogServerClient(endpoint);
+  }
+}

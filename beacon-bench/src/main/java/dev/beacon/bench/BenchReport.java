@@ -1,0 +1,541 @@
+package dev.beacon.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Writes BENCHMARKS.md from what {@link BenchRun} kept in {@code target/bench}: the machine, each
+ * table with the command that produced it, ratios to the peers from the same run, and a verdict on
+ * each of DESIGN §5's targets. What the figures mean and where the time goes when a target is
+ * missed (from profiles) is prose, kept in {@code bench/notes.md} and appended as it is.
+ */
+final class BenchReport {
+  private static final String[] SCENARIO_NAMES = {"alive", "dead", "blackhole"};
+  private static final Map<String, String> SCENARIO_LABELS =
+      Map.of(
+          "alive", "endpoint alive (a local sink answering 200)",
+          "dead", "endpoint dead (connection refused)",
+          "blackhole", "endpoint black-holed (accepts, never answers)");
+
+  private final Path dir;
+  private final StringBuilder md = new StringBuilder();
+  private final JsonNode commands;
+  private final List<String> verdicts = new ArrayList<>();
+
+  private BenchReport(Path dir) throws IOException {
+    this.dir = dir;
+    JsonNode c = BenchRun.read(dir.resolve("commands.json"));
+    this.commands = c == null ? Results.JSON.createObjectNode() : c;
+  }
+
+  static Path write(Path dir, Path target) throws IOException {
+    BenchReport r = new BenchReport(dir);
+    String body = r.render();
+    Files.writeString(target, body);
+    return target;
+  }
+
+  String render() throws IOException {
+    JsonNode m = BenchRun.read(dir.resolve("machine.json"));
+    StringBuilder sections = md;
+    sdk();
+    lifecycle();
+    cli();
+    ingest();
+    queries();
+    footprint();
+    String tables = sections.toString();
+
+    StringBuilder out = new StringBuilder("# Benchmarks\n\n");
+    out.append("Written by `bench/run`");
+    if (m != null) {
+      out.append(" on ").append(m.path("date").asText());
+      out.append(". Machine: ")
+          .append(m.path("cores").asInt())
+          .append(" cores (")
+          .append(m.path("cpu").asText())
+          .append("), ")
+          .append(m.path("memory").asText())
+          .append(" of memory, ")
+          .append(m.path("jdk").asText())
+          .append(", ")
+          .append(m.path("os").asText());
+    }
+    out.append(
+        ".\n\nEvery figure below comes from that one run. Absolute numbers on a shared 2-core machine"
+            + " move from run to run; the ratios to the peers, taken in the same run, are what to"
+            + " compare. To reproduce, from the repository's root:\n\n```sh\nbench/run      "
+            + "          # everything (about 40 minutes)\nbench/run --only=sdk,lifecycle   # some"
+            + " steps; the others keep their last figures\n```\n\n");
+    if (m != null && m.path("quick").asBoolean()) {
+      out.append(
+          "**This run used `--quick`: short runs and small data, to check the harness. Its"
+              + " figures are not measurements.**\n\n");
+    }
+    out.append("## Targets (DESIGN §5)\n\n");
+    out.append("| target | measured | verdict |\n|---|---|---|\n");
+    for (String v : verdicts) {
+      out.append(v).append('\n');
+    }
+    out.append('\n').append(tables);
+    Path notes = Path.of("bench", "notes.md");
+    if (Files.exists(notes)) {
+      out.append(Files.readString(notes));
+    }
+    return out.toString();
+  }
+
+  // --- SDK on the caller's thread -------------------------------------------------------------
+
+  private void sdk() throws IOException {
+    JsonNode labels = BenchRun.read(dir.resolve("sdk-labels.json"));
+    if (labels == null) {
+      return;
+    }
+    Map<String, Map<String, JsonNode>> metrics = new LinkedHashMap<>(); // sdk -> scenario -> metric
+    for (Iterator<String> it = labels.fieldNames(); it.hasNext(); ) {
+      String sdk = it.next();
+      JsonNode jmh = BenchRun.read(dir.resolve("sdk-" + sdk + ".json"));
+      Map<String, JsonNode> byScenario = new LinkedHashMap<>();
+      if (jmh != null) {
+        for (JsonNode run : jmh) {
+          byScenario.put(run.path("params").path("endpoint").asText(), run.path("primaryMetric"));
+        }
+      }
+      metrics.put(sdk, byScenario);
+    }
+    md.append("## SDK: one event on the caller's thread\n\n");
+    md.append(
+        "JMH `SampleTime` (every call timed), one thread, ten properties built once by the caller,"
+            + " each SDK in a JVM of its own with only its own dependencies (they clash: OkHttp 3,"
+            + " 4 and 5, Kotlin 1.8 and 2.1), set up as its documentation says, defaults otherwise."
+            + " The endpoints are served by the runner's JVM. calls/s is one thread's rate"
+            + " (1 / mean). The last column is the peer's p99.9 over Beacon's, in the same run.\n\n");
+    md.append("```sh\n");
+    commands.path("sdk").forEach(c -> md.append(c.asText()).append('\n'));
+    md.append("```\n\n");
+    for (String scenario : SCENARIO_NAMES) {
+      md.append("**").append(SCENARIO_LABELS.get(scenario)).append("**\n\n");
+      md.append("| SDK | p50 | p90 | p99 | p99.9 | p99.99 | max | calls/s | p99.9 ÷ Beacon's |\n");
+      md.append("|---|---|---|---|---|---|---|---|---|\n");
+      JsonNode beacon = metrics.getOrDefault("beacon", Map.of()).get(scenario);
+      double beacon999 = beacon == null ? Double.NaN : pct(beacon, "99.9");
+      double bestPeer999 = Double.MAX_VALUE;
+      String bestPeer = null;
+      for (Map.Entry<String, Map<String, JsonNode>> e : metrics.entrySet()) {
+        JsonNode p = e.getValue().get(scenario);
+        String label = labels.path(e.getKey()).asText();
+        if (p == null) {
+          md.append("| ").append(label).append(" | no result |||||||\n");
+          continue;
+        }
+        double mean = p.path("score").asDouble();
+        md.append(
+            String.format(
+                "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+                e.getKey().equals("beacon") ? "**" + label + "**" : label,
+                ns(pct(p, "50.0")),
+                ns(pct(p, "90.0")),
+                ns(pct(p, "99.0")),
+                ns(pct(p, "99.9")),
+                ns(pct(p, "99.99")),
+                ns(pct(p, "100.0")),
+                count(1e9 / mean),
+                e.getKey().equals("beacon") ? "1" : ratio(pct(p, "99.9") / beacon999)));
+        if (!e.getKey().equals("beacon") && pct(p, "99.9") < bestPeer999) {
+          bestPeer999 = pct(p, "99.9");
+          bestPeer = label;
+        }
+      }
+      md.append('\n');
+      if (beacon != null) {
+        double p99 = pct(beacon, "99.0");
+        verdict("SDK p99 ≤ 1 µs, " + scenario, ns(p99), p99 <= 1000);
+        if (bestPeer != null) {
+          double r = bestPeer999 / beacon999;
+          verdict(
+              "SDK p99.9 ≥ 3× better than the best peer, " + scenario,
+              ns(beacon999) + " vs " + ns(bestPeer999) + " (" + bestPeer + "): " + ratio(r),
+              r >= 3);
+        }
+      }
+    }
+  }
+
+  // --- 10 M calls with the endpoint dead, close(), exit ---------------------------------------
+
+  private void lifecycle() throws IOException {
+    JsonNode all = BenchRun.read(dir.resolve("lifecycle.json"));
+    JsonNode labels = BenchRun.read(dir.resolve("sdk-labels.json"));
+    if (all == null) {
+      return;
+    }
+    md.append("## SDK: many calls with the endpoint dead, then `close()`\n\n");
+    md.append(
+        "Each SDK in a JVM of its own (`-Xmx4g`) sends events as fast as one thread can with the"
+            + " endpoint dead (connection refused). Heap retained: used heap after a full GC,"
+            + " one second after the last call, minus the same before the SDK was built. A run"
+            + " stops early once the SDK holds over 1 GiB (the figure is then a lower bound, marked"
+            + " ≥). Then `close()` as the SDK's documentation says (waited for up to 120 s), and"
+            + " `main` returns without `System.exit`: does the JVM end by itself within 10 s?\n\n");
+    md.append("```sh\n");
+    commands.path("lifecycle").forEach(c -> md.append(c.asText()).append('\n'));
+    md.append("```\n\n");
+    md.append(
+        "| SDK | calls | calls/s | heap retained | `close()` | JVM exits by itself | non-daemon"
+            + " threads left |\n|---|---|---|---|---|---|---|\n");
+    for (Map.Entry<String, JsonNode> e : all.properties()) {
+      JsonNode r = e.getValue();
+      String label = labels == null ? e.getKey() : labels.path(e.getKey()).asText(e.getKey());
+      boolean beacon = e.getKey().equals("beacon");
+      String failure = r.path("failure").isTextual() ? r.path("failure").asText() : null;
+      String calls = count(r.path("calls").asDouble());
+      if (failure != null) {
+        calls += " (" + failure + ")";
+      }
+      boolean atLimit = r.path("stoppedAtLimit").asBoolean();
+      String retained = (atLimit ? "≥ " : "") + bytes(r.path("retainedBytes").asDouble());
+      String close =
+          r.path("closeReturned").asBoolean()
+              ? ms(r.path("closeMs").asDouble())
+              : "did not return in " + ms(r.path("closeMs").asDouble());
+      String exits =
+          r.path("jvmExited").asBoolean()
+              ? "yes (" + ms(r.path("exitMs").asDouble()) + ")"
+              : "**no**, killed after 10 s";
+      List<String> threads = new ArrayList<>();
+      r.path("nonDaemonThreads").forEach(t -> threads.add("`" + t.asText() + "`"));
+      md.append(
+          String.format(
+              "| %s | %s | %s | %s | %s | %s | %s |%n",
+              beacon ? "**" + label + "**" : label,
+              calls,
+              count(r.path("callsPerSecond").asDouble()),
+              retained,
+              close,
+              exits,
+              threads.isEmpty() ? "none" : String.join(", ", threads)));
+      if (beacon) {
+        double heap = r.path("retainedBytes").asDouble();
+        verdict("SDK heap retained ≤ 8 MB, endpoint dead", bytes(heap), heap <= 8 << 20);
+        verdict(
+            "SDK `close()` ≤ 1 s, endpoint dead",
+            close,
+            r.path("closeReturned").asBoolean() && r.path("closeMs").asDouble() <= 1000);
+        verdict("The JVM always exits", exits, r.path("jvmExited").asBoolean());
+      }
+    }
+    md.append('\n');
+  }
+
+  // --- CLI exit -------------------------------------------------------------------------------
+
+  private void cli() throws IOException {
+    JsonNode r = BenchRun.read(dir.resolve("cli.json"));
+    if (r == null) {
+      return;
+    }
+    md.append("## CLI exit: what the SDK adds to a command-line tool\n\n");
+    if (skipped(r)) {
+      return;
+    }
+    md.append(
+        "Wall time of the whole process `java -jar examples/cli-app/target/cli-app.jar build --tag"
+            + " x` (picocli, one JVM per run, a command that returns at once): telemetry off as the"
+            + " baseline, and on with each endpoint. "
+            + r.path("runs").asInt()
+            + " runs each after 3 warm-up runs, scenarios interleaved.\n\n```sh\n"
+            + commands.path("cli").asText()
+            + "\n```\n\n");
+    md.append(
+        "| endpoint | p50 | p90 | p99 | added p50 | added p99 |\n|---|---|---|---|---|---|\n");
+    JsonNode millis = r.path("millis");
+    List<Long> base = longs(millis.path("off"));
+    long worst = Long.MIN_VALUE;
+    String worstName = "";
+    for (Map.Entry<String, JsonNode> e : millis.properties()) {
+      List<Long> t = longs(e.getValue());
+      long added99 = Results.percentile(t, 99) - Results.percentile(base, 99);
+      md.append(
+          String.format(
+              "| %s | %d ms | %d ms | %d ms | %+d ms | %+d ms |%n",
+              e.getKey().equals("off") ? "off (baseline)" : e.getKey(),
+              Results.percentile(t, 50),
+              Results.percentile(t, 90),
+              Results.percentile(t, 99),
+              Results.percentile(t, 50) - Results.percentile(base, 50),
+              added99));
+      if (!e.getKey().equals("off") && added99 > worst) {
+        worst = added99;
+        worstName = e.getKey();
+      }
+    }
+    md.append('\n');
+    verdict(
+        "CLI exit ≤ 50 ms added at p99",
+        String.format("%+d ms (worst: %s)", worst, worstName),
+        worst <= 50);
+  }
+
+  // --- Ingest ---------------------------------------------------------------------------------
+
+  private void ingest() throws IOException {
+    JsonNode r = BenchRun.read(dir.resolve("ingest.json"));
+    if (r == null) {
+      return;
+    }
+    md.append("## Server: ingest with durable acknowledgement\n\n");
+    if (skipped(r)) {
+      return;
+    }
+    md.append(
+        "Every answer comes after the group commit (DuckDB: WAL fsynced at each commit). Load from"
+            + " `wrk`, a separate process (2 threads, 64 keep-alive connections), on the same two"
+            + " cores as the server; every request carries new message ids (or a new EMQX `uuid`),"
+            + " so each event is really written. The bare handler is a Helidon 4 route in the same"
+            + " run that reads the same body and answers `{\"accepted\":1}`. 3 s warm-up, then the"
+            + " measured run, per row.\n\n```sh\n"
+            + commands.path("ingest").asText()
+            + "\n```\n\n");
+    md.append(
+        "| server | payload | requests/s | events/s | p50 | p99 | errors | ÷ bare handler"
+            + " |\n|---|---|---|---|---|---|---|---|\n");
+    Map<String, Double> bare = new LinkedHashMap<>();
+    for (JsonNode row : r) {
+      if (row.path("server").asText().equals("bare")) {
+        bare.put(row.path("payload").asText(), row.path("requestsPerSecond").asDouble());
+      }
+    }
+    Map<String, String> servers =
+        Map.of(
+            "bare", "bare Helidon handler",
+            "duckdb", "**Beacon + DuckDB**",
+            "postgres", "Beacon + PostgreSQL");
+    for (JsonNode row : r) {
+      String server = row.path("server").asText();
+      String payload = row.path("payload").asText();
+      double rps = row.path("requestsPerSecond").asDouble();
+      double share = rps / bare.getOrDefault(payload, Double.NaN);
+      md.append(
+          String.format(
+              "| %s | %s | %s | %s | %s | %s | %d | %s |%n",
+              servers.getOrDefault(server, server),
+              payload.equals("batch") ? "batch of 100" : "EMQX report (1.2 KB)",
+              count(rps),
+              count(rps * row.path("eventsPerRequest").asInt()),
+              row.path("p50").asText(),
+              row.path("p99").asText(),
+              row.path("errors").asLong(),
+              server.equals("bare") ? "" : percent(share)));
+      if (server.equals("duckdb") && payload.equals("batch")) {
+        double events = rps * 100;
+        verdict(
+            "Ingest ≥ 100 k events/s in batches of 100, durable ack (DuckDB)",
+            count(events) + " events/s, " + row.path("errors").asLong() + " errors",
+            events >= 100_000 && row.path("errors").asLong() == 0);
+      }
+      if (server.equals("duckdb") && payload.equals("report")) {
+        verdict(
+            "Single reports ≥ 50 % of the bare handler (DuckDB)",
+            percent(share) + " (" + count(rps) + " req/s)", share >= 0.5);
+      }
+    }
+    md.append('\n');
+  }
+
+  // --- Queries --------------------------------------------------------------------------------
+
+  private void queries() throws IOException {
+    JsonNode duck = BenchRun.read(dir.resolve("queries-duckdb.json"));
+    JsonNode pg = BenchRun.read(dir.resolve("queries-postgres.json"));
+    if (duck == null && pg == null) {
+      return;
+    }
+    JsonNode d = duck == null ? null : duck.path("duckdb");
+    JsonNode p = pg == null ? null : pg.path("postgres");
+    JsonNode any = d != null ? d : p;
+    md.append("## Dashboard queries\n\n");
+    md.append(
+        String.format(
+            "%s events from %s installations over 30 days (a daily report each, the rest CLI"
+                + " command events), generated straight into storage (DuckDB took %s s,"
+                + " PostgreSQL %s s). Each query of the dashboard once to warm up, then several"
+                + " times (DuckDB %s, PostgreSQL %s); p50 and p95. PostgreSQL is the embedded"
+                + " server with default settings, 4 pooled connections.%n%n```sh%n%s%n%s%n```%n%n",
+            count(any.path("events").asDouble()),
+            count(any.path("installations").asDouble()),
+            d == null ? "–" : d.path("loadSeconds").asText(),
+            p == null ? "–" : p.path("loadSeconds").asText(),
+            d == null ? "–" : d.path("runs").asText(),
+            p == null ? "–" : p.path("runs").asText(),
+            commands.path("queries-duckdb").asText(""),
+            commands.path("queries-postgres").asText("")));
+    md.append(
+        "| query | DuckDB p50 | DuckDB p95 | PostgreSQL p50 | PostgreSQL p95 |\n"
+            + "|---|---|---|---|---|\n");
+    int met = 0;
+    int total = 0;
+    List<String> missed = new ArrayList<>();
+    for (Iterator<String> it = any.path("queries").fieldNames(); it.hasNext(); ) {
+      String q = it.next();
+      JsonNode dq = d == null ? null : d.path("queries").path(q);
+      JsonNode pq = p == null ? null : p.path("queries").path(q);
+      md.append(
+          String.format(
+              "| %s | %s | %s | %s | %s |%n",
+              q, msAt(dq, 0), msAt(dq, 1), msAt(pq, 0), msAt(pq, 1)));
+      if (dq != null && dq.isArray()) {
+        total++;
+        if (dq.get(1).asLong() <= 300) {
+          met++;
+        } else {
+          missed.add(q + " " + dq.get(1).asLong() + " ms");
+        }
+      }
+    }
+    md.append('\n');
+    if (total > 0) {
+      verdict(
+          "Dashboard p95 ≤ 300 ms on DuckDB, " + count(d.path("events").asDouble()) + " events",
+          met + " of " + total + " queries" + (missed.isEmpty() ? "" : "; over: " + missed),
+          met == total);
+    }
+  }
+
+  // --- Footprint ------------------------------------------------------------------------------
+
+  private void footprint() throws IOException {
+    JsonNode f = BenchRun.read(dir.resolve("footprint.json"));
+    JsonNode duck = BenchRun.read(dir.resolve("queries-duckdb.json"));
+    JsonNode pg = BenchRun.read(dir.resolve("queries-postgres.json"));
+    if (f == null && duck == null) {
+      return;
+    }
+    md.append("## Footprint\n\n");
+    if (duck != null || pg != null) {
+      md.append("| store | events | bytes on disk | bytes per event |\n|---|---|---|---|\n");
+      for (JsonNode[] s : new JsonNode[][] {{duck, null}, {pg, null}}) {
+        if (s[0] == null) {
+          continue;
+        }
+        Map.Entry<String, JsonNode> e = s[0].properties().iterator().next();
+        double events = e.getValue().path("events").asDouble();
+        double b = e.getValue().path("bytesOnDisk").asDouble();
+        md.append(
+            String.format(
+                "| %s | %s | %s | %.0f |%n",
+                e.getKey().equals("duckdb") ? "DuckDB (file + WAL)" : "PostgreSQL (database size)",
+                count(events),
+                bytes(b),
+                b / events));
+      }
+      md.append('\n');
+    }
+    if (f != null && !skipped(f)) {
+      md.append(
+          "The server as an operator starts it (default JVM settings) on the DuckDB file above,"
+              + " each dashboard query asked once over HTTP as the admin:\n\n```sh\n"
+              + commands.path("footprint").asText()
+              + "\n```\n\n");
+      md.append(
+          String.format(
+              "| ready after | RSS idle | RSS after the dashboard's queries | peak RSS |%n"
+                  + "|---|---|---|---|%n| %s | %s | %s | %s |%n%n",
+              ms(f.path("startMs").asDouble()),
+              bytes(f.path("rssIdleBytes").asDouble()),
+              bytes(f.path("rssAfterQueriesBytes").asDouble()),
+              bytes(f.path("peakRssBytes").asDouble())));
+      md.append("Each query through HTTP, first call (cold):\n\n| query | status | time |\n");
+      md.append("|---|---|---|\n");
+      for (Map.Entry<String, JsonNode> e : f.path("queries").properties()) {
+        md.append(
+            String.format(
+                "| `%s` | %d | %s |%n",
+                e.getKey(),
+                e.getValue().path("status").asInt(),
+                ms(e.getValue().path("ms").asDouble())));
+      }
+      md.append('\n');
+      if (f.has("failure")) {
+        md.append("**").append(f.path("failure").asText()).append("**\n\n");
+      }
+    }
+  }
+
+  // --- helpers --------------------------------------------------------------------------------
+
+  private boolean skipped(JsonNode r) {
+    if (r.has("skipped")) {
+      md.append("Not measured in this run: ").append(r.path("skipped").asText()).append(".\n\n");
+      return true;
+    }
+    return false;
+  }
+
+  private void verdict(String target, String measured, boolean met) {
+    verdicts.add("| " + target + " | " + measured + " | " + (met ? "met" : "**missed**") + " |");
+  }
+
+  private static double pct(JsonNode metric, String p) {
+    return metric.path("scorePercentiles").path(p).asDouble(Double.NaN);
+  }
+
+  private static List<Long> longs(JsonNode array) {
+    List<Long> l = new ArrayList<>();
+    array.forEach(n -> l.add(n.asLong()));
+    return l;
+  }
+
+  private static String msAt(JsonNode pair, int i) {
+    return pair == null || !pair.isArray() ? "–" : pair.get(i).asLong() + " ms";
+  }
+
+  static String ns(double ns) {
+    if (Double.isNaN(ns)) {
+      return "–";
+    }
+    if (ns < 1_000) {
+      return String.format(Locale.ROOT, "%.0f ns", ns);
+    }
+    if (ns < 1_000_000) {
+      return String.format(Locale.ROOT, "%.2f µs", ns / 1e3);
+    }
+    return String.format(Locale.ROOT, "%.2f ms", ns / 1e6);
+  }
+
+  static String ms(double ms) {
+    return ms < 10_000
+        ? String.format(Locale.ROOT, "%.0f ms", ms)
+        : String.format(Locale.ROOT, "%.1f s", ms / 1e3);
+  }
+
+  static String bytes(double b) {
+    if (b < 1 << 20) {
+      return String.format(Locale.ROOT, "%.0f KiB", b / 1024);
+    }
+    if (b < 1 << 30) {
+      return String.format(Locale.ROOT, "%.1f MiB", b / (1 << 20));
+    }
+    return String.format(Locale.ROOT, "%.2f GiB", b / (1 << 30));
+  }
+
+  static String count(double n) {
+    return String.format(Locale.ROOT, "%,.0f", n);
+  }
+
+  static String ratio(double r) {
+    return Double.isNaN(r) ? "–" : String.format(Locale.ROOT, "%.1f×", r);
+  }
+
+  static String percent(double share) {
+    return Double.isNaN(share) ? "–" : String.format(Locale.ROOT, "%.0f %%", 100 * share);
+  }
+}
