@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,7 +27,7 @@ final class Pipeline implements Runnable {
   private final Spool spool;
   private final PayloadLog localLog;
   private final QuietLog log;
-  private final ArrayBlockingQueue<Event> queue;
+  private final EventQueue queue;
   private final AtomicInteger offeredSinceWake = new AtomicInteger();
   private final AtomicLong droppedSincePayload = new AtomicLong();
   private final AtomicLong droppedTotal = new AtomicLong();
@@ -53,7 +52,7 @@ final class Pipeline implements Runnable {
             ? sentLog
             : new PayloadLog(state.directory().resolve("local-payloads.jsonl"));
     this.log = parts.log;
-    this.queue = new ArrayBlockingQueue<>(settings.maxQueueSize);
+    this.queue = new EventQueue(settings.maxQueueSize);
     this.delivery =
         new Delivery(
             spool,
