@@ -36,14 +36,17 @@ final class BenchReport {
     this.commands = c == null ? Results.JSON.createObjectNode() : c;
   }
 
-  static Path write(Path dir, Path target) throws IOException {
+  /**
+   * Renders the results kept in {@code dir}, then the prose of {@code notes}, into {@code target}.
+   */
+  static Path write(Path dir, Path target, Path notes) throws IOException {
     BenchReport r = new BenchReport(dir);
-    String body = r.render();
+    String body = r.render(notes);
     Files.writeString(target, body);
     return target;
   }
 
-  String render() throws IOException {
+  String render(Path notes) throws IOException {
     JsonNode m = BenchRun.read(dir.resolve("machine.json"));
     StringBuilder sections = md;
     sdk();
@@ -86,7 +89,6 @@ final class BenchReport {
       out.append(v).append('\n');
     }
     out.append('\n').append(tables);
-    Path notes = Path.of("bench", "notes.md");
     if (Files.exists(notes)) {
       out.append(Files.readString(notes));
     }
@@ -113,6 +115,7 @@ final class BenchReport {
       metrics.put(sdk, byScenario);
     }
     md.append("## SDK: one event on the caller's thread\n\n");
+    ranAt("sdk");
     md.append(
         "JMH `SampleTime` (every call timed), one thread, ten properties built once by the caller,"
             + " each SDK in a JVM of its own with only its own dependencies (they clash: OkHttp 3,"
@@ -179,6 +182,7 @@ final class BenchReport {
       return;
     }
     md.append("## SDK: many calls with the endpoint dead, then `close()`\n\n");
+    ranAt("lifecycle");
     md.append(
         "Each SDK in a JVM of its own (`-Xmx4g`) sends events as fast as one thread can with the"
             + " endpoint dead (connection refused). Heap retained: used heap after a full GC,"
@@ -244,6 +248,7 @@ final class BenchReport {
       return;
     }
     md.append("## CLI exit: what the SDK adds to a command-line tool\n\n");
+    ranAt("cli");
     if (skipped(r)) {
       return;
     }
@@ -293,6 +298,7 @@ final class BenchReport {
       return;
     }
     md.append("## Server: ingest with durable acknowledgement\n\n");
+    ranAt("ingest");
     if (skipped(r)) {
       return;
     }
@@ -349,6 +355,55 @@ final class BenchReport {
       }
     }
     md.append('\n');
+    for (JsonNode row : r) {
+      JsonNode profile = row.path("profile");
+      if (profile.isObject()) {
+        profile(
+            servers.getOrDefault(row.path("server").asText(), "").replace("**", "")
+                + ", "
+                + (row.path("payload").asText().equals("batch")
+                    ? "batches of 100"
+                    : "EMQX reports"),
+            profile);
+      }
+    }
+  }
+
+  /** Where a JFR recording's samples fall: Java on CPU by frame and by thread, then native. */
+  private void profile(String what, JsonNode p) {
+    md.append(
+        String.format(
+            "Where the time goes, %s: JFR (`profile` settings) on 5 s more of the same load after"
+                + " the measured run, in the server's JVM (wrk is another process). %d samples of"
+                + " Java on CPU, by top frame:%n%n",
+            what, p.path("javaSamples").asInt()));
+    shareTable("frame (Java on CPU)", p.path("java"));
+    md.append("By thread (digits folded to N): ");
+    List<String> threads = new ArrayList<>();
+    p.path("threads")
+        .forEach(
+            t ->
+                threads.add(
+                    "`" + t.path("name").asText() + "` " + percent(t.path("share").asDouble())));
+    md.append(String.join(", ", threads)).append(".\n\n");
+    md.append(
+        String.format(
+            "%d samples of threads in native code (DuckDB's appender and commits, but also idle"
+                + " waits such as epoll), by native method:%n%n",
+            p.path("nativeSamples").asInt()));
+    shareTable("native method", p.path("native"));
+  }
+
+  private void shareTable(String title, JsonNode shares) {
+    md.append("| ").append(title).append(" | share |\n|---|---|\n");
+    shares.forEach(
+        f ->
+            md.append("| `")
+                .append(f.path("name").asText())
+                .append("` | ")
+                .append(percent(f.path("share").asDouble()))
+                .append(" |\n"));
+    md.append('\n');
   }
 
   // --- Queries --------------------------------------------------------------------------------
@@ -363,6 +418,7 @@ final class BenchReport {
     JsonNode p = pg == null ? null : pg.path("postgres");
     JsonNode any = d != null ? d : p;
     md.append("## Dashboard queries\n\n");
+    ranAt("queries");
     md.append(
         String.format(
             "%s events from %s installations over 30 days (a daily report each, the rest CLI"
@@ -420,6 +476,7 @@ final class BenchReport {
       return;
     }
     md.append("## Footprint\n\n");
+    ranAt("queries", "footprint");
     if (duck != null || pg != null) {
       md.append("| store | events | bytes on disk | bytes per event |\n|---|---|---|---|\n");
       for (JsonNode[] s : new JsonNode[][] {{duck, null}, {pg, null}}) {
@@ -471,6 +528,20 @@ final class BenchReport {
   }
 
   // --- helpers --------------------------------------------------------------------------------
+
+  /** "Measured at ..." for a step, when the runner recorded it (steps can be re-run alone). */
+  private void ranAt(String... steps) {
+    List<String> at = new ArrayList<>();
+    for (String s : steps) {
+      JsonNode t = commands.path("ranAt").path(s);
+      if (t.isTextual()) {
+        at.add(t.asText().replace('T', ' ').replace("Z", " UTC"));
+      }
+    }
+    if (!at.isEmpty()) {
+      md.append("Step finished at ").append(String.join(", ", at)).append(".\n\n");
+    }
+  }
 
   private boolean skipped(JsonNode r) {
     if (r.has("skipped")) {

@@ -101,11 +101,14 @@ public final class BenchRun {
         for (String step : steps) {
           System.out.println("== " + step + " (" + Instant.now() + ")");
           run.step(step);
+          ObjectNode when = commands.withObjectProperty("ranAt");
+          when.put(
+              step, Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES).toString());
           Results.JSON.writeValue(commandsFile.toFile(), commands);
         }
       }
     }
-    Path written = BenchReport.write(OUT, Path.of("BENCHMARKS.md"));
+    Path written = BenchReport.write(OUT, Path.of("BENCHMARKS.md"), Path.of("bench", "notes.md"));
     System.out.println("wrote " + written);
     System.exit(0);
   }

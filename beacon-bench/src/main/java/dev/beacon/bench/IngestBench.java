@@ -39,7 +39,8 @@ public final class IngestBench {
       double requestsPerSecond,
       String p50,
       String p99,
-      long errors) {}
+      long errors,
+      Map<String, Object> profile) {}
 
   public static void main(String[] args) throws Exception {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
@@ -65,13 +66,13 @@ public final class IngestBench {
                         }))
             .build()
             .start();
-    results.add(wrk("bare", bare.port(), "/api/telemetry", reportLua, seconds));
-    results.add(wrk("bare", bare.port(), "/v1/batch", batchLua, seconds));
+    results.add(wrk("bare", bare.port(), "/api/telemetry", reportLua, seconds, false));
+    results.add(wrk("bare", bare.port(), "/v1/batch", batchLua, seconds, false));
     bare.stop();
 
     try (BeaconServer duck = BeaconServer.start(config(work.resolve("duck"), Map.of()))) {
-      results.add(wrk("duckdb", duck.port(), "/api/telemetry", reportLua, seconds));
-      results.add(wrk("duckdb", duck.port(), "/v1/batch", batchLua, seconds));
+      results.add(wrk("duckdb", duck.port(), "/api/telemetry", reportLua, seconds, true));
+      results.add(wrk("duckdb", duck.port(), "/v1/batch", batchLua, seconds, true));
     }
     try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
         BeaconServer server =
@@ -82,8 +83,8 @@ public final class IngestBench {
                         "BEACON_STORAGE__TYPE", "postgres",
                         "BEACON_STORAGE__POSTGRES__URL", pg.getJdbcUrl("postgres", "postgres"),
                         "BEACON_STORAGE__POSTGRES__USER", "postgres")))) {
-      results.add(wrk("postgres", server.port(), "/api/telemetry", reportLua, seconds));
-      results.add(wrk("postgres", server.port(), "/v1/batch", batchLua, seconds));
+      results.add(wrk("postgres", server.port(), "/api/telemetry", reportLua, seconds, false));
+      results.add(wrk("postgres", server.port(), "/v1/batch", batchLua, seconds, false));
     }
 
     Results.write(results);
@@ -104,8 +105,13 @@ public final class IngestBench {
     return ConfigLoader.load(null, env, Map.of("server.port", 0, "data_dir", data.toString()));
   }
 
-  private static Result wrk(String server, int port, String path, Path script, int seconds)
-      throws IOException, InterruptedException {
+  /**
+   * A warm-up, the measured run, and with {@code profile} one more run under JFR (after the
+   * measured one, so that the recording's cost is not in the figures).
+   */
+  private static Result wrk(
+      String server, int port, String path, Path script, int seconds, boolean profile)
+      throws Exception {
     boolean batch = path.equals("/v1/batch");
     // A short warm-up (JIT, connections), then the measured run.
     run(port, path, script, 3);
@@ -114,6 +120,13 @@ public final class IngestBench {
     long errors = (long) number(out, "Non-2xx or 3xx responses:\\s+(\\d+)");
     errors += (long) number(out, "Socket errors:.*?timeout (\\d+)");
     System.out.printf("%s %s: %,.0f requests/s%n", server, path, rps);
+    Map<String, Object> where = null;
+    if (profile) {
+      try (Profile p = Profile.start()) {
+        run(port, path, script, Math.min(seconds, 5));
+        where = p.stop(12);
+      }
+    }
     return new Result(
         server,
         batch ? "batch" : "report",
@@ -121,7 +134,8 @@ public final class IngestBench {
         rps,
         latency(out, "50%"),
         latency(out, "99%"),
-        errors);
+        errors,
+        where);
   }
 
   private static String run(int port, String path, Path script, int seconds)

@@ -38,18 +38,23 @@ public final class Lifecycle {
     }
     var constructor = Class.forName(args[0]).asSubclass(Client.class).getConstructor(URI.class);
     long calls = args.length > 1 ? Long.parseLong(args[1].replace("_", "")) : 10_000_000L;
-    run(
-        calls,
-        uri -> {
-          try {
-            return constructor.newInstance(uri);
-          } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot build " + args[0], e);
-          }
-        });
+    String result =
+        run(
+            calls,
+            uri -> {
+              try {
+                return constructor.newInstance(uri);
+              } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot build " + args[0], e);
+              }
+            });
+    System.out.println("BENCH-RESULT " + result);
+    System.out.println("BENCH-RETURNED");
+    System.out.flush();
   }
 
-  static void run(long calls, Function<URI, Client> sdk) throws Exception {
+  /** Sends, measures, closes; the figures as a JSON object. */
+  public static String run(long calls, Function<URI, Client> sdk) throws Exception {
     long stopAt = Long.getLong("bench.stopAtMb", 1024) << 20;
     int closeWait = Integer.getInteger("bench.closeWaitSeconds", 120);
     Map<String, Object> properties = Peer.tenProperties();
@@ -64,7 +69,7 @@ public final class Lifecycle {
     try {
       for (; sent < calls; sent++) {
         client.send(Peer.EVENT, properties);
-        if ((sent & 0x3FFFF) == 0 && sent > 0 && heapUsed() - before > stopAt) {
+        if ((sent & 0x3FFF) == 0 && sent > 0 && heapUsed() - before > stopAt) {
           if (heapAfterGc() - before > stopAt) {
             stopped = true;
             break;
@@ -103,10 +108,7 @@ public final class Lifecycle {
     for (int i = 0; i < threads.size(); i++) {
       json.append(i == 0 ? "" : ",").append(quote(threads.get(i)));
     }
-    json.append("]}");
-    System.out.println("BENCH-RESULT " + json);
-    System.out.println("BENCH-RETURNED");
-    System.out.flush();
+    return json.append("]}").toString();
   }
 
   private static long heapUsed() {
