@@ -73,11 +73,13 @@ final class BenchReport {
           .append(m.path("os").asText());
     }
     out.append(
-        ".\n\nEvery figure below comes from that one run. Absolute numbers on a shared 2-core machine"
-            + " move from run to run; the ratios to the peers, taken in the same run, are what to"
-            + " compare. To reproduce, from the repository's root:\n\n```sh\nbench/run      "
-            + "          # everything (about 40 minutes)\nbench/run --only=sdk,lifecycle   # some"
-            + " steps; the others keep their last figures\n```\n\n");
+        ".\n\nEach table comes from one run of its step (the time is given under each heading; a"
+            + " step can be re-run alone). Absolute numbers on a shared 2-core machine move from"
+            + " run to run; the ratios to the peers, taken in the same run, are what to compare."
+            + " To reproduce, from the repository's root:\n\n```sh\nbench/run                "
+            + "        # everything (about 40 minutes)\nbench/run --only=sdk,lifecycle   # some"
+            + " steps; the others keep their last figures\nbench/run --quick                "
+            + "# every step briefly, to check the harness\n```\n\n");
     if (m != null && m.path("quick").asBoolean()) {
       out.append(
           "**This run used `--quick`: short runs and small data, to check the harness. Its"
@@ -378,7 +380,7 @@ final class BenchReport {
                 + " Java on CPU, by top frame:%n%n",
             what, p.path("javaSamples").asInt()));
     shareTable("frame (Java on CPU)", p.path("java"));
-    md.append("By thread (digits folded to N): ");
+    md.append("By thread (ids folded to N): ");
     List<String> threads = new ArrayList<>();
     p.path("threads")
         .forEach(
@@ -388,8 +390,8 @@ final class BenchReport {
     md.append(String.join(", ", threads)).append(".\n\n");
     md.append(
         String.format(
-            "%d samples of threads in native code (DuckDB's appender and commits, but also idle"
-                + " waits such as epoll), by native method:%n%n",
+            "%d samples of threads in native code (DuckDB's appender and commits; idle waits such"
+                + " as epoll and accept left out), by native method:%n%n",
             p.path("nativeSamples").asInt()));
     shareTable("native method", p.path("native"));
   }
@@ -461,7 +463,11 @@ final class BenchReport {
     if (total > 0) {
       verdict(
           "Dashboard p95 ≤ 300 ms on DuckDB, " + count(d.path("events").asDouble()) + " events",
-          met + " of " + total + " queries" + (missed.isEmpty() ? "" : "; over: " + missed),
+          met
+              + " of "
+              + total
+              + " queries"
+              + (missed.isEmpty() ? "" : "; over: " + String.join(", ", missed)),
           met == total);
     }
   }

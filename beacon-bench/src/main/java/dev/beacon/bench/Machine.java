@@ -17,7 +17,7 @@ final class Machine {
     m.put("date", LocalDate.now().toString());
     m.put("quick", quick);
     m.put("cores", Runtime.getRuntime().availableProcessors());
-    m.put("memory", firstValue(Path.of("/proc/meminfo"), "MemTotal"));
+    m.put("memory", memory(firstValue(Path.of("/proc/meminfo"), "MemTotal")));
     m.put("cpu", firstValue(Path.of("/proc/cpuinfo"), "model name"));
     m.put(
         "jdk",
@@ -44,6 +44,15 @@ final class Machine {
       }
     }
     return "unknown";
+  }
+
+  /** "24684096 kB" as "23.5 GiB". */
+  static String memory(String meminfo) {
+    if (!meminfo.endsWith(" kB")) {
+      return meminfo;
+    }
+    double kb = Double.parseDouble(meminfo.substring(0, meminfo.length() - 3).trim());
+    return String.format(java.util.Locale.ROOT, "%.1f GiB", kb / (1 << 20));
   }
 
   /** The resident set (VmRSS, VmHWM, ...) of process {@code pid} in bytes, or -1. */

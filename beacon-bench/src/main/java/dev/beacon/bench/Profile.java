@@ -19,10 +19,22 @@ import jdk.jfr.consumer.RecordingFile;
  * A JFR recording of this JVM (the {@code profile} settings: threads running Java sampled every 10
  * ms, threads in native code every 20 ms), summed up as where the samples fall: the top frames of
  * Java on CPU and the threads they ran on, and apart from those the native methods threads were in
- * (DuckDB's work, but idle waits such as epoll too). What BENCHMARKS.md shows beside a missed
+ * (DuckDB's work; idle waits such as epoll left out). What BENCHMARKS.md shows beside a missed
  * target.
  */
 final class Profile implements AutoCloseable {
+  /** Waits, not work: a thread parked in these is idle (the runner's own wait for wrk too). */
+  private static final java.util.Set<String> IDLE =
+      java.util.Set.of(
+          "sun.nio.ch.Net.accept",
+          "sun.nio.ch.EPoll.wait",
+          "java.lang.ProcessHandleImpl.waitForProcessExit0",
+          "java.io.FileInputStream.readBytes");
+
+  /** Ids in thread names ("[0x3e1 0x5f2] WebServer socket", "worker-12") folded to N. */
+  private static final java.util.regex.Pattern FOLD =
+      java.util.regex.Pattern.compile("\\[[^\\]]*\\]|0x[0-9a-f]+|\\d+");
+
   private final Recording recording;
   private final Path file;
 
@@ -62,9 +74,9 @@ final class Profile implements AutoCloseable {
         java.merge(method, 1, Integer::sum);
         RecordedThread t = e.getThread("sampledThread");
         String name = t == null || t.getJavaName() == null ? "?" : t.getJavaName();
-        threads.merge(name.replaceAll("\\d+", "N"), 1, Integer::sum);
+        threads.merge(FOLD.matcher(name).replaceAll("N"), 1, Integer::sum);
         javaSamples++;
-      } else {
+      } else if (!IDLE.contains(method)) {
         inNative.merge(method, 1, Integer::sum);
         nativeSamples++;
       }
