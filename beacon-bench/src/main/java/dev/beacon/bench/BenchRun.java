@@ -44,13 +44,15 @@ public final class BenchRun {
       List.of("sdk", "lifecycle", "cli", "ingest", "queries", "footprint");
 
   /**
-   * An SDK under test: its JMH jar, its benchmark, and its {@code Client} for Lifecycle. A peer's
-   * jar names the SDK and its version in {@code peer.properties}.
+   * An SDK under test: its JMH jar, its benchmark, and its {@code Client} for Lifecycle (none for
+   * the floor, an empty call). A peer's jar names the SDK and its version in {@code
+   * peer.properties}.
    */
   record Sdk(String id, Path jar, String benchmark, String client) {}
 
   static final List<Sdk> SDKS =
       List.of(
+          new Sdk("floor", BENCH_JAR, "FloorBenchmark", null),
           new Sdk("beacon", BENCH_JAR, "BeaconBenchmark", "dev.beacon.bench.BeaconClient"),
           peer("segment", "SegmentBenchmark", "SegmentClient"),
           peer("posthog-server", "PostHogServerBenchmark", "PostHogServerClient"),
@@ -208,6 +210,9 @@ public final class BenchRun {
     ObjectNode all = Results.JSON.createObjectNode();
     String calls = quick ? "200000" : "10000000";
     for (Sdk sdk : SDKS) {
+      if (sdk.client() == null) {
+        continue; // the floor has nothing to hold or close
+      }
       List<String> cmd = new ArrayList<>(List.of("-Xmx4g"));
       cmd.addAll(endpoints.systemProperties());
       cmd.addAll(
@@ -274,7 +279,9 @@ public final class BenchRun {
     try (JarFile jar = new JarFile(sdk.jar().toFile())) {
       ZipEntry e = jar.getEntry("peer.properties");
       if (e == null) {
-        return "Beacon `track()`";
+        return sdk.id().equals("floor")
+            ? "no SDK: an empty call (the machine's floor)"
+            : "Beacon `track()`";
       }
       Properties props = new Properties();
       try (var in = jar.getInputStream(e)) {

@@ -34,6 +34,9 @@ final class Pipeline implements Runnable {
   private final Object flushLock = new Object();
   private final Delivery delivery;
 
+  /** How long the worker rests after a flush that took a whole queue's worth (see below). */
+  static final long OVERLOAD_PAUSE_NANOS = 100_000_000L;
+
   private volatile Thread worker;
   private volatile boolean stopping;
   private volatile UUID installationId;
@@ -164,8 +167,9 @@ final class Pipeline implements Runnable {
     if (now >= nextReportAt) {
       report(m, now);
     }
+    boolean overloaded = false;
     if (!queue.isEmpty() && (now >= nextFlushAt || queue.size() >= settings.maxBatchSize)) {
-      flush(m);
+      overloaded = flush(m) >= settings.maxQueueSize;
     }
     if (now >= nextFlushAt) {
       nextFlushAt = now + settings.flushInterval.toMillis();
@@ -177,10 +181,27 @@ final class Pipeline implements Runnable {
     if (m == TelemetryMode.ON && delivery.hasWork()) {
       wake = Math.min(wake, delivery.nextAttemptAtMillis());
     }
+    if (overloaded) {
+      pauseUnderOverload();
+      return;
+    }
     long waitMillis = wake - System.currentTimeMillis();
     if (waitMillis > 0 && !stopping && queue.size() < settings.maxBatchSize) {
       offeredSinceWake.set(0);
       LockSupport.parkNanos(this, waitMillis * 1_000_000);
+    }
+  }
+
+  /**
+   * The host emits faster than the worker can keep events: one flush took a whole queue's worth.
+   * Rest for {@link #OVERLOAD_PAUSE_NANOS} whatever wakes us (the host's offers would, at once), so
+   * that the worker takes at most one queue's worth per pause and its CPU stays bounded; what the
+   * host emits meanwhile beyond the queue is dropped and counted, as the queue promises.
+   */
+  private void pauseUnderOverload() {
+    long until = System.nanoTime() + OVERLOAD_PAUSE_NANOS;
+    for (long left; !stopping && (left = until - System.nanoTime()) > 0; ) {
+      LockSupport.parkNanos(this, left);
     }
   }
 
@@ -218,11 +239,18 @@ final class Pipeline implements Runnable {
     return file;
   }
 
-  /** Moves every queued event into payloads. Safe from any thread. */
-  void flush(TelemetryMode m) {
+  /**
+   * Moves the queued events into payloads, at most one queue's worth (events offered while this
+   * runs wait for the next flush); the number moved. Safe from any thread.
+   */
+  int flush(TelemetryMode m) {
     synchronized (flushLock) {
       List<Event> events = new ArrayList<>(settings.maxBatchSize);
-      while (queue.drainTo(events, settings.maxBatchSize) > 0) {
+      int moved = 0;
+      while (moved < settings.maxQueueSize
+          && queue.drainTo(events, Math.min(settings.maxBatchSize, settings.maxQueueSize - moved))
+              > 0) {
+        moved += events.size();
         try {
           UUID id = installationId();
           List<String> messages = new ArrayList<>(events.size());
@@ -237,6 +265,7 @@ final class Pipeline implements Runnable {
         }
         events.clear();
       }
+      return moved;
     }
   }
 
