@@ -156,7 +156,9 @@ final class BenchReport {
                 ns(pct(p, "99.99")),
                 ns(pct(p, "100.0")),
                 count(1e9 / mean),
-                e.getKey().equals("beacon") ? "1" : ratio(pct(p, "99.9") / beacon999)));
+                e.getKey().equals("beacon")
+                    ? "1"
+                    : e.getKey().equals("floor") ? "–" : ratio(pct(p, "99.9") / beacon999)));
         boolean peer = !e.getKey().equals("beacon") && !e.getKey().equals("floor");
         if (peer && pct(p, "99.9") < bestPeer999) {
           bestPeer999 = pct(p, "99.9");
