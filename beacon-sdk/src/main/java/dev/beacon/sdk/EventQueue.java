@@ -1,6 +1,8 @@
 package dev.beacon.sdk;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -8,8 +10,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * The bounded queue between the host's threads and the worker: many producers, one consumer at a
  * time, and no lock. A producer claims a slot with one compare-and-set and never waits: when the
  * queue is full it is told so at once. (An {@code ArrayBlockingQueue} shares one lock between
- * {@code offer} and the worker's {@code drainTo}; on two cores a host thread that met the lock held
- * parked for tens of microseconds, which was Beacon's p99.9.)
+ * {@code offer} and the worker's {@code drainTo}; a host thread that met the lock held parked,
+ * which made most of Beacon's p99.9 of 13 µs in BENCHMARKS.md's first run.)
  *
  * <p>Consumers ({@link #drainTo}, {@link #clear}) must not run concurrently with each other; the
  * pipeline calls them under its flush lock.
@@ -71,7 +73,7 @@ final class EventQueue {
 
   /** Forgets every event that was filled in. */
   void clear() {
-    java.util.List<Event> sink = new java.util.ArrayList<>();
+    List<Event> sink = new ArrayList<>();
     while (drainTo(sink, 1024) > 0) {
       sink.clear();
     }
