@@ -196,13 +196,14 @@ final class BenchReport {
             + " one second after the last call, minus the same before the SDK was built. A run"
             + " stops early once the SDK holds over 1 GiB (the figure is then a lower bound, marked"
             + " ≥). Then `close()` as the SDK's documentation says (waited for up to 120 s), and"
-            + " `main` returns without `System.exit`: does the JVM end by itself within 10 s?\n\n");
+            + " `main` returns without `System.exit`: does the JVM end by itself within 10 s? Lines logged:"
+            + " what the JVM wrote to its console meanwhile, with each SDK's default logging.\n\n");
     md.append("```sh\n");
     commands.path("lifecycle").forEach(c -> md.append(c.asText()).append('\n'));
     md.append("```\n\n");
     md.append(
         "| SDK | calls | calls/s | heap retained | `close()` | JVM exits by itself | non-daemon"
-            + " threads left |\n|---|---|---|---|---|---|---|\n");
+            + " threads left | lines logged |\n|---|---|---|---|---|---|---|---|\n");
     for (Map.Entry<String, JsonNode> e : all.properties()) {
       JsonNode r = e.getValue();
       String label = labels == null ? e.getKey() : labels.path(e.getKey()).asText(e.getKey());
@@ -226,14 +227,15 @@ final class BenchReport {
       r.path("nonDaemonThreads").forEach(t -> threads.add("`" + t.asText() + "`"));
       md.append(
           String.format(
-              "| %s | %s | %s | %s | %s | %s | %s |%n",
+              "| %s | %s | %s | %s | %s | %s | %s | %s |%n",
               beacon ? "**" + label + "**" : label,
               calls,
               count(r.path("callsPerSecond").asDouble()),
               retained,
               close,
               exits,
-              threads.isEmpty() ? "none" : String.join(", ", threads)));
+              threads.isEmpty() ? "none" : String.join(", ", threads),
+              r.has("linesPrinted") ? count(r.path("linesPrinted").asDouble()) : "–"));
       if (beacon) {
         double heap = r.path("retainedBytes").asDouble();
         verdict("SDK heap retained ≤ 8 MB, endpoint dead", bytes(heap), heap <= 8 << 20);

@@ -232,6 +232,7 @@ public final class BenchRun {
               : (ObjectNode) Results.JSON.readTree(result.substring("BENCH-RESULT ".length()));
       r.put("mainReturned", returned);
       r.put("jvmExited", exitMs >= 0);
+      r.put("linesPrinted", p.linesPrinted());
       r.put("exitMs", exitMs);
       p.kill();
       all.set(sdk.id(), r);
@@ -341,6 +342,8 @@ public final class BenchRun {
     private final java.util.concurrent.BlockingQueue<String> lines =
         new java.util.concurrent.LinkedBlockingQueue<>();
     private final Instant deadline;
+    private final java.util.concurrent.atomic.AtomicLong printed =
+        new java.util.concurrent.atomic.AtomicLong();
 
     private Proc(Process process, Duration limit) {
       this.process = process;
@@ -353,6 +356,9 @@ public final class BenchRun {
                         new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                   for (String line; (line = r.readLine()) != null; ) {
                     System.out.println("  | " + line);
+                    if (!line.startsWith("BENCH-")) {
+                      printed.incrementAndGet();
+                    }
                     lines.add(line);
                   }
                 } catch (IOException ignored) {
@@ -373,6 +379,11 @@ public final class BenchRun {
 
     long pid() {
       return process.pid();
+    }
+
+    /** Lines the process wrote to stdout and stderr, the runner's own protocol lines aside. */
+    long linesPrinted() {
+      return printed.get();
     }
 
     /** The first line starting with {@code prefix}, or null if the process ends or times out. */

@@ -25,10 +25,11 @@ class BenchReportTest {
         "lifecycle.json",
         "{\"beacon\":{\"calls\":10000000,\"callsPerSecond\":5000000,\"retainedBytes\":20971520,"
             + "\"stoppedAtLimit\":false,\"failure\":null,\"closeMs\":30,\"closeReturned\":true,"
-            + "\"nonDaemonThreads\":[],\"jvmExited\":true,\"exitMs\":12},"
+            + "\"nonDaemonThreads\":[],\"jvmExited\":true,\"exitMs\":12,\"linesPrinted\":0},"
             + "\"otel\":{\"calls\":400000,\"callsPerSecond\":100000,\"retainedBytes\":1073741824,"
             + "\"stoppedAtLimit\":true,\"failure\":null,\"closeMs\":120000,\"closeReturned\":false,"
-            + "\"nonDaemonThreads\":[\"sender\"],\"jvmExited\":false,\"exitMs\":-1}}");
+            + "\"nonDaemonThreads\":[\"sender\"],\"jvmExited\":false,\"exitMs\":-1,"
+            + "\"linesPrinted\":12345}}");
 
     String md = render();
 
@@ -41,7 +42,8 @@ class BenchReportTest {
     // Beacon's heap is over the 8 MB target here: said plainly.
     assertThat(md).contains("| SDK heap retained ≤ 8 MB, endpoint dead | 20.0 MiB | **missed** |");
     assertThat(md).contains("≥ 1.00 GiB").contains("did not return in 120.0 s");
-    assertThat(md).contains("**no**, killed after 10 s").contains("`sender`");
+    assertThat(md).contains("**no**, killed after 10 s").contains("`sender` | 12,345 |");
+    assertThat(md).contains("| yes (12 ms) | none | 0 |");
     assertThat(md).doesNotContain("This run used `--quick`");
   }
 
