@@ -7,9 +7,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /** Beacon's SDK as a host sets it up: defaults, a state directory of its own, close at the end. */
 public final class BeaconClient implements Client {
@@ -41,10 +39,6 @@ public final class BeaconClient implements Client {
   @Override
   public void close() throws IOException {
     beacon.close();
-    try (Stream<Path> files = Files.walk(state)) {
-      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
+    BenchRun.deleteTree(state);
   }
 }

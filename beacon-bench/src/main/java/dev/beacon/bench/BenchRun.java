@@ -2,26 +2,18 @@ package dev.beacon.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
 import java.util.zip.ZipEntry;
 
@@ -191,7 +183,7 @@ public final class BenchRun {
               ? List.of("-wi", "1", "-w", "1s", "-i", "2", "-r", "1s", "-f", "1")
               : List.of("-wi", "3", "-w", "2s", "-i", "5", "-r", "2s", "-f", "1"));
       Files.deleteIfExists(json);
-      Proc p = Proc.start(java(cmd), Map.of(), Duration.ofMinutes(10));
+      ChildProcess p = ChildProcess.start(java(cmd), Map.of(), Duration.ofMinutes(10));
       p.await();
       if (!Files.exists(json)) {
         throw new IllegalStateException("JMH wrote no result for " + sdk.id());
@@ -222,7 +214,7 @@ public final class BenchRun {
               "dev.beacon.bench.harness.Lifecycle",
               sdk.client(),
               calls));
-      Proc p = Proc.start(java(cmd), Map.of(), Duration.ofMinutes(20));
+      ChildProcess p = ChildProcess.start(java(cmd), Map.of(), Duration.ofMinutes(20));
       String result = p.waitForLine("BENCH-RESULT ");
       boolean returned = p.waitForLine("BENCH-RETURNED") != null;
       long exitMs = p.waitForExit(Duration.ofSeconds(10));
@@ -246,7 +238,7 @@ public final class BenchRun {
     Files.deleteIfExists(json);
     List<String> cmd = new ArrayList<>(List.of("-Dbench.json=" + json));
     cmd.addAll(args);
-    Proc p = Proc.start(java(cmd), Map.of(), Duration.ofMinutes(60));
+    ChildProcess p = ChildProcess.start(java(cmd), Map.of(), Duration.ofMinutes(60));
     int code = p.await();
     if (code != 0 || !Files.exists(json)) {
       throw new IllegalStateException(name + " failed (exit " + code + ")");
@@ -334,124 +326,6 @@ public final class BenchRun {
         Files.delete(p);
       }
     }
-  }
-
-  /** A child process whose output is echoed, line by line, and can be waited on. */
-  static final class Proc {
-    private final Process process;
-    private final java.util.concurrent.BlockingQueue<String> lines =
-        new java.util.concurrent.LinkedBlockingQueue<>();
-    private final Instant deadline;
-    private final java.util.concurrent.atomic.AtomicLong printed =
-        new java.util.concurrent.atomic.AtomicLong();
-
-    private Proc(Process process, Duration limit) {
-      this.process = process;
-      this.deadline = Instant.now().plus(limit);
-      Thread reader =
-          new Thread(
-              () -> {
-                try (BufferedReader r =
-                    new BufferedReader(
-                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                  for (String line; (line = r.readLine()) != null; ) {
-                    System.out.println("  | " + line);
-                    if (!line.startsWith("BENCH-")) {
-                      printed.incrementAndGet();
-                    }
-                    lines.add(line);
-                  }
-                } catch (IOException ignored) {
-                  // the process ended
-                }
-              },
-              "proc-reader");
-      reader.setDaemon(true);
-      reader.start();
-    }
-
-    static Proc start(List<String> cmd, Map<String, String> env, Duration limit)
-        throws IOException {
-      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-      pb.environment().putAll(env);
-      return new Proc(pb.start(), limit);
-    }
-
-    long pid() {
-      return process.pid();
-    }
-
-    /** Lines the process wrote to stdout and stderr, the runner's own protocol lines aside. */
-    long linesPrinted() {
-      return printed.get();
-    }
-
-    /** The first line starting with {@code prefix}, or null if the process ends or times out. */
-    String waitForLine(String prefix) throws InterruptedException {
-      while (true) {
-        long left = Duration.between(Instant.now(), deadline).toMillis();
-        if (left <= 0) {
-          return null;
-        }
-        String line = lines.poll(Math.min(left, 500), TimeUnit.MILLISECONDS);
-        if (line != null && line.startsWith(prefix)) {
-          return line;
-        }
-        if (line == null && !process.isAlive() && lines.isEmpty()) {
-          return null;
-        }
-      }
-    }
-
-    /** Milliseconds until the process exited, or -1 if it still runs after {@code limit}. */
-    long waitForExit(Duration limit) throws InterruptedException {
-      long start = System.nanoTime();
-      return process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)
-          ? (System.nanoTime() - start) / 1_000_000
-          : -1;
-    }
-
-    int await() throws InterruptedException {
-      long left = Math.max(1, Duration.between(Instant.now(), deadline).toMillis());
-      if (!process.waitFor(left, TimeUnit.MILLISECONDS)) {
-        kill();
-        throw new IllegalStateException("timed out: " + process.info().commandLine().orElse(""));
-      }
-      Thread.sleep(100); // the reader echoes the last lines
-      return process.exitValue();
-    }
-
-    void kill() throws InterruptedException {
-      if (process.isAlive()) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        process.waitFor(10, TimeUnit.SECONDS);
-      }
-    }
-  }
-
-  /** A free loopback port, for a child process to listen on. */
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
-  static String basic(String user, String password) {
-    return "Basic "
-        + Base64.getEncoder()
-            .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
-  }
-
-  static HttpResponse<String> get(HttpClient http, URI uri, String auth)
-      throws IOException, InterruptedException {
-    return http.send(
-        HttpRequest.newBuilder(uri)
-            .header("Authorization", auth)
-            .timeout(Duration.ofMinutes(5))
-            .GET()
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
   }
 
   static JsonNode read(Path file) throws IOException {

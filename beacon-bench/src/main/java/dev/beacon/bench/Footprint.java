@@ -1,13 +1,18 @@
 package dev.beacon.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +49,7 @@ final class Footprint {
           json.toFile(), Map.of("skipped", "no data: run the queries step first"));
       return;
     }
-    int port = BenchRun.freePort();
+    int port = freePort();
     String password = "bench-admin-password";
     Map<String, String> env = new LinkedHashMap<>();
     env.put("BEACON_DATA_DIR", data.toString());
@@ -58,7 +63,7 @@ final class Footprint {
             "-jar",
             "beacon-server/target/beacon-server.jar",
             "serve");
-    BenchRun.Proc server = BenchRun.Proc.start(BenchRun.java(args), env, Duration.ofMinutes(30));
+    ChildProcess server = ChildProcess.start(BenchRun.java(args), env, Duration.ofMinutes(30));
     Map<String, Object> r = new LinkedHashMap<>();
     try {
       HttpClient http = HttpClient.newHttpClient();
@@ -67,7 +72,7 @@ final class Footprint {
       while (true) {
         try {
           if (http.send(
-                      java.net.http.HttpRequest.newBuilder(URI.create(base + "/readyz")).build(),
+                      HttpRequest.newBuilder(URI.create(base + "/readyz")).build(),
                       HttpResponse.BodyHandlers.discarding())
                   .statusCode()
               == 200) {
@@ -84,13 +89,13 @@ final class Footprint {
       r.put("startMs", (System.nanoTime() - started) / 1_000_000);
       Thread.sleep(2000);
       r.put("rssIdleBytes", Machine.processBytes(server.pid(), "VmRSS"));
-      String auth = BenchRun.basic("admin", password);
+      String auth = basic("admin", password);
       Map<String, Object> queries = new LinkedHashMap<>();
       List<String> failed = new ArrayList<>();
       for (String q : DASHBOARD) {
         long t = System.nanoTime();
         HttpResponse<String> res =
-            BenchRun.get(http, URI.create(base + "/api/v1/products/bench/" + q), auth);
+            get(http, URI.create(base + "/api/v1/products/bench/" + q), auth);
         long ms = (System.nanoTime() - t) / 1_000_000;
         queries.put(q, Map.of("status", res.statusCode(), "ms", ms));
         if (res.statusCode() != 200) {
@@ -110,5 +115,29 @@ final class Footprint {
     StringBuilder line = new StringBuilder();
     env.forEach((k, v) -> line.append(k).append('=').append(v).append(' '));
     commands.put("footprint", line + "java " + String.join(" ", args));
+  }
+
+  /** A free loopback port, for a child process to listen on. */
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  static String basic(String user, String password) {
+    return "Basic "
+        + Base64.getEncoder()
+            .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+  }
+
+  static HttpResponse<String> get(HttpClient http, URI uri, String auth)
+      throws IOException, InterruptedException {
+    return http.send(
+        HttpRequest.newBuilder(uri)
+            .header("Authorization", auth)
+            .timeout(Duration.ofMinutes(5))
+            .GET()
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 }
