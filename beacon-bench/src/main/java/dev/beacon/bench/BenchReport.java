@@ -1,6 +1,7 @@
 package dev.beacon.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.beacon.bench.harness.Peer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +19,6 @@ import java.util.Map;
  * missed (from profiles) is prose, kept in {@code bench/notes.md} and appended as it is.
  */
 final class BenchReport {
-  private static final String[] SCENARIO_NAMES = {"alive", "dead", "blackhole"};
   private static final Map<String, String> SCENARIO_LABELS =
       Map.of(
           "alive", "endpoint alive (a local sink answering 200)",
@@ -48,14 +48,13 @@ final class BenchReport {
 
   String render(Path notes) throws IOException {
     JsonNode m = BenchRun.read(dir.resolve("machine.json"));
-    StringBuilder sections = md;
     sdk();
     lifecycle();
     cli();
     ingest();
     queries();
     footprint();
-    String tables = sections.toString();
+    String tables = md.toString();
 
     StringBuilder out = new StringBuilder("# Benchmarks\n\n");
     out.append("Written by `bench/run`");
@@ -129,7 +128,7 @@ final class BenchReport {
     md.append("```sh\n");
     commands.path("sdk").forEach(c -> md.append(c.asText()).append('\n'));
     md.append("```\n\n");
-    for (String scenario : SCENARIO_NAMES) {
+    for (String scenario : Peer.SCENARIOS) {
       md.append("**").append(SCENARIO_LABELS.get(scenario)).append("**\n\n");
       md.append("| SDK | p50 | p90 | p99 | p99.9 | p99.99 | max | calls/s | p99.9 ÷ Beacon's |\n");
       md.append("|---|---|---|---|---|---|---|---|---|\n");
@@ -252,13 +251,8 @@ final class BenchReport {
   // --- CLI exit -------------------------------------------------------------------------------
 
   private void cli() throws IOException {
-    JsonNode r = BenchRun.read(dir.resolve("cli.json"));
+    JsonNode r = section("cli", "CLI exit: what the SDK adds to a command-line tool");
     if (r == null) {
-      return;
-    }
-    md.append("## CLI exit: what the SDK adds to a command-line tool\n\n");
-    ranAt("cli");
-    if (skipped(r)) {
       return;
     }
     md.append(
@@ -302,13 +296,8 @@ final class BenchReport {
   // --- Ingest ---------------------------------------------------------------------------------
 
   private void ingest() throws IOException {
-    JsonNode r = BenchRun.read(dir.resolve("ingest.json"));
+    JsonNode r = section("ingest", "Server: ingest with durable acknowledgement");
     if (r == null) {
-      return;
-    }
-    md.append("## Server: ingest with durable acknowledgement\n\n");
-    ranAt("ingest");
-    if (skipped(r)) {
       return;
     }
     md.append(
@@ -541,6 +530,20 @@ final class BenchReport {
   }
 
   // --- helpers --------------------------------------------------------------------------------
+
+  /**
+   * A step's results, its heading and when it ran already written; null when the step left no
+   * results, or was skipped (then the heading says why).
+   */
+  private JsonNode section(String step, String title) throws IOException {
+    JsonNode r = BenchRun.read(dir.resolve(step + ".json"));
+    if (r == null) {
+      return null;
+    }
+    md.append("## ").append(title).append("\n\n");
+    ranAt(step);
+    return skipped(r) ? null : r;
+  }
 
   /** "Measured at ..." for a step, when the runner recorded it (steps can be re-run alone). */
   private void ranAt(String... steps) {

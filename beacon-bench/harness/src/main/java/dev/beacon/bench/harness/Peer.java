@@ -17,7 +17,9 @@ import java.util.concurrent.TimeUnit;
  * bench.endpoint.blackhole} (accepts connections, never reads nor answers).
  */
 public final class Peer {
-  /** The scenarios, in the order the tables show them. */
+  /**
+   * The scenarios, in the order the tables show them ({@link SendBenchmark}'s parameter values).
+   */
   public static final String[] SCENARIOS = {"alive", "dead", "blackhole"};
 
   public static final String EVENT = "rule_created";
