@@ -35,6 +35,10 @@ final class Backoff {
     failures = 0;
   }
 
+  long maxMillis() {
+    return maxMillis;
+  }
+
   int failures() {
     return failures;
   }

@@ -57,6 +57,7 @@ public final class BeaconBuilder {
   long maxSpoolBytes = 4L * 1024 * 1024;
   boolean registerMBean = true;
   boolean periodicReports = true;
+  boolean detachedUploader;
   String channel;
   Set<String> untrackedCommands = Set.of();
   Path workingDirectory;
@@ -310,6 +311,20 @@ public final class BeaconBuilder {
     this.registerMBean = false;
     this.closeTimeout = Duration.ofMillis(50);
     this.flushInterval = Duration.ofMillis(20); // send while the command runs, not at its exit
+    this.detachedUploader = true;
+    return this;
+  }
+
+  /**
+   * Whether what a run could not deliver by its exit is handed to a detached uploader process (a
+   * JVM on the SDK's classpath, started with this JVM's launcher) rather than left for the next
+   * run; true with {@link #forCommandLine()}. Turn it off where the product may not start
+   * processes: the next run's worker then delivers the spool, as long as it runs long enough.
+   *
+   * @since 0.1.0
+   */
+  public BeaconBuilder detachedUploader(boolean enabled) {
+    this.detachedUploader = enabled;
     return this;
   }
 

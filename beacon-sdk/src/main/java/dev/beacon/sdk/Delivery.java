@@ -22,6 +22,7 @@ final class Delivery {
   private final Object lock = new Object();
   private volatile boolean hasWork = true; // a previous run may have left payloads behind
   private volatile long nextAttemptAt;
+  private boolean pauseCleared; // guarded by lock
 
   Delivery(
       Spool spool,
@@ -73,13 +74,14 @@ final class Delivery {
           parts.log.failure("lock", "another process is uploading the spool; waiting for it");
           return null;
         }
-        return deliverAll(timeout);
+        return deliverHolding(timeout);
       }
     }
   }
 
-  private HttpExporter.Outcome deliverAll(Duration timeout) {
-    {
+  /** As {@link #deliver}, for a caller that holds the spool's {@link SpoolLock} already. */
+  HttpExporter.Outcome deliverHolding(Duration timeout) {
+    synchronized (lock) {
       long deadline = System.nanoTime() + timeout.toNanos();
       HttpExporter.Outcome last = null;
       for (Path file : spool.pending()) {
@@ -120,6 +122,10 @@ final class Delivery {
         switch (o.kind) {
           case DELIVERED:
             spool.remove(file);
+            if (backoff.failures() > 0 || !pauseCleared) {
+              spool.clearRetryPause(); // the endpoint answers again: later runs may upload at once
+              pauseCleared = true;
+            }
             backoff.reset();
             parts.log.recovered("delivery");
             keepCopy(bytes);

@@ -299,7 +299,10 @@ final class Pipeline implements Runnable {
     }
   }
 
-  /** Stops the worker within the close timeout; what is not delivered by then stays spooled. */
+  /**
+   * Stops the worker within the close timeout; what is not delivered by then stays spooled, and a
+   * command-line product hands it to a {@link DetachedUploader}.
+   */
   void close() {
     long deadline = System.nanoTime() + settings.closeTimeout.toNanos();
     stopping = true;
@@ -310,8 +313,13 @@ final class Pipeline implements Runnable {
     }
     if (w != null) {
       LockSupport.unpark(w);
-      if (m == TelemetryMode.ON) {
-        // One last delivery attempt, within what is left of the budget.
+    }
+    if (m == TelemetryMode.ON && (w != null || settings.detachedUploader)) {
+      // One last attempt within what is left of the budget, unless an uploader found the endpoint
+      // unreachable a moment ago: then the exit does not wait for it again.
+      boolean paused =
+          settings.detachedUploader && System.currentTimeMillis() < spool.retryPausedUntilMillis();
+      if (!paused && deadline - System.nanoTime() > 0) {
         Thread last =
             new Thread(
                 () -> delivery.deliver(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))),
@@ -319,9 +327,14 @@ final class Pipeline implements Runnable {
         last.setDaemon(true);
         last.start();
         joinUntil(last, deadline);
-        parts.cancelInFlight();
       }
+      parts.cancelInFlight();
+    }
+    if (w != null) {
       joinUntil(w, deadline);
+    }
+    if (m == TelemetryMode.ON && settings.detachedUploader) {
+      DetachedUploader.handOver(settings, spool, log);
     }
     parts.shutdown();
   }

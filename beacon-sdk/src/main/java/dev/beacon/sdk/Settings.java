@@ -53,6 +53,7 @@ final class Settings {
   final long maxSpoolBytes;
   final boolean registerMBean;
   final boolean periodicReports;
+  final boolean detachedUploader;
   final String channel;
   final java.util.Set<String> untrackedCommands;
   final Path workingDirectory;
@@ -103,6 +104,7 @@ final class Settings {
     maxSpoolBytes = b.maxSpoolBytes;
     registerMBean = b.registerMBean;
     periodicReports = b.periodicReports;
+    detachedUploader = b.detachedUploader;
     channel = b.channel;
     untrackedCommands = b.untrackedCommands;
     workingDirectory =
@@ -168,13 +170,24 @@ final class Settings {
     }
   }
 
+  /**
+   * {@code $XDG_CONFIG_HOME/<product>/telemetry}, else {@code $HOME/.config/...}, else the JVM's
+   * {@code user.home}: the JVM takes {@code user.home} from the account database, not from {@code
+   * $HOME}, so without this an operator's {@code HOME=...} (a CI job, a container) would not move
+   * the state as it does for Go's and most other tools.
+   */
   private static Path defaultStateDirectory(
       String product, Map<String, String> env, Properties sys) {
+    Path base;
     String xdg = env.get("XDG_CONFIG_HOME");
-    Path base =
-        xdg != null && !xdg.isBlank()
-            ? Path.of(xdg)
-            : Path.of(sys.getProperty("user.home", "."), ".config");
+    String home = env.get("HOME");
+    if (xdg != null && !xdg.isBlank()) {
+      base = Path.of(xdg);
+    } else if (home != null && !home.isBlank()) {
+      base = Path.of(home, ".config");
+    } else {
+      base = Path.of(sys.getProperty("user.home", "."), ".config");
+    }
     return base.resolve(product).resolve("telemetry");
   }
 }

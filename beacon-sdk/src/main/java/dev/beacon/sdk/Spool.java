@@ -20,6 +20,10 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class Spool {
   private static final String SUFFIX = ".json";
+
+  /** Written by a detached uploader that gave up: "until-millis give-ups", see below. */
+  private static final String RETRY_PAUSE = "retry-pause";
+
   private static final AtomicLong SEQUENCE = new AtomicLong();
 
   private final Path dir;
@@ -57,6 +61,45 @@ final class Spool {
     Path file = dir.resolve(name);
     StateStore.moveAtomically(tmp, file);
     return file;
+  }
+
+  /**
+   * The time (epoch millis) before which no run should start an uploader, because the last one gave
+   * up on an unreachable endpoint; 0 when there is no such pause.
+   */
+  long retryPausedUntilMillis() {
+    long[] p = readRetryPause();
+    return p[0];
+  }
+
+  /** How many uploaders in a row gave up (the pause grows with it); 0 after a delivery. */
+  int giveUps() {
+    return (int) readRetryPause()[1];
+  }
+
+  void pauseRetries(long untilMillis, int giveUps) throws IOException {
+    Files.createDirectories(dir);
+    Path tmp = dir.resolve(RETRY_PAUSE + "." + ThreadLocalRandom.current().nextInt() + ".tmp");
+    Files.write(
+        tmp, (untilMillis + " " + giveUps).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    StateStore.moveAtomically(tmp, dir.resolve(RETRY_PAUSE));
+  }
+
+  void clearRetryPause() throws IOException {
+    Files.deleteIfExists(dir.resolve(RETRY_PAUSE));
+  }
+
+  private long[] readRetryPause() {
+    try {
+      byte[] b = Files.readAllBytes(dir.resolve(RETRY_PAUSE));
+      if (b.length > 64) {
+        return new long[] {0, 0};
+      }
+      String[] parts = new String(b, java.nio.charset.StandardCharsets.US_ASCII).trim().split(" ");
+      return new long[] {Long.parseLong(parts[0]), parts.length > 1 ? Long.parseLong(parts[1]) : 1};
+    } catch (IOException | RuntimeException absentOrDamaged) {
+      return new long[] {0, 0};
+    }
   }
 
   Path directory() {

@@ -22,6 +22,35 @@ final class SpoolLock implements AutoCloseable {
     this.lock = lock;
   }
 
+  /** Who holds the lock at the moment of asking. */
+  enum Holder {
+    NOBODY,
+    THIS_PROCESS,
+    ANOTHER_PROCESS
+  }
+
+  /**
+   * Who holds the lock now: taken and released at once when nobody does. The answer may be stale as
+   * soon as it is given; callers rely only on "whoever releases the lock looks at the spool again"
+   * (see {@link DetachedUploader}).
+   */
+  static Holder holder(Path spoolDir) {
+    try (FileChannel ch =
+        FileChannel.open(
+            spoolDir.resolve("upload.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+      FileLock l = ch.tryLock();
+      if (l == null) {
+        return Holder.ANOTHER_PROCESS;
+      }
+      l.release();
+      return Holder.NOBODY;
+    } catch (OverlappingFileLockException ours) {
+      return Holder.THIS_PROCESS; // the JVM tracks its own file locks: a thread of ours has it
+    } catch (IOException e) {
+      return Holder.ANOTHER_PROCESS; // cannot tell: do not start an uploader that cannot lock
+    }
+  }
+
   /** The lock, or null when another process holds it (or the spool does not exist yet). */
   static SpoolLock tryAcquire(Path spoolDir) {
     if (!Files.isDirectory(spoolDir)) {

@@ -62,7 +62,7 @@ public final class TestCollector implements AutoCloseable {
    * On a given port, to bring back an endpoint that was dead or black-holed. The sockets the black
    * hole held may keep the port for a moment after it closed: binding is retried for 10 s.
    */
-  static TestCollector startOn(int port) {
+  public static TestCollector startOn(int port) {
     long deadline = System.nanoTime() + 10_000_000_000L;
     while (true) {
       try {

@@ -1,0 +1,120 @@
+package dev.beacon.sdk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The detached uploader of command-line products: real child JVMs, real HTTP. */
+class DetachedUploaderTest {
+  @TempDir Path state;
+
+  private Settings settings(URI endpoint) {
+    return Settings.resolve(TestBeacons.builder(state, endpoint).forCommandLine());
+  }
+
+  private Spool spoolWithOneMessage(Settings s, String id) throws Exception {
+    Spool spool = new Spool(state.resolve("spool"), s.maxSpoolBytes);
+    String batch =
+        "{\"batch\":[{\"type\":\"track\",\"event\":\"CommandExited\",\"messageId\":\""
+            + id
+            + "\",\"anonymousId\":\"a\",\"properties\":{}}]}";
+    spool.add(batch.getBytes(StandardCharsets.UTF_8), 1);
+    return spool;
+  }
+
+  @Test
+  void settingsRoundTripThroughAnOwnerOnlyFileWithoutTheEnvironment() throws Exception {
+    Settings s = settings(URI.create("https://telemetry.example/base"));
+    Path spoolDir = Files.createDirectories(state.resolve("spool"));
+    assertThat(DetachedUploader.writeConfig(spoolDir, DetachedUploader.config(s))).isTrue();
+    // The same settings again: nothing written, so a running uploader is not disturbed.
+    assertThat(DetachedUploader.writeConfig(spoolDir, DetachedUploader.config(s))).isFalse();
+    Path file = spoolDir.resolve(DetachedUploader.CONFIG_FILE);
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
+    Settings back =
+        DetachedUploader.settingsFrom(
+            DetachedUploader.parseConfig(DetachedUploader.readConfigBytes(spoolDir)));
+    assertThat(back.batchUri()).isEqualTo(URI.create("https://telemetry.example/base/v1/batch"));
+    assertThat(back.writeKey).isEqualTo("wk_test");
+    assertThat(back.stateDirectory).isEqualTo(state.toAbsolutePath());
+    assertThat(back.requestTimeout).isEqualTo(s.requestTimeout);
+    assertThat(back.maxSpoolBytes).isEqualTo(s.maxSpoolBytes);
+    assertThat(back.environment).isEmpty();
+    // The write key is in the file, never on the child's command line.
+    assertThat(DetachedUploader.command(s, spoolDir, 1).toString()).doesNotContain("wk_test");
+  }
+
+  @Test
+  void aHandedOverSpoolIsDeliveredByTheChildAfterwards() throws Exception {
+    try (TestCollector collector = TestCollector.start()) {
+      Settings s = settings(collector.uri());
+      Spool spool = spoolWithOneMessage(s, "m-1");
+      assertThat(DetachedUploader.handOver(s, spool, new QuietLog("acme"))).isTrue();
+      await().atMost(Duration.ofSeconds(30)).until(() -> spool.pending().isEmpty());
+      assertThat(collector.messages()).extracting(m -> m.get("messageId").asText()).contains("m-1");
+      assertThat(collector.requests().get(0).authorization()).startsWith("Basic ");
+    }
+  }
+
+  @Test
+  void aPauseLeftByAnUploaderThatGaveUpStopsRunsFromStartingAnotherUnlessSettingsChange()
+      throws Exception {
+    try (TestCollector collector = TestCollector.start()) {
+      Settings dead = settings(Endpoints.dead());
+      Spool spool = spoolWithOneMessage(dead, "m-2");
+      DetachedUploader.writeConfig(spool.directory(), DetachedUploader.config(dead));
+      spool.pauseRetries(System.currentTimeMillis() + 60_000, 1);
+      assertThat(DetachedUploader.handOver(dead, spool, new QuietLog("acme"))).isFalse();
+      // Another endpoint deserves a try at once; its delivery lifts the pause.
+      Settings alive = settings(collector.uri());
+      assertThat(DetachedUploader.handOver(alive, spool, new QuietLog("acme"))).isTrue();
+      await().atMost(Duration.ofSeconds(30)).until(() -> spool.pending().isEmpty());
+      assertThat(spool.retryPausedUntilMillis()).isZero();
+    }
+  }
+
+  @Test
+  void aRunWithAnotherEndpointRedirectsTheUploaderAlreadyRunning() throws Exception {
+    try (TestCollector collector = TestCollector.start()) {
+      Settings dead = settings(Endpoints.dead());
+      Spool spool = spoolWithOneMessage(dead, "m-3");
+      assertThat(DetachedUploader.handOver(dead, spool, new QuietLog("acme"))).isTrue();
+      // The child holds the spool and backs off from the dead endpoint.
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> SpoolLock.holder(spool.directory()) == SpoolLock.Holder.ANOTHER_PROCESS);
+      Settings alive = settings(collector.uri());
+      assertThat(DetachedUploader.handOver(alive, spool, new QuietLog("acme"))).isFalse();
+      await().atMost(Duration.ofSeconds(30)).until(() -> spool.pending().isEmpty());
+      assertThat(collector.messages()).extracting(m -> m.get("messageId").asText()).contains("m-3");
+      // And then it leaves by itself.
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> SpoolLock.holder(spool.directory()) == SpoolLock.Holder.NOBODY);
+    }
+  }
+
+  @Test
+  void theStateDirectoryFollowsXdgConfigHomeThenHomeThenTheAccount() {
+    Properties sys = new Properties();
+    sys.setProperty("user.home", "/account/home");
+    BeaconBuilder b = Beacon.builder("acme").systemProperties(sys);
+    assertThat(Settings.resolve(b.environment(Map.of("XDG_CONFIG_HOME", "/xdg"))).stateDirectory)
+        .isEqualTo(Path.of("/xdg/acme/telemetry"));
+    assertThat(Settings.resolve(b.environment(Map.of("HOME", "/ci/home"))).stateDirectory)
+        .isEqualTo(Path.of("/ci/home/.config/acme/telemetry"));
+    assertThat(Settings.resolve(b.environment(Map.of())).stateDirectory)
+        .isEqualTo(Path.of("/account/home/.config/acme/telemetry"));
+  }
+}
