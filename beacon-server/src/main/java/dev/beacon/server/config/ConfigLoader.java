@@ -75,9 +75,13 @@ public final class ConfigLoader {
                 s.intIn("limits.max_gzip_ratio", 2, 10_000),
                 s.positiveDouble("limits.requests_per_second_per_key"),
                 s.intIn("limits.burst_per_key", 1, 1_000_000),
-                s.positiveDouble("limits.emqx_requests_per_second")),
+                s.positiveDouble("limits.emqx_requests_per_second"),
+                s.positiveDouble("limits.emqx_requests_per_second_per_source"),
+                s.intIn("limits.emqx_max_report_bytes", 1024, 64 * 1024 * 1024),
+                s.longIn("limits.emqx_max_bytes_per_day", 1024, Long.MAX_VALUE)),
             new ServerConfig.Writer(
                 s.intIn("writer.max_queued_events", 100, 100_000_000),
+                s.longIn("writer.max_queued_bytes", 1024 * 1024, Long.MAX_VALUE),
                 s.intIn("writer.max_group_events", 1, 1_000_000),
                 s.positiveDuration("writer.ack_timeout")),
             blankToNull(s.string("admin.password")),
@@ -85,6 +89,7 @@ public final class ConfigLoader {
             blankToNull(s.string("compat.emqx.product")),
             s.intIn("retention.days", 0, 100_000),
             s.intIn("quarantine.max_events", 1, 10_000_000),
+            s.longIn("quarantine.max_bytes_per_product", 64 * 1024, Long.MAX_VALUE),
             s.positiveDuration("dedup.window"),
             s.intIn("dedup.max_ids", 1, 100_000_000),
             s.intIn("dashboard.min_installations", 1, 1_000_000));
@@ -217,6 +222,20 @@ public final class ConfigLoader {
         return v;
       } catch (ConfigException e) {
         problems.add(path + " must be a whole number: " + e.getMessage());
+        return min;
+      }
+    }
+
+    /** Whole numbers of bytes may be written with units, as HOCON allows: 256MiB. */
+    long longIn(String path, long min, long max) {
+      try {
+        long v = c.getBytes(path);
+        if (v < min || v > max) {
+          problems.add(path + " must be between " + min + " and " + max + ", not " + v);
+        }
+        return v;
+      } catch (ConfigException e) {
+        problems.add(path + " must be a number of bytes: " + e.getMessage());
         return min;
       }
     }

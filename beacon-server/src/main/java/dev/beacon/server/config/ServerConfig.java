@@ -20,6 +20,7 @@ public record ServerConfig(
     String emqxProduct,
     int retentionDays,
     int quarantineMax,
+    long quarantineMaxBytes,
     Duration dedupWindow,
     int dedupMaxIds,
     int minInstallationsPerBucket) {
@@ -34,9 +35,13 @@ public record ServerConfig(
       int maxGzipRatio,
       double requestsPerSecondPerKey,
       int burstPerKey,
-      double emqxRequestsPerSecond) {}
+      double emqxRequestsPerSecond,
+      double emqxRequestsPerSecondPerSource,
+      int emqxMaxReportBytes,
+      long emqxMaxBytesPerDay) {}
 
-  public record Writer(int maxQueuedEvents, int maxGroupEvents, Duration ackTimeout) {}
+  public record Writer(
+      int maxQueuedEvents, long maxQueuedBytes, int maxGroupEvents, Duration ackTimeout) {}
 
   public boolean tls() {
     return tlsCert != null;

@@ -23,6 +23,28 @@ public final class BodyReader {
     this.maxRatio = maxRatio;
   }
 
+  /** The same limits with a smaller size bound (never larger than this reader's). */
+  public BodyReader atMost(int bytes) {
+    return new BodyReader(Math.min(bytes, maxBytes), maxRatio);
+  }
+
+  /**
+   * Refuses anything but {@code application/json} (or {@code +json}), and a missing type: for an
+   * endpoint without credentials, where a {@code text/plain} post from any web page (a CORS "simple
+   * request") must not get through.
+   */
+  public static void requireStrictJson(String contentType) {
+    String type =
+        contentType == null ? "" : contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+    if (!type.equals("application/json") && !type.endsWith("+json")) {
+      throw new IngestException(
+          Problem.UNSUPPORTED_MEDIA_TYPE,
+          "unsupported_media_type",
+          "Content-Type must be application/json"
+              + (type.isEmpty() ? "" : ", not '" + type.replaceAll("[^\\x20-\\x7e]", "?") + "'"));
+    }
+  }
+
   /** Refuses media types other than JSON before anything is read. */
   public static void requireJson(String contentType) {
     if (contentType == null) {

@@ -13,33 +13,92 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * Maps each accepted wire format onto the one event model: the Segment envelope (Beacon SDK,
  * Segment clients, DC/OS Signal) and EMQX reports. Personal data a Segment client may add is not
- * kept: {@code userId}, {@code traits} and {@code context.ip} are dropped, and an event without an
- * {@code anonymousId} is refused.
+ * kept: {@code userId} and {@code traits} are dropped, the context keeps only the allow-listed
+ * fields of {@link #CONTEXT_FIELDS}, and an event without an {@code anonymousId} is refused. The
+ * values queries compute with are typed here, once ({@link TypedFields}).
  */
 final class EventMapper {
   static final Set<String> TYPES =
       Set.of("track", "identify", "group", "page", "screen", "alias", "report");
+
+  /**
+   * The context fields kept, and for objects the sub-fields kept ({@code null}: all). Everything
+   * else (ip, traits, userAgent, page URLs, location, device and advertising ids, campaign,
+   * network) identifies a person or a machine, and is dropped.
+   */
+  static final Map<String, Set<String>> CONTEXT_FIELDS =
+      Map.ofEntries(
+          Map.entry("app", Set.of("name", "version", "build", "namespace")),
+          Map.entry("library", Set.of("name", "version")),
+          Map.entry("os", Set.of("name", "version")),
+          Map.entry("device", Set.of("type", "arch", "manufacturer", "model")),
+          Map.entry("screen", Set.of("width", "height", "density")),
+          Map.entry("locale", Set.of()),
+          Map.entry("timezone", Set.of()),
+          Map.entry("channel", Set.of()),
+          Map.entry("clusterId", Set.of()),
+          Map.entry("compat", Set.of()),
+          Map.entry(dev.beacon.protocol.Wire.DROPPED_EVENTS, Set.of()));
+
   private static final int MAX_ID = 128;
   private static final int MAX_NAME = 256;
   private static final Duration FUTURE_SKEW = Duration.ofDays(1);
+  private static final java.util.regex.Pattern UUID =
+      java.util.regex.Pattern.compile(
+          "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
   /** Nothing Beacon stores happened before this; older is a broken clock or a hostile client. */
   static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
 
   private final ObjectMapper mapper;
   private final int maxEventBytes;
+  private final java.util.function.IntSupplier retentionDays;
 
-  EventMapper(ObjectMapper mapper, int maxEventBytes) {
+  EventMapper(
+      ObjectMapper mapper, int maxEventBytes, java.util.function.IntSupplier retentionDays) {
     this.mapper = mapper;
     this.maxEventBytes = maxEventBytes;
+    this.retentionDays = retentionDays;
   }
 
-  StoredEvent segment(String product, JsonNode e, String defaultType, Instant receivedAt)
+  /**
+   * The context of a batch: checked and allow-listed once per request, then merged key by key under
+   * each event's own context (never copied into each event).
+   */
+  record BatchContext(ObjectNode fields, int bytes) {
+    static final BatchContext NONE =
+        new BatchContext(
+            com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode(), 0);
+  }
+
+  /**
+   * @throws InvalidEvent when the batch context is not an object or is larger than {@code maxBytes}
+   *     (the request is refused as a whole)
+   */
+  BatchContext batchContext(JsonNode context, int maxBytes) throws InvalidEvent {
+    if (context == null || context.isNull()) {
+      return BatchContext.NONE;
+    }
+    if (!context.isObject()) {
+      throw new InvalidEvent("the batch context must be an object, not " + kind(context));
+    }
+    ObjectNode kept = allowListed(context, null);
+    int bytes = utf8Length(json(kept));
+    if (bytes > maxBytes) {
+      throw new InvalidEvent(
+          "the batch context is " + bytes + " bytes; the limit is " + maxBytes, true);
+    }
+    return new BatchContext(kept, bytes);
+  }
+
+  StoredEvent segment(
+      String product, JsonNode e, BatchContext batch, String defaultType, Instant receivedAt)
       throws InvalidEvent {
     if (!e.isObject()) {
       throw new InvalidEvent("an event must be a JSON object, not " + kind(e));
@@ -51,28 +110,37 @@ final class EventMapper {
     if (!TYPES.contains(type)) {
       throw new InvalidEvent("type '" + type + "' is not one of " + new java.util.TreeSet<>(TYPES));
     }
-    String anonymousId = text(e, "anonymousId", MAX_ID, true);
+    String anonymousId = id(e, "anonymousId", true);
     String event = text(e, "event", MAX_NAME, type.equals("track"));
     if (type.equals("report") && event == null) {
       event = "report";
     }
-    String messageId = text(e, "messageId", MAX_ID, false);
-    JsonNode properties = objectOrEmpty(e, "properties");
-    ObjectNode context = (ObjectNode) objectOrEmpty(e, "context").deepCopy();
-    context.remove("ip");
-    context.remove("traits");
+    String messageId = id(e, "messageId", false);
     if (messageId == null) {
-      // A retry of the same event must map to the same id, so derive it from the content.
-      messageId = digestId(product + "\u0000" + e);
+      // Segment's clients may leave it out, and two real occurrences of one event can be
+      // identical: an id derived from the content would merge them. Without a client id, a retry
+      // cannot be told from a repeat anyway.
+      messageId = java.util.UUID.randomUUID().toString();
     }
+    JsonNode propertiesNode = objectOrEmpty(e, "properties");
+    ObjectNode properties = propertiesNode instanceof ObjectNode o ? o : mapper.createObjectNode();
+    TypedFields.normalize(properties, type, event);
+    JsonNode own = objectOrEmpty(e, "context");
+    ObjectNode context = allowListed(own, batch.fields());
     Instant timestamp = timestamp(e, receivedAt);
 
     String props = json(properties);
     String ctx = json(context);
-    int size = props.length() + ctx.length() + 256;
+    int size =
+        utf8Length(props)
+            + utf8Length(ctx)
+            + utf8Length(type)
+            + utf8Length(anonymousId)
+            + utf8Length(messageId)
+            + (event == null ? 0 : utf8Length(event));
     if (size > maxEventBytes) {
       throw new InvalidEvent(
-          "the event is about " + size + " bytes; the limit is " + maxEventBytes);
+          "the event is " + size + " bytes; the limit is " + maxEventBytes, true);
     }
     return new StoredEvent(
         product,
@@ -99,18 +167,25 @@ final class EventMapper {
         ctx);
   }
 
+  /**
+   * An EMQX report. Its message id is derived (documented): the product, the node's {@code uuid}
+   * and a SHA-256 of the body, so a report re-sent as the same bytes is stored once, while EMQX
+   * sends no id of its own. Stored as re-serialized UTF-8 JSON whatever encoding it came in.
+   */
   StoredEvent emqx(String product, JsonNode report, byte[] body, Instant receivedAt)
       throws InvalidEvent {
     if (!report.isObject()) {
       throw new InvalidEvent("an EMQX report must be a JSON object, not " + kind(report));
     }
-    String uuid = text(report, "uuid", MAX_ID, true);
+    String uuid = uuid(report, "uuid", true);
+    String clusterUuid = uuid(report, "cluster_uuid", false);
     String version = text(report, "emqx_version", MAX_NAME, false);
-    // The body was parsed under the limits just now: it is valid JSON, kept as it came.
-    String props = new String(body, StandardCharsets.UTF_8);
-    if (body.length > maxEventBytes) {
+    TypedFields.normalize((ObjectNode) report, "report", "report");
+    String props = json(report);
+    int bytes = utf8Length(props);
+    if (bytes > maxEventBytes) {
       throw new InvalidEvent(
-          "the report is " + props.length() + " bytes; the limit is " + maxEventBytes);
+          "the report is " + bytes + " bytes; the limit is " + maxEventBytes, true);
     }
     String otp = firstText(report.path("otp_version"));
     return new StoredEvent(
@@ -119,7 +194,7 @@ final class EventMapper {
         "report",
         "report",
         uuid,
-        firstText(report.path("cluster_uuid")),
+        clusterUuid,
         receivedAt,
         receivedAt,
         version,
@@ -131,12 +206,72 @@ final class EventMapper {
         "{\"compat\":\"emqx\"}");
   }
 
+  /** The allow-listed fields of {@code own} over those of {@code base} (already allow-listed). */
+  static ObjectNode allowListed(JsonNode own, ObjectNode base) {
+    ObjectNode out = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    if (base != null) {
+      out.setAll(base);
+    }
+    for (Map.Entry<String, JsonNode> f : own.properties()) {
+      Set<String> sub = CONTEXT_FIELDS.get(f.getKey());
+      if (sub == null) {
+        continue;
+      }
+      JsonNode v = f.getValue();
+      if (v.isObject()) {
+        ObjectNode kept = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        for (Map.Entry<String, JsonNode> g : v.properties()) {
+          if (sub.contains(g.getKey()) && g.getValue().isValueNode()) {
+            kept.set(g.getKey(), g.getValue());
+          }
+        }
+        out.set(f.getKey(), kept);
+      } else if (v.isValueNode()) {
+        out.set(f.getKey(), v);
+      }
+    }
+    return out;
+  }
+
+  /** A UUID field (36 characters, hex and dashes): EMQX's node and cluster ids are nothing else. */
+  private static String uuid(JsonNode e, String field, boolean required) throws InvalidEvent {
+    String s = text(e, field, 36, required);
+    if (s != null && !UUID.matcher(s).matches()) {
+      throw new InvalidEvent(
+          field + " must be a UUID such as 9d5ab9b2-3c47-4a8a-8a83-3f7f1a1bd3b2");
+    }
+    return s;
+  }
+
+  /** An id: text of at most {@value #MAX_ID} characters. */
+  private static String id(JsonNode e, String field, boolean required) throws InvalidEvent {
+    return text(e, field, MAX_ID, required);
+  }
+
+  static int utf8Length(String s) {
+    int n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        n++;
+      } else if (c < 0x800) {
+        n += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < s.length()) {
+        n += 4;
+        i++;
+      } else {
+        n += 3;
+      }
+    }
+    return n;
+  }
+
   private static String runtime(JsonNode properties) {
     String jvm = firstText(properties.path("jvm_version"));
     return jvm == null ? null : "jvm " + jvm;
   }
 
-  private static Instant timestamp(JsonNode e, Instant receivedAt) throws InvalidEvent {
+  private Instant timestamp(JsonNode e, Instant receivedAt) throws InvalidEvent {
     JsonNode t = e.get("timestamp");
     if (t == null || t.isNull()) {
       return receivedAt;
@@ -156,6 +291,12 @@ final class EventMapper {
     }
     if (at.isBefore(EARLIEST)) {
       throw new InvalidEvent("timestamp " + clip(t.asText()) + " is before " + EARLIEST);
+    }
+    int days = retentionDays.getAsInt();
+    if (days > 0 && at.isBefore(receivedAt.minus(Duration.ofDays(days)))) {
+      // Retention deletes by this timestamp: acknowledging it would mean deleting it at once.
+      throw new InvalidEvent(
+          "timestamp " + clip(t.asText()) + " is older than the retention of " + days + " days");
     }
     // A client clock far in the future would put the event where no query looks.
     return at.isAfter(receivedAt.plus(FUTURE_SKEW)) ? receivedAt : at;
@@ -217,7 +358,8 @@ final class EventMapper {
   }
 
   private static String clip(String s) {
-    return s.length() > 40 ? s.substring(0, 40) + "..." : s;
+    String printable = s.replaceAll("\\p{Cntrl}", "?");
+    return printable.length() > 40 ? printable.substring(0, 40) + "..." : printable;
   }
 
   /** A UUID-shaped id from a SHA-256 of the text. */

@@ -16,28 +16,38 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Group commit: request threads hand their events over and wait; one writer thread takes everything
  * waiting, appends it in one transaction and then releases every waiter. Under load a commit
  * carries many requests, so durability costs one commit per group, not per request; when idle a
- * request waits for its own commit only. The queue is bounded in events: past the bound a request
- * is refused (503 with Retry-After) instead of growing memory.
+ * request waits for its own commit only. The queue is bounded in events and in bytes (the events'
+ * JSON text, which is what memory holds): past either bound a request is refused (503 with
+ * Retry-After) instead of growing memory. A request whose waiter timed out stays queued and is
+ * committed: its client retries, and the dedup window stores it once.
  */
 public final class GroupCommitWriter implements AutoCloseable {
   private static final org.slf4j.Logger LOG =
       org.slf4j.LoggerFactory.getLogger(GroupCommitWriter.class);
 
-  private record Pending(List<StoredEvent> events, CompletableFuture<boolean[]> done) {}
+  private record Pending(List<StoredEvent> events, long bytes, CompletableFuture<boolean[]> done) {}
 
   private final EventStore store;
   private final int maxQueuedEvents;
+  private final long maxQueuedBytes;
   private final int maxGroupEvents;
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final AtomicInteger queuedEvents = new AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong queuedBytes =
+      new java.util.concurrent.atomic.AtomicLong();
   private final Thread thread;
   private final Timer commitTimer;
   private volatile boolean closed;
 
   public GroupCommitWriter(
-      EventStore store, int maxQueuedEvents, int maxGroupEvents, MeterRegistry metrics) {
+      EventStore store,
+      int maxQueuedEvents,
+      long maxQueuedBytes,
+      int maxGroupEvents,
+      MeterRegistry metrics) {
     this.store = store;
     this.maxQueuedEvents = maxQueuedEvents;
+    this.maxQueuedBytes = maxQueuedBytes;
     this.maxGroupEvents = maxGroupEvents;
     this.commitTimer =
         Timer.builder("beacon_commit_seconds")
@@ -45,6 +55,7 @@ public final class GroupCommitWriter implements AutoCloseable {
             .publishPercentiles(0.5, 0.99)
             .register(metrics);
     metrics.gauge("beacon_writer_queued_events", queuedEvents);
+    metrics.gauge("beacon_writer_queued_bytes", queuedBytes);
     this.thread = new Thread(this::run, "beacon-writer");
     this.thread.setDaemon(true);
     this.thread.start();
@@ -66,21 +77,45 @@ public final class GroupCommitWriter implements AutoCloseable {
       throw new IngestException(
           Problem.OVERLOADED, "shutting_down", "the server is shutting down", 5);
     }
+    long bytes = 0;
+    for (StoredEvent e : events) {
+      bytes += sizeOf(e);
+    }
     int after = queuedEvents.addAndGet(events.size());
-    if (after > maxQueuedEvents) {
+    long afterBytes = queuedBytes.addAndGet(bytes);
+    if (after > maxQueuedEvents || afterBytes > maxQueuedBytes) {
       queuedEvents.addAndGet(-events.size());
+      queuedBytes.addAndGet(-bytes);
       throw new IngestException(
           Problem.OVERLOADED,
           "writer_full",
-          "the server is busy writing; " + maxQueuedEvents + " events are already waiting",
+          "the server is busy writing; "
+              + (after > maxQueuedEvents
+                  ? maxQueuedEvents + " events are"
+                  : maxQueuedBytes + " bytes of events are")
+              + " already waiting",
           1);
     }
-    queue.add(new Pending(events, done));
+    queue.add(new Pending(events, bytes, done));
     return done;
   }
 
   public int queuedEvents() {
     return queuedEvents.get();
+  }
+
+  long queuedBytes() {
+    return queuedBytes.get();
+  }
+
+  /** About what an event holds in memory: its texts, two bytes a char at most, and the record. */
+  static long sizeOf(StoredEvent e) {
+    long chars = 0;
+    for (String s :
+        new String[] {e.properties(), e.context(), e.messageId(), e.installationId(), e.event()}) {
+      chars += s == null ? 0 : s.length();
+    }
+    return 2 * chars + 256;
   }
 
   private void run() {
@@ -110,7 +145,7 @@ public final class GroupCommitWriter implements AutoCloseable {
         LOG.warn(
             "group commit of {} requests failed ({}); committing them one by one",
             group.size(),
-            e.toString());
+            dev.beacon.server.storage.StorageException.describe(e));
         for (Pending p : group) {
           try {
             p.done().complete(store.append(p.events()));
@@ -126,6 +161,7 @@ public final class GroupCommitWriter implements AutoCloseable {
       } finally {
         for (Pending p : group) {
           queuedEvents.addAndGet(-p.events().size());
+          queuedBytes.addAndGet(-p.bytes());
         }
         group.clear();
       }

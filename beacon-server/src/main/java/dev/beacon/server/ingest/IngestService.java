@@ -8,13 +8,10 @@ import dev.beacon.server.ingest.IngestException.Problem;
 import dev.beacon.server.storage.EventStore;
 import dev.beacon.server.storage.QuarantinedEvent;
 import dev.beacon.server.storage.StoredEvent;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -30,6 +27,21 @@ public final class IngestService {
 
   /** Most refused events of one request kept in quarantine. */
   static final int MAX_QUARANTINED_PER_REQUEST = 100;
+
+  /** Largest batch {@code context} (allow-listed, serialized): it is merged into every event. */
+  static final int MAX_BATCH_CONTEXT_BYTES = 16 * 1024;
+
+  /**
+   * Largest quarantine row: an event kept whole up to this, else only its first {@value
+   * #RAW_PREVIEW_CHARS} characters (and it cannot be replayed).
+   */
+  static final int MAX_RAW_CHARS = 96 * 1024;
+
+  static final int RAW_PREVIEW_CHARS = 4096;
+
+  /** Body fields that carry a credential: never kept, not even in quarantine. */
+  private static final List<String> CREDENTIALS =
+      List.of("writeKey", "write_key", "api_key", "apiKey", "token", "password");
 
   /** What happened to each event of a request. */
   public record Outcome(int accepted, int duplicates, List<Rejected> rejected) {
@@ -49,8 +61,9 @@ public final class IngestService {
   private final EventMapper events;
   private final RateLimiter perKey;
   private final RateLimiter emqxLimiter;
+  private final RateLimiter emqxPerSource;
+  private final DailyBudget emqxBytes;
   private final MeterRegistry metrics;
-  private final Map<String, Counter[]> counters = new java.util.concurrent.ConcurrentHashMap<>();
 
   public IngestService(
       ServerConfig config,
@@ -64,13 +77,17 @@ public final class IngestService {
     this.store = store;
     this.writer = writer;
     this.mapper = mapper;
-    this.events = new EventMapper(mapper, config.limits().maxEventBytes());
+    this.events = new EventMapper(mapper, config.limits().maxEventBytes(), products::retentionDays);
     this.perKey =
         new RateLimiter(config.limits().requestsPerSecondPerKey(), config.limits().burstPerKey());
     this.emqxLimiter =
         new RateLimiter(
             config.limits().emqxRequestsPerSecond(),
             (int) Math.max(1, config.limits().emqxRequestsPerSecond() * 2));
+    double perSource = config.limits().emqxRequestsPerSecondPerSource();
+    // A cluster's nodes behind one address send their reports at about the same time.
+    this.emqxPerSource = new RateLimiter(perSource, (int) Math.max(10, perSource * 10));
+    this.emqxBytes = new DailyBudget(config.limits().emqxMaxBytesPerDay());
     this.metrics = metrics;
   }
 
@@ -105,31 +122,65 @@ public final class IngestService {
   public Outcome segment(String product, String endpoint, JsonNode body, Instant receivedAt) {
     boolean single = !endpoint.equals("batch") && !endpoint.equals("import");
     List<JsonNode> items = single ? List.of(body) : batchItems(body);
-    JsonNode batchContext = single ? null : body.get("context");
+    EventMapper.BatchContext context;
+    try {
+      context =
+          single
+              ? EventMapper.BatchContext.NONE
+              : events.batchContext(body.get("context"), MAX_BATCH_CONTEXT_BYTES);
+    } catch (InvalidEvent e) {
+      throw new IngestException(
+          e.tooLarge() ? Problem.TOO_LARGE : Problem.BAD_REQUEST,
+          "invalid_context",
+          e.getMessage());
+    }
     List<StoredEvent> valid = new ArrayList<>(items.size());
     List<Integer> invalid = new ArrayList<>();
-    List<String> reasons = new ArrayList<>();
+    List<InvalidEvent> reasons = new ArrayList<>();
     List<JsonNode> invalidItems = new ArrayList<>();
     for (int i = 0; i < items.size(); i++) {
-      JsonNode item = withBatchContext(items.get(i), batchContext);
+      JsonNode item = items.get(i);
       try {
-        valid.add(events.segment(product, item, single ? endpoint : null, receivedAt));
+        valid.add(events.segment(product, item, context, single ? endpoint : null, receivedAt));
       } catch (InvalidEvent e) {
         invalid.add(i);
-        reasons.add(e.getMessage());
+        reasons.add(e);
         invalidItems.add(item);
       }
     }
     List<Rejected> rejected =
-        quarantine(product, "/v1/" + endpoint, invalid, reasons, invalidItems, receivedAt);
+        quarantine(product, "/v1/" + endpoint, invalid, reasons, invalidItems, context, receivedAt);
     if (single && !rejected.isEmpty()) {
       Rejected r = rejected.get(0);
       throw new IngestException(
-          r.reason().startsWith("the event is about") ? Problem.TOO_LARGE : Problem.BAD_REQUEST,
+          reasons.get(0).tooLarge() ? Problem.TOO_LARGE : Problem.BAD_REQUEST,
           "invalid_event",
-          r.reason() + " (kept in quarantine as #" + r.quarantineId() + ")");
+          r.reason()
+              + (r.quarantineId() > 0 ? " (kept in quarantine as #" + r.quarantineId() + ")" : ""));
     }
     return commit(product, valid, rejected);
+  }
+
+  /**
+   * Before an EMQX report's body is read: the endpoint is configured, the sender ({@link
+   * SourceKeys}) and the endpoint as a whole are within their rates, and today's byte budget is not
+   * spent. The endpoint takes no credentials, so nothing is parsed for a sender refused here.
+   */
+  public void admitEmqx(String sourceKey) {
+    if (config.emqxProduct() == null) {
+      throw new IngestException(
+          Problem.NOT_FOUND,
+          "emqx_not_configured",
+          "EMQX-style reports are not accepted here: set BEACON_COMPAT__EMQX__PRODUCT");
+    }
+    emqxPerSource.acquire(sourceKey, "one sender of the EMQX endpoint");
+    emqxLimiter.acquire("the EMQX endpoint");
+    emqxBytes.requireLeft();
+  }
+
+  /** Largest EMQX report body read, before decompression and after. */
+  public int emqxMaxReportBytes() {
+    return config.limits().emqxMaxReportBytes();
   }
 
   public Outcome emqx(JsonNode report, byte[] raw, Instant receivedAt) {
@@ -140,16 +191,15 @@ public final class IngestService {
           "emqx_not_configured",
           "EMQX-style reports are not accepted here: set BEACON_COMPAT__EMQX__PRODUCT");
     }
-    emqxLimiter.acquire("the EMQX endpoint");
     try {
-      return commit(product, List.of(events.emqx(product, report, raw, receivedAt)), List.of());
+      StoredEvent mapped = events.emqx(product, report, raw, receivedAt);
+      emqxBytes.spend(mapped.properties().length());
+      return commit(product, List.of(mapped), List.of());
     } catch (InvalidEvent e) {
       // Not kept: the EMQX endpoint takes no credentials, and the quarantine is for events
       // whose sender is known (anyone could fill it otherwise).
       throw new IngestException(
-          e.getMessage().startsWith("the report is") ? Problem.TOO_LARGE : Problem.BAD_REQUEST,
-          "invalid_report",
-          e.getMessage());
+          e.tooLarge() ? Problem.TOO_LARGE : Problem.BAD_REQUEST, "invalid_report", e.getMessage());
     }
   }
 
@@ -169,11 +219,20 @@ public final class IngestService {
       throw new IngestException(
           Problem.BAD_REQUEST, "unreadable", "quarantined event is unreadable");
     }
+    if (wrapper.path("truncated").asBoolean(false)) {
+      return new Outcome(
+          0,
+          0,
+          List.of(
+              new Rejected(0, null, "kept only in part (it was too large): cannot replay", id)));
+    }
     String endpoint = wrapper.path("endpoint").asText();
     JsonNode event = wrapper.path("event");
     Instant now = Instant.now();
     StoredEvent mapped;
     try {
+      EventMapper.BatchContext context =
+          events.batchContext(wrapper.get("batchContext"), MAX_BATCH_CONTEXT_BYTES);
       mapped =
           endpoint.equals("/api/telemetry")
               ? events.emqx(
@@ -181,7 +240,7 @@ public final class IngestService {
                   event,
                   event.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8),
                   now)
-              : events.segment(product, event, defaultType(endpoint), now);
+              : events.segment(product, event, context, defaultType(endpoint), now);
     } catch (InvalidEvent e) {
       return new Outcome(0, 0, List.of(new Rejected(0, null, e.getMessage(), id)));
     }
@@ -229,18 +288,6 @@ public final class IngestService {
     return new Outcome(accepted, duplicates, rejected);
   }
 
-  /** Accepted, duplicate and rejected counters of a product, looked up once. */
-  private Counter[] counters(String product) {
-    return counters.computeIfAbsent(
-        product,
-        p ->
-            new Counter[] {
-              metrics.counter("beacon_ingest_events_total", "product", p, "result", "accepted"),
-              metrics.counter("beacon_ingest_events_total", "product", p, "result", "duplicate"),
-              metrics.counter("beacon_ingest_events_total", "product", p, "result", "rejected")
-            });
-  }
-
   private List<JsonNode> batchItems(JsonNode body) {
     if (!body.isObject()) {
       throw new IngestException(
@@ -267,28 +314,6 @@ public final class IngestService {
     return items;
   }
 
-  /** Batch-level context fills in what an event's own context does not say. */
-  private static JsonNode withBatchContext(JsonNode item, JsonNode batchContext) {
-    if (batchContext == null || !batchContext.isObject() || !item.isObject()) {
-      return item;
-    }
-    ObjectNode copy = ((ObjectNode) item).deepCopy();
-    JsonNode own = copy.get("context");
-    if (own != null && !own.isObject()) {
-      return item; // leave it to validation to refuse
-    }
-    ObjectNode merged = ((ObjectNode) batchContext).deepCopy();
-    if (own != null) {
-      Iterator<Map.Entry<String, JsonNode>> it = own.properties().iterator();
-      while (it.hasNext()) {
-        Map.Entry<String, JsonNode> f = it.next();
-        merged.set(f.getKey(), f.getValue());
-      }
-    }
-    copy.set("context", merged);
-    return copy;
-  }
-
   /**
    * Keeps the refused events of one request in quarantine, in one transaction, at most {@value
    * #MAX_QUARANTINED_PER_REQUEST} of them: a flood of invalid events is refused and counted, not
@@ -298,8 +323,9 @@ public final class IngestService {
       String product,
       String endpoint,
       List<Integer> positions,
-      List<String> reasons,
+      List<InvalidEvent> reasons,
       List<JsonNode> items,
+      EventMapper.BatchContext context,
       Instant at) {
     if (positions.isEmpty()) {
       return List.of();
@@ -307,10 +333,9 @@ public final class IngestService {
     int kept = Math.min(positions.size(), MAX_QUARANTINED_PER_REQUEST);
     List<dev.beacon.server.storage.Rejection> toKeep = new ArrayList<>(kept);
     for (int i = 0; i < kept; i++) {
-      ObjectNode wrapper = mapper.createObjectNode();
-      wrapper.put("endpoint", endpoint);
-      wrapper.set("event", withoutPersonalData(items.get(i)));
-      toKeep.add(new dev.beacon.server.storage.Rejection(reasons.get(i), wrapper.toString()));
+      toKeep.add(
+          new dev.beacon.server.storage.Rejection(
+              reasons.get(i).getMessage(), raw(endpoint, items.get(i), context)));
     }
     long[] ids = store.quarantine(product, at, toKeep);
     metrics.counter("beacon_quarantined_events_total", "product", product).increment(kept);
@@ -321,22 +346,44 @@ public final class IngestService {
           item.isObject() && item.path("messageId").isTextual()
               ? item.path("messageId").asText()
               : null;
+      String reason = reasons.get(i).getMessage();
       out.add(
           i < kept
-              ? new Rejected(positions.get(i), messageId, reasons.get(i), ids[i])
+              ? new Rejected(positions.get(i), messageId, reason, ids[i])
               : new Rejected(
                   positions.get(i),
                   messageId,
-                  reasons.get(i)
-                      + " (not kept: at most "
-                      + MAX_QUARANTINED_PER_REQUEST
-                      + " per request)",
+                  reason + " (not kept: at most " + MAX_QUARANTINED_PER_REQUEST + " per request)",
                   0));
     }
     return out;
   }
 
-  /** The raw event without what Beacon never keeps: user ids, traits and client addresses. */
+  /**
+   * The quarantine row of one refused event: the event without personal data or credentials, and
+   * the request's batch context once (bounded), so a replay sees what the event was sent with. A
+   * row larger than {@value #MAX_RAW_CHARS} keeps only a preview.
+   */
+  private String raw(String endpoint, JsonNode item, EventMapper.BatchContext context) {
+    ObjectNode wrapper = mapper.createObjectNode();
+    wrapper.put("endpoint", endpoint);
+    wrapper.set("event", withoutPersonalData(item));
+    if (context.bytes() > 0) {
+      wrapper.set("batchContext", context.fields());
+    }
+    String raw = wrapper.toString();
+    if (raw.length() <= MAX_RAW_CHARS) {
+      return raw;
+    }
+    ObjectNode cut = mapper.createObjectNode();
+    cut.put("endpoint", endpoint);
+    cut.put("truncated", true);
+    cut.put("chars", raw.length());
+    cut.put("preview", raw.substring(0, RAW_PREVIEW_CHARS));
+    return cut.toString();
+  }
+
+  /** The raw event without what Beacon never keeps: user ids, traits, addresses, credentials. */
   private static JsonNode withoutPersonalData(JsonNode item) {
     if (!item.isObject()) {
       return item;
@@ -344,9 +391,9 @@ public final class IngestService {
     ObjectNode copy = ((ObjectNode) item).deepCopy();
     copy.remove("userId");
     copy.remove("traits");
+    copy.remove(CREDENTIALS);
     if (copy.get("context") instanceof ObjectNode ctx) {
-      ctx.remove("ip");
-      ctx.remove("traits");
+      copy.set("context", EventMapper.allowListed(ctx, null));
     }
     return copy;
   }

@@ -4,7 +4,19 @@ package dev.beacon.server.ingest;
 final class InvalidEvent extends Exception {
   private static final long serialVersionUID = 1L;
 
+  private final boolean tooLarge;
+
   InvalidEvent(String reason) {
+    this(reason, false);
+  }
+
+  InvalidEvent(String reason, boolean tooLarge) {
     super(reason, null, false, false);
+    this.tooLarge = tooLarge;
+  }
+
+  /** Refused for its size (413 when it is the whole request), not for its content. */
+  boolean tooLarge() {
+    return tooLarge;
   }
 }

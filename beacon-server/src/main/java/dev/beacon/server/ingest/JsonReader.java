@@ -53,6 +53,11 @@ public final class JsonReader {
       if (node == null || node.isMissingNode()) {
         throw bad("empty_body", "the request body holds no JSON");
       }
+      String overflow = hasNonFinite(node) ? nonFinite(node, "") : null;
+      if (overflow != null) {
+        // Jackson reads 1e999999 as Infinity, which JSON cannot hold and no query can sum.
+        throw bad("invalid_number", "the number at " + overflow + " is out of range");
+      }
       return node;
     } catch (StreamConstraintsException e) {
       throw bad("limit_exceeded", "JSON exceeds a limit: " + firstLine(e.getOriginalMessage()));
@@ -66,6 +71,53 @@ public final class JsonReader {
     } catch (IOException e) {
       throw bad("invalid_json", "unreadable JSON: " + firstLine(e.getMessage()));
     }
+  }
+
+  /** Whether the tree holds a non-finite number: the fast pass, allocating nothing. */
+  private static boolean hasNonFinite(JsonNode n) {
+    if (n.isDouble() || n.isFloat()) {
+      return !Double.isFinite(n.doubleValue());
+    }
+    if (n.isContainerNode()) {
+      for (JsonNode child : n) {
+        if (hasNonFinite(child)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** The JSON pointer of the first non-finite number in the tree, or null. Depth is bounded. */
+  private static String nonFinite(JsonNode n, String at) {
+    if (n.isDouble() || n.isFloat()) {
+      return Double.isFinite(n.doubleValue()) ? null : (at.isEmpty() ? "/" : at);
+    }
+    if (n.isContainerNode()) {
+      int i = 0;
+      for (java.util.Iterator<java.util.Map.Entry<String, JsonNode>> it = n.properties().iterator();
+          it.hasNext(); ) {
+        java.util.Map.Entry<String, JsonNode> f = it.next();
+        String found = nonFinite(f.getValue(), at + "/" + pointerEscape(f.getKey()));
+        if (found != null) {
+          return found;
+        }
+      }
+      if (n.isArray()) {
+        for (JsonNode e : n) {
+          String found = nonFinite(e, at + "/" + i++);
+          if (found != null) {
+            return found;
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  private static String pointerEscape(String key) {
+    String k = key.replace("~", "~0").replace("/", "~1").replaceAll("\\p{Cntrl}", "?");
+    return k.length() > 64 ? k.substring(0, 64) + "..." : k;
   }
 
   private static String where(JsonLocation l) {

@@ -4,14 +4,17 @@ import dev.beacon.server.ingest.IngestException.Problem;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Token buckets, one per source (a write key, or the EMQX endpoint as a whole): {@code rate}
- * requests per second, bursts up to {@code burst}. Keys are product names, never client addresses,
- * which Beacon does not keep even in memory.
+ * Token buckets, one per source (a write key, the EMQX endpoint as a whole, or one sender of it as
+ * a {@link SourceKeys} hash, never an address): {@code rate} requests per second, bursts up to
+ * {@code burst}. At most {@link #MAX_SOURCES} buckets: past that, idle ones (full again) are
+ * forgotten, and if none is idle a new source is refused rather than memory grown.
  */
 public final class RateLimiter {
   private final double ratePerSecond;
   private final double burst;
   private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+
+  static final int MAX_SOURCES = 100_000;
 
   public RateLimiter(double ratePerSecond, int burst) {
     this.ratePerSecond = ratePerSecond;
@@ -20,15 +23,38 @@ public final class RateLimiter {
 
   /** Takes one token or refuses with 429 and the seconds until one is free. */
   public void acquire(String source) {
-    Bucket b = buckets.computeIfAbsent(source, k -> new Bucket(burst, System.nanoTime()));
+    acquire(source, source);
+  }
+
+  /** As {@link #acquire(String)}, naming the source in the refusal as {@code shown}. */
+  public void acquire(String source, String shown) {
+    Bucket b = buckets.get(source);
+    if (b == null) {
+      if (buckets.size() >= MAX_SOURCES) {
+        forgetIdle();
+        if (buckets.size() >= MAX_SOURCES) {
+          throw new IngestException(
+              Problem.RATE_LIMITED, "rate_limited", "too many senders at once; retry later", 5);
+        }
+      }
+      b = buckets.computeIfAbsent(source, k -> new Bucket(burst, System.nanoTime()));
+    }
     long wait = b.take(ratePerSecond, burst);
     if (wait > 0) {
       throw new IngestException(
           Problem.RATE_LIMITED,
           "rate_limited",
-          "more than " + ratePerSecond + " requests per second for " + source,
+          "more than " + ratePerSecond + " requests per second for " + shown,
           wait);
     }
+  }
+
+  private void forgetIdle() {
+    buckets.values().removeIf(b -> b.idle(ratePerSecond, burst));
+  }
+
+  int sources() {
+    return buckets.size();
   }
 
   private static final class Bucket {
@@ -43,6 +69,10 @@ public final class RateLimiter {
     /**
      * @return 0 when a token was taken, else whole seconds until one is there
      */
+    synchronized boolean idle(double rate, double burst) {
+      return tokens + (System.nanoTime() - lastNanos) / 1e9 * rate >= burst;
+    }
+
     synchronized long take(double rate, double burst) {
       long now = System.nanoTime();
       tokens = Math.min(burst, tokens + (now - lastNanos) / 1e9 * rate);

@@ -2,8 +2,10 @@ package dev.beacon.server.storage;
 
 /**
  * The few places where DuckDB's SQL and PostgreSQL's differ, for the fleet queries: reading a JSON
- * field as text, the elements of a JSON array, the entries of a JSON object, and percentiles. Paths
- * are trusted (chosen by the server, or checked by {@link FleetQueries#checkPath}).
+ * field as text, the elements of a JSON array, the entries of a JSON object, numbers, and
+ * percentiles. Paths are trusted (chosen by the server, or checked by {@link
+ * FleetQueries#checkPath}); no path is ever built from stored data (keys come from the JSON
+ * functions' own iteration), and no stored text goes through a cast that can fail.
  */
 interface Dialect {
   /**
@@ -22,6 +24,12 @@ interface Dialect {
    * {@code path} of each row of {@code table}.
    */
   String objectEntries(String table, String path);
+
+  /**
+   * A stored text as a number: NULL unless it is a finite number, and clamped to +-1e19 so that no
+   * arithmetic on it can overflow. Never fails, whatever the text holds.
+   */
+  String number(String textExpression);
 
   /** The continuous percentile {@code p} (0..1) of an expression. */
   String percentile(String expression, double p);
@@ -57,14 +65,20 @@ interface Dialect {
 
         @Override
         public String objectEntries(String table, String path) {
-          return "(SELECT installation_id, key, json_extract_string(properties, '$."
-              + path
-              + ".' || key) AS value FROM (SELECT installation_id, properties,"
-              + " unnest(json_keys(properties, '$."
-              + path
-              + "')) AS key FROM "
+          return "(SELECT t.installation_id, j.key AS key, json_extract_string(j.value, '$') AS value"
+              + " FROM "
               + table
-              + ") keyed)";
+              + " t, json_each(t.properties, '$."
+              + path
+              + "') j WHERE json_type(t.properties, '$."
+              + path
+              + "') = 'OBJECT')";
+        }
+
+        @Override
+        public String number(String text) {
+          String d = "TRY_CAST(" + text + " AS DOUBLE)";
+          return "(CASE WHEN isfinite(" + d + ") THEN least(greatest(" + d + ", -1e19), 1e19) END)";
         }
 
         @Override
@@ -83,11 +97,10 @@ interface Dialect {
 
         @Override
         public String rootEntries(String table) {
-          return "(SELECT installation_id, ts, key, json_extract_string(properties, '$.\"' || key"
-              + " || '\"') AS value FROM (SELECT installation_id, ts, properties,"
-              + " unnest(json_keys(properties)) AS key FROM "
+          return "(SELECT t.installation_id, t.ts, j.key AS key,"
+              + " json_extract_string(j.value, '$') AS value FROM "
               + table
-              + " src) keyed)";
+              + " t, json_each(t.properties) j WHERE json_type(t.properties) = 'OBJECT')";
         }
       };
 
@@ -120,6 +133,18 @@ interface Dialect {
               + ") = 'object' THEN t."
               + p
               + " ELSE '{}'::jsonb END) AS e(key, value))";
+        }
+
+        @Override
+        public String number(String text) {
+          // A plain decimal of bounded length only: casting anything else could fail or overflow.
+          String t = "(" + text + ")";
+          return "(CASE WHEN "
+              + t
+              + " ~ '^\\s*-?[0-9]{1,20}(\\.[0-9]{1,20})?([eE][-+]?[0-9]{1,2})?\\s*$' THEN"
+              + " least(greatest(CAST("
+              + t
+              + " AS DOUBLE PRECISION), -1e19), 1e19) END)";
         }
 
         @Override

@@ -36,9 +36,20 @@ public final class DuckDbStore implements EventStore {
   private final Object writeLock = new Object();
   private final RecentMessageIds recent;
   private final int quarantineMax;
+  private final long quarantineMaxBytes;
 
   public DuckDbStore(Path file, Duration dedupWindow, int dedupCapacity, int quarantineMax) {
+    this(file, dedupWindow, dedupCapacity, quarantineMax, EventStore.QUARANTINE_MAX_BYTES);
+  }
+
+  public DuckDbStore(
+      Path file,
+      Duration dedupWindow,
+      int dedupCapacity,
+      int quarantineMax,
+      long quarantineMaxBytes) {
     this.quarantineMax = quarantineMax;
+    this.quarantineMaxBytes = quarantineMaxBytes;
     this.recent = new RecentMessageIds(dedupWindow, dedupCapacity);
     try {
       Path parent = file.toAbsolutePath().getParent();
@@ -75,9 +86,10 @@ public final class DuckDbStore implements EventStore {
   private void loadRecentIds(Duration window, int capacity) throws SQLException {
     try (PreparedStatement ps =
         writer.prepareStatement(
-            "SELECT product, message_id, epoch_ms(received_at) FROM ("
-                + " SELECT * FROM events WHERE received_at >= ?"
-                + " ORDER BY received_at DESC LIMIT ?) ORDER BY received_at")) {
+            "SELECT product, message_id, epoch_ms(received_at) FROM (SELECT product, message_id,"
+                + " received_at, row_number() OVER (PARTITION BY product ORDER BY received_at DESC)"
+                + " AS n FROM events WHERE received_at >= ?) recent WHERE n <= ?"
+                + " ORDER BY received_at")) {
       ps.setObject(1, SqlReads.utc(Instant.now().minus(window)));
       ps.setInt(2, capacity);
       try (ResultSet rs = ps.executeQuery()) {
@@ -167,7 +179,13 @@ public final class DuckDbStore implements EventStore {
       try {
         long[] ids =
             SqlReads.quarantine(
-                writer, product, receivedAt, rejections, quarantineMax, UnaryOperator.identity());
+                writer,
+                product,
+                receivedAt,
+                rejections,
+                quarantineMax,
+                quarantineMaxBytes,
+                UnaryOperator.identity());
         writer.commit();
         return ids;
       } catch (SQLException e) {
@@ -178,8 +196,8 @@ public final class DuckDbStore implements EventStore {
   }
 
   @Override
-  public List<QuarantinedEvent> quarantined(String product, int limit) {
-    return read("quarantine", c -> SqlReads.quarantined(c, product, limit));
+  public List<QuarantinedEvent> quarantined(String product, long beforeId, int limit) {
+    return read("quarantine", c -> SqlReads.quarantined(c, product, beforeId, limit));
   }
 
   @Override

@@ -34,8 +34,16 @@ public interface EventStore extends AutoCloseable {
    */
   long[] quarantine(String product, Instant receivedAt, List<Rejection> rejections);
 
-  /** Quarantined events of a product, newest first. */
-  List<QuarantinedEvent> quarantined(String product, int limit);
+  /** The quarantine's bound in bytes per product, unless configured otherwise. */
+  long QUARANTINE_MAX_BYTES = 64L * 1024 * 1024;
+
+  /** Quarantined events of a product with an id below {@code beforeId}, newest first. */
+  List<QuarantinedEvent> quarantined(String product, long beforeId, int limit);
+
+  /** The newest quarantined events of a product. */
+  default List<QuarantinedEvent> quarantined(String product, int limit) {
+    return quarantined(product, Long.MAX_VALUE, limit);
+  }
 
   Optional<QuarantinedEvent> quarantinedEvent(String product, long id);
 

@@ -106,9 +106,9 @@ public final class FleetQueries {
       case "memory":
         // Whole GiB, so that 16 GiB machines with a little reserved land in one bucket.
         value =
-            "CAST(round(CAST("
-                + dialect.jsonText("properties", "vm_specs.total_memory")
-                + " AS DOUBLE PRECISION) / 1073741824) AS BIGINT)";
+            "CAST(round("
+                + dialect.number(dialect.jsonText("properties", "vm_specs.total_memory"))
+                + " / 1073741824) AS BIGINT)";
         break;
       case "edition":
         value = dialect.jsonText("properties", "edition");
@@ -176,8 +176,7 @@ public final class FleetQueries {
 
   /** CLI commands: runs, success rate, duration percentiles, distinct projects. */
   public Table commands(Filter f) {
-    String duration =
-        "CAST(" + dialect.jsonText("properties", "eventData.durationMs") + " AS DOUBLE PRECISION)";
+    String duration = dialect.number(dialect.jsonText("properties", "eventData.durationMs"));
     String sql =
         "SELECT command, count(*) AS runs,"
             + " avg(CASE WHEN exit_code = '0' THEN 1.0 ELSE 0.0 END) AS success_rate,"
@@ -246,7 +245,9 @@ public final class FleetQueries {
             + versionClause(f)
             + ")";
     String sql =
-        "SELECT CAST(ts AS DATE) AS day, sum(CAST(value AS DOUBLE PRECISION)) AS unhealthy,"
+        "SELECT CAST(ts AS DATE) AS day, sum("
+            + dialect.number("value")
+            + ") AS unhealthy,"
             + " count(DISTINCT installation_id) AS reporting FROM "
             + dialect.rootEntries(health)
             + " entries WHERE key LIKE 'health-unit-%-unhealthy' GROUP BY 1 ORDER BY 1";

@@ -43,6 +43,7 @@ public final class PostgresStore implements EventStore {
   private final HikariDataSource pool;
   private final Duration dedupWindow;
   private final int quarantineMax;
+  private final long quarantineMaxBytes;
   private final Set<YearMonth> partitions = ConcurrentHashMap.newKeySet();
   private final AtomicLong appends = new AtomicLong();
 
@@ -53,8 +54,21 @@ public final class PostgresStore implements EventStore {
       int poolSize,
       Duration dedupWindow,
       int quarantineMax) {
+    this(
+        url, user, password, poolSize, dedupWindow, quarantineMax, EventStore.QUARANTINE_MAX_BYTES);
+  }
+
+  public PostgresStore(
+      String url,
+      String user,
+      String password,
+      int poolSize,
+      Duration dedupWindow,
+      int quarantineMax,
+      long quarantineMaxBytes) {
     this.dedupWindow = dedupWindow;
     this.quarantineMax = quarantineMax;
+    this.quarantineMaxBytes = quarantineMaxBytes;
     HikariConfig hc = new HikariConfig();
     hc.setJdbcUrl(url);
     if (!user.isBlank()) {
@@ -79,8 +93,9 @@ public final class PostgresStore implements EventStore {
     boolean[] stored = new boolean[events.size()];
     Map<String, Integer> firstIndex = new LinkedHashMap<>();
     for (int i = 0; i < events.size(); i++) {
+      // As PostgreSQL will hold it (text has no NUL), so the claimed ids come back the same.
       firstIndex.putIfAbsent(
-          RecentMessageIds.key(events.get(i).product(), events.get(i).messageId()), i);
+          RecentMessageIds.key(events.get(i).product(), withoutNul(events.get(i).messageId())), i);
     }
     try (Connection c = pool.getConnection()) {
       try {
@@ -120,7 +135,7 @@ public final class PostgresStore implements EventStore {
     for (int i : first.values()) {
       StoredEvent e = events.get(i);
       products[k] = e.product();
-      ids[k] = e.messageId();
+      ids[k] = withoutNul(e.messageId());
       times[k++] = SqlReads.utc(e.receivedAt()).toString();
     }
     Set<String> fresh = new HashSet<>();
@@ -249,12 +264,18 @@ public final class PostgresStore implements EventStore {
         "quarantine insert",
         c ->
             SqlReads.quarantine(
-                c, product, receivedAt, rejections, quarantineMax, PostgresStore::withoutNul));
+                c,
+                product,
+                receivedAt,
+                rejections,
+                quarantineMax,
+                quarantineMaxBytes,
+                PostgresStore::withoutNul));
   }
 
   @Override
-  public List<QuarantinedEvent> quarantined(String product, int limit) {
-    return read("quarantine", c -> SqlReads.quarantined(c, product, limit));
+  public List<QuarantinedEvent> quarantined(String product, long beforeId, int limit) {
+    return read("quarantine", c -> SqlReads.quarantined(c, product, beforeId, limit));
   }
 
   @Override

@@ -101,14 +101,15 @@ final class SqlReads {
     }
   }
 
-  static List<QuarantinedEvent> quarantined(Connection c, String product, int limit)
+  static List<QuarantinedEvent> quarantined(Connection c, String product, long beforeId, int limit)
       throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
             "SELECT id, product, received_at, reason, raw FROM quarantine WHERE product = ?"
-                + " ORDER BY id DESC LIMIT ?")) {
+                + " AND id < ? ORDER BY id DESC LIMIT ?")) {
       ps.setString(1, product);
-      ps.setInt(2, limit);
+      ps.setLong(2, beforeId);
+      ps.setInt(3, limit);
       return quarantined(ps);
     }
   }
@@ -125,13 +126,17 @@ final class SqlReads {
     }
   }
 
-  /** Inserts quarantined events and prunes the product's oldest past {@code max}; no commit. */
+  /**
+   * Inserts quarantined events and prunes the product's oldest past {@code max} events or {@code
+   * maxBytes} characters of reason and raw text; no commit.
+   */
   static long[] quarantine(
       Connection c,
       String product,
       Instant receivedAt,
       List<Rejection> rejections,
       int max,
+      long maxBytes,
       java.util.function.UnaryOperator<String> clean)
       throws SQLException {
     long[] ids = new long[rejections.size()];
@@ -157,6 +162,16 @@ final class SqlReads {
       prune.setString(1, product);
       prune.setString(2, product);
       prune.setInt(3, max);
+      prune.executeUpdate();
+    }
+    try (PreparedStatement prune =
+        c.prepareStatement(
+            "DELETE FROM quarantine WHERE product = ? AND id IN (SELECT id FROM (SELECT id,"
+                + " sum(length(raw) + length(reason)) OVER (ORDER BY id DESC) AS total"
+                + " FROM quarantine WHERE product = ?) sized WHERE total > ?)")) {
+      prune.setString(1, product);
+      prune.setString(2, product);
+      prune.setLong(3, maxBytes);
       prune.executeUpdate();
     }
     return ids;

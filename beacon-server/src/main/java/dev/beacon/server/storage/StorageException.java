@@ -7,4 +7,27 @@ public final class StorageException extends RuntimeException {
   public StorageException(String message, Throwable cause) {
     super(message, cause);
   }
+
+  /**
+   * What may be logged of a failure: the classes of the chain and the SQL state, never a message.
+   * Database messages quote the data they choked on ("Could not convert string '...'"), and that
+   * data is telemetry anyone can send: in a log it is a privacy leak and a way to forge lines.
+   */
+  public static String describe(Throwable t) {
+    StringBuilder sb = new StringBuilder();
+    java.util.Set<Throwable> seen =
+        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    for (Throwable c = t; c != null && seen.add(c) && seen.size() <= 8; c = c.getCause()) {
+      if (sb.length() > 0) {
+        sb.append(" <- ");
+      }
+      sb.append(c.getClass().getName());
+      if (c instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
+        sb.append(" (SQL state ")
+            .append(sql.getSQLState().replaceAll("[^A-Za-z0-9]", "?"))
+            .append(')');
+      }
+    }
+    return sb.toString();
+  }
 }

@@ -15,13 +15,15 @@ public final class Stores {
               c.postgres().password(),
               c.postgres().poolSize(),
               c.dedupWindow(),
-              c.quarantineMax());
+              c.quarantineMax(),
+              c.quarantineMaxBytes());
       default ->
           new DuckDbStore(
               c.dataDir().resolve("beacon.duckdb"),
               c.dedupWindow(),
               c.dedupMaxIds(),
-              c.quarantineMax());
+              c.quarantineMax(),
+              c.quarantineMaxBytes());
     };
   }
 }

@@ -64,6 +64,7 @@ final class AdminRoutes implements HttpService {
     rules.get("/api/v1/products", admin(this::products));
     rules.get("/api/v1/products/{product}/summary", admin(this::summary));
     rules.get("/api/v1/products/{product}/quarantine", admin(this::quarantine));
+    rules.get("/api/v1/products/{product}/quarantine/{id}", admin(this::quarantinedOne));
     rules.post("/api/v1/products/{product}/quarantine/{id}/replay", admin(this::replay));
     rules.post("/api/v1/products", admin(this::createProduct));
     rules.post("/api/v1/products/{product}/rotate", admin(this::rotateKey));
@@ -275,19 +276,73 @@ final class AdminRoutes implements HttpService {
     responses.json(res, 200, m);
   }
 
+  /** Most characters of an event's raw text in a listing; the whole of it is one GET away. */
+  static final int LISTED_RAW_CHARS = 2048;
+
+  /**
+   * A page of the quarantine, newest first: {@code limit} (50, at most 100) events with an id below
+   * {@code before}; each raw text cut to {@value #LISTED_RAW_CHARS} characters, so a page stays
+   * small whatever was sent. {@code next_before} pages on.
+   */
   private void quarantine(ServerRequest req, ServerResponse res) {
     String product = product(req);
-    int limit = intParam(req, "limit", 100, 1, 1000);
+    int limit = intParam(req, "limit", 50, 1, 100);
+    long before = longParam(req, "before", Long.MAX_VALUE);
+    List<QuarantinedEvent> page = store.quarantined(product, before, limit);
     List<Map<String, Object>> out = new ArrayList<>();
-    for (QuarantinedEvent q : store.quarantined(product, limit)) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("id", q.id());
-      m.put("received_at", q.receivedAt().toString());
-      m.put("reason", q.reason());
-      m.put("raw", q.raw());
+    for (QuarantinedEvent q : page) {
+      Map<String, Object> m = quarantined(q);
+      if (q.raw().length() > LISTED_RAW_CHARS) {
+        m.put("raw", q.raw().substring(0, LISTED_RAW_CHARS));
+        m.put("raw_truncated", true);
+      }
       out.add(m);
     }
-    responses.json(res, 200, Map.of("product", product, "events", out));
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("product", product);
+    answer.put("events", out);
+    answer.put("next_before", page.size() == limit ? page.get(page.size() - 1).id() : null);
+    responses.json(res, 200, answer);
+  }
+
+  private void quarantinedOne(ServerRequest req, ServerResponse res) {
+    String product = product(req);
+    long id = longParam(req.path().pathParameters().get("id"));
+    QuarantinedEvent q =
+        store
+            .quarantinedEvent(product, id)
+            .orElseThrow(
+                () ->
+                    new IngestException(
+                        Problem.NOT_FOUND, "not_found", "no quarantined event #" + id));
+    responses.json(res, 200, quarantined(q));
+  }
+
+  private static Map<String, Object> quarantined(QuarantinedEvent q) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", q.id());
+    m.put("received_at", q.receivedAt().toString());
+    m.put("reason", q.reason());
+    m.put("raw", q.raw());
+    m.put("raw_chars", q.raw().length());
+    return m;
+  }
+
+  private static long longParam(ServerRequest req, String name, long fallback) {
+    return req.query().first(name).map(AdminRoutes::longParam).orElse(fallback);
+  }
+
+  private static long longParam(String value) {
+    try {
+      long v = Long.parseLong(value);
+      if (v < 1) {
+        throw new NumberFormatException();
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw new IngestException(
+          Problem.BAD_REQUEST, "invalid_id", "a quarantine id is a positive whole number");
+    }
   }
 
   private void replay(ServerRequest req, ServerResponse res) {

@@ -53,7 +53,11 @@ public final class BeaconServer implements AutoCloseable {
     this.store = Stores.open(config);
     this.writer =
         new GroupCommitWriter(
-            store, config.writer().maxQueuedEvents(), config.writer().maxGroupEvents(), metrics);
+            store,
+            config.writer().maxQueuedEvents(),
+            config.writer().maxQueuedBytes(),
+            config.writer().maxGroupEvents(),
+            metrics);
     this.admin =
         AdminAuth.create(config.adminPassword(), config.dataDir().resolve("admin-password.hash"));
     JsonReader json = new JsonReader(config.limits());
@@ -99,8 +103,13 @@ public final class BeaconServer implements AutoCloseable {
     routing.error(
         Exception.class,
         (req, res, e) -> {
-          // Never the body, never the client's address: the class and message of what failed.
-          LOG.warn("request to {} failed: {}", req.path().path(), e.toString());
+          // Never the body, never the client's address, never a message that may quote telemetry:
+          // the route and the classes of what failed (the path is one of the server's own routes,
+          // or refused by routing before this).
+          LOG.warn(
+              "request to {} failed: {}",
+              req.path().path().replaceAll("[^\\x21-\\x7e]", "?"),
+              dev.beacon.server.storage.StorageException.describe(e));
           responses.json(
               res, 500, Responses.error("internal", "internal error; see the server log"));
         });

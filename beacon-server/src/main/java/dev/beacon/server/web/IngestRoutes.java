@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.beacon.server.ingest.BodyReader;
 import dev.beacon.server.ingest.IngestService;
 import dev.beacon.server.ingest.JsonReader;
+import dev.beacon.server.ingest.SourceKeys;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -29,12 +30,15 @@ final class IngestRoutes implements HttpService {
   private final BodyReader bodies;
   private final JsonReader json;
   private final Responses responses;
+  private final BodyReader reports;
+  private final SourceKeys sources = new SourceKeys();
 
   IngestRoutes(IngestService ingest, BodyReader bodies, JsonReader json, Responses responses) {
     this.ingest = ingest;
     this.bodies = bodies;
     this.json = json;
     this.responses = responses;
+    this.reports = bodies.atMost(ingest.emqxMaxReportBytes());
   }
 
   @Override
@@ -75,8 +79,21 @@ final class IngestRoutes implements HttpService {
     responses.json(res, 200, answer(o));
   }
 
+  /**
+   * No credentials here, so everything that can refuse is asked before the body is read: the
+   * endpoint is configured, the sender and the endpoint are within their rates and the day's bytes,
+   * the body is declared JSON (no cross-site {@code text/plain}), and it is small, as real reports
+   * are.
+   */
   private void emqx(ServerRequest req, ServerResponse res) throws IOException {
-    byte[] raw = read(req);
+    ingest.admitEmqx(sources.of(req.remotePeer().host()));
+    BodyReader.requireStrictJson(req.headers().first(HeaderNames.CONTENT_TYPE).orElse(null));
+    long length = req.headers().contentLength().orElse(-1);
+    byte[] raw;
+    try (InputStream in = req.content().inputStream()) {
+      raw =
+          reports.read(in, length, req.headers().first(HeaderNames.CONTENT_ENCODING).orElse(null));
+    }
     IngestService.Outcome o = ingest.emqx(json.read(raw), raw, Instant.now());
     responses.json(res, 200, answer(o));
   }
