@@ -247,6 +247,137 @@ abstract class FleetQueriesContract {
         .allSatisfy(r -> assertThat(((Number) r.get(1)).longValue()).isGreaterThanOrEqualTo(5));
   }
 
+  /**
+   * Audit H1: stored values of the wrong type, keys no JSON path can name, numbers out of range,
+   * written straight into the store (as rows stored before ingest checked them would be): every
+   * query answers, and the clean installations' figures are what they were.
+   */
+  @Test
+  void poisonedStoredValuesBreakNoQueryAndLeaveTheCleanFiguresAlone() {
+    Map<String, Table> clean = everyQuery();
+    Instant at = Instant.now().minus(Duration.ofHours(1));
+    List<StoredEvent> poison = new ArrayList<>();
+    String[] reports = {
+      "{\"vm_specs\":{\"total_memory\":\"lots\",\"num_cpus\":\"many\"},"
+          + "\"features\":{\"x[\":1,\"a.b\":2,\"\":3,\"q\\\"r\":4,\"/~\":5}}",
+      "{\"vm_specs\":{\"total_memory\":1e300,\"num_cpus\":-1},\"features\":\"not an object\"}",
+      "{\"vm_specs\":{\"total_memory\":\"-Infinity\"},\"features\":[1,2],"
+          + "\"active_plugins\":\"not a list\"}",
+      "{\"vm_specs\":\"a string\",\"features\":{\"n\":{\"nested\":true}},\"edition\":{\"x\":1}}",
+      "{\"vm_specs\":{\"total_memory\":\"NaN\"},\"features\":{\"u\\u0000\":1}}"
+    };
+    for (int i = 0; i < reports.length; i++) {
+      poison.add(poisoned("evil-" + i, "report", null, at, reports[i]));
+    }
+    poison.add(
+        poisoned(
+            "evil-cli",
+            "track",
+            "CommandExited",
+            at,
+            "{\"command\":\"evil cmd\",\"eventData\":{\"exitCode\":\"x\",\"durationMs\":\"slow\"}}"));
+    poison.add(
+        poisoned(
+            "evil-cli",
+            "track",
+            "CommandStarted",
+            at,
+            "{\"command\":\"evil cmd\",\"eventData\":{\"options\":\"none\"}}"));
+    poison.add(
+        poisoned(
+            "evil-health",
+            "track",
+            "health",
+            at,
+            "{\"health-unit-a-unhealthy\":\"n/a\",\"health-unit-b-unhealthy\":1e999,"
+                + "\"b\\\"c\":1,\"\":2}"));
+    store.append(poison);
+
+    Map<String, Table> after = everyQuery(); // none of them throws
+    for (Map.Entry<String, Table> q : clean.entrySet()) {
+      if (q.getKey().equals("active") || q.getKey().equals("new-lost")) {
+        continue;
+      }
+      List<String> cleanRows = comparable(q.getValue());
+      assertThat(comparable(after.get(q.getKey())))
+          .as("clean rows of %s", q.getKey())
+          .containsAll(cleanRows);
+    }
+    // Seven new installations, all active.
+    assertThat(((Number) after.get("active").rows().get(0).get(2)).longValue())
+        .isEqualTo(((Number) clean.get("active").rows().get(0).get(2)).longValue() + 7);
+    // Keys with a dot or a bracket are read as keys, not as paths.
+    List<String> adoption = comparable(after.get("adoption"));
+    assertThat(adoption).contains("feature|a.b|1", "feature|x[|1", "feature|q\"r|1", "feature||1");
+  }
+
+  private StoredEvent poisoned(
+      String installation, String type, String event, Instant at, String properties) {
+    return new StoredEvent(
+        product,
+        java.util.UUID.randomUUID().toString(),
+        type,
+        event == null ? "report" : event,
+        installation,
+        null,
+        at,
+        at,
+        "evil-1.0",
+        "evil-os",
+        null,
+        null,
+        null,
+        properties,
+        "{}");
+  }
+
+  private Map<String, Table> everyQuery() {
+    Map<String, Table> out = new java.util.LinkedHashMap<>();
+    FleetQueries q = store.fleet();
+    out.put("active", q.active(all));
+    out.put("new-lost", q.newAndLost(all));
+    out.put("versions", q.versionsOverTime(all));
+    for (String by : new java.util.TreeSet<>(FleetQueries.BREAKDOWNS)) {
+      out.put("breakdown " + by, q.breakdown(all, by));
+    }
+    out.put("clusters", q.clusterSizes(all));
+    out.put("adoption", q.adoption(all));
+    out.put("field", q.field(all, "vm_specs.num_cpus"));
+    out.put("field memory", q.field(all, "vm_specs.total_memory"));
+    out.put("commands", q.commands(all));
+    out.put("options", q.optionUse(all));
+    out.put("health", q.unhealthyUnits(all));
+    return out;
+  }
+
+  /**
+   * Rows as text without the columns that poisoned installations may move for everyone (shares of
+   * all installations, counts of reporting ones), and without rows of a null key (the poisoned
+   * installations' unreadable values land there).
+   */
+  private static List<String> comparable(Table t) {
+    List<String> out = new ArrayList<>();
+    for (List<Object> row : t.rows()) {
+      if (row.get(0) == null) {
+        continue;
+      }
+      StringBuilder sb = new StringBuilder();
+      for (int i = 0; i < row.size(); i++) {
+        String column = t.columns().get(i);
+        if (column.equals("percent") || column.equals("reporting")) {
+          continue;
+        }
+        Object v = row.get(i);
+        if (v instanceof Double d && d == Math.rint(d) && Math.abs(d) < 1e15) {
+          v = d.longValue(); // one store answers 3.0 where the other answers 3
+        }
+        sb.append(sb.length() == 0 ? "" : "|").append(v);
+      }
+      out.add(sb.toString());
+    }
+    return out;
+  }
+
   private static Map<String, Long> asMap(Table t) {
     Map<String, Long> m = new HashMap<>();
     for (List<Object> r : t.rows()) {
