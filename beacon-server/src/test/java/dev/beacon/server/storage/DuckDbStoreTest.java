@@ -15,7 +15,11 @@ class DuckDbStoreTest extends EventStoreContract {
   @Override
   protected EventStore open() {
     return new DuckDbStore(
-        dir.resolve("beacon.duckdb"), Duration.ofHours(24), 100_000, quarantineMax());
+        dir.resolve("beacon.duckdb"),
+        Duration.ofHours(24),
+        100_000,
+        quarantineMax(),
+        quarantineMaxBytes());
   }
 
   @Test

@@ -22,6 +22,11 @@ abstract class EventStoreContract {
 
   protected abstract EventStore open();
 
+  /** The quarantine's bound in bytes the implementations are opened with here. */
+  protected static long quarantineMaxBytes() {
+    return 100_000;
+  }
+
   @BeforeEach
   void openStore() {
     store = open();
@@ -107,6 +112,32 @@ abstract class EventStoreContract {
     Summary all = store.summary(product, now.minus(Duration.ofDays(60)));
     assertThat(all.activeInstallations()).isEqualTo(4);
     assertThat(store.summary(product + "none", now.minus(Duration.ofDays(60))).events()).isZero();
+  }
+
+  /** Audit L9: an id with a NUL (PostgreSQL text cannot hold one) is stored once, alone or not. */
+  @Test
+  void l9AMessageIdWithANulIsStoredOnceAndPoisonsNoGroup() {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    StoredEvent nul = event(product, "nul\u0000id", "i-1", "1.0", "Linux", now);
+    StoredEvent other = event(product, "plain-id", "i-2", "1.0", "Linux", now);
+    assertThat(store.append(List.of(nul, other))).containsExactly(true, true);
+    assertThat(store.append(List.of(nul))).containsExactly(false);
+    assertThat(store.count(product)).isEqualTo(2);
+  }
+
+  /** Audit H2: the quarantine is bounded in bytes per product, oldest dropped first. */
+  @Test
+  void h2TheQuarantineIsBoundedInBytesPerProduct() {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    String big = "{\"p\":\"" + "x".repeat(30_000) + "\"}";
+    for (int i = 0; i < 4; i++) {
+      store.quarantine(product, now, List.of(new Rejection("r" + i, big)));
+    }
+    // Opened with quarantineMaxBytes() = 100,000: three rows of 30,000 fit, the oldest went.
+    List<QuarantinedEvent> all = store.quarantined(product, 100);
+    assertThat(all).extracting(QuarantinedEvent::reason).containsExactly("r3", "r2", "r1");
+    long bytes = all.stream().mapToLong(q -> q.raw().length() + q.reason().length()).sum();
+    assertThat(bytes).isLessThanOrEqualTo(quarantineMaxBytes());
   }
 
   @Test

@@ -31,6 +31,7 @@ class PostgresStoreTest extends EventStoreContract {
 
   @Override
   protected EventStore open() {
-    return new PostgresStore(url(), "postgres", "", 4, Duration.ofHours(24), quarantineMax());
+    return new PostgresStore(
+        url(), "postgres", "", 4, Duration.ofHours(24), quarantineMax(), quarantineMaxBytes());
   }
 }

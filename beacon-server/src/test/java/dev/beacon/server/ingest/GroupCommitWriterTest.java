@@ -1,0 +1,66 @@
+package dev.beacon.server.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.beacon.server.storage.DuckDbStore;
+import dev.beacon.server.storage.StoredEvent;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GroupCommitWriterTest {
+  @TempDir Path dir;
+
+  private static StoredEvent event(int i, int propertyChars) {
+    Instant now = Instant.now();
+    return new StoredEvent(
+        "p",
+        "id-" + i,
+        "track",
+        "e",
+        "a",
+        null,
+        now,
+        now,
+        null,
+        null,
+        null,
+        null,
+        null,
+        "{\"x\":\"" + "x".repeat(propertyChars) + "\"}",
+        "{}");
+  }
+
+  /** Audit M10: the queue is bounded in bytes, not only in events: a request past it is 503. */
+  @Test
+  void m10TheQueueIsBoundedInBytes() throws Exception {
+    try (DuckDbStore store =
+            new DuckDbStore(dir.resolve("b.duckdb"), Duration.ofHours(1), 1000, 10);
+        GroupCommitWriter w =
+            new GroupCommitWriter(store, 200_000, 1024 * 1024, 20_000, new SimpleMeterRegistry())) {
+      List<StoredEvent> big = new ArrayList<>();
+      for (int i = 0; i < 16; i++) {
+        big.add(event(i, 60_000)); // 16 events of 60 KB, each within the event limit: ~1.9 MB
+      }
+      assertThatThrownBy(() -> w.submit(big))
+          .isInstanceOfSatisfying(
+              IngestException.class,
+              e -> {
+                assertThat(e.code()).isEqualTo("writer_full");
+                assertThat(e.getMessage()).contains("1048576 bytes of events");
+                assertThat(e.retryAfterSeconds()).isPositive();
+              });
+      assertThat(w.queuedBytes()).isZero(); // nothing of the refused request stays counted
+      boolean[] stored = w.submit(big.subList(0, 4)).get(30, TimeUnit.SECONDS);
+      assertThat(stored).containsExactly(true, true, true, true);
+      assertThat(w.queuedBytes()).isZero();
+    }
+  }
+}
