@@ -46,7 +46,12 @@ class AuditHardeningTest {
 
   @BeforeEach
   void start() {
-    s = TestServer.start(data);
+    s = TestServer.start(data, storage());
+  }
+
+  /** The store under test: DuckDB here, PostgreSQL in {@link AuditHardeningPostgresTest}. */
+  protected Map<String, String> storage() {
+    return Map.of();
   }
 
   @AfterEach
@@ -74,7 +79,7 @@ class AuditHardeningTest {
   }
 
   @Test
-  void h1NoCredentialsNoLongerBreakAView() {
+  void h1NoCredentialsNoLongerBreakAView() throws Exception {
     String clean1 = UUID.randomUUID().toString();
     String clean2 = UUID.randomUUID().toString();
     assertThat(
@@ -115,7 +120,8 @@ class AuditHardeningTest {
             .filter(e -> u16.equals(e.installationId()))
             .findFirst()
             .orElseThrow();
-    assertThat(stored.properties()).contains("\"emqx_version\":\"5.0.9\"");
+    assertThat(TestServer.JSON.readTree(stored.properties()).get("emqx_version").asText())
+        .isEqualTo("5.0.9");
     assertEveryViewAnswers("emqx");
     // The clean installations' figures are right: both report 8 CPUs and 16 GiB.
     JsonNode cpus = s.get("/api/v1/products/emqx/fleet/breakdown?by=cpus", ADMIN).json();
@@ -361,7 +367,7 @@ class AuditHardeningTest {
   }
 
   @Test
-  void l12IdentifiersInTheSegmentContextAreNotStored() {
+  void l12IdentifiersInTheSegmentContextAreNotStored() throws Exception {
     TestServer.Response r =
         s.post(
             "/v1/track",
@@ -378,8 +384,12 @@ class AuditHardeningTest {
             .findFirst()
             .orElseThrow();
     assertThat(e.context())
-        .doesNotContain("203.0.113.9", "Mozilla", "email", "Paris", "dev-123", "ad-9")
-        .contains("\"type\":\"server\"", "\"version\":\"1.2.3\"", "\"locale\":\"fr-FR\"");
+        .doesNotContain("203.0.113.9", "Mozilla", "email", "Paris", "dev-123", "ad-9");
+    JsonNode context = TestServer.JSON.readTree(e.context());
+    assertThat(context.at("/device/type").asText()).isEqualTo("server");
+    assertThat(context.at("/app/version").asText()).isEqualTo("1.2.3");
+    assertThat(context.get("locale").asText()).isEqualTo("fr-FR");
+    assertThat(context.size()).isEqualTo(3);
     assertThat(e.version()).isEqualTo("1.2.3");
   }
 
