@@ -20,6 +20,9 @@ import io.helidon.webserver.http.HttpRouting;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -141,11 +144,38 @@ public final class BeaconServer implements AutoCloseable {
     return b.build();
   }
 
+  /**
+   * @throws IOException when the server cannot listen on its host and port (Helidon only logs that
+   *     and returns), or cannot create its files
+   */
   public static BeaconServer start(ServerConfig config) throws IOException {
     BeaconServer s = new BeaconServer(config);
     s.web.start();
+    if (!s.web.isRunning()) {
+      s.close(); // frees the DuckDB file lock, so that the process can exit
+      throw new IOException(
+          "cannot listen on "
+              + config.host()
+              + ":"
+              + config.port()
+              + ": "
+              + whyNotListening(config.host(), config.port()));
+    }
     s.housekeeping.scheduleAtFixedRate(s::applyRetention, 1, 24 * 60, TimeUnit.MINUTES);
     return s;
+  }
+
+  /** Helidon logs the cause but does not return it: a bind of our own names the usual one. */
+  private static String whyNotListening(String host, int port) {
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.setReuseAddress(true);
+      probe.bind(new InetSocketAddress(host, port));
+      return "see the error logged above";
+    } catch (BindException e) {
+      return "port " + port + " is already in use (" + e.getMessage() + ")";
+    } catch (IOException | RuntimeException e) {
+      return e.toString();
+    }
   }
 
   private void applyRetention() {
