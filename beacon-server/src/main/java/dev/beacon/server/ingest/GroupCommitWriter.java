@@ -66,6 +66,10 @@ public final class GroupCommitWriter implements AutoCloseable {
       throw new IngestException(
           Problem.OVERLOADED, "shutting_down", "the server is shutting down", 5);
     }
+    if (!thread.isAlive()) {
+      // Waiting for a commit that nobody will make would cost every request the ack timeout.
+      throw stopped();
+    }
     int after = queuedEvents.addAndGet(events.size());
     if (after > maxQueuedEvents) {
       queuedEvents.addAndGet(-events.size());
@@ -75,7 +79,12 @@ public final class GroupCommitWriter implements AutoCloseable {
           "the server is busy writing; " + maxQueuedEvents + " events are already waiting",
           1);
     }
-    queue.add(new Pending(events, done));
+    Pending pending = new Pending(events, done);
+    queue.add(pending);
+    if (!thread.isAlive() && queue.remove(pending)) { // it died between the check and the add
+      queuedEvents.addAndGet(-events.size());
+      throw stopped();
+    }
     return done;
   }
 
@@ -83,7 +92,41 @@ public final class GroupCommitWriter implements AutoCloseable {
     return queuedEvents.get();
   }
 
+  /**
+   * Whether the writer thread still runs. It ends on close, and otherwise only on an {@link Error}
+   * (such as an OutOfMemoryError) or an interrupt; then nothing is committed any more, and the
+   * readiness check must say so.
+   */
+  public boolean alive() {
+    return !closed && thread.isAlive();
+  }
+
+  private static IngestException stopped() {
+    return new IngestException(
+        Problem.OVERLOADED,
+        "writer_stopped",
+        "the server's writer has stopped (see its log); it needs a restart",
+        30);
+  }
+
   private void run() {
+    try {
+      commitUntilClosed();
+    } finally {
+      if (!closed) {
+        LOG.error(
+            "the group-commit writer stopped; ingest answers 503 and /readyz fails until restart");
+        // Requests queued after the last group would otherwise wait for their ack timeout.
+        Pending p;
+        while ((p = queue.poll()) != null) {
+          queuedEvents.addAndGet(-p.events().size());
+          p.done().completeExceptionally(stopped());
+        }
+      }
+    }
+  }
+
+  private void commitUntilClosed() {
     List<Pending> group = new ArrayList<>();
     while (!closed || !queue.isEmpty()) {
       try {

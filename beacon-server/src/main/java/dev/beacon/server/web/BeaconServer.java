@@ -79,9 +79,13 @@ public final class BeaconServer implements AutoCloseable {
     routing.get(
         "/readyz",
         (req, res) -> {
-          boolean ok = store.writable();
+          // Both: a live writer in front of an unwritable store, or the reverse, stores nothing.
+          String problem =
+              !writer.alive() ? "writer stopped" : !store.writable() ? "storage unavailable" : null;
           responses.json(
-              res, ok ? 200 : 503, Map.of("status", ok ? "ready" : "storage unavailable"));
+              res,
+              problem == null ? 200 : 503,
+              Map.of("status", problem == null ? "ready" : problem));
         });
     routing.get(
         "/metrics",

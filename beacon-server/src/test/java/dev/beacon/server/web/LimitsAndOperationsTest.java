@@ -1,14 +1,17 @@
 package dev.beacon.server.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.beacon.sdk.Beacon;
 import dev.beacon.sdk.SendResult;
 import dev.beacon.server.storage.StoredEvent;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -158,6 +161,33 @@ class LimitsAndOperationsTest {
           .contains("beacon_refused_requests_total{reason=\"invalid_json\"} 1.0")
           .contains("beacon_writer_queued_events")
           .contains("beacon_commit_seconds");
+    }
+  }
+
+  /** L3: /readyz answered 200 after the only writer thread had ended (an Error, an interrupt). */
+  @Test
+  void readinessFailsAndIngestFailsFastOnceTheWriterThreadHasDied_L3() {
+    Set<Thread> before = Thread.getAllStackTraces().keySet();
+    try (TestServer s = TestServer.start(data)) {
+      Thread writer =
+          Thread.getAllStackTraces().keySet().stream()
+              .filter(t -> t.getName().equals("beacon-writer") && !before.contains(t))
+              .findFirst()
+              .orElseThrow();
+      assertThat(s.get("/readyz", null).status()).isEqualTo(200);
+      assertThat(s.post("/v1/track", track("before")).status()).isEqualTo(200);
+
+      writer.interrupt(); // ends its loop, as an Error would
+      await().atMost(Duration.ofSeconds(20)).until(() -> !writer.isAlive());
+
+      TestServer.Response ready = s.get("/readyz", null);
+      assertThat(ready.status()).isEqualTo(503);
+      assertThat(ready.json().get("status").asText()).isEqualTo("writer stopped");
+      TestServer.Response refused = s.post("/v1/track", track("after"));
+      assertThat(refused.status()).isEqualTo(503);
+      assertThat(refused.json().get("error").asText()).isEqualTo("writer_stopped");
+      assertThat(refused.header("Retry-After")).isEqualTo("30");
+      assertThat(s.server.store().count("acme")).isEqualTo(1);
     }
   }
 
