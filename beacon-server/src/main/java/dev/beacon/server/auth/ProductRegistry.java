@@ -3,12 +3,12 @@ package dev.beacon.server.auth;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.beacon.server.storage.OwnerOnly;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -184,10 +184,7 @@ public final class ProductRegistry {
     n.put("min_installations", minInstallations);
     n.put("retention_days", retentionDays);
     try {
-      Files.createDirectories(file.toAbsolutePath().getParent());
-      Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "products", ".tmp");
-      Files.writeString(tmp, n.toPrettyString(), StandardCharsets.UTF_8);
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      OwnerOnly.write(file, n.toPrettyString());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
     }

@@ -10,6 +10,7 @@ import dev.beacon.server.ingest.IngestException;
 import dev.beacon.server.ingest.IngestService;
 import dev.beacon.server.ingest.JsonReader;
 import dev.beacon.server.storage.EventStore;
+import dev.beacon.server.storage.OwnerOnly;
 import dev.beacon.server.storage.Stores;
 import io.helidon.common.tls.Tls;
 import io.helidon.http.DirectHandler;
@@ -53,6 +54,7 @@ public final class BeaconServer implements AutoCloseable {
   private BeaconServer(ServerConfig config) throws IOException {
     this.config = config;
     this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    OwnerOnly.directory(config.dataDir()); // also for PostgreSQL: the password hash, products.json
     this.store = Stores.open(config);
     this.writer =
         new GroupCommitWriter(
