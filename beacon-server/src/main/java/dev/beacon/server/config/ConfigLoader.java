@@ -87,7 +87,10 @@ public final class ConfigLoader {
             s.intIn("quarantine.max_events", 1, 10_000_000),
             s.positiveDuration("dedup.window"),
             s.intIn("dedup.max_ids", 1, 100_000_000),
-            s.intIn("dashboard.min_installations", 1, 1_000_000));
+            s.intIn("dashboard.min_installations", 1, 1_000_000),
+            new ServerConfig.Web(
+                new ServerConfig.Metrics(
+                    s.bool("metrics.enabled"), blankToNull(s.string("metrics.token")))));
 
     if ((config.tlsCert() == null) != (config.tlsKey() == null)) {
       problems.add("server.tls.cert and server.tls.key must be set together");
@@ -106,6 +109,10 @@ public final class ConfigLoader {
     }
     if (config.limits().maxEventBytes() > config.limits().maxRequestBytes()) {
       problems.add("limits.max_event_bytes must not exceed limits.max_request_bytes");
+    }
+    String metricsToken = config.web().metrics().token();
+    if (metricsToken != null && metricsToken.length() < 16) {
+      problems.add("metrics.token is shorter than 16 characters");
     }
     if (!problems.isEmpty()) {
       throw new InvalidConfigException(problems);
@@ -195,6 +202,15 @@ public final class ConfigLoader {
       } catch (ConfigException e) {
         problems.add(path + ": " + e.getMessage());
         return "";
+      }
+    }
+
+    boolean bool(String path) {
+      try {
+        return c.getBoolean(path);
+      } catch (ConfigException e) {
+        problems.add(path + " must be true or false: " + e.getMessage());
+        return false;
       }
     }
 

@@ -22,7 +22,8 @@ public record ServerConfig(
     int quarantineMax,
     Duration dedupWindow,
     int dedupMaxIds,
-    int minInstallationsPerBucket) {
+    int minInstallationsPerBucket,
+    Web web) {
 
   public record Postgres(String url, String user, String password, int poolSize) {}
 
@@ -37,6 +38,15 @@ public record ServerConfig(
       double emqxRequestsPerSecond) {}
 
   public record Writer(int maxQueuedEvents, int maxGroupEvents, Duration ackTimeout) {}
+
+  /** The web layer's guards, one record to keep them together. */
+  public record Web(Metrics metrics) {}
+
+  /**
+   * @param token when set, {@code Authorization: Bearer <token>} reads {@code /metrics} (as do the
+   *     admin's credentials); null: the admin's credentials only
+   */
+  public record Metrics(boolean enabled, String token) {}
 
   public boolean tls() {
     return tlsCert != null;

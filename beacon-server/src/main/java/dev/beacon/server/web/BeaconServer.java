@@ -14,7 +14,6 @@ import dev.beacon.server.storage.OwnerOnly;
 import dev.beacon.server.storage.Stores;
 import io.helidon.common.tls.Tls;
 import io.helidon.http.DirectHandler;
-import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
@@ -76,7 +75,8 @@ public final class BeaconServer implements AutoCloseable {
 
     HttpRouting.Builder routing = HttpRouting.builder();
     routing.register(new IngestRoutes(ingest, bodies, json, responses));
-    routing.register(new AdminRoutes(config, products, store, ingest, admin, responses));
+    AdminRoutes adminRoutes = new AdminRoutes(config, products, store, ingest, admin, responses);
+    routing.register(adminRoutes);
     routing.get("/healthz", (req, res) -> responses.json(res, 200, Map.of("status", "ok")));
     routing.get(
         "/readyz",
@@ -89,12 +89,7 @@ public final class BeaconServer implements AutoCloseable {
               problem == null ? 200 : 503,
               Map.of("status", problem == null ? "ready" : problem));
         });
-    routing.get(
-        "/metrics",
-        (req, res) -> {
-          res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
-          res.send(metrics.scrape());
-        });
+    MetricsRoute.register(routing, config.web().metrics(), metrics, adminRoutes);
     routing.register(new DashboardRoutes());
     routing.error(
         IngestException.class,

@@ -1,6 +1,7 @@
 package dev.beacon.server.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.beacon.sdk.Beacon;
@@ -155,13 +156,46 @@ class LimitsAndOperationsTest {
       s.post("/v1/track", "{");
       assertThat(s.get("/healthz", null).status()).isEqualTo(200);
       assertThat(s.get("/readyz", null).json().get("status").asText()).isEqualTo("ready");
-      String metrics = s.get("/metrics", null).body();
+      String metrics =
+          s.get("/metrics", TestServer.basic("admin", TestServer.ADMIN_PASSWORD)).body();
       assertThat(metrics)
           .contains("beacon_ingest_events_total{product=\"acme\",result=\"accepted\"} 1.0")
           .contains("beacon_refused_requests_total{reason=\"invalid_json\"} 1.0")
           .contains("beacon_writer_queued_events")
           .contains("beacon_commit_seconds");
     }
+  }
+
+  /** L5: /metrics, which names every product and its volumes, answered anyone. */
+  @Test
+  void metricsNeedTheMetricsTokenOrTheAdminsCredentials_L5() {
+    String token = "metrics-token-0123456789";
+    try (TestServer s = TestServer.start(data, Map.of("BEACON_METRICS__TOKEN", token))) {
+      s.post("/v1/track", track("m"));
+      TestServer.Response anonymous = s.get("/metrics", null);
+      assertThat(anonymous.status()).isEqualTo(401);
+      assertThat(anonymous.body()).doesNotContain("acme");
+      assertThat(s.get("/metrics", "Bearer wrong-token-0123456789").status()).isEqualTo(401);
+      assertThat(s.get("/metrics", TestServer.basic("admin", "guess")).status()).isEqualTo(401);
+
+      TestServer.Response scraped = s.get("/metrics", "Bearer " + token);
+      assertThat(scraped.status()).isEqualTo(200);
+      assertThat(scraped.header("Content-Type")).startsWith("text/plain");
+      assertThat(scraped.body())
+          .contains("beacon_ingest_events_total{product=\"acme\",result=\"accepted\"} 1.0");
+      assertThat(s.get("/metrics", TestServer.basic("admin", TestServer.ADMIN_PASSWORD)).status())
+          .isEqualTo(200);
+    }
+  }
+
+  @Test
+  void metricsCanBeTurnedOffAndAShortTokenIsRefused_L5() {
+    try (TestServer s = TestServer.start(data, Map.of("BEACON_METRICS__ENABLED", "false"))) {
+      assertThat(s.get("/metrics", TestServer.basic("admin", TestServer.ADMIN_PASSWORD)).status())
+          .isEqualTo(404);
+    }
+    assertThatThrownBy(() -> TestServer.config(data, Map.of("BEACON_METRICS__TOKEN", "short")))
+        .hasMessageContaining("metrics.token is shorter than 16 characters");
   }
 
   /** L3: /readyz answered 200 after the only writer thread had ended (an Error, an interrupt). */
