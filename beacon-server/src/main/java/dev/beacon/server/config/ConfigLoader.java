@@ -90,7 +90,10 @@ public final class ConfigLoader {
             s.intIn("dashboard.min_installations", 1, 1_000_000),
             new ServerConfig.Web(
                 new ServerConfig.Metrics(
-                    s.bool("metrics.enabled"), blankToNull(s.string("metrics.token")))));
+                    s.bool("metrics.enabled"), blankToNull(s.string("metrics.token"))),
+                new ServerConfig.SessionLimits(
+                    s.positiveDuration("admin.session_lifetime"),
+                    s.positiveDuration("admin.session_idle"))));
 
     if ((config.tlsCert() == null) != (config.tlsKey() == null)) {
       problems.add("server.tls.cert and server.tls.key must be set together");
@@ -109,6 +112,10 @@ public final class ConfigLoader {
     }
     if (config.limits().maxEventBytes() > config.limits().maxRequestBytes()) {
       problems.add("limits.max_event_bytes must not exceed limits.max_request_bytes");
+    }
+    ServerConfig.SessionLimits sessions = config.web().sessions();
+    if (sessions.idle().compareTo(sessions.lifetime()) > 0) {
+      problems.add("admin.session_idle must not exceed admin.session_lifetime");
     }
     String metricsToken = config.web().metrics().token();
     if (metricsToken != null && metricsToken.length() < 16) {

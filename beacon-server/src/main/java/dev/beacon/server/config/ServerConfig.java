@@ -40,13 +40,19 @@ public record ServerConfig(
   public record Writer(int maxQueuedEvents, int maxGroupEvents, Duration ackTimeout) {}
 
   /** The web layer's guards, one record to keep them together. */
-  public record Web(Metrics metrics) {}
+  public record Web(Metrics metrics, SessionLimits sessions) {}
 
   /**
    * @param token when set, {@code Authorization: Bearer <token>} reads {@code /metrics} (as do the
    *     admin's credentials); null: the admin's credentials only
    */
   public record Metrics(boolean enabled, String token) {}
+
+  /**
+   * A dashboard session ends {@code lifetime} after its login whatever its use, or {@code idle}
+   * after its last request, whichever comes first.
+   */
+  public record SessionLimits(Duration lifetime, Duration idle) {}
 
   public boolean tls() {
     return tlsCert != null;

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /** The read-only query API (and quarantine replay), behind the admin's HTTP Basic credentials. */
 final class AdminRoutes implements HttpService {
@@ -30,7 +31,7 @@ final class AdminRoutes implements HttpService {
   private final IngestService ingest;
   private final AdminAuth auth;
   private final Responses responses;
-  private final Sessions sessions = new Sessions();
+  private final Sessions sessions;
 
   /** Ten login attempts a minute, whatever their source: guessing the password stays slow. */
   private final dev.beacon.server.ingest.RateLimiter logins =
@@ -47,8 +48,11 @@ final class AdminRoutes implements HttpService {
       EventStore store,
       IngestService ingest,
       AdminAuth auth,
-      Responses responses) {
+      Responses responses,
+      LongSupplier nanoTime) {
     this.config = config;
+    this.sessions =
+        new Sessions(config.web().sessions().lifetime(), config.web().sessions().idle(), nanoTime);
     this.products = products;
     this.store = store;
     this.ingest = ingest;
@@ -140,7 +144,7 @@ final class AdminRoutes implements HttpService {
       throw new IngestException(Problem.UNAUTHORIZED, "invalid_password", "wrong password");
     }
     String[] opened = sessions.open();
-    res.header(HeaderNames.SET_COOKIE, cookie(opened[0], Sessions.IDLE.toSeconds()));
+    res.header(HeaderNames.SET_COOKIE, cookie(opened[0], sessions.cookieMaxAgeSeconds()));
     responses.json(res, 200, Map.of("csrf", opened[1]));
   }
 

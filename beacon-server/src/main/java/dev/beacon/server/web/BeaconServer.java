@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +51,7 @@ public final class BeaconServer implements AutoCloseable {
   private final WebServer web;
   private final ScheduledExecutorService housekeeping;
 
-  private BeaconServer(ServerConfig config) throws IOException {
+  private BeaconServer(ServerConfig config, LongSupplier nanoTime) throws IOException {
     this.config = config;
     this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     OwnerOnly.directory(config.dataDir()); // also for PostgreSQL: the password hash, products.json
@@ -75,7 +76,8 @@ public final class BeaconServer implements AutoCloseable {
 
     HttpRouting.Builder routing = HttpRouting.builder();
     routing.register(new IngestRoutes(ingest, bodies, json, responses));
-    AdminRoutes adminRoutes = new AdminRoutes(config, products, store, ingest, admin, responses);
+    AdminRoutes adminRoutes =
+        new AdminRoutes(config, products, store, ingest, admin, responses, nanoTime);
     routing.register(adminRoutes);
     routing.get("/healthz", (req, res) -> responses.json(res, 200, Map.of("status", "ok")));
     routing.get(
@@ -150,7 +152,12 @@ public final class BeaconServer implements AutoCloseable {
    *     and returns), or cannot create its files
    */
   public static BeaconServer start(ServerConfig config) throws IOException {
-    BeaconServer s = new BeaconServer(config);
+    return start(config, System::nanoTime);
+  }
+
+  /** With the clock of sessions and login limits given: tests move it on. */
+  static BeaconServer start(ServerConfig config, LongSupplier nanoTime) throws IOException {
+    BeaconServer s = new BeaconServer(config, nanoTime);
     s.web.start();
     if (!s.web.isRunning()) {
       s.close(); // frees the DuckDB file lock, so that the process can exit
