@@ -93,7 +93,13 @@ public final class ConfigLoader {
                     s.bool("metrics.enabled"), blankToNull(s.string("metrics.token"))),
                 new ServerConfig.SessionLimits(
                     s.positiveDuration("admin.session_lifetime"),
-                    s.positiveDuration("admin.session_idle"))));
+                    s.positiveDuration("admin.session_idle")),
+                new ServerConfig.LoginLimits(
+                    s.intIn("admin.login.failures_per_client", 1, 1_000_000),
+                    s.positiveDuration("admin.login.client_refill"),
+                    s.intIn("admin.login.failures_global", 1, 100_000_000),
+                    s.positiveDuration("admin.login.global_refill"),
+                    s.positiveDuration("admin.login.trust_success_for"))));
 
     if ((config.tlsCert() == null) != (config.tlsKey() == null)) {
       problems.add("server.tls.cert and server.tls.key must be set together");

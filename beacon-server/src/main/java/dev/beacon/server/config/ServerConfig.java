@@ -40,7 +40,7 @@ public record ServerConfig(
   public record Writer(int maxQueuedEvents, int maxGroupEvents, Duration ackTimeout) {}
 
   /** The web layer's guards, one record to keep them together. */
-  public record Web(Metrics metrics, SessionLimits sessions) {}
+  public record Web(Metrics metrics, SessionLimits sessions, LoginLimits logins) {}
 
   /**
    * @param token when set, {@code Authorization: Bearer <token>} reads {@code /metrics} (as do the
@@ -53,6 +53,18 @@ public record ServerConfig(
    * after its last request, whichever comes first.
    */
   public record SessionLimits(Duration lifetime, Duration idle) {}
+
+  /**
+   * Failed checks of the admin password: {@code failuresPerClient} from one client, then one more
+   * per {@code clientRefill}; {@code globalFailures} from all, then one per {@code globalRefill},
+   * which holds back only clients without a successful login within {@code trustSuccessFor}.
+   */
+  public record LoginLimits(
+      int failuresPerClient,
+      Duration clientRefill,
+      int globalFailures,
+      Duration globalRefill,
+      Duration trustSuccessFor) {}
 
   public boolean tls() {
     return tlsCert != null;

@@ -15,12 +15,15 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /** The read-only query API (and quarantine replay), behind the admin's HTTP Basic credentials. */
@@ -33,9 +36,7 @@ final class AdminRoutes implements HttpService {
   private final Responses responses;
   private final Sessions sessions;
 
-  /** Ten login attempts a minute, whatever their source: guessing the password stays slow. */
-  private final dev.beacon.server.ingest.RateLimiter logins =
-      new dev.beacon.server.ingest.RateLimiter(10 / 60.0, 10);
+  private final LoginLimiter logins;
 
   static final io.helidon.http.HeaderName CSRF_HEADER =
       io.helidon.http.HeaderNames.create("X-CSRF-Token");
@@ -53,6 +54,7 @@ final class AdminRoutes implements HttpService {
     this.config = config;
     this.sessions =
         new Sessions(config.web().sessions().lifetime(), config.web().sessions().idle(), nanoTime);
+    this.logins = new LoginLimiter(config.web().logins(), nanoTime);
     this.products = products;
     this.store = store;
     this.ingest = ingest;
@@ -97,17 +99,9 @@ final class AdminRoutes implements HttpService {
         inner.handle(req, res);
         return;
       }
-      boolean allowed;
-      try {
-        allowed = auth.allows(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
-      } catch (AdminAuth.TooManyAttempts busy) {
-        throw new IngestException(
-            Problem.RATE_LIMITED,
-            "too_many_attempts",
-            "too many password checks at once; retry",
-            1);
-      }
-      if (!allowed) {
+      String authorization = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
+      if (authorization == null
+          || !checkPassword(req, () -> auth.allows(authorization), "too many password checks")) {
         throw new IngestException(
             Problem.UNAUTHORIZED,
             "unauthorized",
@@ -124,23 +118,56 @@ final class AdminRoutes implements HttpService {
     };
   }
 
+  /**
+   * One check of the admin password under the login limit (which refuses with 429 before it runs).
+   */
+  private boolean checkPassword(ServerRequest req, BooleanSupplier check, String busyMessage) {
+    LoginLimiter.Attempt attempt = logins.begin(clientAddress(req));
+    boolean ok;
+    try {
+      ok = check.getAsBoolean();
+    } catch (AdminAuth.TooManyAttempts busy) {
+      attempt.notChecked();
+      throw new IngestException(
+          Problem.RATE_LIMITED, "too_many_attempts", busyMessage + " at once; retry", 1);
+    }
+    if (ok) {
+      attempt.succeeded();
+    } else {
+      attempt.failed();
+    }
+    return ok;
+  }
+
+  private static InetAddress clientAddress(ServerRequest req) {
+    return ((InetSocketAddress) req.remotePeer().address()).getAddress();
+  }
+
+  /**
+   * The dashboard's login. Only {@code application/json} is read, so that another site's page
+   * cannot post it without a CORS preflight; a body without a password is refused before the limit
+   * counts anything.
+   */
   private void login(ServerRequest req, ServerResponse res) throws java.io.IOException {
-    logins.acquire("the admin login");
-    String password;
+    String type = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("");
+    if (!type.split(";", 2)[0].strip().equalsIgnoreCase("application/json")) {
+      throw new IngestException(
+          Problem.UNSUPPORTED_MEDIA_TYPE,
+          "unsupported_media_type",
+          "send the login as Content-Type: application/json");
+    }
+    com.fasterxml.jackson.databind.JsonNode password;
     try (java.io.InputStream in = req.content().inputStream()) {
-      password = LOGIN_JSON.readTree(in.readNBytes(4096)).path("password").asText(null);
+      password = LOGIN_JSON.readTree(in.readNBytes(4096)).path("password");
     } catch (java.io.IOException | RuntimeException e) {
+      password = null;
+    }
+    if (password == null || !password.isTextual()) {
       throw new IngestException(
           Problem.BAD_REQUEST, "invalid_login", "send {\"password\": \"...\"}");
     }
-    boolean ok;
-    try {
-      ok = auth.allowsPassword(password);
-    } catch (AdminAuth.TooManyAttempts busy) {
-      throw new IngestException(
-          Problem.RATE_LIMITED, "too_many_attempts", "too many attempts; retry", 1);
-    }
-    if (!ok) {
+    String given = password.asText();
+    if (!checkPassword(req, () -> auth.allowsPassword(given), "too many attempts")) {
       throw new IngestException(Problem.UNAUTHORIZED, "invalid_password", "wrong password");
     }
     String[] opened = sessions.open();
