@@ -96,6 +96,9 @@ final class ServeCommand implements Callable<Integer> {
             + ", storage: "
             + c.storageType()
             + ")");
+    for (String line : server.settingsReport()) {
+      out.println("Setting " + line);
+    }
     if (c.writeKeys().isEmpty()) {
       out.println(
           "No product is declared yet: set BEACON_PRODUCTS__<NAME>__WRITE_KEY=<key> and restart.");

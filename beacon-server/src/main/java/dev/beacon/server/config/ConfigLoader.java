@@ -20,11 +20,18 @@ import java.util.regex.Pattern;
 /**
  * Maps every source of settings onto {@link ServerConfig}, in one place, strongest first: the
  * command line, environment variables {@code BEACON_<PATH>} ({@code __} between levels, as EMQX
- * does), the HOCON file, the defaults ({@code reference.conf}). Every invalid setting is listed,
- * and none is fatal alone: {@link InvalidConfigException} carries them all.
+ * does), the HOCON file, the defaults ({@code reference.conf}). The two settings that the dashboard
+ * can change as well keep their source, because the dashboard's values come between the file and
+ * the defaults ({@link SettingSource}). Every invalid setting is listed, and none is fatal alone:
+ * {@link InvalidConfigException} carries them all.
  */
 public final class ConfigLoader {
   private static final Pattern PRODUCT = Pattern.compile("[a-z][a-z0-9_-]{0,63}");
+
+  /** The settings the dashboard can change too (below every source here: see SettingSource). */
+  public static final String RETENTION = "retention.days";
+
+  public static final String MIN_INSTALLATIONS = "dashboard.min_installations";
 
   private ConfigLoader() {}
 
@@ -83,11 +90,11 @@ public final class ConfigLoader {
             blankToNull(s.string("admin.password")),
             products(c, problems),
             blankToNull(s.string("compat.emqx.product")),
-            s.intIn("retention.days", 0, 100_000),
+            s.intIn(RETENTION, 0, 100_000),
             s.intIn("quarantine.max_events", 1, 10_000_000),
             s.positiveDuration("dedup.window"),
             s.intIn("dedup.max_ids", 1, 100_000_000),
-            s.intIn("dashboard.min_installations", 1, 1_000_000),
+            s.intIn(MIN_INSTALLATIONS, 1, 1_000_000),
             new ServerConfig.Web(
                 new ServerConfig.Metrics(
                     s.bool("metrics.enabled"), blankToNull(s.string("metrics.token"))),
@@ -99,7 +106,12 @@ public final class ConfigLoader {
                     s.positiveDuration("admin.login.client_refill"),
                     s.intIn("admin.login.failures_global", 1, 100_000_000),
                     s.positiveDuration("admin.login.global_refill"),
-                    s.positiveDuration("admin.login.trust_success_for"))));
+                    s.positiveDuration("admin.login.trust_success_for")),
+                Map.of(
+                    RETENTION,
+                    sourceOf(RETENTION, fromCli, fromEnv, fromFile),
+                    MIN_INSTALLATIONS,
+                    sourceOf(MIN_INSTALLATIONS, fromCli, fromEnv, fromFile))));
 
     if ((config.tlsCert() == null) != (config.tlsKey() == null)) {
       problems.add("server.tls.cert and server.tls.key must be set together");
@@ -131,6 +143,16 @@ public final class ConfigLoader {
       throw new InvalidConfigException(problems);
     }
     return config;
+  }
+
+  private static SettingSource sourceOf(String path, Config cli, Config env, Config file) {
+    if (cli.hasPath(path)) {
+      return SettingSource.COMMAND_LINE;
+    }
+    if (env.hasPath(path)) {
+      return SettingSource.ENVIRONMENT;
+    }
+    return file.hasPath(path) ? SettingSource.FILE : SettingSource.DEFAULT;
   }
 
   /** BEACON_A__B_C=v becomes a.b_c=v, for names whose first level is a known setting. */

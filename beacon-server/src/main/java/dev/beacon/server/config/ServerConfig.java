@@ -39,8 +39,17 @@ public record ServerConfig(
 
   public record Writer(int maxQueuedEvents, int maxGroupEvents, Duration ackTimeout) {}
 
-  /** The web layer's guards, one record to keep them together. */
-  public record Web(Metrics metrics, SessionLimits sessions, LoginLimits logins) {}
+  /**
+   * The web layer's settings, one record to keep them together.
+   *
+   * @param editableSources where {@code retention.days} and {@code dashboard.min_installations},
+   *     which the dashboard may also change, came from; the dashboard's own values rank below
+   */
+  public record Web(
+      Metrics metrics,
+      SessionLimits sessions,
+      LoginLimits logins,
+      Map<String, SettingSource> editableSources) {}
 
   /**
    * @param token when set, {@code Authorization: Bearer <token>} reads {@code /metrics} (as do the

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
@@ -228,6 +229,9 @@ final class AdminRoutes implements HttpService {
     m.put("details", details);
     m.put("min_installations", products.minInstallations());
     m.put("retention_days", products.retentionDays());
+    Map<String, String> sources = new TreeMap<>(); // a configured value is read-only here
+    products.settingSources().forEach((name, source) -> sources.put(name, source.label()));
+    m.put("settings_sources", sources);
     responses.json(res, 200, m);
   }
 

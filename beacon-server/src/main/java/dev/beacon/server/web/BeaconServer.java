@@ -3,7 +3,9 @@ package dev.beacon.server.web;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.beacon.server.auth.AdminAuth;
 import dev.beacon.server.auth.ProductRegistry;
+import dev.beacon.server.config.ConfigLoader;
 import dev.beacon.server.config.ServerConfig;
+import dev.beacon.server.config.SettingSource;
 import dev.beacon.server.ingest.BodyReader;
 import dev.beacon.server.ingest.GroupCommitWriter;
 import dev.beacon.server.ingest.IngestException;
@@ -25,6 +27,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -63,12 +66,15 @@ public final class BeaconServer implements AutoCloseable {
         AdminAuth.create(config.adminPassword(), config.dataDir().resolve("admin-password.hash"));
     JsonReader json = new JsonReader(config.limits());
     Responses responses = new Responses(json.mapper());
+    Map<String, SettingSource> sources = config.web().editableSources();
     this.products =
         new ProductRegistry(
             config.writeKeys(),
             config.dataDir().resolve("products.json"),
             config.minInstallationsPerBucket(),
-            config.retentionDays());
+            sources.get(ConfigLoader.MIN_INSTALLATIONS),
+            config.retentionDays(),
+            sources.get(ConfigLoader.RETENTION));
     IngestService ingest =
         new IngestService(config, products, store, writer, json.mapper(), metrics);
     BodyReader bodies =
@@ -170,7 +176,15 @@ public final class BeaconServer implements AutoCloseable {
               + whyNotListening(config.host(), config.port()));
     }
     s.housekeeping.scheduleAtFixedRate(s::applyRetention, 1, 24 * 60, TimeUnit.MINUTES);
+    for (String line : s.settingsReport()) {
+      LOG.info("{}", line); // which source won, so that no setting is ignored silently
+    }
     return s;
+  }
+
+  /** The retention and minimum bucket in force, and the source each came from. */
+  public List<String> settingsReport() {
+    return products.settingsReport();
   }
 
   /** Helidon logs the cause but does not return it: a bind of our own names the usual one. */

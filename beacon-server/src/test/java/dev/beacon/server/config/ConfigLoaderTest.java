@@ -60,6 +60,26 @@ class ConfigLoaderTest {
     assertThat(keys.productForKey("nope")).isNull();
   }
 
+  /** M7: the dashboard's values rank below these, so each editable setting keeps its source. */
+  @Test
+  void theSourceOfEachDashboardEditableSettingIsKept_M7() throws Exception {
+    Path file = dir.resolve("beacon.conf");
+    Files.writeString(file, "retention.days = 30\ndashboard.min_installations = 4\n");
+    assertThat(ConfigLoader.load(file, Map.of(), Map.of()).web().editableSources())
+        .containsEntry("retention.days", SettingSource.FILE)
+        .containsEntry("dashboard.min_installations", SettingSource.FILE);
+    ServerConfig c =
+        ConfigLoader.load(
+            file, Map.of("BEACON_RETENTION__DAYS", "0"), Map.of("dashboard.min_installations", 2));
+    assertThat(c.retentionDays()).isZero();
+    assertThat(c.minInstallationsPerBucket()).isEqualTo(2);
+    assertThat(c.web().editableSources())
+        .containsEntry("retention.days", SettingSource.ENVIRONMENT)
+        .containsEntry("dashboard.min_installations", SettingSource.COMMAND_LINE);
+    assertThat(ConfigLoader.load(null, Map.of(), Map.of()).web().editableSources())
+        .containsEntry("retention.days", SettingSource.DEFAULT);
+  }
+
   @Test
   void everyInvalidSettingIsListedAtOnce() throws Exception {
     Path file = dir.resolve("bad.conf");
