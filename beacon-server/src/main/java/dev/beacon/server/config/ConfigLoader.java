@@ -96,6 +96,12 @@ public final class ConfigLoader {
             s.intIn("dedup.max_ids", 1, 100_000_000),
             s.intIn(MIN_INSTALLATIONS, 1, 1_000_000),
             new ServerConfig.Web(
+                new ServerConfig.Connections(
+                    s.intIn("server.max_connections", 1, 1_000_000),
+                    s.intIn("server.max_concurrent_requests", 1, 1_000_000),
+                    s.positiveDuration("server.idle_timeout"),
+                    s.positiveDuration("server.header_timeout"),
+                    s.positiveDuration("server.body_timeout")),
                 new ServerConfig.Metrics(
                     s.bool("metrics.enabled"), blankToNull(s.string("metrics.token"))),
                 new ServerConfig.SessionLimits(

@@ -46,10 +46,27 @@ public record ServerConfig(
    *     which the dashboard may also change, came from; the dashboard's own values rank below
    */
   public record Web(
+      Connections connections,
       Metrics metrics,
       SessionLimits sessions,
       LoginLimits logins,
       Map<String, SettingSource> editableSources) {}
+
+  /**
+   * Bounds on what clients may hold: open connections (past it, new ones wait in the accept queue),
+   * requests in progress (past it, 503), and deadlines for slow or stalled clients.
+   *
+   * @param idleTimeout a connection without a request in progress, or still sending its request
+   *     line, is closed after this
+   * @param headerTimeout a request's headers must be complete this long after its request line
+   * @param bodyTimeout a request's body must be read within this
+   */
+  public record Connections(
+      int maxConnections,
+      int maxConcurrentRequests,
+      Duration idleTimeout,
+      Duration headerTimeout,
+      Duration bodyTimeout) {}
 
   /**
    * @param token when set, {@code Authorization: Bearer <token>} reads {@code /metrics} (as do the

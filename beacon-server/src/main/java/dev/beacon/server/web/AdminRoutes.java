@@ -38,6 +38,7 @@ final class AdminRoutes implements HttpService {
   private final Sessions sessions;
 
   private final LoginLimiter logins;
+  private final RequestDeadlines deadlines;
 
   static final io.helidon.http.HeaderName CSRF_HEADER =
       io.helidon.http.HeaderNames.create("X-CSRF-Token");
@@ -51,8 +52,10 @@ final class AdminRoutes implements HttpService {
       IngestService ingest,
       AdminAuth auth,
       Responses responses,
+      RequestDeadlines deadlines,
       LongSupplier nanoTime) {
     this.config = config;
+    this.deadlines = deadlines;
     this.sessions =
         new Sessions(config.web().sessions().lifetime(), config.web().sessions().idle(), nanoTime);
     this.logins = new LoginLimiter(config.web().logins(), nanoTime);
@@ -158,7 +161,7 @@ final class AdminRoutes implements HttpService {
           "send the login as Content-Type: application/json");
     }
     com.fasterxml.jackson.databind.JsonNode password;
-    try (java.io.InputStream in = req.content().inputStream()) {
+    try (java.io.InputStream in = deadlines.body(req)) {
       password = LOGIN_JSON.readTree(in.readNBytes(4096)).path("password");
     } catch (java.io.IOException | RuntimeException e) {
       password = null;
@@ -286,9 +289,9 @@ final class AdminRoutes implements HttpService {
     }
   }
 
-  private static com.fasterxml.jackson.databind.JsonNode body(ServerRequest req)
+  private com.fasterxml.jackson.databind.JsonNode body(ServerRequest req)
       throws java.io.IOException {
-    try (java.io.InputStream in = req.content().inputStream()) {
+    try (java.io.InputStream in = deadlines.body(req)) {
       return LOGIN_JSON.readTree(in.readNBytes(16 * 1024));
     } catch (com.fasterxml.jackson.core.JacksonException e) {
       throw new IngestException(

@@ -19,6 +19,7 @@ import io.helidon.http.DirectHandler;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http1.Http1Config;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -53,6 +54,7 @@ public final class BeaconServer implements AutoCloseable {
   private final PrometheusMeterRegistry metrics;
   private final WebServer web;
   private final ScheduledExecutorService housekeeping;
+  private final RequestDeadlines deadlines;
 
   private BeaconServer(ServerConfig config, LongSupplier nanoTime) throws IOException {
     this.config = config;
@@ -81,9 +83,11 @@ public final class BeaconServer implements AutoCloseable {
         new BodyReader(config.limits().maxRequestBytes(), config.limits().maxGzipRatio());
 
     HttpRouting.Builder routing = HttpRouting.builder();
-    routing.register(new IngestRoutes(ingest, bodies, json, responses));
+    ServerConfig.Connections limits = config.web().connections();
+    this.deadlines = new RequestDeadlines(limits.headerTimeout(), limits.bodyTimeout());
+    routing.register(new IngestRoutes(ingest, bodies, json, responses, deadlines));
     AdminRoutes adminRoutes =
-        new AdminRoutes(config, products, store, ingest, admin, responses, nanoTime);
+        new AdminRoutes(config, products, store, ingest, admin, responses, deadlines, nanoTime);
     routing.register(adminRoutes);
     routing.get("/healthz", (req, res) -> responses.json(res, 200, Map.of("status", "ok")));
     routing.get(
@@ -127,6 +131,16 @@ public final class BeaconServer implements AutoCloseable {
             // Over this cap Helidon closes at once, and a client still sending often gets a
             // connection reset instead of the 413 (and would retry the same body forever).
             .maxPayloadSize(Math.max(MAX_PAYLOAD_BACKSTOP, config.limits().maxRequestBytes() * 4L))
+            // Unlimited by default in Helidon: a client could hold every socket and thread.
+            .maxTcpConnections(limits.maxConnections())
+            .maxConcurrentRequests(limits.maxConcurrentRequests())
+            .idleConnectionTimeout(limits.idleTimeout())
+            .idleConnectionPeriod(idleCheckPeriod(limits.idleTimeout()))
+            .addProtocol(
+                Http1Config.builder()
+                    .addReceiveListener(deadlines.receiving())
+                    .addSendListener(deadlines.sending())
+                    .build())
             .contentEncoding(new RawContentEncoding())
             .directHandlers(directHandlers(json.mapper(), config.limits().maxRequestBytes()))
             .routing(routing);
@@ -141,6 +155,15 @@ public final class BeaconServer implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+  }
+
+  /**
+   * Helidon looks for idle connections every 2 minutes by default, which would stretch a 30 s
+   * timeout to two and a half minutes; a quarter of the timeout keeps it within 25 %.
+   */
+  private static Duration idleCheckPeriod(Duration idleTimeout) {
+    long millis = Math.clamp(idleTimeout.toMillis() / 4, 50, 10_000);
+    return Duration.ofMillis(millis);
   }
 
   /** What Helidon answers itself (before routing) is JSON too. */
@@ -232,6 +255,7 @@ public final class BeaconServer implements AutoCloseable {
   @Override
   public void close() {
     web.stop();
+    deadlines.close();
     writer.close();
     housekeeping.shutdownNow();
     store.close();

@@ -29,12 +29,19 @@ final class IngestRoutes implements HttpService {
   private final BodyReader bodies;
   private final JsonReader json;
   private final Responses responses;
+  private final RequestDeadlines deadlines;
 
-  IngestRoutes(IngestService ingest, BodyReader bodies, JsonReader json, Responses responses) {
+  IngestRoutes(
+      IngestService ingest,
+      BodyReader bodies,
+      JsonReader json,
+      Responses responses,
+      RequestDeadlines deadlines) {
     this.ingest = ingest;
     this.bodies = bodies;
     this.json = json;
     this.responses = responses;
+    this.deadlines = deadlines;
   }
 
   @Override
@@ -88,7 +95,7 @@ final class IngestRoutes implements HttpService {
   private byte[] read(ServerRequest req) throws IOException {
     BodyReader.requireJson(req.headers().first(HeaderNames.CONTENT_TYPE).orElse(null));
     long length = req.headers().contentLength().orElse(-1);
-    try (InputStream in = req.content().inputStream()) {
+    try (InputStream in = deadlines.body(req)) {
       return bodies.read(
           in, length, req.headers().first(HeaderNames.CONTENT_ENCODING).orElse(null));
     }
