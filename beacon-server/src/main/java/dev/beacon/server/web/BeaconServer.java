@@ -86,9 +86,8 @@ public final class BeaconServer implements AutoCloseable {
     ServerConfig.Connections limits = config.web().connections();
     this.deadlines = new RequestDeadlines(limits.headerTimeout(), limits.bodyTimeout());
     routing.register(new IngestRoutes(ingest, bodies, json, responses, deadlines));
-    AdminRoutes adminRoutes =
-        new AdminRoutes(config, products, store, ingest, admin, responses, deadlines, nanoTime);
-    routing.register(adminRoutes);
+    AdminAccess access = new AdminAccess(config, admin, responses, deadlines, nanoTime);
+    routing.register(new AdminRoutes(products, store, ingest, access, responses, deadlines));
     routing.get("/healthz", (req, res) -> responses.json(res, 200, Map.of("status", "ok")));
     routing.get(
         "/readyz",
@@ -101,7 +100,7 @@ public final class BeaconServer implements AutoCloseable {
               problem == null ? 200 : 503,
               Map.of("status", problem == null ? "ready" : problem));
         });
-    MetricsRoute.register(routing, config.web().metrics(), metrics, adminRoutes);
+    MetricsRoute.register(routing, config.web().metrics(), metrics, access);
     routing.register(new DashboardRoutes());
     routing.error(
         IngestException.class,

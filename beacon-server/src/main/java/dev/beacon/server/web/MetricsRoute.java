@@ -24,7 +24,7 @@ final class MetricsRoute {
       HttpRouting.Builder routing,
       ServerConfig.Metrics config,
       PrometheusMeterRegistry registry,
-      AdminRoutes admin) {
+      AdminAccess admin) {
     if (!config.enabled()) {
       return; // no route: 404
     }
