@@ -23,6 +23,18 @@ class ConfigLoaderTest {
     assertThat(c.limits().maxEventBytes()).isEqualTo(64 * 1024);
     assertThat(c.dedupWindow()).isEqualTo(Duration.ofHours(24));
     assertThat(c.writeKeys()).isEmpty();
+    // The web layer's guards (L1/L2, L5, L13, M1), as the README's table gives them.
+    assertThat(c.web().connections())
+        .isEqualTo(
+            new ServerConfig.Connections(
+                1000, 256, Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(30)));
+    assertThat(c.web().metrics()).isEqualTo(new ServerConfig.Metrics(true, null));
+    assertThat(c.web().sessions())
+        .isEqualTo(new ServerConfig.SessionLimits(Duration.ofHours(12), Duration.ofHours(8)));
+    assertThat(c.web().logins())
+        .isEqualTo(
+            new ServerConfig.LoginLimits(
+                10, Duration.ofSeconds(30), 100, Duration.ofSeconds(1), Duration.ofHours(24)));
   }
 
   @Test
