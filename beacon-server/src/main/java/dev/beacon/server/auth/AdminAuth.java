@@ -1,10 +1,10 @@
 package dev.beacon.server.auth;
 
+import dev.beacon.server.storage.OwnerOnly;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -46,18 +46,15 @@ public final class AdminAuth {
       return new AdminAuth(hash(configured), null);
     }
     if (Files.isReadable(hashFile)) {
+      OwnerOnly.restrict(hashFile); // an older Beacon narrowed it only after writing it
       return new AdminAuth(Files.readString(hashFile, StandardCharsets.UTF_8).strip(), null);
     }
     byte[] random = new byte[15];
     new SecureRandom().nextBytes(random);
     String password = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-    Files.createDirectories(hashFile.toAbsolutePath().getParent());
-    Files.writeString(hashFile, hash(password) + "\n", StandardCharsets.UTF_8);
-    try {
-      Files.setPosixFilePermissions(hashFile, PosixFilePermissions.fromString("rw-------"));
-    } catch (UnsupportedOperationException notPosix) {
-      // the folder's permissions protect it
-    }
+    // Created 0600 and moved into place: the hash never exists readable by others, not even
+    // briefly.
+    OwnerOnly.write(hashFile, hash(password) + "\n");
     return new AdminAuth(Files.readString(hashFile).strip(), password);
   }
 

@@ -3,12 +3,14 @@ package dev.beacon.server.auth;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.beacon.server.config.ConfigLoader;
+import dev.beacon.server.config.SettingSource;
+import dev.beacon.server.storage.OwnerOnly;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -40,15 +42,43 @@ public final class ProductRegistry {
   private final Map<String, String> managedKeyHashes =
       new java.util.concurrent.ConcurrentSkipListMap<>();
 
-  private volatile int minInstallations;
-  private volatile int retentionDays;
+  private final EditableSetting minInstallations;
+  private final EditableSetting retentionDays;
 
+  /** A registry whose two settings come from the defaults (the dashboard may change both). */
   public ProductRegistry(
       Map<String, String> configured, Path file, int minInstallations, int retentionDays) {
+    this(
+        configured,
+        file,
+        minInstallations,
+        SettingSource.DEFAULT,
+        retentionDays,
+        SettingSource.DEFAULT);
+  }
+
+  /**
+   * @param minInstallationsSource where the configuration's {@code minInstallations} came from: the
+   *     dashboard cannot change a value that the command line, environment or file set
+   */
+  public ProductRegistry(
+      Map<String, String> configured,
+      Path file,
+      int minInstallations,
+      SettingSource minInstallationsSource,
+      int retentionDays,
+      SettingSource retentionSource) {
     this.configured = Map.copyOf(configured);
     this.file = file;
-    this.minInstallations = minInstallations;
-    this.retentionDays = retentionDays;
+    this.minInstallations =
+        new EditableSetting(
+            ConfigLoader.MIN_INSTALLATIONS,
+            "min_installations",
+            minInstallations,
+            minInstallationsSource);
+    this.retentionDays =
+        new EditableSetting(
+            ConfigLoader.RETENTION, "retention_days", retentionDays, retentionSource);
     load();
   }
 
@@ -117,13 +147,32 @@ public final class ProductRegistry {
   }
 
   public int minInstallations() {
-    return minInstallations;
+    return minInstallations.value();
   }
 
   public int retentionDays() {
-    return retentionDays;
+    return retentionDays.value();
   }
 
+  /** Where each editable setting's value came from, by its name in the API. */
+  public Map<String, SettingSource> settingSources() {
+    return Map.of(
+        minInstallations.jsonName, minInstallations.source(),
+        retentionDays.jsonName, retentionDays.source());
+  }
+
+  /** One line per editable setting: its value and the source that won, for the start-up log. */
+  public List<String> settingsReport() {
+    return List.of(retentionDays.report(), minInstallations.report());
+  }
+
+  /**
+   * An admin's change of the settings. A value equal to the current one is no change; changing a
+   * value that the configuration sets is refused (it would be lost at the next start).
+   *
+   * @throws IllegalArgumentException for a value out of range
+   * @throws IllegalStateException for a change of a configured value
+   */
   public void settings(int minInstallations, int retentionDays) {
     if (minInstallations < 1 || minInstallations > 1_000_000) {
       throw new IllegalArgumentException("min_installations must be from 1 to 1000000");
@@ -132,9 +181,13 @@ public final class ProductRegistry {
       throw new IllegalArgumentException("retention_days must be from 0 (keep all) to 100000");
     }
     synchronized (lock) {
-      this.minInstallations = minInstallations;
-      this.retentionDays = retentionDays;
-      save();
+      this.minInstallations.checkChange(minInstallations); // both, before either changes
+      this.retentionDays.checkChange(retentionDays);
+      boolean changed = this.minInstallations.change(minInstallations);
+      changed |= this.retentionDays.change(retentionDays);
+      if (changed) {
+        save();
+      }
     }
   }
 
@@ -166,11 +219,13 @@ public final class ProductRegistry {
       n.path("products")
           .properties()
           .forEach(e -> managedKeyHashes.put(e.getKey(), e.getValue().asText()));
-      if (n.has("min_installations")) {
-        minInstallations = n.get("min_installations").asInt(minInstallations);
-      }
-      if (n.has("retention_days")) {
-        retentionDays = n.get("retention_days").asInt(retentionDays);
+      JsonNode changed = n.path("settings");
+      for (EditableSetting setting : List.of(minInstallations, retentionDays)) {
+        if (changed.path(setting.jsonName).isInt()) {
+          setting.load(changed.get(setting.jsonName).asInt(), false);
+        } else if (n.path(setting.jsonName).isInt()) { // written by an older Beacon
+          setting.load(n.get(setting.jsonName).asInt(), true);
+        }
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
@@ -181,13 +236,14 @@ public final class ProductRegistry {
     ObjectNode n = JSON.createObjectNode();
     ObjectNode products = n.putObject("products");
     managedKeyHashes.forEach(products::put);
-    n.put("min_installations", minInstallations);
-    n.put("retention_days", retentionDays);
+    ObjectNode changed = n.putObject("settings"); // only what an admin changed
+    for (EditableSetting setting : List.of(minInstallations, retentionDays)) {
+      if (setting.changedInDashboard() != null) {
+        changed.put(setting.jsonName, setting.changedInDashboard());
+      }
+    }
     try {
-      Files.createDirectories(file.toAbsolutePath().getParent());
-      Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "products", ".tmp");
-      Files.writeString(tmp, n.toPrettyString(), StandardCharsets.UTF_8);
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      OwnerOnly.write(file, n.toPrettyString());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
     }

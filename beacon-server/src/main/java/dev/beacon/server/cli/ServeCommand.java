@@ -3,7 +3,9 @@ package dev.beacon.server.cli;
 import dev.beacon.server.config.ConfigLoader;
 import dev.beacon.server.config.InvalidConfigException;
 import dev.beacon.server.config.ServerConfig;
+import dev.beacon.server.storage.StorageException;
 import dev.beacon.server.web.BeaconServer;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -67,7 +69,15 @@ final class ServeCommand implements Callable<Integer> {
       return 2;
     }
     Logging.routeJulToSlf4j();
-    BeaconServer server = BeaconServer.start(c);
+    BeaconServer server;
+    try {
+      server = BeaconServer.start(c);
+    } catch (IOException | StorageException e) {
+      // A taken port or a data directory in use by another server: say so, and exit non-zero.
+      err.println("beacon serve: cannot start: " + e.getMessage());
+      err.flush();
+      return 1;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -86,6 +96,9 @@ final class ServeCommand implements Callable<Integer> {
             + ", storage: "
             + c.storageType()
             + ")");
+    for (String line : server.settingsReport()) {
+      out.println("Setting " + line);
+    }
     if (c.writeKeys().isEmpty()) {
       out.println(
           "No product is declared yet: set BEACON_PRODUCTS__<NAME>__WRITE_KEY=<key> and restart.");

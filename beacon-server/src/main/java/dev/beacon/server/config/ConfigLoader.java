@@ -20,11 +20,18 @@ import java.util.regex.Pattern;
 /**
  * Maps every source of settings onto {@link ServerConfig}, in one place, strongest first: the
  * command line, environment variables {@code BEACON_<PATH>} ({@code __} between levels, as EMQX
- * does), the HOCON file, the defaults ({@code reference.conf}). Every invalid setting is listed,
- * and none is fatal alone: {@link InvalidConfigException} carries them all.
+ * does), the HOCON file, the defaults ({@code reference.conf}). The two settings that the dashboard
+ * can change as well keep their source, because the dashboard's values come between the file and
+ * the defaults ({@link SettingSource}). Every invalid setting is listed, and none is fatal alone:
+ * {@link InvalidConfigException} carries them all.
  */
 public final class ConfigLoader {
   private static final Pattern PRODUCT = Pattern.compile("[a-z][a-z0-9_-]{0,63}");
+
+  /** The settings the dashboard can change too (below every source here: see SettingSource). */
+  public static final String RETENTION = "retention.days";
+
+  public static final String MIN_INSTALLATIONS = "dashboard.min_installations";
 
   private ConfigLoader() {}
 
@@ -87,12 +94,35 @@ public final class ConfigLoader {
             blankToNull(s.string("admin.password")),
             products(c, problems),
             blankToNull(s.string("compat.emqx.product")),
-            s.intIn("retention.days", 0, 100_000),
+            s.intIn(RETENTION, 0, 100_000),
             s.intIn("quarantine.max_events", 1, 10_000_000),
             s.longIn("quarantine.max_bytes_per_product", 64 * 1024, Long.MAX_VALUE),
             s.positiveDuration("dedup.window"),
             s.intIn("dedup.max_ids", 1, 100_000_000),
-            s.intIn("dashboard.min_installations", 1, 1_000_000));
+            s.intIn(MIN_INSTALLATIONS, 1, 1_000_000),
+            new ServerConfig.Web(
+                new ServerConfig.Connections(
+                    s.intIn("server.max_connections", 1, 1_000_000),
+                    s.intIn("server.max_concurrent_requests", 1, 1_000_000),
+                    s.positiveDuration("server.idle_timeout"),
+                    s.positiveDuration("server.header_timeout"),
+                    s.positiveDuration("server.body_timeout")),
+                new ServerConfig.Metrics(
+                    s.bool("metrics.enabled"), blankToNull(s.string("metrics.token"))),
+                new ServerConfig.SessionLimits(
+                    s.positiveDuration("admin.session_lifetime"),
+                    s.positiveDuration("admin.session_idle")),
+                new ServerConfig.LoginLimits(
+                    s.intIn("admin.login.failures_per_client", 1, 1_000_000),
+                    s.positiveDuration("admin.login.client_refill"),
+                    s.intIn("admin.login.failures_global", 1, 100_000_000),
+                    s.positiveDuration("admin.login.global_refill"),
+                    s.positiveDuration("admin.login.trust_success_for")),
+                Map.of(
+                    RETENTION,
+                    sourceOf(RETENTION, fromCli, fromEnv, fromFile),
+                    MIN_INSTALLATIONS,
+                    sourceOf(MIN_INSTALLATIONS, fromCli, fromEnv, fromFile))));
 
     if ((config.tlsCert() == null) != (config.tlsKey() == null)) {
       problems.add("server.tls.cert and server.tls.key must be set together");
@@ -112,10 +142,28 @@ public final class ConfigLoader {
     if (config.limits().maxEventBytes() > config.limits().maxRequestBytes()) {
       problems.add("limits.max_event_bytes must not exceed limits.max_request_bytes");
     }
+    ServerConfig.SessionLimits sessions = config.web().sessions();
+    if (sessions.idle().compareTo(sessions.lifetime()) > 0) {
+      problems.add("admin.session_idle must not exceed admin.session_lifetime");
+    }
+    String metricsToken = config.web().metrics().token();
+    if (metricsToken != null && metricsToken.length() < 16) {
+      problems.add("metrics.token is shorter than 16 characters");
+    }
     if (!problems.isEmpty()) {
       throw new InvalidConfigException(problems);
     }
     return config;
+  }
+
+  private static SettingSource sourceOf(String path, Config cli, Config env, Config file) {
+    if (cli.hasPath(path)) {
+      return SettingSource.COMMAND_LINE;
+    }
+    if (env.hasPath(path)) {
+      return SettingSource.ENVIRONMENT;
+    }
+    return file.hasPath(path) ? SettingSource.FILE : SettingSource.DEFAULT;
   }
 
   /** BEACON_A__B_C=v becomes a.b_c=v, for names whose first level is a known setting. */
@@ -200,6 +248,15 @@ public final class ConfigLoader {
       } catch (ConfigException e) {
         problems.add(path + ": " + e.getMessage());
         return "";
+      }
+    }
+
+    boolean bool(String path) {
+      try {
+        return c.getBoolean(path);
+      } catch (ConfigException e) {
+        problems.add(path + " must be true or false: " + e.getMessage());
+        return false;
       }
     }
 

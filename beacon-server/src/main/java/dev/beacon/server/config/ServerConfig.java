@@ -23,7 +23,8 @@ public record ServerConfig(
     long quarantineMaxBytes,
     Duration dedupWindow,
     int dedupMaxIds,
-    int minInstallationsPerBucket) {
+    int minInstallationsPerBucket,
+    Web web) {
 
   public record Postgres(String url, String user, String password, int poolSize) {}
 
@@ -42,6 +43,59 @@ public record ServerConfig(
 
   public record Writer(
       int maxQueuedEvents, long maxQueuedBytes, int maxGroupEvents, Duration ackTimeout) {}
+
+  /**
+   * The web layer's settings, one record to keep them together.
+   *
+   * @param editableSources where {@code retention.days} and {@code dashboard.min_installations},
+   *     which the dashboard may also change, came from; the dashboard's own values rank below
+   */
+  public record Web(
+      Connections connections,
+      Metrics metrics,
+      SessionLimits sessions,
+      LoginLimits logins,
+      Map<String, SettingSource> editableSources) {}
+
+  /**
+   * Bounds on what clients may hold: open connections (past it, new ones wait in the accept queue),
+   * requests in progress (past it, 503), and deadlines for slow or stalled clients.
+   *
+   * @param idleTimeout a connection without a request in progress, or still sending its request
+   *     line, is closed after this
+   * @param headerTimeout a request's headers must be complete this long after its request line
+   * @param bodyTimeout a request's body must be read within this
+   */
+  public record Connections(
+      int maxConnections,
+      int maxConcurrentRequests,
+      Duration idleTimeout,
+      Duration headerTimeout,
+      Duration bodyTimeout) {}
+
+  /**
+   * @param token when set, {@code Authorization: Bearer <token>} reads {@code /metrics} (as do the
+   *     admin's credentials); null: the admin's credentials only
+   */
+  public record Metrics(boolean enabled, String token) {}
+
+  /**
+   * A dashboard session ends {@code lifetime} after its login whatever its use, or {@code idle}
+   * after its last request, whichever comes first.
+   */
+  public record SessionLimits(Duration lifetime, Duration idle) {}
+
+  /**
+   * Failed checks of the admin password: {@code failuresPerClient} from one client, then one more
+   * per {@code clientRefill}; {@code globalFailures} from all, then one per {@code globalRefill},
+   * which holds back only clients without a successful login within {@code trustSuccessFor}.
+   */
+  public record LoginLimits(
+      int failuresPerClient,
+      Duration clientRefill,
+      int globalFailures,
+      Duration globalRefill,
+      Duration trustSuccessFor) {}
 
   public boolean tls() {
     return tlsCert != null;

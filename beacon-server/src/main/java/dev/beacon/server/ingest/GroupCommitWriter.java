@@ -77,6 +77,10 @@ public final class GroupCommitWriter implements AutoCloseable {
       throw new IngestException(
           Problem.OVERLOADED, "shutting_down", "the server is shutting down", 5);
     }
+    if (!thread.isAlive()) {
+      // Waiting for a commit that nobody will make would cost every request the ack timeout.
+      throw stopped();
+    }
     long bytes = 0;
     for (StoredEvent e : events) {
       bytes += sizeOf(e);
@@ -96,7 +100,13 @@ public final class GroupCommitWriter implements AutoCloseable {
               + " already waiting",
           1);
     }
-    queue.add(new Pending(events, bytes, done));
+    Pending pending = new Pending(events, bytes, done);
+    queue.add(pending);
+    if (!thread.isAlive() && queue.remove(pending)) { // it died between the check and the add
+      queuedEvents.addAndGet(-events.size());
+      queuedBytes.addAndGet(-bytes);
+      throw stopped();
+    }
     return done;
   }
 
@@ -118,7 +128,42 @@ public final class GroupCommitWriter implements AutoCloseable {
     return 2 * chars + 256;
   }
 
+  /**
+   * Whether the writer thread still runs. It ends on close, and otherwise only on an {@link Error}
+   * (such as an OutOfMemoryError) or an interrupt; then nothing is committed any more, and the
+   * readiness check must say so.
+   */
+  public boolean alive() {
+    return !closed && thread.isAlive();
+  }
+
+  private static IngestException stopped() {
+    return new IngestException(
+        Problem.OVERLOADED,
+        "writer_stopped",
+        "the server's writer has stopped (see its log); it needs a restart",
+        30);
+  }
+
   private void run() {
+    try {
+      commitUntilClosed();
+    } finally {
+      if (!closed) {
+        LOG.error(
+            "the group-commit writer stopped; ingest answers 503 and /readyz fails until restart");
+        // Requests queued after the last group would otherwise wait for their ack timeout.
+        Pending p;
+        while ((p = queue.poll()) != null) {
+          queuedEvents.addAndGet(-p.events().size());
+          queuedBytes.addAndGet(-p.bytes());
+          p.done().completeExceptionally(stopped());
+        }
+      }
+    }
+  }
+
+  private void commitUntilClosed() {
     List<Pending> group = new ArrayList<>();
     while (!closed || !queue.isEmpty()) {
       try {

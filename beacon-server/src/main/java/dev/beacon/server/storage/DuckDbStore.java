@@ -1,6 +1,5 @@
 package dev.beacon.server.storage;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -54,7 +53,7 @@ public final class DuckDbStore implements EventStore {
     try {
       Path parent = file.toAbsolutePath().getParent();
       if (parent != null) {
-        Files.createDirectories(parent);
+        OwnerOnly.directory(parent);
       }
       writer =
           (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath());
@@ -78,6 +77,10 @@ public final class DuckDbStore implements EventStore {
       }
       loadRecentIds(dedupWindow, dedupCapacity);
       writer.setAutoCommit(false);
+      // DuckDB creates its files with the process's umask; the directory (0700) keeps them
+      // private, and so does this. The launcher sets umask 077 for the WAL DuckDB recreates.
+      OwnerOnly.restrict(file);
+      OwnerOnly.restrict(Path.of(file + ".wal"));
     } catch (Exception e) {
       throw new StorageException("cannot open the DuckDB store " + file + ": " + e.getMessage(), e);
     }

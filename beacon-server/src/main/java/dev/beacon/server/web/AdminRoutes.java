@@ -1,15 +1,12 @@
 package dev.beacon.server.web;
 
-import dev.beacon.server.auth.AdminAuth;
 import dev.beacon.server.auth.ProductRegistry;
-import dev.beacon.server.config.ServerConfig;
 import dev.beacon.server.ingest.IngestException;
 import dev.beacon.server.ingest.IngestException.Problem;
 import dev.beacon.server.ingest.IngestService;
 import dev.beacon.server.storage.EventStore;
 import dev.beacon.server.storage.QuarantinedEvent;
 import dev.beacon.server.storage.Summary;
-import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -21,46 +18,41 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
-/** The read-only query API (and quarantine replay), behind the admin's HTTP Basic credentials. */
+/**
+ * The admin API: products, their write keys and settings, summaries, the quarantine, and the fleet
+ * queries ({@link QueryRoutes}); every route behind {@link AdminAccess}.
+ */
 final class AdminRoutes implements HttpService {
-  private final ServerConfig config;
   private final ProductRegistry products;
   private final EventStore store;
   private final IngestService ingest;
-  private final AdminAuth auth;
+  private final AdminAccess access;
   private final Responses responses;
-  private final Sessions sessions = new Sessions();
+  private final RequestDeadlines deadlines;
 
-  /** Ten login attempts a minute, whatever their source: guessing the password stays slow. */
-  private final dev.beacon.server.ingest.RateLimiter logins =
-      new dev.beacon.server.ingest.RateLimiter(10 / 60.0, 10);
-
-  static final io.helidon.http.HeaderName CSRF_HEADER =
-      io.helidon.http.HeaderNames.create("X-CSRF-Token");
-  private static final com.fasterxml.jackson.databind.ObjectMapper LOGIN_JSON =
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
       new com.fasterxml.jackson.databind.ObjectMapper();
 
   AdminRoutes(
-      ServerConfig config,
       ProductRegistry products,
       EventStore store,
       IngestService ingest,
-      AdminAuth auth,
-      Responses responses) {
-    this.config = config;
+      AdminAccess access,
+      Responses responses,
+      RequestDeadlines deadlines) {
     this.products = products;
     this.store = store;
     this.ingest = ingest;
-    this.auth = auth;
+    this.access = access;
     this.responses = responses;
+    this.deadlines = deadlines;
   }
 
   @Override
   public void routing(HttpRules rules) {
-    rules.post("/api/v1/session", this::login);
-    rules.get("/api/v1/session", this::whoami);
-    rules.delete("/api/v1/session", admin(this::logout));
+    access.routing(rules);
     rules.get("/api/v1/products", admin(this::products));
     rules.get("/api/v1/products/{product}/summary", admin(this::summary));
     rules.get("/api/v1/products/{product}/quarantine", admin(this::quarantine));
@@ -70,105 +62,11 @@ final class AdminRoutes implements HttpService {
     rules.post("/api/v1/products/{product}/rotate", admin(this::rotateKey));
     rules.delete("/api/v1/products/{product}", admin(this::revokeProduct));
     rules.put("/api/v1/settings", admin(this::updateSettings));
-    new QueryRoutes(products, store, responses).routing(rules, this);
+    new QueryRoutes(products, store, responses).routing(rules, access);
   }
 
-  /**
-   * Admin only: a dashboard session (its cookie, and for a state-changing request the CSRF token in
-   * {@code X-CSRF-Token}), or HTTP Basic for API clients (refused from another site's page).
-   */
-  Handler admin(Handler inner) {
-    return (req, res) -> {
-      boolean changes = !req.prologue().method().text().equals("GET");
-      Sessions.Session session =
-          sessions.find(
-              Sessions.fromCookieHeader(req.headers().first(HeaderNames.COOKIE).orElse(null)));
-      if (session != null) {
-        if (changes
-            && !Sessions.csrfMatches(session, req.headers().first(CSRF_HEADER).orElse(null))) {
-          throw new IngestException(
-              Problem.FORBIDDEN,
-              "csrf",
-              "a state-changing request needs the session's X-CSRF-Token");
-        }
-        inner.handle(req, res);
-        return;
-      }
-      boolean allowed;
-      try {
-        allowed = auth.allows(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
-      } catch (AdminAuth.TooManyAttempts busy) {
-        throw new IngestException(
-            Problem.RATE_LIMITED,
-            "too_many_attempts",
-            "too many password checks at once; retry",
-            1);
-      }
-      if (!allowed) {
-        throw new IngestException(
-            Problem.UNAUTHORIZED,
-            "unauthorized",
-            "admin credentials required (HTTP Basic, user admin)");
-      }
-      if (changes && req.headers().first(HeaderNames.ORIGIN).isPresent()) {
-        // A browser page sends Origin; a page of another site must not ride on cached credentials.
-        throw new IngestException(
-            Problem.FORBIDDEN,
-            "cross_origin",
-            "use a dashboard session for changes from a browser");
-      }
-      inner.handle(req, res);
-    };
-  }
-
-  private void login(ServerRequest req, ServerResponse res) throws java.io.IOException {
-    logins.acquire("the admin login");
-    String password;
-    try (java.io.InputStream in = req.content().inputStream()) {
-      password = LOGIN_JSON.readTree(in.readNBytes(4096)).path("password").asText(null);
-    } catch (java.io.IOException | RuntimeException e) {
-      throw new IngestException(
-          Problem.BAD_REQUEST, "invalid_login", "send {\"password\": \"...\"}");
-    }
-    boolean ok;
-    try {
-      ok = auth.allowsPassword(password);
-    } catch (AdminAuth.TooManyAttempts busy) {
-      throw new IngestException(
-          Problem.RATE_LIMITED, "too_many_attempts", "too many attempts; retry", 1);
-    }
-    if (!ok) {
-      throw new IngestException(Problem.UNAUTHORIZED, "invalid_password", "wrong password");
-    }
-    String[] opened = sessions.open();
-    res.header(HeaderNames.SET_COOKIE, cookie(opened[0], Sessions.IDLE.toSeconds()));
-    responses.json(res, 200, Map.of("csrf", opened[1]));
-  }
-
-  private void whoami(ServerRequest req, ServerResponse res) {
-    Sessions.Session s =
-        sessions.find(
-            Sessions.fromCookieHeader(req.headers().first(HeaderNames.COOKIE).orElse(null)));
-    if (s == null) {
-      responses.json(res, 200, Map.of("logged_in", false));
-      return;
-    }
-    responses.json(res, 200, Map.of("logged_in", true, "csrf", s.csrf(), "user", AdminAuth.USER));
-  }
-
-  private void logout(ServerRequest req, ServerResponse res) {
-    sessions.close(Sessions.fromCookieHeader(req.headers().first(HeaderNames.COOKIE).orElse(null)));
-    res.header(HeaderNames.SET_COOKIE, cookie("", 0));
-    responses.json(res, 200, Map.of("logged_out", true));
-  }
-
-  private String cookie(String value, long maxAgeSeconds) {
-    return Sessions.COOKIE
-        + "="
-        + value
-        + "; Path=/; HttpOnly; SameSite=Strict; Max-Age="
-        + maxAgeSeconds
-        + (config.tls() ? "; Secure" : "");
+  private Handler admin(Handler inner) {
+    return access.admin(inner);
   }
 
   private String product(ServerRequest req) {
@@ -198,6 +96,9 @@ final class AdminRoutes implements HttpService {
     m.put("details", details);
     m.put("min_installations", products.minInstallations());
     m.put("retention_days", products.retentionDays());
+    Map<String, String> sources = new TreeMap<>(); // a configured value is read-only here
+    products.settingSources().forEach((name, source) -> sources.put(name, source.label()));
+    m.put("settings_sources", sources);
     responses.json(res, 200, m);
   }
 
@@ -252,10 +153,10 @@ final class AdminRoutes implements HttpService {
     }
   }
 
-  private static com.fasterxml.jackson.databind.JsonNode body(ServerRequest req)
+  private com.fasterxml.jackson.databind.JsonNode body(ServerRequest req)
       throws java.io.IOException {
-    try (java.io.InputStream in = req.content().inputStream()) {
-      return LOGIN_JSON.readTree(in.readNBytes(16 * 1024));
+    try (java.io.InputStream in = deadlines.body(req)) {
+      return JSON.readTree(in.readNBytes(16 * 1024));
     } catch (com.fasterxml.jackson.core.JacksonException e) {
       throw new IngestException(
           Problem.BAD_REQUEST, "invalid_json", "the body must be a JSON object");

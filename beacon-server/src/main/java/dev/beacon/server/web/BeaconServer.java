@@ -3,29 +3,37 @@ package dev.beacon.server.web;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.beacon.server.auth.AdminAuth;
 import dev.beacon.server.auth.ProductRegistry;
+import dev.beacon.server.config.ConfigLoader;
 import dev.beacon.server.config.ServerConfig;
+import dev.beacon.server.config.SettingSource;
 import dev.beacon.server.ingest.BodyReader;
 import dev.beacon.server.ingest.GroupCommitWriter;
 import dev.beacon.server.ingest.IngestException;
 import dev.beacon.server.ingest.IngestService;
 import dev.beacon.server.ingest.JsonReader;
 import dev.beacon.server.storage.EventStore;
+import dev.beacon.server.storage.OwnerOnly;
 import dev.beacon.server.storage.Stores;
 import io.helidon.common.tls.Tls;
 import io.helidon.http.DirectHandler;
-import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http1.Http1Config;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,10 +54,12 @@ public final class BeaconServer implements AutoCloseable {
   private final PrometheusMeterRegistry metrics;
   private final WebServer web;
   private final ScheduledExecutorService housekeeping;
+  private final RequestDeadlines deadlines;
 
-  private BeaconServer(ServerConfig config) throws IOException {
+  private BeaconServer(ServerConfig config, LongSupplier nanoTime) throws IOException {
     this.config = config;
     this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    OwnerOnly.directory(config.dataDir()); // also for PostgreSQL: the password hash, products.json
     this.store = Stores.open(config);
     this.writer =
         new GroupCommitWriter(
@@ -62,34 +72,39 @@ public final class BeaconServer implements AutoCloseable {
         AdminAuth.create(config.adminPassword(), config.dataDir().resolve("admin-password.hash"));
     JsonReader json = new JsonReader(config.limits());
     Responses responses = new Responses(json.mapper());
+    Map<String, SettingSource> sources = config.web().editableSources();
     this.products =
         new ProductRegistry(
             config.writeKeys(),
             config.dataDir().resolve("products.json"),
             config.minInstallationsPerBucket(),
-            config.retentionDays());
+            sources.get(ConfigLoader.MIN_INSTALLATIONS),
+            config.retentionDays(),
+            sources.get(ConfigLoader.RETENTION));
     IngestService ingest =
         new IngestService(config, products, store, writer, json.mapper(), metrics);
     BodyReader bodies =
         new BodyReader(config.limits().maxRequestBytes(), config.limits().maxGzipRatio());
 
     HttpRouting.Builder routing = HttpRouting.builder();
-    routing.register(new IngestRoutes(ingest, bodies, json, responses));
-    routing.register(new AdminRoutes(config, products, store, ingest, admin, responses));
+    ServerConfig.Connections limits = config.web().connections();
+    this.deadlines = new RequestDeadlines(limits.headerTimeout(), limits.bodyTimeout());
+    routing.register(new IngestRoutes(ingest, bodies, json, responses, deadlines));
+    AdminAccess access = new AdminAccess(config, admin, responses, deadlines, nanoTime);
+    routing.register(new AdminRoutes(products, store, ingest, access, responses, deadlines));
     routing.get("/healthz", (req, res) -> responses.json(res, 200, Map.of("status", "ok")));
     routing.get(
         "/readyz",
         (req, res) -> {
-          boolean ok = store.writable();
+          // Both: a live writer in front of an unwritable store, or the reverse, stores nothing.
+          String problem =
+              !writer.alive() ? "writer stopped" : !store.writable() ? "storage unavailable" : null;
           responses.json(
-              res, ok ? 200 : 503, Map.of("status", ok ? "ready" : "storage unavailable"));
+              res,
+              problem == null ? 200 : 503,
+              Map.of("status", problem == null ? "ready" : problem));
         });
-    routing.get(
-        "/metrics",
-        (req, res) -> {
-          res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
-          res.send(metrics.scrape());
-        });
+    MetricsRoute.register(routing, config.web().metrics(), metrics, access);
     routing.register(new DashboardRoutes());
     routing.error(
         IngestException.class,
@@ -124,6 +139,16 @@ public final class BeaconServer implements AutoCloseable {
             // Over this cap Helidon closes at once, and a client still sending often gets a
             // connection reset instead of the 413 (and would retry the same body forever).
             .maxPayloadSize(Math.max(MAX_PAYLOAD_BACKSTOP, config.limits().maxRequestBytes() * 4L))
+            // Unlimited by default in Helidon: a client could hold every socket and thread.
+            .maxTcpConnections(limits.maxConnections())
+            .maxConcurrentRequests(limits.maxConcurrentRequests())
+            .idleConnectionTimeout(limits.idleTimeout())
+            .idleConnectionPeriod(idleCheckPeriod(limits.idleTimeout()))
+            .addProtocol(
+                Http1Config.builder()
+                    .addReceiveListener(deadlines.receiving())
+                    .addSendListener(deadlines.sending())
+                    .build())
             .contentEncoding(new RawContentEncoding())
             .directHandlers(directHandlers(json.mapper(), config.limits().maxRequestBytes()))
             .routing(routing);
@@ -140,6 +165,15 @@ public final class BeaconServer implements AutoCloseable {
             });
   }
 
+  /**
+   * Helidon looks for idle connections every 2 minutes by default, which would stretch a 30 s
+   * timeout to two and a half minutes; a quarter of the timeout keeps it within 25 %.
+   */
+  private static Duration idleCheckPeriod(Duration idleTimeout) {
+    long millis = Math.clamp(idleTimeout.toMillis() / 4, 50, 10_000);
+    return Duration.ofMillis(millis);
+  }
+
   /** What Helidon answers itself (before routing) is JSON too. */
   private static DirectHandlers directHandlers(ObjectMapper mapper, int maxRequestBytes) {
     JsonDirectHandler handler = new JsonDirectHandler(mapper, maxRequestBytes);
@@ -150,11 +184,51 @@ public final class BeaconServer implements AutoCloseable {
     return b.build();
   }
 
+  /**
+   * @throws IOException when the server cannot listen on its host and port (Helidon only logs that
+   *     and returns), or cannot create its files
+   */
   public static BeaconServer start(ServerConfig config) throws IOException {
-    BeaconServer s = new BeaconServer(config);
+    return start(config, System::nanoTime);
+  }
+
+  /** With the clock of sessions and login limits given: tests move it on. */
+  static BeaconServer start(ServerConfig config, LongSupplier nanoTime) throws IOException {
+    BeaconServer s = new BeaconServer(config, nanoTime);
     s.web.start();
+    if (!s.web.isRunning()) {
+      s.close(); // frees the DuckDB file lock, so that the process can exit
+      throw new IOException(
+          "cannot listen on "
+              + config.host()
+              + ":"
+              + config.port()
+              + ": "
+              + whyNotListening(config.host(), config.port()));
+    }
     s.housekeeping.scheduleAtFixedRate(s::applyRetention, 1, 24 * 60, TimeUnit.MINUTES);
+    for (String line : s.settingsReport()) {
+      LOG.info("{}", line); // which source won, so that no setting is ignored silently
+    }
     return s;
+  }
+
+  /** The retention and minimum bucket in force, and the source each came from. */
+  public List<String> settingsReport() {
+    return products.settingsReport();
+  }
+
+  /** Helidon logs the cause but does not return it: a bind of our own names the usual one. */
+  private static String whyNotListening(String host, int port) {
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.setReuseAddress(true);
+      probe.bind(new InetSocketAddress(host, port));
+      return "see the error logged above";
+    } catch (BindException e) {
+      return "port " + port + " is already in use (" + e.getMessage() + ")";
+    } catch (IOException | RuntimeException e) {
+      return e.toString();
+    }
   }
 
   private void applyRetention() {
@@ -189,6 +263,7 @@ public final class BeaconServer implements AutoCloseable {
   @Override
   public void close() {
     web.stop();
+    deadlines.close();
     writer.close();
     housekeeping.shutdownNow();
     store.close();

@@ -32,13 +32,20 @@ final class IngestRoutes implements HttpService {
   private final Responses responses;
   private final BodyReader reports;
   private final SourceKeys sources = new SourceKeys();
+  private final RequestDeadlines deadlines;
 
-  IngestRoutes(IngestService ingest, BodyReader bodies, JsonReader json, Responses responses) {
+  IngestRoutes(
+      IngestService ingest,
+      BodyReader bodies,
+      JsonReader json,
+      Responses responses,
+      RequestDeadlines deadlines) {
     this.ingest = ingest;
     this.bodies = bodies;
     this.json = json;
     this.responses = responses;
     this.reports = bodies.atMost(ingest.emqxMaxReportBytes());
+    this.deadlines = deadlines;
   }
 
   @Override
@@ -90,7 +97,7 @@ final class IngestRoutes implements HttpService {
     BodyReader.requireStrictJson(req.headers().first(HeaderNames.CONTENT_TYPE).orElse(null));
     long length = req.headers().contentLength().orElse(-1);
     byte[] raw;
-    try (InputStream in = req.content().inputStream()) {
+    try (InputStream in = deadlines.body(req)) {
       raw =
           reports.read(in, length, req.headers().first(HeaderNames.CONTENT_ENCODING).orElse(null));
     }
@@ -105,7 +112,7 @@ final class IngestRoutes implements HttpService {
   private byte[] read(ServerRequest req) throws IOException {
     BodyReader.requireJson(req.headers().first(HeaderNames.CONTENT_TYPE).orElse(null));
     long length = req.headers().contentLength().orElse(-1);
-    try (InputStream in = req.content().inputStream()) {
+    try (InputStream in = deadlines.body(req)) {
       return bodies.read(
           in, length, req.headers().first(HeaderNames.CONTENT_ENCODING).orElse(null));
     }

@@ -43,6 +43,11 @@ final class JsonDirectHandler implements DirectHandler {
         code = "internal";
         text = "internal error; see the server log";
       }
+      case 503 -> { // server.max_concurrent_requests reached
+        code = "overloaded";
+        text = "the server is handling too many requests at once; retry";
+        headers.set(HeaderNames.RETRY_AFTER, "1");
+      }
       default -> {
         code = "http_" + status.code();
         text = status.reasonPhrase();

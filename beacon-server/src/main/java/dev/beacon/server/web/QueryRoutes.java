@@ -23,7 +23,7 @@ import java.util.function.BiFunction;
  * The read-only query API under {@code /api/v1/products/{product}/fleet/...}: every figure the
  * dashboard shows, as JSON ({@code {"columns": [...], "rows": [[...]]}}) or CSV ({@code
  * format=csv}), filtered by {@code days} (30) and {@code version}. Admin only (see {@link
- * AdminRoutes#admin}).
+ * AdminAccess#admin}).
  */
 final class QueryRoutes {
   private final ProductRegistry products;
@@ -36,7 +36,7 @@ final class QueryRoutes {
     this.responses = responses;
   }
 
-  void routing(HttpRules rules, AdminRoutes admin) {
+  void routing(HttpRules rules, AdminAccess admin) {
     route(rules, admin, "active", (q, r) -> q.active(filter(r)));
     route(rules, admin, "new-lost", (q, r) -> q.newAndLost(filter(r)));
     route(rules, admin, "versions", (q, r) -> q.versionsOverTime(filter(r)));
@@ -51,7 +51,7 @@ final class QueryRoutes {
 
   private void route(
       HttpRules rules,
-      AdminRoutes admin,
+      AdminAccess admin,
       String name,
       BiFunction<FleetQueries, ServerRequest, Table> query) {
     rules.get(

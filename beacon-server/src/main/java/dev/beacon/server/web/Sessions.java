@@ -7,33 +7,49 @@ import java.util.Base64;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 /**
  * Admin sessions of the dashboard: a random token in an HttpOnly, SameSite=Strict cookie, and a
  * second random token for CSRF that the page sends back in a header on every state-changing
- * request. In memory only (a restart logs everyone out); idle sessions end after 8 hours; at most
- * 1000 at once, the oldest dropped first.
+ * request. In memory only (a restart logs everyone out). A session ends {@code lifetime} after its
+ * login however busy it is (a stolen cookie does not live for ever), or {@code idle} after its last
+ * request; at most 1000 at once, the oldest login dropped first.
  */
 final class Sessions {
   static final String COOKIE = "beacon_session";
-  static final Duration IDLE = Duration.ofHours(8);
   private static final int MAX = 1000;
 
-  record Session(String csrf, long expiresAtNanos) {}
+  /** Deadlines in {@link System#nanoTime()} terms: compare by subtraction. */
+  record Session(String csrf, long idleUntilNanos, long endsAtNanos) {}
 
   private final SecureRandom random = new SecureRandom();
   private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+  private final long lifetimeNanos;
+  private final long idleNanos;
+  private final LongSupplier nanoTime;
+
+  Sessions(Duration lifetime, Duration idle, LongSupplier nanoTime) {
+    this.lifetimeNanos = lifetime.toNanos();
+    this.idleNanos = Math.min(idle.toNanos(), lifetimeNanos);
+    this.nanoTime = nanoTime;
+  }
+
+  /** The cookie's Max-Age: the server never honours a session longer than this. */
+  long cookieMaxAgeSeconds() {
+    return lifetimeNanos / 1_000_000_000L;
+  }
 
   /** A new session: its cookie token and its CSRF token. */
   String[] open() {
     if (sessions.size() >= MAX) {
       Iterator<Map.Entry<String, Session>> it = sessions.entrySet().iterator();
       String oldest = null;
-      long oldestAt = Long.MAX_VALUE;
+      long oldestEnd = 0;
       while (it.hasNext()) {
         Map.Entry<String, Session> e = it.next();
-        if (e.getValue().expiresAtNanos() < oldestAt) {
-          oldestAt = e.getValue().expiresAtNanos();
+        if (oldest == null || e.getValue().endsAtNanos() - oldestEnd < 0) {
+          oldestEnd = e.getValue().endsAtNanos();
           oldest = e.getKey();
         }
       }
@@ -43,22 +59,27 @@ final class Sessions {
     }
     String token = token();
     String csrf = token();
-    sessions.put(token, new Session(csrf, System.nanoTime() + IDLE.toNanos()));
+    long now = nanoTime.getAsLong();
+    sessions.put(token, new Session(csrf, now + idleNanos, now + lifetimeNanos));
     return new String[] {token, csrf};
   }
 
-  /** The live session of a cookie token (its idle time starts again), or null. */
+  /** The live session of a cookie token (its idle time starts again, up to its end), or null. */
   Session find(String token) {
     if (token == null) {
       return null;
     }
     Session s = sessions.get(token);
-    long now = System.nanoTime();
-    if (s == null || s.expiresAtNanos() - now < 0) {
+    long now = nanoTime.getAsLong();
+    if (s == null || s.idleUntilNanos() - now < 0 || s.endsAtNanos() - now < 0) {
       sessions.remove(token);
       return null;
     }
-    Session renewed = new Session(s.csrf(), now + IDLE.toNanos());
+    long idleUntil = now + idleNanos;
+    if (s.endsAtNanos() - idleUntil < 0) {
+      idleUntil = s.endsAtNanos();
+    }
+    Session renewed = new Session(s.csrf(), idleUntil, s.endsAtNanos());
     sessions.put(token, renewed);
     return renewed;
   }

@@ -1,12 +1,14 @@
 package dev.beacon.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.beacon.sdk.TestCollector;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -106,6 +108,35 @@ class BeaconCliTest {
     if (!doNotTrack()) {
       assertThat(r.exit()).isEqualTo(1);
       assertThat(r.out()).contains("NOT delivered", "ConnectException");
+    }
+  }
+
+  /** L4: a taken port used to print "Beacon is running: http://localhost:-1" and wait for ever. */
+  @Test
+  void serveExitsNonZeroWithAClearMessageWhenThePortIsTaken_L4() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+      int port = taken.getLocalPort();
+      Run r =
+          assertTimeoutPreemptively(
+              Duration.ofSeconds(60),
+              () ->
+                  run(
+                      "serve",
+                      "--port",
+                      Integer.toString(port),
+                      "--data",
+                      tmp.resolve("data").toString()));
+      assertThat(r.exit()).isEqualTo(1);
+      assertThat(r.err())
+          .contains("beacon serve: cannot start: cannot listen on 0.0.0.0:" + port)
+          .contains("port " + port + " is already in use");
+      assertThat(r.out()).doesNotContain("Beacon is running");
+    }
+    // The store was closed: the data directory can be opened again at once.
+    try (var store =
+        new dev.beacon.server.storage.DuckDbStore(
+            tmp.resolve("data/beacon.duckdb"), Duration.ofHours(1), 10, 10)) {
+      assertThat(store.count("any")).isZero();
     }
   }
 

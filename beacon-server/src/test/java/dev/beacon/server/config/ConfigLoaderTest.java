@@ -23,6 +23,18 @@ class ConfigLoaderTest {
     assertThat(c.limits().maxEventBytes()).isEqualTo(64 * 1024);
     assertThat(c.dedupWindow()).isEqualTo(Duration.ofHours(24));
     assertThat(c.writeKeys()).isEmpty();
+    // The web layer's guards (L1/L2, L5, L13, M1), as the README's table gives them.
+    assertThat(c.web().connections())
+        .isEqualTo(
+            new ServerConfig.Connections(
+                1000, 256, Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(30)));
+    assertThat(c.web().metrics()).isEqualTo(new ServerConfig.Metrics(true, null));
+    assertThat(c.web().sessions())
+        .isEqualTo(new ServerConfig.SessionLimits(Duration.ofHours(12), Duration.ofHours(8)));
+    assertThat(c.web().logins())
+        .isEqualTo(
+            new ServerConfig.LoginLimits(
+                10, Duration.ofSeconds(30), 100, Duration.ofSeconds(1), Duration.ofHours(24)));
   }
 
   @Test
@@ -58,6 +70,26 @@ class ConfigLoaderTest {
             c.writeKeys(), dir.resolve("products.json"), 1, 0);
     assertThat(keys.productForKey("werf-key-123")).isEqualTo("werf");
     assertThat(keys.productForKey("nope")).isNull();
+  }
+
+  /** M7: the dashboard's values rank below these, so each editable setting keeps its source. */
+  @Test
+  void theSourceOfEachDashboardEditableSettingIsKept_M7() throws Exception {
+    Path file = dir.resolve("beacon.conf");
+    Files.writeString(file, "retention.days = 30\ndashboard.min_installations = 4\n");
+    assertThat(ConfigLoader.load(file, Map.of(), Map.of()).web().editableSources())
+        .containsEntry("retention.days", SettingSource.FILE)
+        .containsEntry("dashboard.min_installations", SettingSource.FILE);
+    ServerConfig c =
+        ConfigLoader.load(
+            file, Map.of("BEACON_RETENTION__DAYS", "0"), Map.of("dashboard.min_installations", 2));
+    assertThat(c.retentionDays()).isZero();
+    assertThat(c.minInstallationsPerBucket()).isEqualTo(2);
+    assertThat(c.web().editableSources())
+        .containsEntry("retention.days", SettingSource.ENVIRONMENT)
+        .containsEntry("dashboard.min_installations", SettingSource.COMMAND_LINE);
+    assertThat(ConfigLoader.load(null, Map.of(), Map.of()).web().editableSources())
+        .containsEntry("retention.days", SettingSource.DEFAULT);
   }
 
   @Test

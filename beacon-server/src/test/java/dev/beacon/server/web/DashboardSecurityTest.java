@@ -7,6 +7,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -79,6 +82,47 @@ class DashboardSecurityTest {
                       .header("Cookie", cookie))
                   .statusCode())
           .isEqualTo(401);
+    }
+  }
+
+  /**
+   * L13: a session renewed on every use never ended, and its cookie's Max-Age (8 h) ended before
+   * the session did. Now it ends 12 h after its login however busy, and the cookie says 12 h.
+   */
+  @Test
+  void aSessionEndsTwelveHoursAfterItsLoginHoweverBusyAndTheCookieSaysSo_L13() throws Exception {
+    AtomicLong nanos = new AtomicLong(System.nanoTime());
+    try (TestServer s = TestServer.start(data, Map.of(), nanos::get)) {
+      HttpResponse<String> ok = login(s, TestServer.ADMIN_PASSWORD);
+      assertThat(ok.statusCode()).isEqualTo(200);
+      assertThat(ok.headers().firstValue("Set-Cookie").orElseThrow())
+          .contains("Max-Age=" + Duration.ofHours(12).toSeconds());
+      String cookie = cookie(ok);
+      HttpRequest.Builder use =
+          HttpRequest.newBuilder(s.uri("/api/v1/products")).header("Cookie", cookie);
+
+      for (int hour = 1; hour <= 11; hour++) { // busy: a request every hour renews the idle time
+        nanos.addAndGet(Duration.ofHours(1).toNanos());
+        assertThat(send(use).statusCode()).as("after %d h", hour).isEqualTo(200);
+      }
+      nanos.addAndGet(Duration.ofMinutes(59).toNanos());
+      assertThat(send(use).statusCode()).as("11 h 59 min after the login").isEqualTo(200);
+      nanos.addAndGet(Duration.ofMinutes(2).toNanos());
+      assertThat(send(use).statusCode()).as("12 h 1 min after the login").isEqualTo(401);
+    }
+  }
+
+  @Test
+  void anIdleSessionEndsAfterEightHours_L13() throws Exception {
+    AtomicLong nanos = new AtomicLong(System.nanoTime());
+    try (TestServer s = TestServer.start(data, Map.of(), nanos::get)) {
+      String cookie = cookie(login(s, TestServer.ADMIN_PASSWORD));
+      HttpRequest.Builder use =
+          HttpRequest.newBuilder(s.uri("/api/v1/products")).header("Cookie", cookie);
+      nanos.addAndGet(Duration.ofHours(8).minusMinutes(1).toNanos());
+      assertThat(send(use).statusCode()).isEqualTo(200);
+      nanos.addAndGet(Duration.ofHours(8).plusMinutes(1).toNanos());
+      assertThat(send(use).statusCode()).isEqualTo(401);
     }
   }
 

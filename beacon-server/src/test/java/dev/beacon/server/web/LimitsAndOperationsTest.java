@@ -1,14 +1,18 @@
 package dev.beacon.server.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.beacon.sdk.Beacon;
 import dev.beacon.sdk.SendResult;
 import dev.beacon.server.storage.StoredEvent;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -152,12 +156,72 @@ class LimitsAndOperationsTest {
       s.post("/v1/track", "{");
       assertThat(s.get("/healthz", null).status()).isEqualTo(200);
       assertThat(s.get("/readyz", null).json().get("status").asText()).isEqualTo("ready");
-      String metrics = s.get("/metrics", null).body();
+      String metrics =
+          s.get("/metrics", TestServer.basic("admin", TestServer.ADMIN_PASSWORD)).body();
       assertThat(metrics)
           .contains("beacon_ingest_events_total{product=\"acme\",result=\"accepted\"} 1.0")
           .contains("beacon_refused_requests_total{reason=\"invalid_json\"} 1.0")
           .contains("beacon_writer_queued_events")
           .contains("beacon_commit_seconds");
+    }
+  }
+
+  /** L5: /metrics, which names every product and its volumes, answered anyone. */
+  @Test
+  void metricsNeedTheMetricsTokenOrTheAdminsCredentials_L5() {
+    String token = "metrics-token-0123456789";
+    try (TestServer s = TestServer.start(data, Map.of("BEACON_METRICS__TOKEN", token))) {
+      s.post("/v1/track", track("m"));
+      TestServer.Response anonymous = s.get("/metrics", null);
+      assertThat(anonymous.status()).isEqualTo(401);
+      assertThat(anonymous.body()).doesNotContain("acme");
+      assertThat(s.get("/metrics", "Bearer wrong-token-0123456789").status()).isEqualTo(401);
+      assertThat(s.get("/metrics", TestServer.basic("admin", "guess")).status()).isEqualTo(401);
+
+      TestServer.Response scraped = s.get("/metrics", "Bearer " + token);
+      assertThat(scraped.status()).isEqualTo(200);
+      assertThat(scraped.header("Content-Type")).startsWith("text/plain");
+      assertThat(scraped.body())
+          .contains("beacon_ingest_events_total{product=\"acme\",result=\"accepted\"} 1.0");
+      assertThat(s.get("/metrics", TestServer.basic("admin", TestServer.ADMIN_PASSWORD)).status())
+          .isEqualTo(200);
+    }
+  }
+
+  @Test
+  void metricsCanBeTurnedOffAndAShortTokenIsRefused_L5() {
+    try (TestServer s = TestServer.start(data, Map.of("BEACON_METRICS__ENABLED", "false"))) {
+      assertThat(s.get("/metrics", TestServer.basic("admin", TestServer.ADMIN_PASSWORD)).status())
+          .isEqualTo(404);
+    }
+    assertThatThrownBy(() -> TestServer.config(data, Map.of("BEACON_METRICS__TOKEN", "short")))
+        .hasMessageContaining("metrics.token is shorter than 16 characters");
+  }
+
+  /** L3: /readyz answered 200 after the only writer thread had ended (an Error, an interrupt). */
+  @Test
+  void readinessFailsAndIngestFailsFastOnceTheWriterThreadHasDied_L3() {
+    Set<Thread> before = Thread.getAllStackTraces().keySet();
+    try (TestServer s = TestServer.start(data)) {
+      Thread writer =
+          Thread.getAllStackTraces().keySet().stream()
+              .filter(t -> t.getName().equals("beacon-writer") && !before.contains(t))
+              .findFirst()
+              .orElseThrow();
+      assertThat(s.get("/readyz", null).status()).isEqualTo(200);
+      assertThat(s.post("/v1/track", track("before")).status()).isEqualTo(200);
+
+      writer.interrupt(); // ends its loop, as an Error would
+      await().atMost(Duration.ofSeconds(20)).until(() -> !writer.isAlive());
+
+      TestServer.Response ready = s.get("/readyz", null);
+      assertThat(ready.status()).isEqualTo(503);
+      assertThat(ready.json().get("status").asText()).isEqualTo("writer stopped");
+      TestServer.Response refused = s.post("/v1/track", track("after"));
+      assertThat(refused.status()).isEqualTo(503);
+      assertThat(refused.json().get("error").asText()).isEqualTo("writer_stopped");
+      assertThat(refused.header("Retry-After")).isEqualTo("30");
+      assertThat(s.server.store().count("acme")).isEqualTo(1);
     }
   }
 

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import java.util.zip.GZIPOutputStream;
 
 /** A real Beacon server on a free port, with two products, and a client for it. */
@@ -52,6 +53,15 @@ public final class TestServer implements AutoCloseable {
 
   public static TestServer start(Path data, Map<String, String> extraEnv) {
     return new TestServer(startServer(config(data, extraEnv)));
+  }
+
+  /** With the clock of sessions and login limits given (a test moves it on). */
+  static TestServer start(Path data, Map<String, String> extraEnv, LongSupplier nanoTime) {
+    try {
+      return new TestServer(BeaconServer.start(config(data, extraEnv), nanoTime));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   public static ServerConfig config(Path data, Map<String, String> extraEnv) {

@@ -1,0 +1,181 @@
+package dev.beacon.server.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.beacon.server.auth.AdminAuth;
+import dev.beacon.server.config.ServerConfig;
+import dev.beacon.server.ingest.IngestException;
+import dev.beacon.server.ingest.IngestException.Problem;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
+
+/**
+ * Who is the admin: the dashboard's sessions ({@code /api/v1/session}) and HTTP Basic for API
+ * clients, every password check under one {@link LoginLimiter}.
+ */
+final class AdminAccess {
+  static final HeaderName CSRF_HEADER = HeaderNames.create("X-CSRF-Token");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final boolean tls;
+  private final AdminAuth auth;
+  private final Responses responses;
+  private final RequestDeadlines deadlines;
+  private final Sessions sessions;
+  private final LoginLimiter logins;
+
+  AdminAccess(
+      ServerConfig config,
+      AdminAuth auth,
+      Responses responses,
+      RequestDeadlines deadlines,
+      LongSupplier nanoTime) {
+    this.tls = config.tls();
+    this.auth = auth;
+    this.responses = responses;
+    this.deadlines = deadlines;
+    this.sessions =
+        new Sessions(config.web().sessions().lifetime(), config.web().sessions().idle(), nanoTime);
+    this.logins = new LoginLimiter(config.web().logins(), nanoTime);
+  }
+
+  void routing(HttpRules rules) {
+    rules.post("/api/v1/session", this::login);
+    rules.get("/api/v1/session", this::whoami);
+    rules.delete("/api/v1/session", admin(this::logout));
+  }
+
+  /**
+   * Admin only: a dashboard session (its cookie, and for a state-changing request the CSRF token in
+   * {@code X-CSRF-Token}), or HTTP Basic for API clients (refused from another site's page).
+   */
+  Handler admin(Handler inner) {
+    return (req, res) -> {
+      boolean changes = !req.prologue().method().text().equals("GET");
+      Sessions.Session session =
+          sessions.find(
+              Sessions.fromCookieHeader(req.headers().first(HeaderNames.COOKIE).orElse(null)));
+      if (session != null) {
+        if (changes
+            && !Sessions.csrfMatches(session, req.headers().first(CSRF_HEADER).orElse(null))) {
+          throw new IngestException(
+              Problem.FORBIDDEN,
+              "csrf",
+              "a state-changing request needs the session's X-CSRF-Token");
+        }
+        inner.handle(req, res);
+        return;
+      }
+      String authorization = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
+      if (authorization == null
+          || !checkPassword(req, () -> auth.allows(authorization), "too many password checks")) {
+        throw new IngestException(
+            Problem.UNAUTHORIZED,
+            "unauthorized",
+            "admin credentials required (HTTP Basic, user admin)");
+      }
+      if (changes && req.headers().first(HeaderNames.ORIGIN).isPresent()) {
+        // A browser page sends Origin; a page of another site must not ride on cached credentials.
+        throw new IngestException(
+            Problem.FORBIDDEN,
+            "cross_origin",
+            "use a dashboard session for changes from a browser");
+      }
+      inner.handle(req, res);
+    };
+  }
+
+  /**
+   * One check of the admin password under the login limit (which refuses with 429 before it runs).
+   */
+  private boolean checkPassword(ServerRequest req, BooleanSupplier check, String busyMessage) {
+    LoginLimiter.Attempt attempt = logins.begin(clientAddress(req));
+    boolean ok;
+    try {
+      ok = check.getAsBoolean();
+    } catch (AdminAuth.TooManyAttempts busy) {
+      attempt.notChecked();
+      throw new IngestException(
+          Problem.RATE_LIMITED, "too_many_attempts", busyMessage + " at once; retry", 1);
+    }
+    if (ok) {
+      attempt.succeeded();
+    } else {
+      attempt.failed();
+    }
+    return ok;
+  }
+
+  private static InetAddress clientAddress(ServerRequest req) {
+    return ((InetSocketAddress) req.remotePeer().address()).getAddress();
+  }
+
+  /**
+   * The dashboard's login. Only {@code application/json} is read, so that another site's page
+   * cannot post it without a CORS preflight; a body without a password is refused before the limit
+   * counts anything.
+   */
+  private void login(ServerRequest req, ServerResponse res) throws IOException {
+    String type = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("");
+    if (!type.split(";", 2)[0].strip().equalsIgnoreCase("application/json")) {
+      throw new IngestException(
+          Problem.UNSUPPORTED_MEDIA_TYPE,
+          "unsupported_media_type",
+          "send the login as Content-Type: application/json");
+    }
+    JsonNode password;
+    try (InputStream in = deadlines.body(req)) {
+      password = JSON.readTree(in.readNBytes(4096)).path("password");
+    } catch (IOException | RuntimeException e) {
+      password = null;
+    }
+    if (password == null || !password.isTextual()) {
+      throw new IngestException(
+          Problem.BAD_REQUEST, "invalid_login", "send {\"password\": \"...\"}");
+    }
+    String given = password.asText();
+    if (!checkPassword(req, () -> auth.allowsPassword(given), "too many attempts")) {
+      throw new IngestException(Problem.UNAUTHORIZED, "invalid_password", "wrong password");
+    }
+    String[] opened = sessions.open();
+    res.header(HeaderNames.SET_COOKIE, cookie(opened[0], sessions.cookieMaxAgeSeconds()));
+    responses.json(res, 200, Map.of("csrf", opened[1]));
+  }
+
+  private void whoami(ServerRequest req, ServerResponse res) {
+    Sessions.Session s =
+        sessions.find(
+            Sessions.fromCookieHeader(req.headers().first(HeaderNames.COOKIE).orElse(null)));
+    if (s == null) {
+      responses.json(res, 200, Map.of("logged_in", false));
+      return;
+    }
+    responses.json(res, 200, Map.of("logged_in", true, "csrf", s.csrf(), "user", AdminAuth.USER));
+  }
+
+  private void logout(ServerRequest req, ServerResponse res) {
+    sessions.close(Sessions.fromCookieHeader(req.headers().first(HeaderNames.COOKIE).orElse(null)));
+    res.header(HeaderNames.SET_COOKIE, cookie("", 0));
+    responses.json(res, 200, Map.of("logged_out", true));
+  }
+
+  private String cookie(String value, long maxAgeSeconds) {
+    return Sessions.COOKIE
+        + "="
+        + value
+        + "; Path=/; HttpOnly; SameSite=Strict; Max-Age="
+        + maxAgeSeconds
+        + (tls ? "; Secure" : "");
+  }
+}
