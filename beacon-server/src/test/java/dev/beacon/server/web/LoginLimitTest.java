@@ -9,8 +9,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,8 +25,17 @@ import org.junit.jupiter.api.io.TempDir;
 class LoginLimitTest {
   @TempDir Path data;
 
-  private static HttpClient from(String address) throws Exception {
-    return HttpClient.newBuilder().localAddress(InetAddress.getByName(address)).build();
+  private final List<HttpClient> clients = new ArrayList<>();
+
+  @AfterEach
+  void closeClients() {
+    clients.forEach(HttpClient::close);
+  }
+
+  private HttpClient from(String address) throws Exception {
+    HttpClient c = HttpClient.newBuilder().localAddress(InetAddress.getByName(address)).build();
+    clients.add(c);
+    return c;
   }
 
   private static URI uri(TestServer s, String path) {

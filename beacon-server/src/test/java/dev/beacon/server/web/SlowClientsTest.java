@@ -25,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -109,6 +110,11 @@ class SlowClientsTest {
   }
 
   private final HttpClient http = HttpClient.newHttpClient();
+
+  @AfterEach
+  void closeClient() {
+    http.close();
+  }
 
   private HttpResponse<String> ingest(TestServer s, Duration timeout) throws Exception {
     return http.send(
