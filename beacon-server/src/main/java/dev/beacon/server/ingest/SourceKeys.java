@@ -1,16 +1,19 @@
 package dev.beacon.server.ingest;
 
-import java.nio.charset.StandardCharsets;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
-import java.util.HexFormat;
+import java.util.Arrays;
+import java.util.Base64;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * A sender's key for rate limits on endpoints that take no credentials: a keyed hash (HMAC-SHA256
- * with a secret made at start and never written anywhere) of the client's address, cut to 64 bits.
- * The address itself is never kept, logged or stored, and the key means nothing after a restart.
+ * A client's key for limits on requests that carry no credentials (logins, EMQX reports): a keyed
+ * hash (HMAC-SHA256 under a secret made at start and never written anywhere) of its address, an
+ * IPv6 one by its /64 (which one host usually has whole), cut to 128 bits. The address itself is
+ * never kept, logged or stored, and a key means nothing after a restart.
  */
 public final class SourceKeys {
   private final SecretKeySpec secret;
@@ -21,12 +24,15 @@ public final class SourceKeys {
     this.secret = new SecretKeySpec(k, "HmacSHA256");
   }
 
-  public String of(String address) {
+  public String of(InetAddress address) {
+    byte[] bytes = address == null ? new byte[0] : address.getAddress();
+    if (address instanceof Inet6Address) {
+      bytes = Arrays.copyOf(bytes, 8);
+    }
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(secret);
-      byte[] h = mac.doFinal(String.valueOf(address).getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(h, 0, 8);
+      return Base64.getEncoder().encodeToString(Arrays.copyOf(mac.doFinal(bytes), 16));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("the JDK has no HmacSHA256", e);
     }

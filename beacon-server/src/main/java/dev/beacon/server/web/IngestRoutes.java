@@ -93,7 +93,8 @@ final class IngestRoutes implements HttpService {
    * are.
    */
   private void emqx(ServerRequest req, ServerResponse res) throws IOException {
-    ingest.admitEmqx(sources.of(req.remotePeer().host()));
+    ingest.admitEmqx(
+        sources.of(((java.net.InetSocketAddress) req.remotePeer().address()).getAddress()));
     BodyReader.requireStrictJson(req.headers().first(HeaderNames.CONTENT_TYPE).orElse(null));
     long length = req.headers().contentLength().orElse(-1);
     byte[] raw;

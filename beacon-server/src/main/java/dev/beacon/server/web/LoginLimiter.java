@@ -3,17 +3,10 @@ package dev.beacon.server.web;
 import dev.beacon.server.config.ServerConfig;
 import dev.beacon.server.ingest.IngestException;
 import dev.beacon.server.ingest.IngestException.Problem;
-import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * One limit for every check of the admin password, HTTP Basic on an admin route and the dashboard's
@@ -39,7 +32,8 @@ final class LoginLimiter {
 
   private final ServerConfig.LoginLimits limits;
   private final LongSupplier nanoTime;
-  private final byte[] secret = new byte[32];
+  private final dev.beacon.server.ingest.SourceKeys keys =
+      new dev.beacon.server.ingest.SourceKeys();
   private final Object lock = new Object();
   private final Map<String, Bucket> clients = bounded(MAX_CLIENTS);
   private final Map<String, Long> lastSuccessNanos = bounded(MAX_TRUSTED);
@@ -48,7 +42,6 @@ final class LoginLimiter {
   LoginLimiter(ServerConfig.LoginLimits limits, LongSupplier nanoTime) {
     this.limits = limits;
     this.nanoTime = nanoTime;
-    new SecureRandom().nextBytes(secret);
     this.global =
         new Bucket(limits.globalFailures(), limits.globalRefill().toNanos(), nanoTime.getAsLong());
   }
@@ -137,17 +130,7 @@ final class LoginLimiter {
   }
 
   private String key(InetAddress address) {
-    byte[] bytes = address.getAddress();
-    if (address instanceof Inet6Address) {
-      bytes = Arrays.copyOf(bytes, 8);
-    }
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-      return Base64.getEncoder().encodeToString(Arrays.copyOf(mac.doFinal(bytes), 16));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("the JDK has no HmacSHA256", e);
-    }
+    return keys.of(address);
   }
 
   private static <V> Map<String, V> bounded(int max) {
