@@ -38,6 +38,18 @@ public final class ConfigLoader {
   public static ServerConfig load(
       Path file, Map<String, String> env, Map<String, Object> commandLine) {
     List<String> problems = new ArrayList<>();
+    try {
+      return load(file, env, commandLine, problems);
+    } catch (ConfigException e) {
+      // A section set to a plain value (BEACON_PRODUCTS=x, found by ConfigLoaderFuzzTest) and
+      // such: Typesafe Config names the path and the source; the server refuses to start.
+      problems.add(e.getMessage());
+      throw new InvalidConfigException(problems);
+    }
+  }
+
+  private static ServerConfig load(
+      Path file, Map<String, String> env, Map<String, Object> commandLine, List<String> problems) {
     Config reference = ConfigFactory.parseResources("reference.conf");
     Config fromFile = ConfigFactory.empty();
     if (file != null) {
@@ -54,7 +66,7 @@ public final class ConfigLoader {
       }
     }
     Config fromEnv =
-        ConfigFactory.parseMap(envPaths(env, reference.root().keySet()), "environment");
+        ConfigFactory.parseMap(envPaths(env, reference.root().keySet(), problems), "environment");
     Config fromCli = ConfigFactory.parseMap(commandLine, "command line");
     Config c =
         fromCli.withFallback(fromEnv).withFallback(fromFile).withFallback(reference).resolve();
@@ -166,8 +178,12 @@ public final class ConfigLoader {
     return file.hasPath(path) ? SettingSource.FILE : SettingSource.DEFAULT;
   }
 
+  /** Keys of a setting's path: what a HOCON path element can be without quoting. */
+  private static final Pattern PATH_ELEMENT = Pattern.compile("[a-z0-9_-]{1,64}");
+
   /** BEACON_A__B_C=v becomes a.b_c=v, for names whose first level is a known setting. */
-  static Map<String, Object> envPaths(Map<String, String> env, Set<String> topLevel) {
+  static Map<String, Object> envPaths(
+      Map<String, String> env, Set<String> topLevel, List<String> problems) {
     Map<String, Object> out = new TreeMap<>();
     for (Map.Entry<String, String> e : env.entrySet()) {
       String name = e.getKey();
@@ -176,8 +192,21 @@ public final class ConfigLoader {
       }
       String path = name.substring("BEACON_".length()).toLowerCase(Locale.ROOT).replace("__", ".");
       String first = path.contains(".") ? path.substring(0, path.indexOf('.')) : path;
-      if (topLevel.contains(first)) {
+      if (!topLevel.contains(first)) {
+        continue;
+      }
+      boolean valid = true;
+      for (String element : path.split("\\.", -1)) {
+        valid &= PATH_ELEMENT.matcher(element).matches();
+      }
+      if (valid) {
         out.put(path, e.getValue());
+      } else {
+        // Found by ConfigLoaderFuzzTest: BEACON_PRODUCTS__ (a trailing "__") threw from the loader.
+        problems.add(
+            "the environment variable "
+                + name.replaceAll("[^A-Za-z0-9_]", "?")
+                + " names no setting: levels are letters, digits, '_' or '-', joined by '__'");
       }
     }
     return out;

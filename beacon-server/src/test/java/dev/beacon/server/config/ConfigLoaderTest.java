@@ -92,6 +92,25 @@ class ConfigLoaderTest {
         .containsEntry("retention.days", SettingSource.DEFAULT);
   }
 
+  /** Found by ConfigLoaderFuzzTest: each threw a Typesafe Config exception out of the loader. */
+  @Test
+  void anEnvironmentVariableThatNamesNoSettingIsAProblemNotACrash() {
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("BEACON_PRODUCTS__", "x"), Map.of()))
+        .isInstanceOfSatisfying(
+            InvalidConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactly(
+                        "the environment variable BEACON_PRODUCTS__ names no setting: levels are"
+                            + " letters, digits, '_' or '-', joined by '__'"));
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("BEACON_PRODUCTS", "x"), Map.of()))
+        .isInstanceOfSatisfying(
+            InvalidConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .anySatisfy(p -> assertThat(p).contains("products has type STRING")));
+  }
+
   @Test
   void everyInvalidSettingIsListedAtOnce() throws Exception {
     Path file = dir.resolve("bad.conf");
