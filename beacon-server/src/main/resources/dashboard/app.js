@@ -142,12 +142,12 @@ function explorer(out) {
 
 async function quarantine(out) {
   const box = el('div', { class: 'panel' }, el('h3', { text: 'Events refused by validation (kept with their reason)' }));
-  out.append(box);
   try {
     const data = await api('/api/v1/products/' + encodeURIComponent($('product').value) + '/quarantine');
     const t = { columns: ['id', 'received_at', 'reason', 'raw'], rows: data.events.map((e) => [e.id, e.received_at, e.reason, e.raw_truncated ? e.raw + ' …(' + e.raw_chars + ' characters)' : e.raw]) };
     box.append(table(t));
   } catch (e) { box.append(el('div', { class: 'error', text: 'Could not load: ' + e.message })); }
+  out.append(box);
 }
 
 async function settings(out) {
