@@ -203,15 +203,18 @@ public final class IngestService {
     }
   }
 
+  /** One quarantined event of a product; 404 when there is none with that id. */
+  public QuarantinedEvent quarantined(String product, long id) {
+    return store
+        .quarantinedEvent(product, id)
+        .orElseThrow(
+            () ->
+                new IngestException(Problem.NOT_FOUND, "not_found", "no quarantined event #" + id));
+  }
+
   /** Validates a quarantined event again (after a fix) and stores it if it passes now. */
   public Outcome replay(String product, long id) {
-    QuarantinedEvent q =
-        store
-            .quarantinedEvent(product, id)
-            .orElseThrow(
-                () ->
-                    new IngestException(
-                        Problem.NOT_FOUND, "not_found", "no quarantined event #" + id));
+    QuarantinedEvent q = quarantined(product, id);
     JsonNode wrapper;
     try {
       wrapper = mapper.readTree(q.raw());

@@ -209,14 +209,7 @@ final class AdminRoutes implements HttpService {
   private void quarantinedOne(ServerRequest req, ServerResponse res) {
     String product = product(req);
     long id = longParam(req.path().pathParameters().get("id"));
-    QuarantinedEvent q =
-        store
-            .quarantinedEvent(product, id)
-            .orElseThrow(
-                () ->
-                    new IngestException(
-                        Problem.NOT_FOUND, "not_found", "no quarantined event #" + id));
-    responses.json(res, 200, quarantined(q));
+    responses.json(res, 200, quarantined(ingest.quarantined(product, id)));
   }
 
   private static Map<String, Object> quarantined(QuarantinedEvent q) {
