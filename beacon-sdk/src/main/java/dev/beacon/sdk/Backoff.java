@@ -31,6 +31,20 @@ final class Backoff {
     return jittered;
   }
 
+  /**
+   * The delay after an answer that will not change by itself (a refused key, a proxy's 404): the
+   * longest one, jittered the same way, and never shorter than {@code Retry-After}.
+   */
+  long longestDelayMillis(long retryAfterMillis) {
+    failures++;
+    long jittered = maxMillis / 2 + ThreadLocalRandom.current().nextLong(maxMillis / 2 + 1);
+    if (retryAfterMillis > 0) {
+      long floor = Math.min(retryAfterMillis, MAX_RETRY_AFTER_MILLIS);
+      return Math.max(jittered, floor + ThreadLocalRandom.current().nextLong(floor / 10 + 1));
+    }
+    return jittered;
+  }
+
   void reset() {
     failures = 0;
   }

@@ -37,6 +37,8 @@ public final class Beacon implements AutoCloseable {
   private volatile TelemetryMode mode;
   private volatile boolean closed;
   private boolean started;
+  private final java.util.List<Runnable> onEnabled =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
   private ObjectName mbean;
   private UUID ephemeralId;
 
@@ -158,6 +160,15 @@ public final class Beacon implements AutoCloseable {
    */
   @Override
   public void close() {
+    long deadline = System.nanoTime() + settings.closeTimeout.toNanos();
+    closeBy(deadline, deadline);
+  }
+
+  /**
+   * {@link #close()} by deadlines ({@link System#nanoTime()}) a command's exit sets: one for
+   * delivery, one (as late or later) for spooling what is queued.
+   */
+  void closeBy(long deadlineNanos, long spoolDeadlineNanos) {
     synchronized (lifecycle) {
       if (closed) {
         return;
@@ -165,7 +176,7 @@ public final class Beacon implements AutoCloseable {
       closed = true;
     }
     try {
-      pipeline.close();
+      pipeline.close(deadlineNanos, spoolDeadlineNanos);
     } catch (RuntimeException e) {
       parts.log.failure("close", "close failed: " + e.getClass().getName());
     }
@@ -189,9 +200,18 @@ public final class Beacon implements AutoCloseable {
       setStatus(consent.resolve(wanted));
       if (mode == TelemetryMode.OFF) {
         pipeline.discardPending();
-      } else if (started && !closed) {
-        pipeline.startWorker();
-        pipeline.wake();
+      } else if (!closed) {
+        if (started) {
+          pipeline.startWorker();
+          pipeline.wake();
+        }
+        for (Runnable r : onEnabled) {
+          try {
+            r.run();
+          } catch (RuntimeException e) {
+            parts.log.failure("toggle", "a start on enable failed: " + e.getClass().getName());
+          }
+        }
       }
       return status;
     }
@@ -209,6 +229,9 @@ public final class Beacon implements AutoCloseable {
     }
     long now = System.currentTimeMillis();
     String message = parts.payloads().report(id, parts.collector().collect(id, false), now);
+    if (message == null) {
+      throw new IllegalStateException("the report exceeds the message size");
+    }
     return parts.payloads().batches(java.util.List.of(message), 0, now).get(0).json;
   }
 
@@ -225,7 +248,8 @@ public final class Beacon implements AutoCloseable {
             SendResult.Outcome.LOGGED_LOCALLY, "written to " + pipeline.localLogFile());
       }
       if (file == null) {
-        return new SendResult(SendResult.Outcome.REJECTED, "the report exceeds the spool's size");
+        return new SendResult(
+            SendResult.Outcome.REJECTED, "the report exceeds the message or the spool's size");
       }
       HttpExporter.Outcome o = pipeline.delivery().deliverOne(file, settings.requestTimeout);
       if (o == null) {
@@ -250,6 +274,16 @@ public final class Beacon implements AutoCloseable {
 
   long droppedEvents() {
     return pipeline.droppedTotal();
+  }
+
+  /** Whether telemetry collects now: not off, and not closed. */
+  boolean collecting() {
+    return mode != TelemetryMode.OFF && !closed;
+  }
+
+  /** Runs {@code start} each time telemetry is turned on or local at runtime (a source agent). */
+  void whenEnabled(Runnable start) {
+    onEnabled.add(start);
   }
 
   Pipeline pipeline() {

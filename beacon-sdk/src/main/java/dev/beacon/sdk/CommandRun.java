@@ -13,26 +13,41 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * CommandExited} with the exit code and the duration when it ends, whether by a normal return
  * ({@link #exited}), an exception (the product calls {@code exited(1)}, or {@code
  * beacon-sdk-picocli} does), or {@code System.exit} anywhere (a shutdown hook sends it, with the
- * real status on JDK 21+). Ending a run closes the {@link Beacon}: the CLI waits at most the close
- * timeout (50 ms with {@link BeaconBuilder#forCommandLine()}) and what is not delivered by then is
- * sent by the next run.
+ * real status on JDK 21+). Ending a run closes the {@link Beacon}. The exit waits for the network
+ * at most the close timeout (50 ms with {@link BeaconBuilder#forCommandLine()}), counted from the
+ * exit and including the wait for the command's preparation (reading the git origin and the
+ * platform, at most half of it; a run whose preparation is late sends {@code CommandStarted}
+ * without what was not read yet). What is not delivered by then is sent by a detached uploader or
+ * the next run. Writing the run's events to the spool is the one thing the exit may wait longer
+ * for, at most a second: it takes a few milliseconds, but a cold JVM on a starved core needs a
+ * hundred or more, and without it the run's events would be lost, so that delivery would depend on
+ * the machine's speed.
  *
  * @since 0.1.0
  */
 public final class CommandRun {
   private static final long PREPARE_WAIT_MILLIS = 200;
 
+  /** The longest an exit waits for its events to be spooled (see the class comment). */
+  static final long SPOOL_WAIT_MILLIS = 1000;
+
   private final Beacon beacon;
+  private final long closeTimeoutNanos;
   private final Map<String, Object> base;
   private final long startNanos = System.nanoTime();
   private final AtomicBoolean ended = new AtomicBoolean();
   private final Thread hook;
   private volatile Thread preparing;
+  private final AtomicBoolean startedSent = new AtomicBoolean();
+  private volatile List<CommandOption> options = List.of();
+  private volatile long startedTs;
   private final java.util.concurrent.CountDownLatch prepared =
       new java.util.concurrent.CountDownLatch(1);
 
-  private CommandRun(Beacon beacon, Map<String, Object> base, boolean tracked) {
+  private CommandRun(
+      Beacon beacon, Map<String, Object> base, boolean tracked, long closeTimeoutNanos) {
     this.beacon = beacon;
+    this.closeTimeoutNanos = closeTimeoutNanos;
     this.base = base;
     this.hook = tracked ? new Thread(this::endedBySystemExit, "beacon-command-exit") : null;
   }
@@ -44,22 +59,26 @@ public final class CommandRun {
     // wait for it to be complete never fails on it.
     CommandRun run =
         new CommandRun(
-            beacon, java.util.Collections.synchronizedMap(new LinkedHashMap<>()), tracked);
+            beacon,
+            java.util.Collections.synchronizedMap(new LinkedHashMap<>()),
+            tracked,
+            s.closeTimeout.toNanos());
     if (!tracked) {
       return run;
     }
     long ts = System.currentTimeMillis();
-    List<CommandOption> given = new ArrayList<>(options);
+    run.options = new ArrayList<>(options);
+    run.startedTs = ts;
     // What both events must carry is set here; the rest is read beside the command.
     run.base.put("ts", ts);
     run.base.put("executionID", executionId());
     run.base.put("command", command);
+    run.base.put("schemaVersion", dev.beacon.protocol.Wire.SCHEMA_VERSION);
     // On this thread, before the command can call System.exit: a few ms, for the real exit code.
     ExitCodeCapture.install();
     // Reading the git config and the platform, and the first use of java.util.logging, cost
     // milliseconds: a CLI's own start must not pay them, so they run beside the command.
-    run.preparing =
-        new Thread(() -> run.prepare(s, command, given, ts), "beacon-" + s.product + "-command");
+    run.preparing = new Thread(() -> run.prepare(s), "beacon-" + s.product + "-command");
     run.preparing.setDaemon(true);
     run.preparing.start();
     try {
@@ -70,9 +89,9 @@ public final class CommandRun {
     return run;
   }
 
-  private void prepare(Settings s, String command, List<CommandOption> options, long ts) {
+  private void prepare(Settings s) {
     try {
-      base.put("projectID", ProjectId.of(s.workingDirectory));
+      base.put("projectID", ProjectId.of(s));
       Map<String, Object> attributes = new LinkedHashMap<>();
       String[] os = new SystemFacts().osNameAndVersion();
       attributes.put(
@@ -84,26 +103,36 @@ public final class CommandRun {
         attributes.put("channel", s.channel);
       }
       base.put("attributes", attributes);
-      base.put("schemaVersion", dev.beacon.protocol.Wire.SCHEMA_VERSION);
-      List<Map<String, Object>> used = new ArrayList<>();
-      for (CommandOption o : options) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", o.name());
-        m.put("asCli", o.asCli());
-        m.put("asEnv", o.asEnv());
-        m.put("count", o.count());
-        used.add(m);
-      }
-      Map<String, Object> data = new LinkedHashMap<>();
-      data.put("options", used);
-      Map<String, Object> started = event(data);
-      started.put("ts", ts);
-      beacon.track("CommandStarted", started);
+      sendStarted();
     } catch (RuntimeException e) {
       // never the host's problem: the run reports what it has
     } finally {
       prepared.countDown();
     }
+  }
+
+  /**
+   * Sends {@code CommandStarted} once: when the preparation is done, or at the exit with what it
+   * has by then (the exit does not wait long for a preparation stuck on a slow disk).
+   */
+  private void sendStarted() {
+    if (!startedSent.compareAndSet(false, true)) {
+      return;
+    }
+    List<Map<String, Object>> used = new ArrayList<>();
+    for (CommandOption o : options) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("name", o.name());
+      m.put("asCli", o.asCli());
+      m.put("asEnv", o.asEnv());
+      m.put("count", o.count());
+      used.add(m);
+    }
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("options", used);
+    Map<String, Object> started = event(data);
+    started.put("ts", startedTs);
+    beacon.track("CommandStarted", started);
   }
 
   /**
@@ -117,19 +146,29 @@ public final class CommandRun {
     return new UUID(hi, lo).toString();
   }
 
-  /** Waits for {@link #prepare} (it reads a few small files) so both events share their base. */
-  private void awaitPrepared() {
+  /**
+   * Waits for {@link #prepare} (it reads a few small files) so both events share their base.
+   * Usually done long before; the wait counts against the exit's deadline and takes at most half of
+   * it, so that a slow disk leaves the flush time to spool the events (security audit 2026-12,
+   * L11).
+   */
+  private void awaitPrepared(long deadlineNanos) {
+    long wait =
+        Math.min(
+            PREPARE_WAIT_MILLIS * 1_000_000,
+            Math.min(closeTimeoutNanos / 2, deadlineNanos - System.nanoTime()));
     try {
-      // Usually done long before; bounded so that an exit never waits on a slow disk for long.
-      prepared.await(PREPARE_WAIT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+      if (wait > 0) {
+        prepared.await(wait, java.util.concurrent.TimeUnit.NANOSECONDS);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
   }
 
   /**
-   * The command ended with this exit code: sends {@code CommandExited} and closes the Beacon within
-   * its close timeout. Idempotent; never throws.
+   * The command ended with this exit code: sends {@code CommandExited} and closes the Beacon,
+   * waiting for the network at most the close timeout (see above). Idempotent; never throws.
    */
   public void exited(int exitCode) {
     if (!ended.compareAndSet(false, true)) {
@@ -157,17 +196,22 @@ public final class CommandRun {
     }
   }
 
+  /** The exit's deadlines: the close timeout for the network, the spool wait for spooling. */
   private void finish(int exitCode) {
+    long now = System.nanoTime();
+    long deadline = now + closeTimeoutNanos;
+    long spoolDeadline = now + Math.max(closeTimeoutNanos, SPOOL_WAIT_MILLIS * 1_000_000);
     try {
       if (hook != null) {
-        awaitPrepared();
+        awaitPrepared(deadline);
+        sendStarted();
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("exitCode", exitCode);
         data.put("durationMs", (System.nanoTime() - startNanos) / 1_000_000);
         beacon.track("CommandExited", event(data));
       }
     } finally {
-      beacon.close();
+      beacon.closeBy(deadline, spoolDeadline);
     }
   }
 

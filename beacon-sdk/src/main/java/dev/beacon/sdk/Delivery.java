@@ -9,8 +9,9 @@ import java.util.function.LongConsumer;
 /**
  * Sends the spool, oldest payload first, until one attempt fails; then waits out the backoff (or
  * the server's {@code Retry-After}). A payload leaves the spool only when the server acknowledged
- * it (then it is appended to the operator's log file) or refused it for good. One delivery at a
- * time, whoever asks: the worker, {@code close()} or {@code sendReportNow()}.
+ * it (then it is appended to the operator's log file) or refused the payload itself for good (400,
+ * 413, 422); a refused request (401, 403, 404...) keeps it and waits the longest backoff. One
+ * delivery at a time, whoever asks: the worker, {@code close()} or {@code sendReportNow()}.
  */
 final class Delivery {
   private final Spool spool;
@@ -90,7 +91,7 @@ final class Delivery {
           return last;
         }
         last = deliverOne(file, Duration.ofNanos(left));
-        if (last != null && last.kind == HttpExporter.Outcome.Kind.RETRY) {
+        if (last != null && last.kept()) {
           return last;
         }
       }
@@ -135,6 +136,15 @@ final class Delivery {
             dropped.accept(Spool.messagesIn(file));
             parts.log.failure(
                 "rejected", "the server refused a payload for good (" + o.detail + ")");
+            break;
+          case REFUSED:
+            nextAttemptAt =
+                System.currentTimeMillis() + backoff.longestDelayMillis(o.retryAfterMillis);
+            parts.log.failure(
+                "refused",
+                "the server or a proxy refused the request ("
+                    + o.detail
+                    + "); payloads stay in the spool and are retried at the longest backoff");
             break;
           default:
             nextAttemptAt =

@@ -392,6 +392,12 @@ public final class DetachedUploader {
       }
       idleSince = -1;
       HttpExporter.Outcome o = delivery.deliverHolding(MAX_LIFE);
+      if (o != null && o.kind == HttpExporter.Outcome.Kind.REFUSED) {
+        // A refused key or a proxy's 404 will not pass within this uploader's life: leave the
+        // longest pause at once rather than linger until the next attempt.
+        spool.pauseRetries(System.currentTimeMillis() + backoffMax(backoff), spool.giveUps() + 1);
+        return Drained.GAVE_UP;
+      }
       if (o != null && o.kind == HttpExporter.Outcome.Kind.RETRY) {
         if (failingSince < 0) {
           failingSince = now;

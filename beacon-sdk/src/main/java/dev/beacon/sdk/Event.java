@@ -5,7 +5,8 @@ import java.util.Map;
 /**
  * A tracked event as captured on the caller's thread: the name, a shallow copy of the properties as
  * a flat key/value array (no map allocation, no serialization) and the wall-clock time. Everything
- * else (message id, JSON) is done by the worker.
+ * else (message id, JSON) is done by the worker. At most {@link JsonWriter#MAX_ITEMS} properties
+ * are kept, as many as the writer would send, so a huge map costs the caller no more than that.
  */
 final class Event {
   final String name;
@@ -31,14 +32,17 @@ final class Event {
     if (properties == null || properties.isEmpty()) {
       return new Event(name, EMPTY, epochMillis, anonymousId);
     }
-    Object[] kv = new Object[properties.size() * 2];
+    Object[] kv = new Object[Math.min(properties.size(), JsonWriter.MAX_ITEMS) * 2];
     int i = 0;
     for (Map.Entry<String, ?> e : properties.entrySet()) {
       if (i == kv.length) {
-        break; // the map grew while we copied it
+        break; // the cap, or the map grew while we copied it
       }
       kv[i++] = e.getKey();
       kv[i++] = e.getValue();
+    }
+    if (i < kv.length) {
+      kv = java.util.Arrays.copyOf(kv, i); // the map shrank while we copied it
     }
     return new Event(name, kv, epochMillis, anonymousId);
   }

@@ -46,7 +46,7 @@ final class HttpExporter {
   private final SSLSocketFactory tls;
   private volatile HttpURLConnection inFlight;
 
-  HttpExporter(Settings s) {
+  HttpExporter(Settings s, QuietLog log) {
     URL u = null;
     try {
       u = s.batchUri() == null ? null : s.batchUri().toURL();
@@ -54,6 +54,14 @@ final class HttpExporter {
       u = null;
     }
     this.url = u;
+    if (u != null && s.writeKey != null && sendsKeyInClear(u)) {
+      // Allowed (a test server, a proxy on the same network), but the operator should know; once,
+      // quietly, as every other finding of the SDK.
+      log.failure(
+          "cleartext",
+          "the endpoint is plain http:// and not on this machine: the write key travels in clear;"
+              + " use https://");
+    }
     this.authorization =
         s.writeKey == null
             ? null
@@ -67,6 +75,35 @@ final class HttpExporter {
         s.trustedCertificates == null
             ? null
             : sslContextTrusting(s.trustedCertificates).getSocketFactory();
+  }
+
+  /**
+   * Whether the write key would cross a network unencrypted: http, to a host that is not a loopback
+   * literal or {@code localhost} (names are not resolved: this runs on the worker, but a lookup
+   * still is not worth it for a log line).
+   */
+  static boolean sendsKeyInClear(URL u) {
+    if (!"http".equalsIgnoreCase(u.getProtocol())) {
+      return false;
+    }
+    String host = u.getHost().toLowerCase(java.util.Locale.ROOT);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    if (host.equals("localhost")
+        || host.endsWith(".localhost")
+        || host.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}")) {
+      return false;
+    }
+    byte[] v6 = host.indexOf(':') >= 0 ? Redactor.ipv6Bytes(host) : null;
+    if (v6 != null) {
+      boolean loopback = v6[15] == 1;
+      for (int i = 0; i < 15; i++) {
+        loopback &= v6[i] == 0;
+      }
+      return !loopback;
+    }
+    return true;
   }
 
   /** Sends and waits at most {@code timeout} (capped by the request timeout). Never throws. */
@@ -143,11 +180,19 @@ final class HttpExporter {
     }
   }
 
+  /**
+   * What an answer means for the payload. Only an answer about the payload itself (400, 413, 422)
+   * drops it. Any other 4xx says something about the request's way or its credentials: a proxy
+   * during maintenance (403, 404), a rotated or not yet configured key (401), a path being moved.
+   * Dropping the spool for those would lose every payload of the outage (security audit 2026-12,
+   * L11), so they are kept and retried at the longest backoff: the operator fixes the setting, and
+   * the spool is sent then.
+   */
   static Outcome classify(int status, String retryAfter) {
     if (status >= 200 && status < 300) {
       return new Outcome(Outcome.Kind.DELIVERED, 0, "HTTP " + status);
     }
-    if (status == 408 || status == 429 || status >= 500) {
+    if (status == 408 || status == 425 || status == 429 || status >= 500) {
       return Outcome.retry(retryAfterMillis(retryAfter), "HTTP " + status);
     }
     if (status >= 300 && status < 400) {
@@ -155,7 +200,13 @@ final class HttpExporter {
       // the operator fixes the endpoint, and the spool is sent then.
       return Outcome.retry(0, "HTTP " + status + ": a redirect, not followed; check the endpoint");
     }
-    return new Outcome(Outcome.Kind.REJECTED, 0, "HTTP " + status);
+    if (status == 400 || status == 413 || status == 422) {
+      return new Outcome(Outcome.Kind.REJECTED, 0, "HTTP " + status);
+    }
+    return new Outcome(
+        Outcome.Kind.REFUSED,
+        retryAfterMillis(retryAfter),
+        "HTTP " + status + ": refused; check the endpoint and the write key");
   }
 
   /** {@code Retry-After} as delay-seconds or an HTTP date; 0 when absent or unreadable. */
@@ -234,7 +285,11 @@ final class HttpExporter {
   static final class Outcome {
     enum Kind {
       DELIVERED,
+      /** A failure that may pass (network, 5xx, 408, 429): retried with the backoff. */
       RETRY,
+      /** The request was refused, not the payload (401, 403, 404...): kept, retried slowly. */
+      REFUSED,
+      /** The payload itself was refused (400, 413, 422): dropped. */
       REJECTED
     }
 
@@ -250,6 +305,11 @@ final class HttpExporter {
 
     static Outcome retry(long retryAfterMillis, String detail) {
       return new Outcome(Kind.RETRY, retryAfterMillis, detail);
+    }
+
+    /** Whether the payload stays spooled for a later attempt. */
+    boolean kept() {
+      return kind == Kind.RETRY || kind == Kind.REFUSED;
     }
   }
 }

@@ -1,18 +1,23 @@
 package dev.beacon.sdk;
 
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A small strict JSON parser for what the cluster agent reads from local sources: objects become
- * {@code LinkedHashMap}, arrays {@code ArrayList}, numbers {@code Long} or {@code Double}. The SDK
- * takes no dependency, so it carries this; it refuses nesting deeper than {@value #MAX_DEPTH} and
+ * A small strict JSON parser (RFC 8259) for what the cluster agent reads from local sources:
+ * objects become {@code LinkedHashMap} (a repeated key keeps its last value), arrays {@code
+ * ArrayList}, integers {@code Long} (or {@code BigInteger} beyond a long), other numbers {@code
+ * Double}. The SDK takes no dependency, so it carries this. Besides what is not JSON it refuses,
+ * always with an {@link IllegalArgumentException}: containers nested more than {@value #MAX_DEPTH}
+ * deep, a number longer than {@value #MAX_NUMBER_CHARS} chars or beyond a double's range, and
  * anything after the document.
  */
 final class JsonReader {
   static final int MAX_DEPTH = 64;
+  static final int MAX_NUMBER_CHARS = dev.beacon.protocol.Limits.MAX_NUMBER_CHARS;
 
   private final String s;
   private int i;
@@ -32,10 +37,10 @@ final class JsonReader {
     return v;
   }
 
+  /**
+   * @param depth how many containers hold this value
+   */
   private Object value(int depth) {
-    if (depth > MAX_DEPTH) {
-      throw error("nested deeper than " + MAX_DEPTH);
-    }
     if (i >= s.length()) {
       throw error("unexpected end");
     }
@@ -62,6 +67,7 @@ final class JsonReader {
   }
 
   private Map<String, Object> object(int depth) {
+    checkDepth(depth);
     Map<String, Object> m = new LinkedHashMap<>();
     i++;
     space();
@@ -91,6 +97,7 @@ final class JsonReader {
   }
 
   private List<Object> array(int depth) {
+    checkDepth(depth);
     List<Object> l = new ArrayList<>();
     i++;
     space();
@@ -118,6 +125,7 @@ final class JsonReader {
     while (true) {
       char c = next();
       if (c == '"') {
+        checkSurrogates(sb);
         return sb.toString();
       }
       if (c == '\\') {
@@ -139,15 +147,7 @@ final class JsonReader {
             sb.append('\f');
             break;
           case 'u':
-            if (i + 4 > s.length()) {
-              throw error("truncated \\u escape");
-            }
-            try {
-              sb.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
-            } catch (NumberFormatException bad) {
-              throw error("bad \\u escape");
-            }
-            i += 4;
+            sb.append(hex4());
             break;
           case '"':
           case '\\':
@@ -165,23 +165,104 @@ final class JsonReader {
     }
   }
 
+  private void checkSurrogates(CharSequence s) {
+    for (int k = 0; k < s.length(); k++) {
+      char c = s.charAt(k);
+      if (Character.isHighSurrogate(c)
+          && k + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(k + 1))) {
+        k++;
+      } else if (Character.isSurrogate(c)) {
+        throw error("a lone surrogate in a string");
+      }
+    }
+  }
+
+  private void checkDepth(int depth) {
+    if (depth >= MAX_DEPTH) {
+      throw error("nested deeper than " + MAX_DEPTH);
+    }
+  }
+
+  private char hex4() {
+    if (i + 4 > s.length()) {
+      throw error("truncated \\u escape");
+    }
+    int v = 0;
+    for (int k = 0; k < 4; k++) {
+      int d = hexDigit(s.charAt(i + k));
+      if (d < 0) {
+        throw error("bad \\u escape");
+      }
+      v = v << 4 | d;
+    }
+    i += 4;
+    return (char) v;
+  }
+
+  private static int hexDigit(char c) {
+    if (c >= '0' && c <= '9') {
+      return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+      return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+      return c - 'A' + 10;
+    }
+    return -1;
+  }
+
+  /** {@code -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?}, as RFC 8259 writes it. */
   private Object number() {
     int start = i;
     if (peek() == '-') {
       i++;
     }
-    while (i < s.length() && "0123456789.eE+-".indexOf(s.charAt(i)) >= 0) {
+    if (i < s.length() && s.charAt(i) == '0') {
       i++;
+    } else if (digits() == 0) {
+      throw error("bad number");
+    }
+    boolean integer = true;
+    if (i < s.length() && s.charAt(i) == '.') {
+      i++;
+      integer = false;
+      if (digits() == 0) {
+        throw error("bad number: no digit after '.'");
+      }
+    }
+    if (i < s.length() && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
+      i++;
+      integer = false;
+      if (i < s.length() && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
+        i++;
+      }
+      if (digits() == 0) {
+        throw error("bad number: no digit in the exponent");
+      }
+    }
+    if (i - start > MAX_NUMBER_CHARS) {
+      throw error("number longer than " + MAX_NUMBER_CHARS + " chars");
     }
     String n = s.substring(start, i);
-    try {
-      if (n.indexOf('.') < 0 && n.indexOf('e') < 0 && n.indexOf('E') < 0) {
-        return Long.parseLong(n);
-      }
-      return Double.parseDouble(n);
-    } catch (NumberFormatException e) {
-      throw error("bad number '" + n + "'");
+    if (integer) {
+      BigInteger big = new BigInteger(n);
+      return big.bitLength() < 64 ? (Object) big.longValue() : big;
     }
+    double d = Double.parseDouble(n);
+    if (Double.isInfinite(d)) {
+      throw error("number out of range '" + n + "'");
+    }
+    return d;
+  }
+
+  private int digits() {
+    int from = i;
+    while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+      i++;
+    }
+    return i - from;
   }
 
   private Object literal(String word, Object value) {

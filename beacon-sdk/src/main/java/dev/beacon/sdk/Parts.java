@@ -54,7 +54,7 @@ final class Parts {
   HttpExporter exporter() {
     synchronized (lock) {
       if (exporter == null) {
-        exporter = new HttpExporter(settings);
+        exporter = new HttpExporter(settings, log);
       }
       return exporter;
     }

@@ -12,9 +12,10 @@ import java.util.function.UnaryOperator;
 
 /**
  * Writes messages in the wire format (the Segment envelope, {@link Wire}) and packs them into
- * batches that respect {@link Limits}: a message over {@link Limits#MAX_EVENT_BYTES} loses its
- * largest properties (named under {@code failed_sections} for a report), and a batch never exceeds
- * {@link Limits#MAX_REQUEST_BYTES}.
+ * batches that respect {@link Limits}: a report over {@link Limits#MAX_EVENT_BYTES} loses its
+ * largest product sections (named under {@code failed_sections}), a tracked event over it is not
+ * sent (the pipeline counts it as dropped), and a batch never exceeds {@link
+ * Limits#MAX_REQUEST_BYTES}. Sizes are counted in chars, as the server counts them.
  */
 final class Payloads {
   /** Room left in a batch for the envelope around the messages. */
@@ -30,18 +31,16 @@ final class Payloads {
     this.redactor = redactor;
   }
 
+  /**
+   * A report; a product section that would make it exceed {@link Limits#MAX_EVENT_BYTES} is dropped
+   * (largest first) and named under {@code failed_sections}.
+   *
+   * @return the message, or null if even without its product sections it is too large
+   */
   String report(UUID installationId, Map<String, Object> properties, long epochMillis) {
     Map<String, Object> props = new LinkedHashMap<>(properties);
-    String json =
-        message(
-            Wire.TYPE_REPORT,
-            Wire.REPORT_EVENT,
-            installationId.toString(),
-            props,
-            epochMillis,
-            NONE);
-    while (json.length() > Limits.MAX_EVENT_BYTES && dropLargestSection(props)) {
-      json =
+    while (true) {
+      String json =
           message(
               Wire.TYPE_REPORT,
               Wire.REPORT_EVENT,
@@ -49,23 +48,31 @@ final class Payloads {
               props,
               epochMillis,
               NONE);
+      if (json != null || !dropLargestSection(props)) {
+        return json;
+      }
     }
-    return json;
   }
 
+  /**
+   * A tracked event.
+   *
+   * @return the message, or null when its properties cannot be sent: over {@link
+   *     Limits#MAX_EVENT_BYTES} (writing stops at the budget, so a huge or endlessly shared value
+   *     costs at most that much work), or a value that failed while being read (a map the host
+   *     mutates, a {@code toString} that throws). The caller counts it as dropped.
+   */
   String track(UUID installationId, Event e) {
     Map<String, Object> props = new LinkedHashMap<>();
     for (int i = 0; i + 1 < e.keyValues.length; i += 2) {
       props.put(String.valueOf(e.keyValues[i]), e.keyValues[i + 1]);
     }
     String who = e.anonymousId != null ? e.anonymousId : installationId.toString();
-    String json = message(Wire.TYPE_TRACK, e.name, who, props, e.epochMillis, redactor);
-    if (json.length() > Limits.MAX_EVENT_BYTES) {
-      props.clear();
-      props.put("beacon_error", "properties exceeded " + Limits.MAX_EVENT_BYTES + " bytes");
-      json = message(Wire.TYPE_TRACK, e.name, who, props, e.epochMillis, redactor);
+    try {
+      return message(Wire.TYPE_TRACK, e.name, who, props, e.epochMillis, redactor);
+    } catch (RuntimeException broken) {
+      return null;
     }
-    return json;
   }
 
   /** Packs messages into batches of at most {@link Limits#MAX_REQUEST_BYTES}. */
@@ -113,7 +120,8 @@ final class Payloads {
 
   /**
    * @param strings the redactor for the properties; a report's are redacted already, by the
-   *     collector's copy of each product section
+   *     collector's copy of each product section and of the static facts
+   * @return the message, or null when it would exceed {@link Limits#MAX_EVENT_BYTES}
    */
   private String message(
       String type,
@@ -122,6 +130,15 @@ final class Payloads {
       Map<String, Object> props,
       long epochMillis,
       UnaryOperator<String> strings) {
+    // Only what the product supplied passes the redactor: ids and timestamps are ours. The
+    // properties are written first, within the message's budget, so that a value too large to
+    // send costs no more work than the budget.
+    StringBuilder properties = new StringBuilder(256);
+    try {
+      new JsonWriter(properties, strings, Limits.MAX_EVENT_BYTES).value(props);
+    } catch (JsonWriter.TooLarge tooLarge) {
+      return null;
+    }
     Map<String, Object> m = new LinkedHashMap<>();
     m.put(Wire.TYPE, type);
     m.put(Wire.EVENT, event);
@@ -133,7 +150,8 @@ final class Payloads {
     context.put(Wire.LIBRARY, library());
     Map<String, Object> app = new LinkedHashMap<>();
     app.put(Wire.NAME, settings.product);
-    app.put(Wire.VERSION, settings.version);
+    // The product's version is a string the product chose, as static as the JVM's: redacted.
+    app.put(Wire.VERSION, redactor.apply(settings.version));
     context.put(Wire.APP, app);
     Object cluster =
         props.containsKey("cluster_uuid") ? props.get("cluster_uuid") : props.get("clusterId");
@@ -141,11 +159,14 @@ final class Payloads {
       context.put(Wire.CLUSTER_ID, strings.apply(String.valueOf(cluster)));
     }
     m.put(Wire.CONTEXT, context);
-    // Only what the product supplied passes the redactor: ids and timestamps are ours.
-    StringBuilder properties = new StringBuilder(256);
-    new JsonWriter(properties, strings).value(props);
     m.put(Wire.PROPERTIES, new JsonWriter.RawJson(properties.toString()));
-    return JsonWriter.toJson(m);
+    StringBuilder json = new StringBuilder(properties.length() + 512);
+    try {
+      new JsonWriter(json, NONE, Limits.MAX_EVENT_BYTES).value(m);
+    } catch (JsonWriter.TooLarge tooLarge) {
+      return null;
+    }
+    return json.length() > Limits.MAX_EVENT_BYTES ? null : json.toString();
   }
 
   private static Map<String, Object> library() {
@@ -155,13 +176,24 @@ final class Payloads {
     return lib;
   }
 
-  /** Removes the largest product section, noting it under failed_sections; false if none left. */
+  /**
+   * Removes the largest product-supplied part (a section, the plugins or the configuration keys),
+   * noting it under failed_sections; false if none is left.
+   */
   private boolean dropLargestSection(Map<String, Object> props) {
     String largest = null;
     int largestSize = -1;
-    for (String name : settings.sections.keySet()) {
+    List<String> candidates = new ArrayList<>(settings.sections.keySet());
+    candidates.add("active_plugins");
+    candidates.add("config_keys");
+    for (String name : candidates) {
       if (props.containsKey(name)) {
-        int size = JsonWriter.toJson(props.get(name)).length();
+        int size;
+        try {
+          size = JsonWriter.toJson(props.get(name)).length();
+        } catch (JsonWriter.TooLarge tooLarge) {
+          size = Limits.MAX_EVENT_BYTES + 1;
+        }
         if (size > largestSize) {
           largest = name;
           largestSize = size;
@@ -172,10 +204,18 @@ final class Payloads {
       return false;
     }
     props.remove(largest);
-    @SuppressWarnings("unchecked")
-    Map<String, Object> failed =
-        (Map<String, Object>) props.computeIfAbsent("failed_sections", k -> new LinkedHashMap<>());
-    failed.put(largest, "too large: " + largestSize + " bytes");
+    Map<String, Object> failed = new LinkedHashMap<>();
+    if (props.get("failed_sections") instanceof Map) {
+      for (Map.Entry<?, ?> f : ((Map<?, ?>) props.get("failed_sections")).entrySet()) {
+        failed.put(String.valueOf(f.getKey()), f.getValue());
+      }
+    }
+    failed.put(
+        largest,
+        largestSize > Limits.MAX_EVENT_BYTES
+            ? "too large: over " + Limits.MAX_EVENT_BYTES + " bytes"
+            : "too large: " + largestSize + " bytes");
+    props.put("failed_sections", failed);
     return true;
   }
 

@@ -8,9 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
@@ -18,6 +21,12 @@ import java.util.function.Supplier;
  * schedule, writes every payload to the spool before sending it (so a crash loses nothing) and has
  * {@link Delivery} send the spool. In local mode payloads go to the log file instead. The caller's
  * thread only ever {@link #offer}s; everything else runs here.
+ *
+ * <p>A host's thread never serializes and never waits without a deadline: {@link #close} has the
+ * last flush and delivery done by a thread of its own and waits for it until the close timeout, and
+ * {@link #discardPending} waits for a flush in progress at most as long, then leaves the discarding
+ * to that flush. (Serializing is bounded by the writer's budget, but a product's {@code toString}
+ * may still block.)
  */
 final class Pipeline implements Runnable {
   private final Settings settings;
@@ -31,7 +40,8 @@ final class Pipeline implements Runnable {
   private final AtomicInteger offeredSinceWake = new AtomicInteger();
   private final AtomicLong droppedSincePayload = new AtomicLong();
   private final AtomicLong droppedTotal = new AtomicLong();
-  private final Object flushLock = new Object();
+  private final ReentrantLock flushLock = new ReentrantLock();
+  private final AtomicBoolean discardRequested = new AtomicBoolean();
   private final Delivery delivery;
 
   /** How long the worker rests after a flush that took a whole queue's worth (see below). */
@@ -104,6 +114,10 @@ final class Pipeline implements Runnable {
     return delivery;
   }
 
+  QuietLog log() {
+    return log;
+  }
+
   Path localLogFile() {
     return localLog.file();
   }
@@ -133,10 +147,17 @@ final class Pipeline implements Runnable {
   @Override
   public void run() {
     try {
-      schedule(System.currentTimeMillis());
-      // Made here, beside the host's work, so that neither an event nor an exit pays for them.
-      parts.payloads();
+      long now = System.currentTimeMillis();
+      schedule(now);
+      // Made here, beside the host's work, so that neither an event nor an exit pays for them
+      // (a CLI's exit has 50 ms for its last flush): the writer with its redactor, time format and
+      // SecureRandom (one throwaway message), the HTTP client, and the installation id if there is
+      // one (read only: an untracked command writes nothing).
+      parts.payloads().track(new UUID(0, 0), Event.capture("warm-up", null, now));
       parts.exporter();
+      if (installationId == null) {
+        installationId = state.existingInstallationId();
+      }
     } catch (RuntimeException e) {
       log.failure("worker", "could not prepare: " + e.getClass().getName());
     }
@@ -234,39 +255,80 @@ final class Pipeline implements Runnable {
   Path emitReport(TelemetryMode m, long now) throws IOException {
     UUID id = installationId();
     String message = parts.payloads().report(id, parts.collector().collect(id, true), now);
-    Path file = emit(m, List.of(message), now);
     state.recordReport(now);
-    return file;
+    if (message == null) {
+      log.failure("report", "the report exceeds the message size even without its sections");
+      return null;
+    }
+    return emit(m, List.of(message), now);
   }
 
   /**
    * Moves the queued events into payloads, at most one queue's worth (events offered while this
-   * runs wait for the next flush); the number moved. Safe from any thread.
+   * runs wait for the next flush); the number moved. Safe from any thread; waits for a flush in
+   * progress, so it is for the worker and the close thread only, never a host's thread.
    */
   int flush(TelemetryMode m) {
-    synchronized (flushLock) {
-      List<Event> events = new ArrayList<>(settings.maxBatchSize);
-      int moved = 0;
-      while (moved < settings.maxQueueSize
-          && queue.drainTo(events, Math.min(settings.maxBatchSize, settings.maxQueueSize - moved))
-              > 0) {
-        moved += events.size();
-        try {
-          UUID id = installationId();
-          List<String> messages = new ArrayList<>(events.size());
-          for (Event e : events) {
-            messages.add(parts.payloads().track(id, e));
-          }
-          emit(m, messages, System.currentTimeMillis());
-        } catch (IOException | RuntimeException e) {
-          droppedSincePayload.addAndGet(events.size());
-          droppedTotal.addAndGet(events.size());
-          log.failure("flush", "could not keep events: " + e.getClass().getSimpleName());
-        }
-        events.clear();
+    flushLock.lock();
+    return flushAndUnlock(m);
+  }
+
+  /** {@link #flush}, unless another flush holds the lock past the deadline; whether it ran. */
+  boolean flushBy(TelemetryMode m, long deadlineNanos) {
+    try {
+      long wait = Math.max(0, deadlineNanos - System.nanoTime());
+      if (!flushLock.tryLock(wait, TimeUnit.NANOSECONDS)) {
+        return false;
       }
-      return moved;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
+    flushAndUnlock(m);
+    return true;
+  }
+
+  private int flushAndUnlock(TelemetryMode m) {
+    try {
+      return flushHolding(m);
+    } finally {
+      discardIfRequested();
+      flushLock.unlock();
+    }
+  }
+
+  private int flushHolding(TelemetryMode m) {
+    List<Event> events = new ArrayList<>(settings.maxBatchSize);
+    int moved = 0;
+    while (moved < settings.maxQueueSize
+        && !discardRequested.get()
+        && queue.drainTo(events, Math.min(settings.maxBatchSize, settings.maxQueueSize - moved))
+            > 0) {
+      moved += events.size();
+      try {
+        UUID id = installationId();
+        List<String> messages = new ArrayList<>(events.size());
+        for (Event e : events) {
+          // Null: too large, or a value that broke while read. That event alone is dropped.
+          String message = parts.payloads().track(id, e);
+          if (message == null) {
+            countDrop();
+            log.failure("event", "an event was dropped: its properties exceed the message size");
+          } else {
+            messages.add(message);
+          }
+        }
+        if (!messages.isEmpty()) {
+          emit(m, messages, System.currentTimeMillis());
+        }
+      } catch (IOException | RuntimeException e) {
+        droppedSincePayload.addAndGet(events.size());
+        droppedTotal.addAndGet(events.size());
+        log.failure("flush", "could not keep events: " + e.getClass().getSimpleName());
+      }
+      events.clear();
+    }
+    return moved;
   }
 
   private Path emit(TelemetryMode m, List<String> messages, long now) throws IOException {
@@ -287,9 +349,29 @@ final class Pipeline implements Runnable {
     return last;
   }
 
-  /** Telemetry was turned off: forget what waits, in memory and in the spool. */
+  /**
+   * Telemetry was turned off: forget what waits, in memory and in the spool. Waits at most the
+   * close timeout for a flush in progress; if it lasts longer, that flush discards when it ends
+   * (and writes no more meanwhile).
+   */
   void discardPending() {
-    synchronized (flushLock) { // a flush in progress finishes first, then its files go too
+    discardRequested.set(true);
+    try {
+      if (flushLock.tryLock(settings.closeTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
+        try {
+          discardIfRequested();
+        } finally {
+          flushLock.unlock();
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Called with the flush lock held. */
+  private void discardIfRequested() {
+    if (discardRequested.getAndSet(false)) {
       queue.clear();
       try {
         spool.clear();
@@ -305,29 +387,42 @@ final class Pipeline implements Runnable {
    */
   void close() {
     long deadline = System.nanoTime() + settings.closeTimeout.toNanos();
+    close(deadline, deadline);
+  }
+
+  /**
+   * As {@link #close()}, by deadlines the caller sets: {@code deadline} for delivery (a command's
+   * exit has spent part of its close timeout already) and {@code spoolDeadline} for spooling what
+   * is queued (the same but for a command's exit, see {@link CommandRun}).
+   *
+   * <p>The last flush and the last delivery attempt run on a thread of their own, which this waits
+   * for until the deadlines, never longer: the host's thread neither serializes nor waits for a
+   * worker stuck in a product's {@code toString}. The flush comes first, so what it spools in time
+   * is there when the spool is handed to an uploader.
+   */
+  void close(long deadline, long spoolDeadline) {
     stopping = true;
     Thread w = worker;
     TelemetryMode m = mode.get();
-    if (m != TelemetryMode.OFF) {
-      flush(m);
-    }
     if (w != null) {
       LockSupport.unpark(w);
     }
-    if (m == TelemetryMode.ON && (w != null || settings.detachedUploader)) {
-      // One last attempt within what is left of the budget, unless an uploader found the endpoint
-      // unreachable a moment ago: then the exit does not wait for it again.
-      boolean paused =
-          settings.detachedUploader && System.currentTimeMillis() < spool.retryPausedUntilMillis();
-      if (!paused && deadline - System.nanoTime() > 0) {
-        Thread last =
-            new Thread(
-                () -> delivery.deliver(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))),
-                "beacon-" + settings.product + "-close");
-        last.setDaemon(true);
-        last.start();
-        joinUntil(last, deadline);
+    boolean deliver = m == TelemetryMode.ON && (w != null || settings.detachedUploader);
+    if (m != TelemetryMode.OFF) {
+      LastFlush finish =
+          new LastFlush(this, m, deliver && !uploaderPaused(), deadline, spoolDeadline);
+      // A class, not a lambda: a cold JVM spins a lambda's class in milliseconds of the 50.
+      Thread last = new Thread(finish, "beacon-" + settings.product + "-close");
+      last.setDaemon(true);
+      last.start();
+      try {
+        finish.spooled.await(Math.max(0, spoolDeadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
+      joinUntil(last, deadline);
+    }
+    if (deliver) {
       parts.cancelInFlight();
     }
     if (w != null) {
@@ -337,6 +432,14 @@ final class Pipeline implements Runnable {
       DetachedUploader.handOver(settings, spool, log);
     }
     parts.shutdown();
+  }
+
+  /**
+   * Whether an uploader found the endpoint unreachable a moment ago: then a command's exit does not
+   * wait for it again. (One small file read; the exit's other reads of the spool are as cheap.)
+   */
+  private boolean uploaderPaused() {
+    return settings.detachedUploader && System.currentTimeMillis() < spool.retryPausedUntilMillis();
   }
 
   private static void joinUntil(Thread t, long deadlineNanos) {

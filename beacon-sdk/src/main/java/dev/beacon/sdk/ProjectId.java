@@ -1,30 +1,110 @@
 package dev.beacon.sdk;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * werf's project id: the SHA-256 of the git origin of the working directory, normalized to host and
- * path, so every clone of a repository has the same id whoever clones it and however (credentials,
- * port, {@code .git}, query and scheme are dropped). Read from {@code .git/config}, walking up to
- * the repository root, without running {@code git}. No repository or no origin: no id.
+ * werf's project id: a keyed hash of the git origin of the working directory, normalized to host
+ * and path, so every clone of a repository has the same id whoever clones it and however
+ * (credentials, port, {@code .git}, query and scheme are dropped). Read from {@code .git/config},
+ * walking up to the repository root, without running {@code git}. No id when there is no repository
+ * or no origin, when the origin is a local path (as git reads it: {@code /srv/x}, {@code ./x},
+ * {@code file://}, a Windows drive {@code C:/...} or {@code C:\...}), or when the repository's root
+ * is the user's home folder or above it: a dotfiles repository would give every command run
+ * anywhere under {@code $HOME} a per-user id.
+ *
+ * <p>The hash is HMAC-SHA-256 keyed by {@value #KEY_PREFIX} and the product's name, not a plain
+ * SHA-256 (security audit 2026-12, M9). What that buys, and what it does not:
+ *
+ * <ul>
+ *   <li>the same repository has unrelated ids in two products, so their data cannot be joined on
+ *       it, and a table of hashes of public repository names computed once (for plain SHA-256, or
+ *       for werf) does not apply;
+ *   <li>it does <b>not</b> stop a dictionary attack by anyone who knows the product's name, which
+ *       is public (it travels in every payload): the vendor, or whoever reads the payloads, can
+ *       still hash candidate names ({@code github.com/org/repo}, guessed internal hosts) and find
+ *       matches.
+ * </ul>
+ *
+ * A key the vendor does not know cannot exist: the SDK is the vendor's code. A key per installation
+ * would stop the dictionary but make every clone a different project, which defeats the id's one
+ * purpose (counting distinct projects across users). So the id stays a pseudonym of a repository
+ * name; what the SDK can do is send none for a local path or a home-folder repository.
  */
 final class ProjectId {
+  static final String KEY_PREFIX = "beacon-project-id/v2:";
+  private static final int MAX_CONFIG_BYTES = 1024 * 1024;
+
   private ProjectId() {}
 
-  static String of(Path workingDirectory) {
+  /** The id for a command run with these settings, or null. */
+  static String of(Settings s) {
+    List<Path> homes = new ArrayList<>();
+    for (String home :
+        new String[] {
+          s.environment.get("HOME"),
+          s.environment.get("USERPROFILE"),
+          s.systemProperties.getProperty("user.home")
+        }) {
+      if (home != null && !home.isBlank()) {
+        try {
+          homes.add(Path.of(home));
+        } catch (RuntimeException invalid) {
+          // not a path on this system
+        }
+      }
+    }
+    return of(s.workingDirectory, s.product, homes);
+  }
+
+  /**
+   * @param homes the user's home folders (from {@code $HOME}, {@code user.home}): a repository
+   *     there or above gives no id
+   */
+  static String of(Path workingDirectory, String product, Collection<Path> homes) {
     try {
-      String url = originUrl(workingDirectory.toAbsolutePath());
-      String normalized = url == null ? null : normalize(url);
-      return normalized == null ? null : sha256(normalized);
+      Path dir = workingDirectory.toAbsolutePath().normalize();
+      for (Path d = dir; d != null; d = d.getParent()) {
+        Path git = d.resolve(".git");
+        if (Files.isDirectory(git) || Files.isRegularFile(git)) {
+          if (atOrAboveHome(d, homes)) {
+            return null;
+          }
+          String url = originUrl(d, git);
+          String normalized = url == null ? null : normalize(url);
+          return normalized == null ? null : hmac(product, normalized);
+        }
+      }
+      return null;
     } catch (RuntimeException unreadable) {
       return null;
+    }
+  }
+
+  private static boolean atOrAboveHome(Path root, Collection<Path> homes) {
+    for (Path home : homes) {
+      for (Path h : List.of(home.toAbsolutePath().normalize(), realPath(home))) {
+        if (h.startsWith(root) || h.startsWith(realPath(root))) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static Path realPath(Path p) {
+    try {
+      return p.toRealPath();
+    } catch (IOException | RuntimeException absent) {
+      return p.toAbsolutePath().normalize();
     }
   }
 
@@ -34,7 +114,13 @@ final class ProjectId {
     String host;
     String path;
     int scheme = u.indexOf("://");
+    if (isLocalPath(u)) {
+      return null;
+    }
     if (scheme > 0) {
+      if (u.regionMatches(true, 0, "file:", 0, 5)) {
+        return null;
+      }
       URI uri;
       try {
         uri = URI.create(u);
@@ -53,7 +139,7 @@ final class ProjectId {
     } else {
       // scp-like: [user@]host:path
       int colon = u.indexOf(':');
-      if (colon <= 0 || u.startsWith("/") || u.startsWith(".")) {
+      if (colon <= 0) {
         return null;
       }
       host = u.substring(u.lastIndexOf('@', colon) + 1, colon);
@@ -68,7 +154,8 @@ final class ProjectId {
     }
     path = path.replaceAll("^/+", "").replaceAll("/+$", "");
     if (path.endsWith(".git")) {
-      path = path.substring(0, path.length() - 4);
+      // "org/repo.git", and "srv/repo/.git" (a repository's own git folder) is "srv/repo"
+      path = path.substring(0, path.length() - 4).replaceAll("/+$", "");
     }
     if (path.isEmpty()) {
       return null;
@@ -76,27 +163,46 @@ final class ProjectId {
     return host.toLowerCase(Locale.ROOT) + "/" + path;
   }
 
-  private static String originUrl(Path dir) {
-    for (Path d = dir; d != null; d = d.getParent()) {
-      Path git = d.resolve(".git");
-      if (Files.isDirectory(git)) {
-        return remoteUrl(git.resolve("config"));
-      }
-      if (Files.isRegularFile(git)) {
-        // A worktree or submodule: ".git" names the real git directory.
-        Path gitDir = gitDirFromFile(git, d);
-        if (gitDir == null) {
-          return null;
-        }
-        Path common = gitDir;
-        List<String> commondir = lines(gitDir.resolve("commondir"));
-        if (!commondir.isEmpty()) {
-          common = gitDir.resolve(commondir.get(0).strip()).normalize();
-        }
-        return remoteUrl(common.resolve("config"));
-      }
+  /**
+   * Whether git reads this remote as a path on this machine: no colon, or a slash before the first
+   * colon ({@code ./a:b}, {@code /srv/x}), or a Windows drive letter ({@code C:/x}, {@code C:\x}),
+   * which git treats as local although it looks like {@code host:path}.
+   */
+  static boolean isLocalPath(String u) {
+    int colon = u.indexOf(':');
+    if (colon < 0 || u.startsWith("/") || u.startsWith(".") || u.startsWith("\\")) {
+      return true;
     }
-    return null;
+    int slash = u.indexOf('/');
+    int backslash = u.indexOf('\\');
+    if ((slash >= 0 && slash < colon) || (backslash >= 0 && backslash < colon)) {
+      return true;
+    }
+    return colon == 1
+        && isAsciiLetter(u.charAt(0))
+        && (u.length() == 2 || u.charAt(2) == '/' || u.charAt(2) == '\\');
+  }
+
+  private static boolean isAsciiLetter(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  }
+
+  /** The origin of the repository whose root is {@code root}, with {@code git} its ".git". */
+  private static String originUrl(Path root, Path git) {
+    if (Files.isDirectory(git)) {
+      return remoteUrl(git.resolve("config"));
+    }
+    // A worktree or submodule: ".git" names the real git directory.
+    Path gitDir = gitDirFromFile(git, root);
+    if (gitDir == null) {
+      return null;
+    }
+    Path common = gitDir;
+    List<String> commondir = lines(gitDir.resolve("commondir"));
+    if (!commondir.isEmpty()) {
+      common = gitDir.resolve(commondir.get(0).strip()).normalize();
+    }
+    return remoteUrl(common.resolve("config"));
   }
 
   private static Path gitDirFromFile(Path gitFile, Path dir) {
@@ -108,21 +214,17 @@ final class ProjectId {
     return null;
   }
 
-  /** The url of [remote "origin"] in a git config file. */
+  /** The url of [remote "origin"] in a git config file (read up to 1 MiB), or null. */
   static String remoteUrl(Path config) {
-    boolean inOrigin = false;
-    for (String raw : lines(config)) {
-      String line = raw.strip();
-      if (line.startsWith("[")) {
-        inOrigin = line.replaceAll("\\s+", " ").equals("[remote \"origin\"]");
-      } else if (inOrigin && line.startsWith("url")) {
-        int eq = line.indexOf('=');
-        if (eq > 0 && line.substring(0, eq).strip().equals("url")) {
-          return line.substring(eq + 1).strip();
-        }
+    try (InputStream in = Files.newInputStream(config)) {
+      byte[] bytes = in.readNBytes(MAX_CONFIG_BYTES + 1);
+      if (bytes.length > MAX_CONFIG_BYTES) {
+        return null;
       }
+      return GitConfig.originUrl(new String(bytes, StandardCharsets.UTF_8));
+    } catch (IOException | RuntimeException absent) {
+      return null;
     }
-    return null;
   }
 
   private static List<String> lines(Path file) {
@@ -133,16 +235,7 @@ final class ProjectId {
     }
   }
 
-  private static String sha256(String s) {
-    try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-      StringBuilder hex = new StringBuilder(64);
-      for (byte b : d) {
-        hex.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
-      }
-      return hex.toString();
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+  static String hmac(String product, String normalizedOrigin) {
+    return HmacSha256.hex(KEY_PREFIX + product, normalizedOrigin);
   }
 }

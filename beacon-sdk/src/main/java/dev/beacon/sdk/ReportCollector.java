@@ -1,10 +1,15 @@
 package dev.beacon.sdk;
 
+import dev.beacon.protocol.Limits;
+import java.lang.reflect.Array;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -31,8 +36,12 @@ final class ReportCollector {
 
   ReportCollector(Settings settings, SystemFacts facts, Redactor redactor, RateMeter rates) {
     this.settings = settings;
-    this.staticFacts = facts.staticFacts();
     this.redactor = redactor;
+    // Static facts come from the platform, not from the product, but they are strings all the
+    // same: a self-built JDK's java.runtime.version reads "21-internal-adhoc.<user>.<dir>".
+    @SuppressWarnings("unchecked")
+    Map<String, Object> redacted = (Map<String, Object>) copy(facts.staticFacts());
+    this.staticFacts = redacted;
     this.rates = rates;
     this.calls = new TimedCalls("beacon-" + settings.product + "-section", MAX_SECTION_THREADS);
   }
@@ -66,9 +75,9 @@ final class ReportCollector {
     p.put("cluster_uuid", results.remove("cluster_uuid"));
     p.put(
         "nodes_uuid", results.containsKey("nodes_uuid") ? results.remove("nodes_uuid") : List.of());
-    p.put("version", settings.version);
+    p.put("version", redactor.apply(settings.version));
     if (settings.edition != null) {
-      p.put("edition", settings.edition);
+      p.put("edition", redactor.apply(settings.edition));
     }
     p.putAll(staticFacts);
     p.put("up_time", (System.nanoTime() - startNanos) / 1_000_000);
@@ -91,7 +100,7 @@ final class ReportCollector {
     for (Map.Entry<String, Supplier<?>> t : tasks.entrySet()) {
       Supplier<?> supplier = t.getValue();
       try {
-        started.put(t.getKey(), calls.start(t.getKey(), () -> copy(supplier.get(), 0)));
+        started.put(t.getKey(), calls.start(t.getKey(), () -> copy(supplier.get())));
       } catch (TimedCalls.Refused r) {
         failed.put(
             t.getKey(),
@@ -107,7 +116,11 @@ final class ReportCollector {
       } catch (TimeoutException slow) {
         failed.put(s.getKey(), "timed out after " + settings.sectionTimeout.toMillis() + " ms");
       } catch (ExecutionException e) {
-        failed.put(s.getKey(), "threw " + e.getCause().getClass().getName());
+        failed.put(
+            s.getKey(),
+            e.getCause() instanceof JsonWriter.TooLarge
+                ? "too large: over " + Limits.MAX_EVENT_BYTES + " bytes"
+                : "threw " + e.getCause().getClass().getName());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         failed.put(s.getKey(), "interrupted");
@@ -119,42 +132,89 @@ final class ReportCollector {
   /**
    * A private copy of a product value in plain JSON types, made on the section thread: the product
    * may mutate its own objects afterwards, and an exotic object's {@code toString} runs under the
-   * deadline rather than on the worker. Strings pass through the redactor.
+   * deadline rather than on the worker. Strings pass through the redactor. The copy has the
+   * writer's limits (depth, items, a container inside itself becomes {@value JsonWriter#CYCLE}) and
+   * its budget: a value whose JSON would exceed {@link Limits#MAX_EVENT_BYTES} stops the copy with
+   * {@link JsonWriter.TooLarge}, so an abandoned section thread cannot go on copying for long.
    */
-  Object copy(Object v, int depth) {
-    if (v == null || v instanceof Number || v instanceof Boolean) {
-      return v;
+  Object copy(Object v) {
+    return new Copy().of(v, 0);
+  }
+
+  /** One copy: the containers on the current path, and what is left of the budget. */
+  private final class Copy {
+    private final Set<Object> path = Collections.newSetFromMap(new IdentityHashMap<>());
+    private long left = Limits.MAX_EVENT_BYTES;
+
+    Object of(Object v, int depth) {
+      if (v == null || v instanceof Number || v instanceof Boolean) {
+        spend(v == null || v instanceof Boolean ? 5 : 24);
+        return v;
+      }
+      if (v instanceof RateMeter.Window) {
+        return v;
+      }
+      boolean container = v instanceof Map || v instanceof Collection || v.getClass().isArray();
+      if (!container) {
+        String s = v instanceof Enum ? ((Enum<?>) v).name() : String.valueOf(v);
+        String kept = redactor.apply(JsonWriter.cut(s, JsonWriter.REDACT_CHARS));
+        spend(Math.min(kept.length(), Limits.MAX_STRING_CHARS) + 3);
+        return kept;
+      }
+      if (depth >= JsonWriter.MAX_DEPTH) {
+        spend(13);
+        return "[too deep]";
+      }
+      if (!path.add(v)) {
+        spend(10);
+        return JsonWriter.CYCLE;
+      }
+      try {
+        spend(2);
+        return v instanceof Map ? map((Map<?, ?>) v, depth) : list(v, depth);
+      } finally {
+        path.remove(v);
+      }
     }
-    if (depth >= JsonWriter.MAX_DEPTH) {
-      return "[too deep]";
-    }
-    if (v instanceof Map) {
+
+    private Map<String, Object> map(Map<?, ?> source, int depth) {
       Map<String, Object> m = new LinkedHashMap<>();
-      for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+      for (Map.Entry<?, ?> e : source.entrySet()) {
         if (m.size() == JsonWriter.MAX_ITEMS) {
           break;
         }
-        m.put(redactor.apply(String.valueOf(e.getKey())), copy(e.getValue(), depth + 1));
+        String key =
+            redactor.apply(JsonWriter.cut(String.valueOf(e.getKey()), JsonWriter.REDACT_CHARS));
+        spend(Math.min(key.length(), Limits.MAX_KEY_CHARS) + 4);
+        m.put(key, of(e.getValue(), depth + 1));
       }
       return m;
     }
-    if (v instanceof Collection) {
+
+    private List<Object> list(Object source, int depth) {
       List<Object> l = new ArrayList<>();
-      for (Object o : (Collection<?>) v) {
-        if (l.size() == JsonWriter.MAX_ITEMS) {
-          break;
+      if (source instanceof Collection) {
+        for (Object o : (Collection<?>) source) {
+          if (l.size() == JsonWriter.MAX_ITEMS) {
+            break;
+          }
+          l.add(of(o, depth + 1));
         }
-        l.add(copy(o, depth + 1));
+      } else {
+        int n = Math.min(Array.getLength(source), JsonWriter.MAX_ITEMS);
+        for (int i = 0; i < n; i++) {
+          l.add(of(Array.get(source, i), depth + 1));
+        }
       }
       return l;
     }
-    if (v instanceof Object[]) {
-      return copy(java.util.Arrays.asList((Object[]) v), depth);
+
+    private void spend(int chars) {
+      left -= chars + 1; // and a separator
+      if (left < 0) {
+        throw new JsonWriter.TooLarge(Limits.MAX_EVENT_BYTES);
+      }
     }
-    if (v instanceof RateMeter.Window) {
-      return v;
-    }
-    return redactor.apply(v instanceof Enum ? ((Enum<?>) v).name() : String.valueOf(v));
   }
 
   /** Sorted, distinct keys; anything after '=' is cut so that no value can travel. */

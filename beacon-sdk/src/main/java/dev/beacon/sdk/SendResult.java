@@ -17,9 +17,12 @@ public final class SendResult {
     LOGGED_LOCALLY,
     /** Telemetry is off: nothing was built, sent or written. */
     NOT_SENT_OFF,
-    /** The attempt failed; the report is kept in the spool and will be retried. */
+    /**
+     * The attempt failed, or the request was refused (401, 403, 404 and the like: a key or a proxy
+     * to fix); the report is kept in the spool and will be retried.
+     */
     SPOOLED,
-    /** The server refused the report for good (a 4xx other than 408 or 429). */
+    /** The server refused the report itself for good (400, 413 or 422). */
     REJECTED
   }
 

@@ -20,6 +20,10 @@ import java.util.concurrent.TimeoutException;
  * source is skipped for that run and delays no other. Events go through the {@link Beacon}, so
  * consent, spool, delivery and the log file are the same as for every other event.
  *
+ * <p>While telemetry is off the agent does nothing at all: no scheduler thread, no source read, no
+ * socket. {@link #start} then waits for telemetry to be turned on at runtime, and a pass skips
+ * every source.
+ *
  * @since 0.1.0
  */
 public final class SourceAgent implements AutoCloseable {
@@ -30,6 +34,8 @@ public final class SourceAgent implements AutoCloseable {
   private final Duration interval;
   private final TimedCalls calls;
   private final Object lock = new Object();
+  private boolean startWanted;
+  private boolean closed;
   private ScheduledExecutorService schedule;
 
   private SourceAgent(Builder b) {
@@ -48,10 +54,24 @@ public final class SourceAgent implements AutoCloseable {
     return new Builder(beacon);
   }
 
-  /** Polls now, then every interval, on one daemon thread. Idempotent. */
+  /**
+   * Polls now, then every interval, on one daemon thread. Idempotent. While telemetry is off it
+   * starts nothing, and starts when telemetry is turned on at runtime.
+   */
   public void start() {
     synchronized (lock) {
-      if (schedule != null) {
+      if (startWanted || closed) {
+        return;
+      }
+      startWanted = true;
+      beacon.whenEnabled(this::startSchedule);
+    }
+    startSchedule();
+  }
+
+  private void startSchedule() {
+    synchronized (lock) {
+      if (schedule != null || closed || !beacon.collecting()) {
         return;
       }
       schedule =
@@ -64,11 +84,18 @@ public final class SourceAgent implements AutoCloseable {
   /**
    * One pass over every source, as a systemd timer (or Signal's {@code -test}) would run it.
    *
-   * @return per source, {@code "sent"} or why it was skipped
+   * @return per source, {@code "sent"} or why it was skipped (every source is skipped, unread,
+   *     while telemetry is off)
    */
   public Map<String, String> runOnce() {
     Map<String, Future<Map<String, Object>>> started = new LinkedHashMap<>();
     Map<String, String> outcome = new LinkedHashMap<>();
+    if (!beacon.collecting()) {
+      for (Source s : sources) {
+        outcome.put(s.event(), "skipped: telemetry is off or closed");
+      }
+      return outcome;
+    }
     for (Source s : sources) {
       try {
         started.put(s.event(), calls.start(s.event(), s::poll));
@@ -121,6 +148,7 @@ public final class SourceAgent implements AutoCloseable {
   @Override
   public void close() {
     synchronized (lock) {
+      closed = true;
       if (schedule != null) {
         schedule.shutdownNow();
       }

@@ -113,6 +113,64 @@ class CommandEventsTest {
     }
   }
 
+  /**
+   * Security audit 2026-12, L11: the exit used to wait up to 200 ms for the command's preparation
+   * (here stuck opening a .git/config that is a FIFO, as a hung network home would), and then the
+   * close timeout on top. Now both share one deadline, the close timeout.
+   */
+  @Test
+  void theExitWaitsAtMostTheCloseTimeoutInAllEvenWhileThePreparationIsStuck() throws Exception {
+    Path repo = tmp.resolve("slow-repo");
+    Files.createDirectories(repo.resolve(".git"));
+    Path fifo = repo.resolve(".git/config");
+    boolean made;
+    try {
+      made = new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0;
+    } catch (java.io.IOException noMkfifo) {
+      made = false;
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(made, "needs mkfifo");
+    try {
+      Beacon beacon =
+          cli(Endpoints.dead(), Map.of())
+              .workingDirectory(repo)
+              .closeTimeout(Duration.ofMillis(60))
+              .detachedUploader(false)
+              .build();
+      CommandRun run = beacon.startCommand("acme build", List.of());
+      long start = System.nanoTime();
+      run.exited(2);
+      long exitMillis = (System.nanoTime() - start) / 1_000_000;
+      // 60 ms in all; the old code waited 200 ms for the preparation alone, so this bound tells
+      // them apart while leaving a noisy machine more than twice the budget.
+      assertThat(exitMillis).isLessThan(200);
+      // Both events are spooled all the same, without what the preparation had not read.
+      await().atMost(Duration.ofSeconds(10)).until(() -> messagesIn(tmp.resolve("state")) == 2);
+      List<String> events = new ArrayList<>();
+      for (Path f : new Spool(tmp.resolve("state/spool"), Long.MAX_VALUE).pending()) {
+        for (JsonNode m : TestCollector.JSON.readTree(Files.readString(f)).get("batch")) {
+          events.add(m.get("event").asText());
+          assertThat(m.at("/properties/projectID").isMissingNode()).isTrue();
+          assertThat(m.at("/properties/command").asText()).isEqualTo("acme build");
+        }
+      }
+      assertThat(events).containsExactly("CommandStarted", "CommandExited");
+    } finally {
+      // Let the preparation go: open the FIFO's other end (from a thread: it waits for a reader).
+      Thread release =
+          new Thread(
+              () -> {
+                try (java.io.OutputStream out = Files.newOutputStream(fifo)) {
+                  out.write('\n');
+                } catch (java.io.IOException gone) {
+                  // nothing waits on it
+                }
+              });
+      release.setDaemon(true);
+      release.start();
+    }
+  }
+
   @Test
   void systemExitInTheMiddleOfACommandSendsCommandExitedWithTheRealStatus() throws Exception {
     try (TestCollector collector = TestCollector.start()) {

@@ -105,6 +105,29 @@ class DetachedUploaderTest {
     }
   }
 
+  /**
+   * Security audit 2026-12, L11: a refused request (here a 401) keeps the payload, and the uploader
+   * leaves at once with the longest pause rather than lingering for an attempt minutes away.
+   */
+  @Test
+  void anUploaderRefusedByTheServerKeepsThePayloadAndLeavesTheLongestPause() throws Exception {
+    try (TestCollector collector = TestCollector.start().answer(401, null)) {
+      Settings s = settings(collector.uri());
+      Spool spool = spoolWithOneMessage(s, "m-4");
+      Backoff backoff = new Backoff(s.retryBase, s.retryMax);
+      Delivery delivery =
+          new Delivery(spool, new Parts(s), backoff, null, () -> true, dropped -> {});
+      long start = System.currentTimeMillis();
+      DetachedUploader.Drained d =
+          DetachedUploader.drain(spool, delivery, backoff, System.nanoTime(), () -> false);
+      assertThat(d).isEqualTo(DetachedUploader.Drained.GAVE_UP);
+      assertThat(collector.attemptMillis()).hasSize(1);
+      assertThat(spool.pending()).hasSize(1);
+      assertThat(spool.retryPausedUntilMillis())
+          .isGreaterThanOrEqualTo(start + s.retryMax.toMillis());
+    }
+  }
+
   @Test
   void theStateDirectoryFollowsXdgConfigHomeThenHomeThenTheAccount() {
     Properties sys = new Properties();

@@ -1,9 +1,12 @@
 package dev.beacon.sdk;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.beacon.protocol.Limits;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -87,5 +90,88 @@ class JsonWriterTest {
     }
     assertThat(parse(many).size()).isEqualTo(JsonWriter.MAX_ITEMS);
     assertThat(parse(new int[] {1, 2, 3}).toString()).isEqualTo("[1,2,3]");
+  }
+
+  /** Security audit 2026-12, H3: a value that contains itself is written once, not k^16 times. */
+  @Test
+  void containersThatHoldThemselvesAreCutAsCycles() throws Exception {
+    List<Object> list = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      list.add(list);
+    }
+    Map<String, Object> map = new LinkedHashMap<>();
+    for (int i = 0; i < 8; i++) {
+      map.put("self" + i, map);
+    }
+    map.put("list", list);
+    String json = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> JsonWriter.toJson(map));
+    JsonNode n = TestCollector.JSON.readTree(json);
+    assertThat(n.get("self0").asText()).isEqualTo(JsonWriter.CYCLE);
+    assertThat(n.get("list").size()).isEqualTo(10);
+    assertThat(n.get("list").get(0).asText()).isEqualTo(JsonWriter.CYCLE);
+    assertThat(json.length()).isLessThan(500);
+  }
+
+  /** A shared value that is not a cycle is written wherever it appears. */
+  @Test
+  void aValueSharedWithoutACycleIsWrittenEachTime() throws Exception {
+    Map<String, Object> shared = Map.of("k", 1);
+    JsonNode n = parse(List.of(shared, shared, List.of(shared)));
+    assertThat(n.toString()).isEqualTo("[{\"k\":1},{\"k\":1},[{\"k\":1}]]");
+  }
+
+  /**
+   * Security audit 2026-12, H3: a map shared a thousand times, or a DAG of sixteen levels of three
+   * shared children (3^16 leaves), would build hundreds of megabytes; the budget stops the writer
+   * after about one message's worth of work.
+   */
+  @Test
+  void sharedReferencesStopAtTheBudgetInsteadOfExpanding() {
+    Map<String, Object> big = new LinkedHashMap<>();
+    for (int i = 0; i < 100; i++) {
+      big.put("key" + i, "v".repeat(100));
+    }
+    List<Object> thousand = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      thousand.add(big);
+    }
+    Object dag = "leaf";
+    for (int level = 0; level < 16; level++) {
+      dag = List.of(dag, dag, dag);
+    }
+    for (Object hostile : List.of(thousand, dag)) {
+      StringBuilder sb = new StringBuilder();
+      JsonWriter w = new JsonWriter(sb, s -> s, Limits.MAX_EVENT_BYTES);
+      assertTimeoutPreemptively(
+          Duration.ofSeconds(5),
+          () -> assertThatThrownBy(() -> w.value(hostile)).isInstanceOf(JsonWriter.TooLarge.class));
+      // Stopped within one string's worth past the budget (a string is cut at 8192 chars,
+      // escaped at most 6 chars each).
+      assertThat(sb.length()).isLessThanOrEqualTo(Limits.MAX_EVENT_BYTES + 6 * 8192 + 16);
+    }
+  }
+
+  @Test
+  void aValueWithinTheBudgetIsWrittenWhole() throws Exception {
+    StringBuilder sb = new StringBuilder("prefix:");
+    new JsonWriter(sb, s -> s, 10).value("0123456");
+    assertThat(sb.toString()).isEqualTo("prefix:\"0123456\"");
+    assertThatThrownBy(() -> new JsonWriter(new StringBuilder(), s -> s, 10).value("01234567890"))
+        .isInstanceOf(JsonWriter.TooLarge.class);
+    // The last string fits; the bracket that closes the list would not.
+    new JsonWriter(new StringBuilder(), s -> s, 6).value(List.of("ab"));
+    assertThatThrownBy(() -> new JsonWriter(new StringBuilder(), s -> s, 5).value(List.of("ab")))
+        .isInstanceOf(JsonWriter.TooLarge.class);
+  }
+
+  /** Found by JsonWriterFuzzTest: two keys that differ in lone surrogates only were repeated. */
+  @Test
+  void keysThatDifferOnlyInLoneSurrogatesStayApart() throws Exception {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("a\uD800", 1);
+    m.put("a\uDFFF", 2);
+    JsonNode n = TestCollector.JSON.readTree(JsonWriter.toJson(m)); // a repeated key: last wins
+    assertThat(n.get("a\uFFFD").asInt()).isEqualTo(1);
+    assertThat(n.get("a\uFFFD#2").asInt()).isEqualTo(2);
   }
 }

@@ -142,4 +142,56 @@ class ReportCollectorTest {
     assertThat(facts.cpuLimit()).isNull();
     assertThat(facts.memoryLimit()).isNull();
   }
+
+  /**
+   * Security audit 2026-12, M9: the static facts are strings too (a self-built JDK's
+   * java.runtime.version names its builder) and pass the redactor like the product's sections.
+   */
+  @Test
+  void staticFactsAndTheProductsVersionPassTheRedactor(@TempDir Path root) throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).contains("linux"),
+        "os_name comes from /etc/os-release on Linux only");
+    java.nio.file.Files.createDirectories(root.resolve("etc"));
+    java.nio.file.Files.writeString(
+        root.resolve("etc/os-release"), "NAME=\"Built on secret-host\"\nVERSION_ID=\"1\"\n");
+    Settings s = Settings.resolve(TestBeacons.builder(state, null).version("1.0-adhoc.jdoe.src"));
+    ReportCollector c =
+        new ReportCollector(
+            s,
+            new SystemFacts(root),
+            new Redactor(List.of("secret-host"), "jdoe"),
+            new RateMeter(Map.of(), System::nanoTime));
+    try {
+      Map<String, Object> report = c.collect(UUID.randomUUID(), false);
+      assertThat(report.get("os_name")).isEqualTo(Redactor.REDACTED);
+      assertThat(report.get("os_version")).isEqualTo("1");
+      assertThat(report.get("version")).isEqualTo(Redactor.REDACTED);
+      assertThat(report.get("jvm_version")).isEqualTo(System.getProperty("java.version"));
+    } finally {
+      c.shutdown();
+    }
+  }
+
+  /** Security audit 2026-12, H3: a section's copy has the writer's cycle cut and budget. */
+  @Test
+  void aCyclicSectionIsCutAndAnEndlesslySharedOneFailsAsTooLarge() {
+    Map<String, Object> cyclic = new java.util.LinkedHashMap<>();
+    cyclic.put("a", 1);
+    cyclic.put("me", cyclic);
+    BeaconBuilder b =
+        TestBeacons.builder(state, null)
+            .section("cyclic", () -> cyclic)
+            .section("shared", HostileValuesTest::mapSharedAThousandTimes);
+    ReportCollector c = collector(b, new RateMeter(Map.of(), System::nanoTime));
+    try {
+      Map<String, Object> report = c.collect(UUID.randomUUID(), false);
+      assertThat(report.get("cyclic")).isEqualTo(Map.of("a", 1, "me", JsonWriter.CYCLE));
+      assertThat(report).doesNotContainKey("shared");
+      assertThat(((Map<?, ?>) report.get("failed_sections")).get("shared"))
+          .isEqualTo("too large: over 65536 bytes");
+    } finally {
+      c.shutdown();
+    }
+  }
 }

@@ -208,6 +208,123 @@ class SourceAgentTest {
         .toList();
   }
 
+  /** A local HTTP source that counts the requests it gets. */
+  private static HttpServer counting(java.util.concurrent.atomic.AtomicInteger hits)
+      throws Exception {
+    HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    s.createContext(
+        "/",
+        ex -> {
+          hits.incrementAndGet();
+          byte[] b = "{\"n\":1}".getBytes(StandardCharsets.UTF_8);
+          ex.sendResponseHeaders(200, b.length);
+          ex.getResponseBody().write(b);
+          ex.close();
+        });
+    s.start();
+    return s;
+  }
+
+  /** The agent's threads (its schedule and its source calls), of this test or an earlier one. */
+  private static java.util.Set<Thread> agentThreads() {
+    java.util.Set<Thread> threads = new java.util.HashSet<>();
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().startsWith("beacon-source")) {
+        threads.add(t);
+      }
+    }
+    return threads;
+  }
+
+  /** Security audit 2026-12, M8: off means no thread, no source read, no socket. */
+  @Test
+  void whileTelemetryIsOffTheAgentStartsNoThreadAndReadsNoSource() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger hits =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger supplied =
+        new java.util.concurrent.atomic.AtomicInteger();
+    HttpServer local = counting(hits);
+    try (Endpoints.BlackHole tripwire = new Endpoints.BlackHole()) {
+      Beacon beacon =
+          TestBeacons.builder(tmp.resolve("state"), tripwire.uri(), Map.of("DO_NOT_TRACK", "1"))
+              .build();
+      SourceAgent agent =
+          SourceAgent.builder(beacon)
+              .clusterId(CLUSTER)
+              .interval(Duration.ofMillis(50))
+              .source(
+                  Source.httpJson("local", uri(local, "/"), Duration.ofSeconds(1), v -> Map.of()))
+              .source(
+                  Source.supplier(
+                      "computed",
+                      Duration.ofSeconds(1),
+                      () -> {
+                        supplied.incrementAndGet();
+                        return Map.of();
+                      }))
+              .build();
+      java.util.Set<Thread> before = agentThreads();
+      agent.start();
+      assertThat(agent.runOnce())
+          .containsExactlyInAnyOrderEntriesOf(
+              Map.of(
+                  "local", "skipped: telemetry is off or closed",
+                  "computed", "skipped: telemetry is off or closed"));
+      await()
+          .during(Duration.ofMillis(400))
+          .atMost(Duration.ofSeconds(2))
+          .until(
+              () -> hits.get() == 0 && supplied.get() == 0 && before.containsAll(agentThreads()));
+      agent.close();
+      beacon.close();
+      assertThat(hits.get()).as("requests to the local source").isZero();
+      assertThat(supplied.get()).as("calls of the supplier source").isZero();
+      assertThat(tripwire.connections()).isZero();
+      assertThat(tmp.resolve("state")).doesNotExist();
+    } finally {
+      local.stop(0);
+    }
+  }
+
+  @Test
+  void anAgentStartedWhileOffStartsPollingWhenTelemetryIsTurnedOn() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger hits =
+        new java.util.concurrent.atomic.AtomicInteger();
+    HttpServer local = counting(hits);
+    try (TestCollector collector = TestCollector.start()) {
+      Beacon beacon =
+          TestBeacons.builder(tmp.resolve("state"), collector.uri())
+              .defaultMode(TelemetryMode.OFF)
+              .initialDelay(Duration.ofHours(1))
+              .build();
+      SourceAgent agent =
+          SourceAgent.builder(beacon)
+              .clusterId(CLUSTER)
+              .interval(Duration.ofHours(1))
+              .source(
+                  Source.httpJson("local", uri(local, "/"), Duration.ofSeconds(1), v -> castMap(v)))
+              .build();
+      java.util.Set<Thread> before = agentThreads();
+      agent.start();
+      beacon.start();
+      await()
+          .during(Duration.ofMillis(300))
+          .until(() -> hits.get() == 0 && before.containsAll(agentThreads()));
+      beacon.control().enable();
+      await().atMost(Duration.ofSeconds(10)).until(() -> hits.get() == 1);
+      await().atMost(Duration.ofSeconds(10)).until(() -> tracked(collector).contains("local"));
+      agent.close();
+      beacon.close();
+    } finally {
+      local.stop(0);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> castMap(Object v) {
+    return (Map<String, Object>) v;
+  }
+
   @Test
   void theJsonReaderIsStrict() {
     assertThat(JsonReader.parse("{\"a\":[1,2.5,\"x\\u00e9\",true,null]}").toString())

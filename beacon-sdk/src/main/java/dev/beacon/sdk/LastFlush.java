@@ -1,0 +1,52 @@
+package dev.beacon.sdk;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The close thread of a {@link Pipeline}: the last flush, then one last delivery attempt within
+ * what is left of the close timeout. The host's thread waits for it only until its deadlines, so
+ * that neither serializing a product's values nor a worker stuck in one of them holds it up.
+ */
+final class LastFlush implements Runnable {
+  /** Counted down once the queued events are spooled, or given up on. */
+  final CountDownLatch spooled = new CountDownLatch(1);
+
+  private final Pipeline pipeline;
+  private final TelemetryMode mode;
+  private final boolean deliver;
+  private final long deadline;
+  private final long spoolDeadline;
+
+  LastFlush(
+      Pipeline pipeline, TelemetryMode mode, boolean deliver, long deadline, long spoolDeadline) {
+    this.pipeline = pipeline;
+    this.mode = mode;
+    this.deliver = deliver;
+    this.deadline = deadline;
+    this.spoolDeadline = spoolDeadline;
+  }
+
+  @Override
+  public void run() {
+    try {
+      if (!pipeline.flushBy(mode, spoolDeadline)) {
+        // The host no longer waits. What is queued is still spooled once the flush in progress
+        // ends (if the JVM lives that long), for the next start to send.
+        spooled.countDown();
+        pipeline.log().failure("close", "a flush in progress outlasted the close timeout");
+        pipeline.flush(mode);
+        return;
+      }
+      spooled.countDown();
+      long left = deadline - System.nanoTime();
+      if (deliver && left > 0) {
+        pipeline.delivery().deliver(Duration.ofNanos(left));
+      }
+    } catch (RuntimeException e) {
+      pipeline.log().failure("close", "the last flush failed: " + e.getClass().getName());
+    } finally {
+      spooled.countDown();
+    }
+  }
+}

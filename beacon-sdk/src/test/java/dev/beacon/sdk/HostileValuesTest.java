@@ -1,0 +1,150 @@
+package dev.beacon.sdk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Security audit 2026-12, H3: whatever a product passes to {@code track()}, the host's threads stay
+ * bounded: a value too large to send is dropped and counted, and {@code close()} and {@code
+ * disable()} return on time even while the worker is stuck inside a product's {@code toString}.
+ */
+class HostileValuesTest {
+  @TempDir Path tmp;
+
+  /** Blocks the thread that reads it as a string until released. */
+  static final class StuckToString {
+    final CountDownLatch entered = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+
+    @Override
+    public String toString() {
+      entered.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return "released";
+    }
+  }
+
+  static List<Object> mapSharedAThousandTimes() {
+    Map<String, Object> big = new LinkedHashMap<>();
+    for (int i = 0; i < 100; i++) {
+      big.put("key" + i, "v".repeat(100));
+    }
+    List<Object> thousand = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      thousand.add(big);
+    }
+    return thousand;
+  }
+
+  @Test
+  void anEventTooLargeToSendIsDroppedCountedAndReportedWhileTheOthersGoOut() {
+    try (TestCollector collector = TestCollector.start()) {
+      Beacon beacon =
+          TestBeacons.builder(tmp.resolve("state"), collector.uri())
+              .initialDelay(Duration.ofHours(1))
+              .build();
+      beacon.start();
+      Map<String, Object> self = new LinkedHashMap<>();
+      self.put("me", self);
+      beacon.track("too_large", Map.of("shared", mapSharedAThousandTimes()));
+      beacon.track("cyclic", Map.of("self", self));
+      beacon.track("fine", Map.of("n", 1));
+      await().atMost(Duration.ofSeconds(10)).until(() -> collector.messages().size() == 2);
+      beacon.close();
+
+      List<String> names = new ArrayList<>();
+      for (JsonNode m : collector.messages()) {
+        names.add(m.get("event").asText());
+      }
+      assertThat(names).containsExactly("cyclic", "fine");
+      assertThat(collector.messages().get(0).at("/properties/self/me").asText())
+          .isEqualTo(JsonWriter.CYCLE);
+      assertThat(beacon.droppedEvents()).isEqualTo(1);
+      assertThat(collector.delivered().get(0).json().at("/context/droppedEvents").asLong())
+          .isEqualTo(1);
+    }
+  }
+
+  @Test
+  void closeReturnsWithinItsTimeoutWhileTheWorkerIsStuckInAProductsToString() throws Exception {
+    StuckToString stuck = new StuckToString();
+    try (Endpoints.BlackHole hole = new Endpoints.BlackHole()) {
+      Beacon beacon =
+          TestBeacons.builder(tmp.resolve("state"), hole.uri())
+              .initialDelay(Duration.ofHours(1))
+              .closeTimeout(Duration.ofMillis(300))
+              .build();
+      beacon.start();
+      beacon.track("stuck", Map.of("value", stuck));
+      await().atMost(Duration.ofSeconds(10)).until(() -> stuck.entered.getCount() == 0);
+      beacon.track("queued_behind_it", Map.of("n", 1));
+      // Before the fix close() waited on the flush lock for as long as the toString blocks.
+      long start = System.nanoTime();
+      assertTimeoutPreemptively(Duration.ofSeconds(5), beacon::close);
+      assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(5_000);
+      stuck.release.countDown();
+      // Once the toString returns, the close thread still spools what waited behind it.
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> messagesIn(beacon.pipeline().spool()) == 2);
+    } finally {
+      stuck.release.countDown();
+    }
+  }
+
+  @Test
+  void disableReturnsWhileAFlushIsStuckAndThatFlushDiscardsWhenItEnds() throws Exception {
+    StuckToString stuck = new StuckToString();
+    try (Endpoints.BlackHole hole = new Endpoints.BlackHole()) {
+      Beacon beacon =
+          TestBeacons.builder(tmp.resolve("state"), hole.uri())
+              .initialDelay(Duration.ofHours(1))
+              .closeTimeout(Duration.ofMillis(300))
+              .build();
+      beacon.start();
+      beacon.track("stuck", Map.of("value", stuck));
+      await().atMost(Duration.ofSeconds(10)).until(() -> stuck.entered.getCount() == 0);
+      beacon.track("queued_behind_it", Map.of("n", 1));
+      assertTimeoutPreemptively(Duration.ofSeconds(5), () -> beacon.control().disable());
+      assertThat(beacon.control().status().mode()).isEqualTo(TelemetryMode.OFF);
+      stuck.release.countDown();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  beacon.pipeline().queued() == 0 && beacon.pipeline().spool().pending().isEmpty());
+      // And nothing is written after the discard: off means off.
+      await()
+          .during(Duration.ofMillis(300))
+          .atMost(Duration.ofSeconds(2))
+          .until(() -> beacon.pipeline().spool().pending().isEmpty());
+      beacon.close();
+    } finally {
+      stuck.release.countDown();
+    }
+  }
+
+  private static long messagesIn(Spool spool) {
+    long n = 0;
+    for (Path f : spool.pending()) {
+      n += Spool.messagesIn(f);
+    }
+    return n;
+  }
+}
