@@ -166,7 +166,34 @@ final class Payloads {
     } catch (JsonWriter.TooLarge tooLarge) {
       return null;
     }
-    return json.length() > Limits.MAX_EVENT_BYTES ? null : json.toString();
+    // The server counts a message in UTF-8 bytes (audit L7): so does the SDK, or a message of
+    // non-ASCII text under the limit in chars would be refused there.
+    return overMessageLimit(json) ? null : json.toString();
+  }
+
+  /** Whether the text takes more than {@link Limits#MAX_EVENT_BYTES} in UTF-8, not encoding it. */
+  static boolean overMessageLimit(CharSequence s) {
+    int n = s.length();
+    if ((long) n * 3 <= Limits.MAX_EVENT_BYTES) {
+      return false; // three bytes a char at most
+    }
+    int bytes = 0;
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        bytes++;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (Character.isHighSurrogate(c)
+          && i + 1 < n
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        bytes += 4;
+        i++;
+      } else {
+        bytes += 3;
+      }
+    }
+    return bytes > Limits.MAX_EVENT_BYTES;
   }
 
   private static Map<String, Object> library() {

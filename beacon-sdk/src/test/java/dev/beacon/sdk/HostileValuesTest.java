@@ -52,6 +52,35 @@ class HostileValuesTest {
     return thousand;
   }
 
+  /**
+   * Audit L7: the message limit is in UTF-8 bytes, as the server counts it: 25,000 characters of
+   * '€' are 75,000 bytes, over 64 KiB, and would be refused there.
+   */
+  @Test
+  void l7AMessageOverTheLimitInUtf8BytesIsDroppedThoughItsCharactersFit() {
+    try (TestCollector collector = TestCollector.start()) {
+      Beacon beacon =
+          TestBeacons.builder(tmp.resolve("state"), collector.uri())
+              .initialDelay(Duration.ofHours(1))
+              .build();
+      beacon.start();
+      Map<String, Object> big = new LinkedHashMap<>();
+      for (int i = 0; i < 10; i++) {
+        big.put("p" + i, "€".repeat(2500));
+      }
+      beacon.track("too_many_bytes", big);
+      beacon.track("fine", Map.of("p", "€".repeat(2500)));
+      await().atMost(Duration.ofSeconds(10)).until(() -> collector.messages().size() == 1);
+      beacon.close();
+      assertThat(collector.messages().get(0).get("event").asText()).isEqualTo("fine");
+      assertThat(beacon.droppedEvents()).isEqualTo(1);
+    }
+    assertThat(Payloads.overMessageLimit("€".repeat(21_845))).isFalse(); // 65,535 bytes
+    assertThat(Payloads.overMessageLimit("€".repeat(21_846))).isTrue();
+    assertThat(Payloads.overMessageLimit("a".repeat(65_536))).isFalse();
+    assertThat(Payloads.overMessageLimit("a".repeat(65_537))).isTrue();
+  }
+
   @Test
   void anEventTooLargeToSendIsDroppedCountedAndReportedWhileTheOthersGoOut() {
     try (TestCollector collector = TestCollector.start()) {
