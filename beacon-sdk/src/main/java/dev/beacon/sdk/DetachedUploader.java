@@ -1,18 +1,12 @@
 package dev.beacon.sdk;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -50,8 +44,6 @@ public final class DetachedUploader {
 
   private static final long POLL_MILLIS = 50;
   private static final Duration PARENT_EXIT_WAIT = Duration.ofSeconds(5);
-  private static final int MAX_CONFIG_BYTES = 64 * 1024;
-  static final String CONFIG_FILE = "uploader.properties";
   private static final List<String> PROXY_PROPERTIES =
       List.of(
           "http.proxyHost",
@@ -67,8 +59,8 @@ public final class DetachedUploader {
 
   /**
    * The uploader process, {@code DetachedUploader <spool directory> <parent pid>}: delivers the
-   * spool with the settings of its {@value #CONFIG_FILE}. Exits 0 whatever happens; it has no one
-   * to tell.
+   * spool with the settings of its {@value UploaderSettings#FILE}. Exits 0 whatever happens; it has
+   * no one to tell.
    */
   public static void main(String[] args) {
     try {
@@ -96,7 +88,7 @@ public final class DetachedUploader {
       }
       // New settings (another endpoint, say) deserve a try even during a pause; the uploader that
       // may be running reads them at once.
-      boolean changed = writeConfig(spool.directory(), config(s));
+      boolean changed = UploaderSettings.write(spool.directory(), UploaderSettings.encode(s));
       if ((!changed && System.currentTimeMillis() < spool.retryPausedUntilMillis())
           || SpoolLock.holder(spool.directory()) == SpoolLock.Holder.ANOTHER_PROCESS) {
         return false;
@@ -164,124 +156,6 @@ public final class DetachedUploader {
     return String.join(java.io.File.pathSeparator, entries);
   }
 
-  /** What the child needs of the settings, resolved already (the child reads no environment). */
-  static byte[] config(Settings s) throws IOException {
-    Properties p = new Properties();
-    p.setProperty("product", s.product);
-    p.setProperty("endpoint", s.endpoint.toString());
-    p.setProperty("state.directory", s.stateDirectory.toAbsolutePath().toString());
-    if (s.writeKey != null) {
-      p.setProperty("write.key", s.writeKey);
-    }
-    if (s.logFile != null) {
-      p.setProperty("log.file", s.logFile.toAbsolutePath().toString());
-    }
-    if (s.trustedCertificates != null) {
-      p.setProperty("trusted.certificates", s.trustedCertificates.toAbsolutePath().toString());
-    }
-    p.setProperty("connect.timeout.millis", Long.toString(s.connectTimeout.toMillis()));
-    p.setProperty("request.timeout.millis", Long.toString(s.requestTimeout.toMillis()));
-    p.setProperty("retry.base.millis", Long.toString(s.retryBase.toMillis()));
-    p.setProperty("retry.max.millis", Long.toString(s.retryMax.toMillis()));
-    p.setProperty("max.spool.bytes", Long.toString(s.maxSpoolBytes));
-    // Sorted, without the date line Properties.store writes: the same settings, the same bytes.
-    StringBuilder out = new StringBuilder();
-    for (String name : new java.util.TreeSet<>(p.stringPropertyNames())) {
-      java.io.StringWriter line = new java.io.StringWriter();
-      Properties one = new Properties();
-      one.setProperty(name, p.getProperty(name));
-      one.store(line, null);
-      String[] lines = line.toString().split("\\R");
-      out.append(lines[lines.length - 1]).append('\n');
-    }
-    return out.toString().getBytes(StandardCharsets.ISO_8859_1);
-  }
-
-  /**
-   * Writes the uploader's settings unless they are there already: owner-only, atomically.
-   *
-   * @return whether they changed
-   */
-  static boolean writeConfig(Path spoolDir, byte[] config) throws IOException {
-    Path file = spoolDir.resolve(CONFIG_FILE);
-    byte[] current = readConfigBytes(spoolDir);
-    if (current != null && java.util.Arrays.equals(current, config)) {
-      return false;
-    }
-    Path tmp = spoolDir.resolve(CONFIG_FILE + "." + System.nanoTime() + ".tmp");
-    try {
-      Files.createFile(tmp, ownerOnly(spoolDir));
-      Files.write(tmp, config);
-      StateStore.moveAtomically(tmp, file);
-      return true;
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
-  }
-
-  private static java.nio.file.attribute.FileAttribute<?>[] ownerOnly(Path dir) {
-    if (!dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-      return new java.nio.file.attribute.FileAttribute<?>[0];
-    }
-    return new java.nio.file.attribute.FileAttribute<?>[] {
-      java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-          java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"))
-    };
-  }
-
-  /** The settings file's bytes, or null when absent, unreadable or too large. */
-  static byte[] readConfigBytes(Path spoolDir) {
-    try (InputStream in = Files.newInputStream(spoolDir.resolve(CONFIG_FILE))) {
-      byte[] bytes = in.readNBytes(MAX_CONFIG_BYTES + 1);
-      return bytes.length > MAX_CONFIG_BYTES ? null : bytes;
-    } catch (IOException absent) {
-      return null;
-    }
-  }
-
-  static Properties parseConfig(byte[] bytes) throws IOException {
-    Properties p = new Properties();
-    p.load(
-        new java.io.InputStreamReader(
-            new ByteArrayInputStream(bytes), StandardCharsets.ISO_8859_1));
-    return p;
-  }
-
-  static Settings settingsFrom(Properties p) {
-    BeaconBuilder b =
-        new BeaconBuilder(required(p, "product"))
-            .environment(Map.of())
-            .systemProperties(new Properties())
-            .endpoint(URI.create(required(p, "endpoint")))
-            .stateDirectory(Path.of(required(p, "state.directory")))
-            .connectTimeout(millis(p, "connect.timeout.millis"))
-            .requestTimeout(millis(p, "request.timeout.millis"))
-            .retryBackoff(millis(p, "retry.base.millis"), millis(p, "retry.max.millis"))
-            .maxSpoolBytes(Long.parseLong(required(p, "max.spool.bytes")));
-    if (p.getProperty("write.key") != null) {
-      b.writeKey(p.getProperty("write.key"));
-    }
-    if (p.getProperty("log.file") != null) {
-      b.logFile(Path.of(p.getProperty("log.file")));
-    }
-    if (p.getProperty("trusted.certificates") != null) {
-      b.trustedCertificates(Path.of(p.getProperty("trusted.certificates")));
-    }
-    return Settings.resolve(b);
-  }
-
-  private static String required(Properties p, String name) {
-    String v = p.getProperty(name);
-    if (v == null) {
-      throw new IllegalArgumentException("the uploader's configuration lacks " + name);
-    }
-    return v;
-  }
-
-  private static Duration millis(Properties p, String name) {
-    return Duration.ofMillis(Long.parseLong(required(p, name)));
-  }
-
   /** The child's work: the spool, under its lock, until it is empty (and then some) or given up. */
   static void upload(Path spoolDir, long parentPid) throws IOException {
     long bornNanos = System.nanoTime();
@@ -313,11 +187,11 @@ public final class DetachedUploader {
   /** {@link #drain} with the settings of the file, made anew each time a run changes it. */
   private static boolean drainWithSettings(Path spoolDir, long bornNanos) throws IOException {
     while (true) {
-      byte[] config = readConfigBytes(spoolDir);
+      byte[] config = UploaderSettings.read(spoolDir);
       if (config == null) {
         return false;
       }
-      Settings s = settingsFrom(parseConfig(config));
+      Settings s = UploaderSettings.decode(config);
       Spool spool = new Spool(spoolDir, s.maxSpoolBytes);
       Backoff backoff = new Backoff(s.retryBase, s.retryMax);
       PayloadLog sentLog = s.logFile == null ? null : new PayloadLog(s.logFile);
@@ -329,7 +203,7 @@ public final class DetachedUploader {
               delivery,
               backoff,
               bornNanos,
-              () -> !java.util.Arrays.equals(config, readConfigBytes(spoolDir)));
+              () -> !java.util.Arrays.equals(config, UploaderSettings.read(spoolDir)));
       if (d != Drained.SETTINGS_CHANGED) {
         return d == Drained.EMPTIED;
       }

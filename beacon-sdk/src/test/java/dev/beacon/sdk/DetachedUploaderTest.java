@@ -36,15 +36,13 @@ class DetachedUploaderTest {
   void settingsRoundTripThroughAnOwnerOnlyFileWithoutTheEnvironment() throws Exception {
     Settings s = settings(URI.create("https://telemetry.example/base"));
     Path spoolDir = Files.createDirectories(state.resolve("spool"));
-    assertThat(DetachedUploader.writeConfig(spoolDir, DetachedUploader.config(s))).isTrue();
+    assertThat(UploaderSettings.write(spoolDir, UploaderSettings.encode(s))).isTrue();
     // The same settings again: nothing written, so a running uploader is not disturbed.
-    assertThat(DetachedUploader.writeConfig(spoolDir, DetachedUploader.config(s))).isFalse();
-    Path file = spoolDir.resolve(DetachedUploader.CONFIG_FILE);
+    assertThat(UploaderSettings.write(spoolDir, UploaderSettings.encode(s))).isFalse();
+    Path file = spoolDir.resolve(UploaderSettings.FILE);
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
         .isEqualTo("rw-------");
-    Settings back =
-        DetachedUploader.settingsFrom(
-            DetachedUploader.parseConfig(DetachedUploader.readConfigBytes(spoolDir)));
+    Settings back = UploaderSettings.decode(UploaderSettings.read(spoolDir));
     assertThat(back.batchUri()).isEqualTo(URI.create("https://telemetry.example/base/v1/batch"));
     assertThat(back.writeKey).isEqualTo("wk_test");
     assertThat(back.stateDirectory).isEqualTo(state.toAbsolutePath());
@@ -73,7 +71,7 @@ class DetachedUploaderTest {
     try (TestCollector collector = TestCollector.start()) {
       Settings dead = settings(Endpoints.dead());
       Spool spool = spoolWithOneMessage(dead, "m-2");
-      DetachedUploader.writeConfig(spool.directory(), DetachedUploader.config(dead));
+      UploaderSettings.write(spool.directory(), UploaderSettings.encode(dead));
       spool.pauseRetries(System.currentTimeMillis() + 60_000, 1);
       assertThat(DetachedUploader.handOver(dead, spool, new QuietLog("acme"))).isFalse();
       // Another endpoint deserves a try at once; its delivery lifts the pause.
