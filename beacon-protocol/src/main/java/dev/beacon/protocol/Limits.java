@@ -25,8 +25,12 @@ public final class Limits {
   /** Longest string value, in chars. */
   public static final int MAX_STRING_CHARS = 8 * 1024;
 
-  /** Most messages in one batch. */
-  public static final int MAX_BATCH_MESSAGES = 500;
+  /**
+   * Most messages in one batch the server accepts. Segment-compatible clients batch by bytes rather
+   * than count, so small messages come many to a request; the SDK's {@code maxBatchSize} is at most
+   * this (500 by default).
+   */
+  public static final int MAX_BATCH_MESSAGES = 2500;
 
   private Limits() {}
 }

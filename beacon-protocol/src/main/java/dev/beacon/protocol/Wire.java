@@ -18,11 +18,22 @@ public final class Wire {
   /** EMQX-compatible report endpoint, bodies accepted unchanged. */
   public static final String EMQX_PATH = "/api/telemetry";
 
-  /** OTLP/HTTP traces endpoint, for werf-style CLIs. */
-  public static final String OTLP_TRACES_PATH = "/v1/traces";
+  /**
+   * Segment's other endpoints, served beside {@link #BATCH_PATH} under {@code /v1/}: a batch
+   * backdated by its sender, and one message per request.
+   */
+  public static final String IMPORT_ENDPOINT = "import";
+
+  public static final String TRACK_ENDPOINT = "track";
+  public static final String IDENTIFY_ENDPOINT = "identify";
+  public static final String GROUP_ENDPOINT = "group";
 
   // Batch envelope.
   public static final String BATCH = "batch";
+
+  /** The write key in the body, for clients that cannot send HTTP Basic. */
+  public static final String WRITE_KEY = "writeKey";
+
   public static final String SENT_AT = "sentAt";
   public static final String CONTEXT = "context";
 

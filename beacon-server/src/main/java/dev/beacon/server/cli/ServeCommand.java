@@ -1,5 +1,6 @@
 package dev.beacon.server.cli;
 
+import dev.beacon.server.Background;
 import dev.beacon.server.config.ConfigLoader;
 import dev.beacon.server.config.InvalidConfigException;
 import dev.beacon.server.config.ServerConfig;
@@ -81,12 +82,12 @@ final class ServeCommand implements Callable<Integer> {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
-            new Thread(
-                () -> {
-                  server.close();
-                  stopped.countDown();
-                },
-                "beacon-shutdown"));
+            Background.threads("beacon-shutdown")
+                .newThread(
+                    () -> {
+                      server.close();
+                      stopped.countDown();
+                    }));
     out.println("Dashboard: " + server.url() + "/dashboard/  (user admin)");
     out.println(
         "Beacon is running: "

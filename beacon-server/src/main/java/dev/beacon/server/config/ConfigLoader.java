@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
+import dev.beacon.protocol.Limits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,6 +34,19 @@ public final class ConfigLoader {
 
   public static final String MIN_INSTALLATIONS = "dashboard.min_installations";
 
+  /**
+   * The limits both sides agree on, from {@code beacon-protocol}: the defaults of the server's
+   * limits (reference.conf does not repeat them), so the server never refuses what the SDK sends.
+   */
+  private static final Config PROTOCOL =
+      ConfigFactory.parseMap(
+          Map.of(
+              "limits.max_request_bytes", Limits.MAX_REQUEST_BYTES,
+              "limits.max_event_bytes", Limits.MAX_EVENT_BYTES,
+              "limits.max_depth", Limits.MAX_DEPTH,
+              "limits.max_string_chars", Limits.MAX_STRING_CHARS),
+          "beacon-protocol's Limits");
+
   private ConfigLoader() {}
 
   public static ServerConfig load(
@@ -50,7 +64,7 @@ public final class ConfigLoader {
 
   private static ServerConfig load(
       Path file, Map<String, String> env, Map<String, Object> commandLine, List<String> problems) {
-    Config reference = ConfigFactory.parseResources("reference.conf");
+    Config reference = ConfigFactory.parseResources("reference.conf").withFallback(PROTOCOL);
     Config fromFile = ConfigFactory.empty();
     if (file != null) {
       if (!Files.isReadable(file)) {

@@ -1,6 +1,7 @@
 package dev.beacon.server.ingest;
 
-import dev.beacon.server.ingest.IngestException.Problem;
+import dev.beacon.server.Refusal;
+import dev.beacon.server.Refusal.Kind;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -37,8 +38,8 @@ public final class BodyReader {
     String type =
         contentType == null ? "" : contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
     if (!type.equals("application/json") && !type.endsWith("+json")) {
-      throw new IngestException(
-          Problem.UNSUPPORTED_MEDIA_TYPE,
+      throw new Refusal(
+          Kind.UNSUPPORTED_MEDIA_TYPE,
           "unsupported_media_type",
           "Content-Type must be application/json"
               + (type.isEmpty() ? "" : ", not '" + type.replaceAll("[^\\x20-\\x7e]", "?") + "'"));
@@ -52,8 +53,8 @@ public final class BodyReader {
     }
     String type = contentType.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
     if (!type.equals("application/json") && !type.equals("text/plain") && !type.endsWith("+json")) {
-      throw new IngestException(
-          Problem.UNSUPPORTED_MEDIA_TYPE,
+      throw new Refusal(
+          Kind.UNSUPPORTED_MEDIA_TYPE,
           "unsupported_media_type",
           "Content-Type must be application/json, not '" + type + "'");
     }
@@ -77,8 +78,8 @@ public final class BodyReader {
       case "x-gzip":
         return gunzip(raw);
       default:
-        throw new IngestException(
-            Problem.UNSUPPORTED_MEDIA_TYPE,
+        throw new Refusal(
+            Kind.UNSUPPORTED_MEDIA_TYPE,
             "unsupported_encoding",
             "Content-Encoding '" + encoding + "' is not supported; use gzip or none");
     }
@@ -101,8 +102,8 @@ public final class BodyReader {
                   + maxRatio
                   + "x the compressed size)");
     } catch (ZipException | java.io.EOFException e) {
-      throw new IngestException(
-          Problem.BAD_REQUEST,
+      throw new Refusal(
+          Kind.BAD_REQUEST,
           "invalid_gzip",
           "Content-Encoding is gzip but the body is not valid gzip");
     }
@@ -131,7 +132,7 @@ public final class BodyReader {
     return out.toByteArray();
   }
 
-  private static IngestException tooLarge(String message) {
-    return new IngestException(Problem.TOO_LARGE, "body_too_large", message);
+  private static Refusal tooLarge(String message) {
+    return new Refusal(Kind.TOO_LARGE, "body_too_large", message);
   }
 }

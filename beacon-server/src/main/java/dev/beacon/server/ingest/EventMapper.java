@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.beacon.protocol.ReportFields;
+import dev.beacon.protocol.Wire;
 import dev.beacon.server.storage.StoredEvent;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -25,7 +27,7 @@ import java.util.Set;
  */
 final class EventMapper {
   static final Set<String> TYPES =
-      Set.of("track", "identify", "group", "page", "screen", "alias", "report");
+      Set.of(Wire.TYPE_TRACK, "identify", "group", "page", "screen", "alias", Wire.TYPE_REPORT);
 
   /**
    * The context fields kept, and for objects the sub-fields kept ({@code null}: all). Everything
@@ -34,17 +36,17 @@ final class EventMapper {
    */
   static final Map<String, Set<String>> CONTEXT_FIELDS =
       Map.ofEntries(
-          Map.entry("app", Set.of("name", "version", "build", "namespace")),
-          Map.entry("library", Set.of("name", "version")),
+          Map.entry(Wire.APP, Set.of(Wire.NAME, Wire.VERSION, "build", "namespace")),
+          Map.entry(Wire.LIBRARY, Set.of(Wire.NAME, Wire.VERSION)),
           Map.entry("os", Set.of("name", "version")),
           Map.entry("device", Set.of("type", "arch", "manufacturer", "model")),
           Map.entry("screen", Set.of("width", "height", "density")),
           Map.entry("locale", Set.of()),
           Map.entry("timezone", Set.of()),
           Map.entry("channel", Set.of()),
-          Map.entry("clusterId", Set.of()),
+          Map.entry(Wire.CLUSTER_ID, Set.of()),
           Map.entry("compat", Set.of()),
-          Map.entry(dev.beacon.protocol.Wire.DROPPED_EVENTS, Set.of()));
+          Map.entry(Wire.DROPPED_EVENTS, Set.of()));
 
   private static final int MAX_ID = 128;
   private static final int MAX_NAME = 256;
@@ -103,29 +105,29 @@ final class EventMapper {
     if (!e.isObject()) {
       throw new InvalidEvent("an event must be a JSON object, not " + kind(e));
     }
-    String type = text(e, "type", MAX_NAME, defaultType == null);
+    String type = text(e, Wire.TYPE, MAX_NAME, defaultType == null);
     if (type == null) {
       type = defaultType;
     }
     if (!TYPES.contains(type)) {
       throw new InvalidEvent("type '" + type + "' is not one of " + new java.util.TreeSet<>(TYPES));
     }
-    String anonymousId = id(e, "anonymousId", true);
-    String event = text(e, "event", MAX_NAME, type.equals("track"));
-    if (type.equals("report") && event == null) {
-      event = "report";
+    String anonymousId = id(e, Wire.ANONYMOUS_ID, true);
+    String event = text(e, Wire.EVENT, MAX_NAME, type.equals(Wire.TYPE_TRACK));
+    if (type.equals(Wire.TYPE_REPORT) && event == null) {
+      event = Wire.REPORT_EVENT;
     }
-    String messageId = id(e, "messageId", false);
+    String messageId = id(e, Wire.MESSAGE_ID, false);
     if (messageId == null) {
       // Segment's clients may leave it out, and two real occurrences of one event can be
       // identical: an id derived from the content would merge them. Without a client id, a retry
       // cannot be told from a repeat anyway.
       messageId = java.util.UUID.randomUUID().toString();
     }
-    JsonNode propertiesNode = objectOrEmpty(e, "properties");
+    JsonNode propertiesNode = objectOrEmpty(e, Wire.PROPERTIES);
     ObjectNode properties = propertiesNode instanceof ObjectNode o ? o : mapper.createObjectNode();
     TypedFields.normalize(properties, type, event);
-    JsonNode own = objectOrEmpty(e, "context");
+    JsonNode own = objectOrEmpty(e, Wire.CONTEXT);
     ObjectNode context = allowListed(own, batch.fields());
     Instant timestamp = timestamp(e, receivedAt);
 
@@ -149,20 +151,20 @@ final class EventMapper {
         event,
         anonymousId,
         firstText(
-            context.path("clusterId"),
-            properties.path("clusterId"),
-            properties.path("cluster_uuid"),
+            context.path(Wire.CLUSTER_ID),
+            properties.path(Wire.CLUSTER_ID),
+            properties.path(ReportFields.CLUSTER_UUID),
             e.path("groupId")),
         timestamp,
         receivedAt,
         firstText(
-            context.path("app").path("version"),
-            type.equals("report") ? properties.path("version") : null,
+            context.path(Wire.APP).path(Wire.VERSION),
+            type.equals(Wire.TYPE_REPORT) ? properties.path(ReportFields.VERSION) : null,
             properties.path("environmentVersion")),
-        firstText(properties.path("os_name"), context.path("os").path("name")),
-        firstText(properties.path("arch"), context.path("device").path("arch")),
+        firstText(properties.path(ReportFields.OS_NAME), context.path("os").path("name")),
+        firstText(properties.path(ReportFields.ARCH), context.path("device").path("arch")),
         runtime(properties),
-        firstText(context.path("library").path("name")),
+        firstText(context.path(Wire.LIBRARY).path(Wire.NAME)),
         props,
         ctx);
   }
@@ -177,8 +179,8 @@ final class EventMapper {
     if (!report.isObject()) {
       throw new InvalidEvent("an EMQX report must be a JSON object, not " + kind(report));
     }
-    String uuid = uuid(report, "uuid", true);
-    String clusterUuid = uuid(report, "cluster_uuid", false);
+    String uuid = uuid(report, ReportFields.UUID, true);
+    String clusterUuid = uuid(report, ReportFields.CLUSTER_UUID, false);
     String version = text(report, "emqx_version", MAX_NAME, false);
     TypedFields.normalize((ObjectNode) report, "report", "report");
     String props = json(report);
@@ -198,8 +200,8 @@ final class EventMapper {
         receivedAt,
         receivedAt,
         version,
-        firstText(report.path("os_name")),
-        firstText(report.path("build_info").path("arch")),
+        firstText(report.path(ReportFields.OS_NAME)),
+        firstText(report.path(ReportFields.BUILD_INFO).path(ReportFields.ARCH)),
         otp == null ? null : "otp " + otp,
         "emqx",
         props,
@@ -267,12 +269,12 @@ final class EventMapper {
   }
 
   private static String runtime(JsonNode properties) {
-    String jvm = firstText(properties.path("jvm_version"));
+    String jvm = firstText(properties.path(ReportFields.JVM_VERSION));
     return jvm == null ? null : "jvm " + jvm;
   }
 
   private Instant timestamp(JsonNode e, Instant receivedAt) throws InvalidEvent {
-    JsonNode t = e.get("timestamp");
+    JsonNode t = e.get(Wire.TIMESTAMP);
     if (t == null || t.isNull()) {
       return receivedAt;
     }

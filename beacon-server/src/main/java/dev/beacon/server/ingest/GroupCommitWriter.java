@@ -1,8 +1,13 @@
 package dev.beacon.server.ingest;
 
-import dev.beacon.server.ingest.IngestException.Problem;
+import dev.beacon.server.Background;
+import dev.beacon.server.Refusal;
+import dev.beacon.server.Refusal.Kind;
 import dev.beacon.server.storage.EventStore;
+import dev.beacon.server.storage.Rejection;
 import dev.beacon.server.storage.StoredEvent;
+import dev.beacon.server.storage.Write;
+import dev.beacon.server.storage.Written;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
@@ -25,7 +30,11 @@ public final class GroupCommitWriter implements AutoCloseable {
   private static final org.slf4j.Logger LOG =
       org.slf4j.LoggerFactory.getLogger(GroupCommitWriter.class);
 
-  private record Pending(List<StoredEvent> events, long bytes, CompletableFuture<boolean[]> done) {}
+  private record Pending(Write write, long bytes, CompletableFuture<Written> done) {
+    int items() {
+      return write.items();
+    }
+  }
 
   private final EventStore store;
   private final int maxQueuedEvents;
@@ -56,8 +65,7 @@ public final class GroupCommitWriter implements AutoCloseable {
             .register(metrics);
     metrics.gauge("beacon_writer_queued_events", queuedEvents);
     metrics.gauge("beacon_writer_queued_bytes", queuedBytes);
-    this.thread = new Thread(this::run, "beacon-writer");
-    this.thread.setDaemon(true);
+    this.thread = Background.threads("beacon-writer").newThread(this::run);
     this.thread.start();
   }
 
@@ -65,33 +73,40 @@ public final class GroupCommitWriter implements AutoCloseable {
    * Queues events for the next group commit.
    *
    * @return completes with, per event, whether it was stored now (false: a duplicate)
-   * @throws IngestException OVERLOADED when the queue is full
+   * @throws Refusal OVERLOADED when the queue is full
    */
   public CompletableFuture<boolean[]> submit(List<StoredEvent> events) {
-    CompletableFuture<boolean[]> done = new CompletableFuture<>();
-    if (events.isEmpty()) {
-      done.complete(new boolean[0]);
+    return submit(Write.events(events)).thenApply(Written::stored);
+  }
+
+  /**
+   * Queues one request's write (its events, its refused events for the quarantine, a replay's
+   * release) for the next group commit, which commits it whole with the other requests' writes.
+   *
+   * @throws Refusal OVERLOADED when the queue is full
+   */
+  public CompletableFuture<Written> submit(Write write) {
+    CompletableFuture<Written> done = new CompletableFuture<>();
+    if (write.isEmpty()) {
+      done.complete(new Written(new boolean[0], List.of()));
       return done;
     }
     if (closed) {
-      throw new IngestException(
-          Problem.OVERLOADED, "shutting_down", "the server is shutting down", 5);
+      throw new Refusal(Kind.OVERLOADED, "shutting_down", "the server is shutting down", 5);
     }
     if (!thread.isAlive()) {
       // Waiting for a commit that nobody will make would cost every request the ack timeout.
       throw stopped();
     }
-    long bytes = 0;
-    for (StoredEvent e : events) {
-      bytes += sizeOf(e);
-    }
-    int after = queuedEvents.addAndGet(events.size());
+    long bytes = sizeOf(write);
+    int items = write.items();
+    int after = queuedEvents.addAndGet(items);
     long afterBytes = queuedBytes.addAndGet(bytes);
     if (after > maxQueuedEvents || afterBytes > maxQueuedBytes) {
-      queuedEvents.addAndGet(-events.size());
+      queuedEvents.addAndGet(-items);
       queuedBytes.addAndGet(-bytes);
-      throw new IngestException(
-          Problem.OVERLOADED,
+      throw new Refusal(
+          Kind.OVERLOADED,
           "writer_full",
           "the server is busy writing; "
               + (after > maxQueuedEvents
@@ -100,10 +115,10 @@ public final class GroupCommitWriter implements AutoCloseable {
               + " already waiting",
           1);
     }
-    Pending pending = new Pending(events, bytes, done);
+    Pending pending = new Pending(write, bytes, done);
     queue.add(pending);
     if (!thread.isAlive() && queue.remove(pending)) { // it died between the check and the add
-      queuedEvents.addAndGet(-events.size());
+      queuedEvents.addAndGet(-items);
       queuedBytes.addAndGet(-bytes);
       throw stopped();
     }
@@ -116,6 +131,20 @@ public final class GroupCommitWriter implements AutoCloseable {
 
   long queuedBytes() {
     return queuedBytes.get();
+  }
+
+  /** About what a write holds in memory: its texts, two bytes a char at most, and the records. */
+  static long sizeOf(Write w) {
+    long bytes = 0;
+    for (StoredEvent e : w.events()) {
+      bytes += sizeOf(e);
+    }
+    for (Write.Kept k : w.kept()) {
+      for (Rejection r : k.rejections()) {
+        bytes += 2L * (r.reason().length() + r.raw().length()) + 256;
+      }
+    }
+    return bytes + 64L * w.released().size();
   }
 
   /** About what an event holds in memory: its texts, two bytes a char at most, and the record. */
@@ -137,9 +166,9 @@ public final class GroupCommitWriter implements AutoCloseable {
     return !closed && thread.isAlive();
   }
 
-  private static IngestException stopped() {
-    return new IngestException(
-        Problem.OVERLOADED,
+  private static Refusal stopped() {
+    return new Refusal(
+        Kind.OVERLOADED,
         "writer_stopped",
         "the server's writer has stopped (see its log); it needs a restart",
         30);
@@ -155,7 +184,7 @@ public final class GroupCommitWriter implements AutoCloseable {
         // Requests queued after the last group would otherwise wait for their ack timeout.
         Pending p;
         while ((p = queue.poll()) != null) {
-          queuedEvents.addAndGet(-p.events().size());
+          queuedEvents.addAndGet(-p.items());
           queuedBytes.addAndGet(-p.bytes());
           p.done().completeExceptionally(stopped());
         }
@@ -172,20 +201,26 @@ public final class GroupCommitWriter implements AutoCloseable {
           continue;
         }
         group.add(first);
-        int events = first.events().size();
+        int items = first.items();
         Pending next;
-        while (events < maxGroupEvents && (next = queue.peek()) != null) {
-          if (events + next.events().size() > maxGroupEvents && events > 0) {
+        while (items < maxGroupEvents && (next = queue.peek()) != null) {
+          if (items + next.items() > maxGroupEvents && items > 0) {
             break;
           }
           group.add(queue.poll());
-          events += next.events().size();
+          items += next.items();
         }
-        commit(group, events);
+        commit(group);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
+        if (Background.fatal(e)) {
+          for (Pending p : group) {
+            p.done().completeExceptionally(e);
+          }
+          throw e;
+        }
         // One request's events must not fail its neighbours: alone, each gets its own outcome.
         LOG.warn(
             "group commit of {} requests failed ({}); committing them one by one",
@@ -193,19 +228,15 @@ public final class GroupCommitWriter implements AutoCloseable {
             dev.beacon.server.storage.StorageException.describe(e));
         for (Pending p : group) {
           try {
-            p.done().complete(store.append(p.events()));
-          } catch (RuntimeException alone) {
+            p.done().complete(store.write(p.write()));
+          } catch (Throwable alone) {
             p.done().completeExceptionally(alone);
+            Background.rethrowIfFatal(alone);
           }
         }
-      } catch (Error e) {
-        for (Pending p : group) {
-          p.done().completeExceptionally(e);
-        }
-        throw e;
       } finally {
         for (Pending p : group) {
-          queuedEvents.addAndGet(-p.events().size());
+          queuedEvents.addAndGet(-p.items());
           queuedBytes.addAndGet(-p.bytes());
         }
         group.clear();
@@ -213,20 +244,29 @@ public final class GroupCommitWriter implements AutoCloseable {
     }
   }
 
-  private void commit(List<Pending> group, int events) {
-    List<StoredEvent> all = new ArrayList<>(events);
+  /** One transaction for the whole group; each request then gets its own part of the result. */
+  private void commit(List<Pending> group) {
+    List<StoredEvent> events = new ArrayList<>();
+    List<Write.Kept> kept = new ArrayList<>();
+    List<Write.Released> released = new ArrayList<>();
     for (Pending p : group) {
-      all.addAll(p.events());
+      events.addAll(p.write().events());
+      kept.addAll(p.write().kept());
+      released.addAll(p.write().released());
     }
     long start = System.nanoTime();
-    boolean[] stored = store.append(all);
+    Written all = store.write(new Write(events, kept, released));
     commitTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-    int offset = 0;
+    int eventOffset = 0;
+    int keptOffset = 0;
     for (Pending p : group) {
-      boolean[] mine = new boolean[p.events().size()];
-      System.arraycopy(stored, offset, mine, 0, mine.length);
-      offset += mine.length;
-      p.done().complete(mine);
+      boolean[] mine = new boolean[p.write().events().size()];
+      System.arraycopy(all.stored(), eventOffset, mine, 0, mine.length);
+      eventOffset += mine.length;
+      int k = p.write().kept().size();
+      List<long[]> ids = all.keptIds().subList(keptOffset, keptOffset + k);
+      keptOffset += k;
+      p.done().complete(new Written(mine, ids));
     }
   }
 

@@ -3,11 +3,20 @@ package dev.beacon.server.ingest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.beacon.protocol.Limits;
+import dev.beacon.protocol.Wire;
+import dev.beacon.server.Refusal;
+import dev.beacon.server.Refusal.Kind;
+import dev.beacon.server.auth.ProductRegistry;
 import dev.beacon.server.config.ServerConfig;
-import dev.beacon.server.ingest.IngestException.Problem;
+import dev.beacon.server.limits.DailyBudget;
+import dev.beacon.server.limits.RateLimiter;
 import dev.beacon.server.storage.EventStore;
 import dev.beacon.server.storage.QuarantinedEvent;
+import dev.beacon.server.storage.Rejection;
 import dev.beacon.server.storage.StoredEvent;
+import dev.beacon.server.storage.Write;
+import dev.beacon.server.storage.Written;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,7 +32,7 @@ import java.util.concurrent.TimeoutException;
  */
 public final class IngestService {
   /** Most events in one batch request. */
-  static final int MAX_BATCH_EVENTS = 2500;
+  static final int MAX_BATCH_EVENTS = Limits.MAX_BATCH_MESSAGES;
 
   /** Most refused events of one request kept in quarantine. */
   static final int MAX_QUARANTINED_PER_REQUEST = 100;
@@ -41,7 +50,7 @@ public final class IngestService {
 
   /** Body fields that carry a credential: never kept, not even in quarantine. */
   private static final List<String> CREDENTIALS =
-      List.of("writeKey", "write_key", "api_key", "apiKey", "token", "password");
+      List.of(Wire.WRITE_KEY, "write_key", "api_key", "apiKey", "token", "password");
 
   /** What happened to each event of a request. */
   public record Outcome(int accepted, int duplicates, List<Rejected> rejected) {
@@ -54,7 +63,7 @@ public final class IngestService {
   public record Rejected(int index, String messageId, String reason, long quarantineId) {}
 
   private final ServerConfig config;
-  private final dev.beacon.server.auth.ProductRegistry products;
+  private final ProductRegistry products;
   private final EventStore store;
   private final GroupCommitWriter writer;
   private final ObjectMapper mapper;
@@ -67,7 +76,7 @@ public final class IngestService {
 
   public IngestService(
       ServerConfig config,
-      dev.beacon.server.auth.ProductRegistry products,
+      ProductRegistry products,
       EventStore store,
       GroupCommitWriter writer,
       ObjectMapper mapper,
@@ -99,18 +108,18 @@ public final class IngestService {
    */
   public String authenticate(String basicUser, JsonNode body) {
     String key = basicUser;
-    if ((key == null || key.isEmpty()) && body != null && body.path("writeKey").isTextual()) {
-      key = body.path("writeKey").asText();
+    if ((key == null || key.isEmpty()) && body != null && body.path(Wire.WRITE_KEY).isTextual()) {
+      key = body.path(Wire.WRITE_KEY).asText();
     }
     if (key == null || key.isEmpty()) {
-      throw new IngestException(
-          Problem.UNAUTHORIZED,
+      throw new Refusal(
+          Kind.UNAUTHORIZED,
           "missing_write_key",
           "no write key: send it as the HTTP Basic user name or as writeKey in the body");
     }
     String product = products.productForKey(key);
     if (product == null) {
-      throw new IngestException(Problem.UNAUTHORIZED, "unknown_write_key", "unknown write key");
+      throw new Refusal(Kind.UNAUTHORIZED, "unknown_write_key", "unknown write key");
     }
     perKey.acquire(product);
     return product;
@@ -120,19 +129,17 @@ public final class IngestService {
    * @param endpoint {@code batch}, {@code import}, {@code track}, {@code identify} or {@code group}
    */
   public Outcome segment(String product, String endpoint, JsonNode body, Instant receivedAt) {
-    boolean single = !endpoint.equals("batch") && !endpoint.equals("import");
+    boolean single = !endpoint.equals(Wire.BATCH) && !endpoint.equals(Wire.IMPORT_ENDPOINT);
     List<JsonNode> items = single ? List.of(body) : batchItems(body);
     EventMapper.BatchContext context;
     try {
       context =
           single
               ? EventMapper.BatchContext.NONE
-              : events.batchContext(body.get("context"), MAX_BATCH_CONTEXT_BYTES);
+              : events.batchContext(body.get(Wire.CONTEXT), MAX_BATCH_CONTEXT_BYTES);
     } catch (InvalidEvent e) {
-      throw new IngestException(
-          e.tooLarge() ? Problem.TOO_LARGE : Problem.BAD_REQUEST,
-          "invalid_context",
-          e.getMessage());
+      throw new Refusal(
+          e.tooLarge() ? Kind.TOO_LARGE : Kind.BAD_REQUEST, "invalid_context", e.getMessage());
     }
     List<StoredEvent> valid = new ArrayList<>(items.size());
     List<Integer> invalid = new ArrayList<>();
@@ -148,17 +155,25 @@ public final class IngestService {
         invalidItems.add(item);
       }
     }
+    Write.Kept kept =
+        toKeep(product, "/v1/" + endpoint, reasons, invalidItems, context, receivedAt);
+    Written written = commit(new Write(valid, kept == null ? List.of() : List.of(kept), List.of()));
     List<Rejected> rejected =
-        quarantine(product, "/v1/" + endpoint, invalid, reasons, invalidItems, context, receivedAt);
+        rejected(invalid, reasons, invalidItems, kept == null ? null : written.keptIds().get(0));
+    if (kept != null) {
+      metrics
+          .counter("beacon_quarantined_events_total", "product", product)
+          .increment(kept.rejections().size());
+    }
     if (single && !rejected.isEmpty()) {
       Rejected r = rejected.get(0);
-      throw new IngestException(
-          reasons.get(0).tooLarge() ? Problem.TOO_LARGE : Problem.BAD_REQUEST,
+      throw new Refusal(
+          reasons.get(0).tooLarge() ? Kind.TOO_LARGE : Kind.BAD_REQUEST,
           "invalid_event",
           r.reason()
               + (r.quarantineId() > 0 ? " (kept in quarantine as #" + r.quarantineId() + ")" : ""));
     }
-    return commit(product, valid, rejected);
+    return outcome(product, written.stored(), rejected);
   }
 
   /**
@@ -168,8 +183,8 @@ public final class IngestService {
    */
   public void admitEmqx(String sourceKey) {
     if (config.emqxProduct() == null) {
-      throw new IngestException(
-          Problem.NOT_FOUND,
+      throw new Refusal(
+          Kind.NOT_FOUND,
           "emqx_not_configured",
           "EMQX-style reports are not accepted here: set BEACON_COMPAT__EMQX__PRODUCT");
     }
@@ -186,20 +201,20 @@ public final class IngestService {
   public Outcome emqx(JsonNode report, byte[] raw, Instant receivedAt) {
     String product = config.emqxProduct();
     if (product == null) {
-      throw new IngestException(
-          Problem.NOT_FOUND,
+      throw new Refusal(
+          Kind.NOT_FOUND,
           "emqx_not_configured",
           "EMQX-style reports are not accepted here: set BEACON_COMPAT__EMQX__PRODUCT");
     }
     try {
       StoredEvent mapped = events.emqx(product, report, raw, receivedAt);
       emqxBytes.spend(mapped.properties().length());
-      return commit(product, List.of(mapped), List.of());
+      return outcome(product, commit(Write.events(List.of(mapped))).stored(), List.of());
     } catch (InvalidEvent e) {
       // Not kept: the EMQX endpoint takes no credentials, and the quarantine is for events
       // whose sender is known (anyone could fill it otherwise).
-      throw new IngestException(
-          e.tooLarge() ? Problem.TOO_LARGE : Problem.BAD_REQUEST, "invalid_report", e.getMessage());
+      throw new Refusal(
+          e.tooLarge() ? Kind.TOO_LARGE : Kind.BAD_REQUEST, "invalid_report", e.getMessage());
     }
   }
 
@@ -207,9 +222,7 @@ public final class IngestService {
   public QuarantinedEvent quarantined(String product, long id) {
     return store
         .quarantinedEvent(product, id)
-        .orElseThrow(
-            () ->
-                new IngestException(Problem.NOT_FOUND, "not_found", "no quarantined event #" + id));
+        .orElseThrow(() -> new Refusal(Kind.NOT_FOUND, "not_found", "no quarantined event #" + id));
   }
 
   /** Validates a quarantined event again (after a fix) and stores it if it passes now. */
@@ -219,8 +232,7 @@ public final class IngestService {
     try {
       wrapper = mapper.readTree(q.raw());
     } catch (java.io.IOException e) {
-      throw new IngestException(
-          Problem.BAD_REQUEST, "unreadable", "quarantined event is unreadable");
+      throw new Refusal(Kind.BAD_REQUEST, "unreadable", "quarantined event is unreadable");
     }
     if (wrapper.path("truncated").asBoolean(false)) {
       return new Outcome(
@@ -237,7 +249,7 @@ public final class IngestService {
       EventMapper.BatchContext context =
           events.batchContext(wrapper.get("batchContext"), MAX_BATCH_CONTEXT_BYTES);
       mapped =
-          endpoint.equals("/api/telemetry")
+          endpoint.equals(Wire.EMQX_PATH)
               ? events.emqx(
                   product,
                   event,
@@ -247,31 +259,36 @@ public final class IngestService {
     } catch (InvalidEvent e) {
       return new Outcome(0, 0, List.of(new Rejected(0, null, e.getMessage(), id)));
     }
-    Outcome o = commit(product, List.of(mapped), List.of());
-    store.release(product, id);
-    return o;
+    // Stored and released in one transaction: a crash leaves the event in quarantine or stored,
+    // never both, never neither.
+    Written written =
+        commit(new Write(List.of(mapped), List.of(), List.of(new Write.Released(product, id))));
+    return outcome(product, written.stored(), List.of());
   }
 
   private static String defaultType(String endpoint) {
     String e = endpoint.substring(endpoint.lastIndexOf('/') + 1);
-    return e.equals("batch") || e.equals("import") ? null : e;
+    return e.equals(Wire.BATCH) || e.equals(Wire.IMPORT_ENDPOINT) ? null : e;
   }
 
-  private Outcome commit(String product, List<StoredEvent> valid, List<Rejected> rejected) {
-    boolean[] stored;
+  /** Hands the write to the group-commit writer and waits for its commit, within the timeout. */
+  private Written commit(Write write) {
     try {
-      stored =
-          writer.submit(valid).get(config.writer().ackTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      return writer
+          .submit(write)
+          .get(config.writer().ackTimeout().toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      throw new IngestException(
-          Problem.OVERLOADED, "commit_timeout", "the events were not committed in time; retry", 1);
+      throw new Refusal(
+          Kind.OVERLOADED, "commit_timeout", "the events were not committed in time; retry", 1);
     } catch (ExecutionException e) {
-      throw new IngestException(
-          Problem.OVERLOADED, "storage_unavailable", "storage is unavailable; retry", 5);
+      throw new Refusal(Kind.OVERLOADED, "storage_unavailable", "storage is unavailable; retry", 5);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IngestException(Problem.OVERLOADED, "interrupted", "interrupted; retry", 1);
+      throw new Refusal(Kind.OVERLOADED, "interrupted", "interrupted; retry", 1);
     }
+  }
+
+  private Outcome outcome(String product, boolean[] stored, List<Rejected> rejected) {
     int accepted = 0;
     for (boolean s : stored) {
       if (s) {
@@ -293,22 +310,21 @@ public final class IngestService {
 
   private List<JsonNode> batchItems(JsonNode body) {
     if (!body.isObject()) {
-      throw new IngestException(
-          Problem.BAD_REQUEST,
+      throw new Refusal(
+          Kind.BAD_REQUEST,
           "invalid_batch",
           "the body must be an object with a batch array, not " + EventMapper.kind(body));
     }
-    JsonNode batch = body.get("batch");
+    JsonNode batch = body.get(Wire.BATCH);
     if (batch == null || !batch.isArray()) {
-      throw new IngestException(
-          Problem.BAD_REQUEST, "invalid_batch", "batch must be an array of events");
+      throw new Refusal(Kind.BAD_REQUEST, "invalid_batch", "batch must be an array of events");
     }
     if (batch.isEmpty()) {
-      throw new IngestException(Problem.BAD_REQUEST, "empty_batch", "the batch is empty");
+      throw new Refusal(Kind.BAD_REQUEST, "empty_batch", "the batch is empty");
     }
     if (batch.size() > MAX_BATCH_EVENTS) {
-      throw new IngestException(
-          Problem.TOO_LARGE,
+      throw new Refusal(
+          Kind.TOO_LARGE,
           "batch_too_large",
           "the batch has " + batch.size() + " events; the limit is " + MAX_BATCH_EVENTS);
     }
@@ -318,40 +334,41 @@ public final class IngestService {
   }
 
   /**
-   * Keeps the refused events of one request in quarantine, in one transaction, at most {@value
-   * #MAX_QUARANTINED_PER_REQUEST} of them: a flood of invalid events is refused and counted, not
-   * kept whole.
+   * The refused events of one request to keep in quarantine, at most {@value
+   * #MAX_QUARANTINED_PER_REQUEST} of them (a flood of invalid events is refused and counted, not
+   * kept whole); null when none was refused.
    */
-  private List<Rejected> quarantine(
+  private Write.Kept toKeep(
       String product,
       String endpoint,
-      List<Integer> positions,
       List<InvalidEvent> reasons,
       List<JsonNode> items,
       EventMapper.BatchContext context,
       Instant at) {
-    if (positions.isEmpty()) {
-      return List.of();
+    if (reasons.isEmpty()) {
+      return null;
     }
-    int kept = Math.min(positions.size(), MAX_QUARANTINED_PER_REQUEST);
-    List<dev.beacon.server.storage.Rejection> toKeep = new ArrayList<>(kept);
+    int kept = Math.min(reasons.size(), MAX_QUARANTINED_PER_REQUEST);
+    List<Rejection> toKeep = new ArrayList<>(kept);
     for (int i = 0; i < kept; i++) {
-      toKeep.add(
-          new dev.beacon.server.storage.Rejection(
-              reasons.get(i).getMessage(), raw(endpoint, items.get(i), context)));
+      toKeep.add(new Rejection(reasons.get(i).getMessage(), raw(endpoint, items.get(i), context)));
     }
-    long[] ids = store.quarantine(product, at, toKeep);
-    metrics.counter("beacon_quarantined_events_total", "product", product).increment(kept);
+    return new Write.Kept(product, at, toKeep);
+  }
+
+  /** Each refused event of a request, with the quarantine id it was kept under (0: not kept). */
+  private static List<Rejected> rejected(
+      List<Integer> positions, List<InvalidEvent> reasons, List<JsonNode> items, long[] ids) {
     List<Rejected> out = new ArrayList<>(positions.size());
     for (int i = 0; i < positions.size(); i++) {
       JsonNode item = items.get(i);
       String messageId =
-          item.isObject() && item.path("messageId").isTextual()
-              ? item.path("messageId").asText()
+          item.isObject() && item.path(Wire.MESSAGE_ID).isTextual()
+              ? item.path(Wire.MESSAGE_ID).asText()
               : null;
       String reason = reasons.get(i).getMessage();
       out.add(
-          i < kept
+          ids != null && i < ids.length
               ? new Rejected(positions.get(i), messageId, reason, ids[i])
               : new Rejected(
                   positions.get(i),
@@ -395,8 +412,8 @@ public final class IngestService {
     copy.remove("userId");
     copy.remove("traits");
     copy.remove(CREDENTIALS);
-    if (copy.get("context") instanceof ObjectNode ctx) {
-      copy.set("context", EventMapper.allowListed(ctx, null));
+    if (copy.get(Wire.CONTEXT) instanceof ObjectNode ctx) {
+      copy.set(Wire.CONTEXT, EventMapper.allowListed(ctx, null));
     }
     return copy;
   }

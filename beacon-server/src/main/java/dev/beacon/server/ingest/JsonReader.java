@@ -10,8 +10,9 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.beacon.server.Refusal;
+import dev.beacon.server.Refusal.Kind;
 import dev.beacon.server.config.ServerConfig;
-import dev.beacon.server.ingest.IngestException.Problem;
 import java.io.CharConversionException;
 import java.io.IOException;
 
@@ -133,7 +134,7 @@ public final class JsonReader {
     return line.length() > 300 ? line.substring(0, 300) + "..." : line;
   }
 
-  private static IngestException bad(String code, String message) {
-    return new IngestException(Problem.BAD_REQUEST, code, message);
+  private static Refusal bad(String code, String message) {
+    return new Refusal(Kind.BAD_REQUEST, code, message);
   }
 }

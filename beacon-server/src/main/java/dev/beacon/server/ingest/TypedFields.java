@@ -3,6 +3,9 @@ package dev.beacon.server.ingest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.beacon.protocol.CommandFields;
+import dev.beacon.protocol.ReportFields;
+import dev.beacon.protocol.Wire;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,21 +29,24 @@ final class TypedFields {
 
   /** Checks and converts, in place, the typed fields of a report's or an event's properties. */
   static void normalize(ObjectNode properties, String type, String event) throws InvalidEvent {
-    if ("report".equals(type)) {
-      if (properties.get("vm_specs") instanceof ObjectNode vm) {
-        integer(vm, "num_cpus", "properties.vm_specs.num_cpus", 0, MAX_CPUS);
-        integer(vm, "total_memory", "properties.vm_specs.total_memory", 0, MAX_MEMORY_BYTES);
-      } else if (properties.has("vm_specs") && !properties.get("vm_specs").isNull()) {
+    if (Wire.TYPE_REPORT.equals(type)) {
+      if (properties.get(ReportFields.VM_SPECS) instanceof ObjectNode vm) {
+        integer(vm, ReportFields.NUM_CPUS, "properties.vm_specs.num_cpus", 0, MAX_CPUS);
+        integer(
+            vm, ReportFields.TOTAL_MEMORY, "properties.vm_specs.total_memory", 0, MAX_MEMORY_BYTES);
+      } else if (properties.has(ReportFields.VM_SPECS)
+          && !properties.get(ReportFields.VM_SPECS).isNull()) {
         throw new InvalidEvent("properties.vm_specs must be an object");
       }
       return;
     }
-    if ("CommandExited".equals(event)) {
-      if (properties.get("eventData") instanceof ObjectNode data) {
-        number(data, "durationMs", "properties.eventData.durationMs", 0, MAX_DURATION_MS);
+    if (CommandFields.COMMAND_EXITED.equals(event)) {
+      if (properties.get(CommandFields.EVENT_DATA) instanceof ObjectNode data) {
+        number(
+            data, CommandFields.DURATION_MS, "properties.eventData.durationMs", 0, MAX_DURATION_MS);
         integer(
             data,
-            "exitCode",
+            CommandFields.EXIT_CODE,
             "properties.eventData.exitCode",
             Integer.MIN_VALUE,
             Integer.MAX_VALUE);

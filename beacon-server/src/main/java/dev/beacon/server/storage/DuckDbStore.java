@@ -12,8 +12,10 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
@@ -104,11 +106,13 @@ public final class DuckDbStore implements EventStore {
   }
 
   @Override
-  public boolean[] append(List<StoredEvent> events) {
+  public Written write(Write write) {
+    List<StoredEvent> events = write.events();
     boolean[] stored = new boolean[events.size()];
+    List<long[]> keptIds = new ArrayList<>(write.kept().size());
     synchronized (writeLock) {
       List<StoredEvent> fresh = new ArrayList<>(events.size());
-      java.util.Set<String> inThisCall = new java.util.HashSet<>();
+      Set<String> inThisCall = new HashSet<>();
       for (int i = 0; i < events.size(); i++) {
         StoredEvent e = events.get(i);
         String key = RecentMessageIds.key(e.product(), e.messageId());
@@ -117,48 +121,72 @@ public final class DuckDbStore implements EventStore {
           fresh.add(e);
         }
       }
-      if (fresh.isEmpty()) {
-        return stored;
+      if (fresh.isEmpty() && write.kept().isEmpty() && write.released().isEmpty()) {
+        return new Written(stored, keptIds);
       }
       try {
-        if (appender == null) {
-          appender = writer.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "events");
+        // DuckDB's appender joins the connection's open transaction, but when none is open its
+        // flush commits on its own (duckdb_jdbc 1.5.6; EventStoreContract's failed-write test
+        // shows it). The statements run first, so that with a quarantine or a release to write
+        // the transaction is open and the rows join it; rows alone are one flush, whole or none.
+        for (Write.Kept k : write.kept()) {
+          keptIds.add(
+              QuarantineSql.quarantine(
+                  writer,
+                  k.product(),
+                  k.receivedAt(),
+                  k.rejections(),
+                  quarantineMax,
+                  quarantineMaxBytes,
+                  UnaryOperator.identity()));
         }
-        DuckDBAppender a = appender;
-        {
-          for (StoredEvent e : fresh) {
-            a.beginRow();
-            a.append(e.product());
-            a.append(e.messageId());
-            a.append(e.type());
-            a.append(e.event());
-            a.append(e.installationId());
-            a.append(e.clusterId());
-            a.append(LocalDateTime.ofInstant(e.timestamp(), ZoneOffset.UTC));
-            a.append(LocalDateTime.ofInstant(e.receivedAt(), ZoneOffset.UTC));
-            a.append(e.version());
-            a.append(e.os());
-            a.append(e.arch());
-            a.append(e.runtime());
-            a.append(e.library());
-            a.append(e.properties());
-            a.append(e.context());
-            a.endRow();
-          }
+        for (Write.Released r : write.released()) {
+          QuarantineSql.release(writer, r.product(), r.id());
         }
-        a.flush();
+        appendRows(fresh);
         writer.commit();
       } catch (SQLException | RuntimeException e) {
         // The appender may be left mid-row: it is replaced, and the group is rolled back.
         closeAppenderQuietly();
         rollbackQuietly();
-        throw new StorageException("DuckDB append failed: " + e, e);
+        throw new StorageException("DuckDB write failed: " + e, e);
       }
       for (StoredEvent e : fresh) {
         recent.add(e.product(), e.messageId(), e.receivedAt().toEpochMilli());
       }
     }
-    return stored;
+    return new Written(stored, keptIds);
+  }
+
+  /** Appends the rows through the kept appender; in the writer's transaction, not committed. */
+  private void appendRows(List<StoredEvent> rows) throws SQLException {
+    if (rows.isEmpty()) {
+      return;
+    }
+    if (appender == null) {
+      appender = writer.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "events");
+    }
+    DuckDBAppender a = appender;
+    for (StoredEvent e : rows) {
+      a.beginRow();
+      a.append(e.product());
+      a.append(e.messageId());
+      a.append(e.type());
+      a.append(e.event());
+      a.append(e.installationId());
+      a.append(e.clusterId());
+      a.append(LocalDateTime.ofInstant(e.timestamp(), ZoneOffset.UTC));
+      a.append(LocalDateTime.ofInstant(e.receivedAt(), ZoneOffset.UTC));
+      a.append(e.version());
+      a.append(e.os());
+      a.append(e.arch());
+      a.append(e.runtime());
+      a.append(e.library());
+      a.append(e.properties());
+      a.append(e.context());
+      a.endRow();
+    }
+    a.flush();
   }
 
   @Override
@@ -177,48 +205,13 @@ public final class DuckDbStore implements EventStore {
   }
 
   @Override
-  public long[] quarantine(String product, Instant receivedAt, List<Rejection> rejections) {
-    synchronized (writeLock) {
-      try {
-        long[] ids =
-            SqlReads.quarantine(
-                writer,
-                product,
-                receivedAt,
-                rejections,
-                quarantineMax,
-                quarantineMaxBytes,
-                UnaryOperator.identity());
-        writer.commit();
-        return ids;
-      } catch (SQLException e) {
-        rollbackQuietly();
-        throw new StorageException("quarantine insert failed: " + e.getMessage(), e);
-      }
-    }
-  }
-
-  @Override
   public List<QuarantinedEvent> quarantined(String product, long beforeId, int limit) {
-    return read("quarantine", c -> SqlReads.quarantined(c, product, beforeId, limit));
+    return read("quarantine", c -> QuarantineSql.quarantined(c, product, beforeId, limit));
   }
 
   @Override
   public Optional<QuarantinedEvent> quarantinedEvent(String product, long id) {
-    return read("quarantine", c -> SqlReads.quarantinedEvent(c, product, id));
-  }
-
-  @Override
-  public void release(String product, long id) {
-    synchronized (writeLock) {
-      try {
-        SqlReads.release(writer, product, id);
-        writer.commit();
-      } catch (SQLException e) {
-        rollbackQuietly();
-        throw new StorageException("quarantine release failed: " + e.getMessage(), e);
-      }
-    }
+    return read("quarantine", c -> QuarantineSql.quarantinedEvent(c, product, id));
   }
 
   /** Reads on a connection of their own, beside the writer. */

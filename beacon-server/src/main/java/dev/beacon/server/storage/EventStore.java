@@ -5,20 +5,30 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Where accepted events live. Every implementation passes the same compatibility suite ({@code
- * EventStoreContract} in the tests).
+ * Where accepted events, and the refused ones kept in quarantine, live. Every implementation passes
+ * the same compatibility suite ({@code EventStoreContract} in the tests).
  *
  * <p>Idempotency: an event whose (product, messageId) was stored within the dedup window is not
- * stored again. {@link #append} commits before it returns: a caller that acknowledges after it has
- * returned never loses what it acknowledged.
+ * stored again. {@link #write} commits before it returns: a caller that acknowledges after it has
+ * returned never loses what it acknowledged. Every change goes through {@link #write}, which the
+ * server calls from its one group-commit writer.
  */
 public interface EventStore extends AutoCloseable {
+  /**
+   * Stores the events that are new, keeps the refused ones in quarantine (dropping a product's
+   * oldest past the quarantine's bounds), removes the released ones, and commits all of it in one
+   * transaction.
+   */
+  Written write(Write write);
+
   /**
    * Stores the events that are new and commits.
    *
    * @return for each event, in order, true if stored now, false if it was a duplicate
    */
-  boolean[] append(List<StoredEvent> events);
+  default boolean[] append(List<StoredEvent> events) {
+    return write(Write.events(events)).stored();
+  }
 
   Summary summary(String product, Instant since);
 
@@ -32,7 +42,11 @@ public interface EventStore extends AutoCloseable {
    *
    * @return their ids, in order
    */
-  long[] quarantine(String product, Instant receivedAt, List<Rejection> rejections);
+  default long[] quarantine(String product, Instant receivedAt, List<Rejection> rejections) {
+    Write w =
+        new Write(List.of(), List.of(new Write.Kept(product, receivedAt, rejections)), List.of());
+    return write(w).keptIds().get(0);
+  }
 
   /** The quarantine's bound in bytes per product, unless configured otherwise. */
   long QUARANTINE_MAX_BYTES = 64L * 1024 * 1024;
@@ -47,7 +61,10 @@ public interface EventStore extends AutoCloseable {
 
   Optional<QuarantinedEvent> quarantinedEvent(String product, long id);
 
-  void release(String product, long id);
+  /** Removes a quarantined event. */
+  default void release(String product, long id) {
+    write(new Write(List.of(), List.of(), List.of(new Write.Released(product, id))));
+  }
 
   /** Deletes events that happened before the cutoff; answers how many. */
   long deleteOlderThan(Instant cutoff);

@@ -1,5 +1,7 @@
 package dev.beacon.server.storage;
 
+import dev.beacon.protocol.CommandFields;
+import dev.beacon.protocol.ReportFields;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -101,17 +103,19 @@ public final class FleetQueries {
     String value;
     switch (by) {
       case "cpus":
-        value = dialect.jsonText("properties", "vm_specs.num_cpus");
+        value = dialect.jsonText("properties", ReportFields.VM_SPECS + "." + ReportFields.NUM_CPUS);
         break;
       case "memory":
         // Whole GiB, so that 16 GiB machines with a little reserved land in one bucket.
         value =
             "CAST(round("
-                + dialect.number(dialect.jsonText("properties", "vm_specs.total_memory"))
+                + dialect.number(
+                    dialect.jsonText(
+                        "properties", ReportFields.VM_SPECS + "." + ReportFields.TOTAL_MEMORY))
                 + " / 1073741824) AS BIGINT)";
         break;
       case "edition":
-        value = dialect.jsonText("properties", "edition");
+        value = dialect.jsonText("properties", ReportFields.EDITION);
         break;
       case "os":
       case "arch":
@@ -152,7 +156,7 @@ public final class FleetQueries {
             + " round(100.0 * installations / (SELECT count(*) FROM latest), 1) AS percent FROM ("
             + "SELECT 'plugin' AS kind, value AS name, count(DISTINCT installation_id) AS installations"
             + " FROM "
-            + dialect.arrayElements("latest", "active_plugins")
+            + dialect.arrayElements("latest", ReportFields.ACTIVE_PLUGINS)
             + " plugins GROUP BY value"
             + " UNION ALL SELECT 'feature', key, count(DISTINCT installation_id) FROM "
             + dialect.objectEntries("latest", "features")
@@ -176,7 +180,10 @@ public final class FleetQueries {
 
   /** CLI commands: runs, success rate, duration percentiles, distinct projects. */
   public Table commands(Filter f) {
-    String duration = dialect.number(dialect.jsonText("properties", "eventData.durationMs"));
+    String duration =
+        dialect.number(
+            dialect.jsonText(
+                "properties", CommandFields.EVENT_DATA + "." + CommandFields.DURATION_MS));
     String sql =
         "SELECT command, count(*) AS runs,"
             + " avg(CASE WHEN exit_code = '0' THEN 1.0 ELSE 0.0 END) AS success_rate,"
@@ -192,16 +199,19 @@ public final class FleetQueries {
             + " count(DISTINCT project) AS projects,"
             + " count(DISTINCT installation_id) AS installations"
             + " FROM (SELECT installation_id, "
-            + dialect.jsonText("properties", "command")
+            + dialect.jsonText("properties", CommandFields.COMMAND)
             + " AS command, "
-            + dialect.jsonText("properties", "eventData.exitCode")
+            + dialect.jsonText(
+                "properties", CommandFields.EVENT_DATA + "." + CommandFields.EXIT_CODE)
             + " AS exit_code, "
             + duration
             + " AS duration, "
-            + dialect.jsonText("properties", "projectID")
+            + dialect.jsonText("properties", CommandFields.PROJECT_ID)
             + " AS project"
             + " FROM events WHERE product = ? AND ts >= ? AND type = 'track'"
-            + " AND event = 'CommandExited'"
+            + " AND event = '"
+            + CommandFields.COMMAND_EXITED
+            + "'"
             + versionClause(f)
             + ") runs GROUP BY command ORDER BY runs DESC, command";
     return withMinimum(
@@ -226,7 +236,9 @@ public final class FleetQueries {
   public Table optionUse(Filter f) {
     String started =
         "(SELECT installation_id, properties FROM events WHERE product = ? AND ts >= ?"
-            + " AND type = 'track' AND event = 'CommandStarted'"
+            + " AND type = 'track' AND event = '"
+            + CommandFields.COMMAND_STARTED
+            + "'"
             + versionClause(f)
             + ")";
     String sql =

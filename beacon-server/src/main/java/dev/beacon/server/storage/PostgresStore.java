@@ -89,8 +89,10 @@ public final class PostgresStore implements EventStore {
   }
 
   @Override
-  public boolean[] append(List<StoredEvent> events) {
+  public Written write(Write write) {
+    List<StoredEvent> events = write.events();
     boolean[] stored = new boolean[events.size()];
+    List<long[]> keptIds = new ArrayList<>(write.kept().size());
     Map<String, Integer> firstIndex = new LinkedHashMap<>();
     for (int i = 0; i < events.size(); i++) {
       // As PostgreSQL will hold it (text has no NUL), so the claimed ids come back the same.
@@ -99,18 +101,35 @@ public final class PostgresStore implements EventStore {
     }
     try (Connection c = pool.getConnection()) {
       try {
-        Set<YearMonth> created = ensurePartitions(c, events);
-        Set<String> fresh = claimIds(c, events, firstIndex);
-        List<StoredEvent> toInsert = new ArrayList<>(fresh.size());
-        for (Map.Entry<String, Integer> e : firstIndex.entrySet()) {
-          if (fresh.contains(e.getKey())) {
-            stored[e.getValue()] = true;
-            toInsert.add(events.get(e.getValue()));
+        Set<YearMonth> created = Set.of();
+        if (!events.isEmpty()) {
+          created = ensurePartitions(c, events);
+          Set<String> fresh = claimIds(c, events, firstIndex);
+          List<StoredEvent> toInsert = new ArrayList<>(fresh.size());
+          for (Map.Entry<String, Integer> e : firstIndex.entrySet()) {
+            if (fresh.contains(e.getKey())) {
+              stored[e.getValue()] = true;
+              toInsert.add(events.get(e.getValue()));
+            }
+          }
+          insert(c, toInsert);
+          if (appends.incrementAndGet() % 1000 == 0) {
+            pruneIds(c);
           }
         }
-        insert(c, toInsert);
-        if (appends.incrementAndGet() % 1000 == 0) {
-          pruneIds(c);
+        for (Write.Kept k : write.kept()) {
+          keptIds.add(
+              QuarantineSql.quarantine(
+                  c,
+                  k.product(),
+                  k.receivedAt(),
+                  k.rejections(),
+                  quarantineMax,
+                  quarantineMaxBytes,
+                  PostgresStore::withoutNul));
+        }
+        for (Write.Released r : write.released()) {
+          QuarantineSql.release(c, r.product(), r.id());
         }
         c.commit();
         partitions.addAll(created); // a rollback would have taken them away again
@@ -119,9 +138,9 @@ public final class PostgresStore implements EventStore {
         throw e;
       }
     } catch (SQLException e) {
-      throw new StorageException("PostgreSQL append failed: " + e.getMessage(), e);
+      throw new StorageException("PostgreSQL write failed: " + e.getMessage(), e);
     }
-    return stored;
+    return new Written(stored, keptIds);
   }
 
   /** Inserts the ids; answers those that were not there yet (this call's to store). */
@@ -245,56 +264,34 @@ public final class PostgresStore implements EventStore {
 
   @Override
   public Summary summary(String product, Instant since) {
-    return read("summary", c -> SqlReads.summary(c, product, since, LATEST));
+    return inTransaction("summary", c -> SqlReads.summary(c, product, since, LATEST));
   }
 
   @Override
   public List<StoredEvent> events(String product, int limit) {
-    return read("events", c -> SqlReads.events(c, product, limit, "::text"));
+    return inTransaction("events", c -> SqlReads.events(c, product, limit, "::text"));
   }
 
   @Override
   public long count(String product) {
-    return read("count", c -> SqlReads.count(c, product));
-  }
-
-  @Override
-  public long[] quarantine(String product, Instant receivedAt, List<Rejection> rejections) {
-    return read(
-        "quarantine insert",
-        c ->
-            SqlReads.quarantine(
-                c,
-                product,
-                receivedAt,
-                rejections,
-                quarantineMax,
-                quarantineMaxBytes,
-                PostgresStore::withoutNul));
+    return inTransaction("count", c -> SqlReads.count(c, product));
   }
 
   @Override
   public List<QuarantinedEvent> quarantined(String product, long beforeId, int limit) {
-    return read("quarantine", c -> SqlReads.quarantined(c, product, beforeId, limit));
+    return inTransaction("quarantine", c -> QuarantineSql.quarantined(c, product, beforeId, limit));
   }
 
   @Override
   public Optional<QuarantinedEvent> quarantinedEvent(String product, long id) {
-    return read("quarantine", c -> SqlReads.quarantinedEvent(c, product, id));
+    return inTransaction("quarantine", c -> QuarantineSql.quarantinedEvent(c, product, id));
   }
 
-  @Override
-  public void release(String product, long id) {
-    read(
-        "quarantine release",
-        c -> {
-          SqlReads.release(c, product, id);
-          return null;
-        });
-  }
-
-  /** Runs a statement on a pooled connection and commits (the pool does not autocommit). */
-  private <T> T read(String what, SqlReads.Query<T> query) {
+  /**
+   * Runs a query on a pooled connection, in a transaction of its own that is then committed (the
+   * pool does not autocommit): the dashboard's reads, never a write.
+   */
+  private <T> T inTransaction(String what, SqlReads.Query<T> query) {
     try (Connection c = pool.getConnection()) {
       T result = query.run(c);
       c.commit();
@@ -354,7 +351,7 @@ public final class PostgresStore implements EventStore {
 
   @Override
   public FleetQueries fleet() {
-    return new FleetQueries(Dialect.POSTGRES, this::read);
+    return new FleetQueries(Dialect.POSTGRES, this::inTransaction);
   }
 
   @Override

@@ -1,11 +1,12 @@
 package dev.beacon.server.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.beacon.server.Refusal;
+import dev.beacon.server.Refusal.Kind;
 import dev.beacon.server.auth.AdminAuth;
 import dev.beacon.server.config.ServerConfig;
-import dev.beacon.server.ingest.IngestException;
-import dev.beacon.server.ingest.IngestException.Problem;
+import dev.beacon.server.ingest.JsonReader;
+import dev.beacon.server.limits.LoginLimiter;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Handler;
@@ -13,7 +14,6 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Map;
@@ -26,10 +26,10 @@ import java.util.function.LongSupplier;
  */
 final class AdminAccess {
   static final HeaderName CSRF_HEADER = HeaderNames.create("X-CSRF-Token");
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final boolean tls;
   private final AdminAuth auth;
+  private final JsonReader json;
   private final Responses responses;
   private final RequestDeadlines deadlines;
   private final Sessions sessions;
@@ -38,11 +38,13 @@ final class AdminAccess {
   AdminAccess(
       ServerConfig config,
       AdminAuth auth,
+      JsonReader json,
       Responses responses,
       RequestDeadlines deadlines,
       LongSupplier nanoTime) {
     this.tls = config.tls();
     this.auth = auth;
+    this.json = json;
     this.responses = responses;
     this.deadlines = deadlines;
     this.sessions =
@@ -69,10 +71,8 @@ final class AdminAccess {
       if (session != null) {
         if (changes
             && !Sessions.csrfMatches(session, req.headers().first(CSRF_HEADER).orElse(null))) {
-          throw new IngestException(
-              Problem.FORBIDDEN,
-              "csrf",
-              "a state-changing request needs the session's X-CSRF-Token");
+          throw new Refusal(
+              Kind.FORBIDDEN, "csrf", "a state-changing request needs the session's X-CSRF-Token");
         }
         inner.handle(req, res);
         return;
@@ -80,17 +80,15 @@ final class AdminAccess {
       String authorization = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
       if (authorization == null
           || !checkPassword(req, () -> auth.allows(authorization), "too many password checks")) {
-        throw new IngestException(
-            Problem.UNAUTHORIZED,
+        throw new Refusal(
+            Kind.UNAUTHORIZED,
             "unauthorized",
             "admin credentials required (HTTP Basic, user admin)");
       }
       if (changes && req.headers().first(HeaderNames.ORIGIN).isPresent()) {
         // A browser page sends Origin; a page of another site must not ride on cached credentials.
-        throw new IngestException(
-            Problem.FORBIDDEN,
-            "cross_origin",
-            "use a dashboard session for changes from a browser");
+        throw new Refusal(
+            Kind.FORBIDDEN, "cross_origin", "use a dashboard session for changes from a browser");
       }
       inner.handle(req, res);
     };
@@ -106,8 +104,7 @@ final class AdminAccess {
       ok = check.getAsBoolean();
     } catch (AdminAuth.TooManyAttempts busy) {
       attempt.notChecked();
-      throw new IngestException(
-          Problem.RATE_LIMITED, "too_many_attempts", busyMessage + " at once; retry", 1);
+      throw new Refusal(Kind.RATE_LIMITED, "too_many_attempts", busyMessage + " at once; retry", 1);
     }
     if (ok) {
       attempt.succeeded();
@@ -129,24 +126,23 @@ final class AdminAccess {
   private void login(ServerRequest req, ServerResponse res) throws IOException {
     String type = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("");
     if (!type.split(";", 2)[0].strip().equalsIgnoreCase("application/json")) {
-      throw new IngestException(
-          Problem.UNSUPPORTED_MEDIA_TYPE,
+      throw new Refusal(
+          Kind.UNSUPPORTED_MEDIA_TYPE,
           "unsupported_media_type",
           "send the login as Content-Type: application/json");
     }
     JsonNode password;
-    try (InputStream in = deadlines.body(req)) {
-      password = JSON.readTree(in.readNBytes(4096)).path("password");
+    try {
+      password = RequestParams.smallJson(req, deadlines, json, 4096).path("password");
     } catch (IOException | RuntimeException e) {
       password = null;
     }
     if (password == null || !password.isTextual()) {
-      throw new IngestException(
-          Problem.BAD_REQUEST, "invalid_login", "send {\"password\": \"...\"}");
+      throw new Refusal(Kind.BAD_REQUEST, "invalid_login", "send {\"password\": \"...\"}");
     }
     String given = password.asText();
     if (!checkPassword(req, () -> auth.allowsPassword(given), "too many attempts")) {
-      throw new IngestException(Problem.UNAUTHORIZED, "invalid_password", "wrong password");
+      throw new Refusal(Kind.UNAUTHORIZED, "invalid_password", "wrong password");
     }
     String[] opened = sessions.open();
     res.header(HeaderNames.SET_COOKIE, cookie(opened[0], sessions.cookieMaxAgeSeconds()));

@@ -1,9 +1,11 @@
 package dev.beacon.server.web;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.beacon.server.Refusal;
+import dev.beacon.server.Refusal.Kind;
 import dev.beacon.server.auth.ProductRegistry;
-import dev.beacon.server.ingest.IngestException;
-import dev.beacon.server.ingest.IngestException.Problem;
 import dev.beacon.server.ingest.IngestService;
+import dev.beacon.server.ingest.JsonReader;
 import dev.beacon.server.storage.EventStore;
 import dev.beacon.server.storage.QuarantinedEvent;
 import dev.beacon.server.storage.Summary;
@@ -12,6 +14,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,10 +22,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
- * The admin API: products, their write keys and settings, summaries, the quarantine, and the fleet
- * queries ({@link QueryRoutes}); every route behind {@link AdminAccess}.
+ * The admin API, which reads and changes: products (list, create, rotate a write key, revoke), the
+ * settings the dashboard may change, summaries, and the quarantine (list, read, replay). Every
+ * route is behind {@link AdminAccess}; the fleet queries are {@link QueryRoutes}.
  */
 final class AdminRoutes implements HttpService {
   private final ProductRegistry products;
@@ -32,27 +37,27 @@ final class AdminRoutes implements HttpService {
   private final Responses responses;
   private final RequestDeadlines deadlines;
 
-  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
-      new com.fasterxml.jackson.databind.ObjectMapper();
+  private final JsonReader json;
 
   AdminRoutes(
       ProductRegistry products,
       EventStore store,
       IngestService ingest,
       AdminAccess access,
+      JsonReader json,
       Responses responses,
       RequestDeadlines deadlines) {
     this.products = products;
     this.store = store;
     this.ingest = ingest;
     this.access = access;
+    this.json = json;
     this.responses = responses;
     this.deadlines = deadlines;
   }
 
   @Override
   public void routing(HttpRules rules) {
-    access.routing(rules);
     rules.get("/api/v1/products", admin(this::products));
     rules.get("/api/v1/products/{product}/summary", admin(this::summary));
     rules.get("/api/v1/products/{product}/quarantine", admin(this::quarantine));
@@ -62,7 +67,6 @@ final class AdminRoutes implements HttpService {
     rules.post("/api/v1/products/{product}/rotate", admin(this::rotateKey));
     rules.delete("/api/v1/products/{product}", admin(this::revokeProduct));
     rules.put("/api/v1/settings", admin(this::updateSettings));
-    new QueryRoutes(products, store, responses).routing(rules, access);
   }
 
   private Handler admin(Handler inner) {
@@ -70,17 +74,7 @@ final class AdminRoutes implements HttpService {
   }
 
   private String product(ServerRequest req) {
-    return knownProduct(req, products);
-  }
-
-  /** The {@code product} path parameter, if such a product exists; else 404. */
-  static String knownProduct(ServerRequest req, ProductRegistry products) {
-    String p = req.path().pathParameters().get("product");
-    if (!products.exists(p)) {
-      throw new IngestException(
-          Problem.NOT_FOUND, "unknown_product", "no product named '" + p + "'");
-    }
-    return p;
+    return RequestParams.knownProduct(req, products);
   }
 
   private void products(ServerRequest req, ServerResponse res) {
@@ -102,7 +96,7 @@ final class AdminRoutes implements HttpService {
     responses.json(res, 200, m);
   }
 
-  private void createProduct(ServerRequest req, ServerResponse res) throws java.io.IOException {
+  private void createProduct(ServerRequest req, ServerResponse res) throws IOException {
     String name = body(req).path("name").asText(null);
     String key = registryChange(() -> products.create(name));
     responses.json(res, 201, Map.of("name", name, "write_key", key));
@@ -124,8 +118,8 @@ final class AdminRoutes implements HttpService {
     responses.json(res, 200, Map.of("revoked", name));
   }
 
-  private void updateSettings(ServerRequest req, ServerResponse res) throws java.io.IOException {
-    com.fasterxml.jackson.databind.JsonNode b = body(req);
+  private void updateSettings(ServerRequest req, ServerResponse res) throws IOException {
+    JsonNode b = body(req);
     registryChange(
         () -> {
           products.settings(
@@ -143,29 +137,23 @@ final class AdminRoutes implements HttpService {
             products.retentionDays()));
   }
 
-  private static <T> T registryChange(java.util.function.Supplier<T> change) {
+  private static <T> T registryChange(Supplier<T> change) {
     try {
       return change.get();
     } catch (IllegalArgumentException e) {
-      throw new IngestException(Problem.BAD_REQUEST, "invalid_setting", e.getMessage());
+      throw new Refusal(Kind.BAD_REQUEST, "invalid_setting", e.getMessage());
     } catch (IllegalStateException e) {
-      throw new IngestException(Problem.CONFLICT, "conflict", e.getMessage());
+      throw new Refusal(Kind.CONFLICT, "conflict", e.getMessage());
     }
   }
 
-  private com.fasterxml.jackson.databind.JsonNode body(ServerRequest req)
-      throws java.io.IOException {
-    try (java.io.InputStream in = deadlines.body(req)) {
-      return JSON.readTree(in.readNBytes(16 * 1024));
-    } catch (com.fasterxml.jackson.core.JacksonException e) {
-      throw new IngestException(
-          Problem.BAD_REQUEST, "invalid_json", "the body must be a JSON object");
-    }
+  private JsonNode body(ServerRequest req) throws IOException {
+    return RequestParams.smallJson(req, deadlines, json, 16 * 1024);
   }
 
   private void summary(ServerRequest req, ServerResponse res) {
     String product = product(req);
-    int days = intParam(req, "days", 30, 1, 3650);
+    int days = RequestParams.intParam(req, "days", 30, 1, 3650);
     Summary s = store.summary(product, Instant.now().minus(Duration.ofDays(days)));
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("product", product);
@@ -187,8 +175,8 @@ final class AdminRoutes implements HttpService {
    */
   private void quarantine(ServerRequest req, ServerResponse res) {
     String product = product(req);
-    int limit = intParam(req, "limit", 50, 1, 100);
-    long before = longParam(req, "before", Long.MAX_VALUE);
+    int limit = RequestParams.intParam(req, "limit", 50, 1, 100);
+    long before = RequestParams.idParam(req, "before", Long.MAX_VALUE);
     List<QuarantinedEvent> page = store.quarantined(product, before, limit);
     List<Map<String, Object>> out = new ArrayList<>();
     for (QuarantinedEvent q : page) {
@@ -208,7 +196,7 @@ final class AdminRoutes implements HttpService {
 
   private void quarantinedOne(ServerRequest req, ServerResponse res) {
     String product = product(req);
-    long id = longParam(req.path().pathParameters().get("id"));
+    long id = RequestParams.pathId(req);
     responses.json(res, 200, quarantined(ingest.quarantined(product, id)));
   }
 
@@ -222,34 +210,11 @@ final class AdminRoutes implements HttpService {
     return m;
   }
 
-  private static long longParam(ServerRequest req, String name, long fallback) {
-    return req.query().first(name).map(AdminRoutes::longParam).orElse(fallback);
-  }
-
-  private static long longParam(String value) {
-    try {
-      long v = Long.parseLong(value);
-      if (v < 1) {
-        throw new NumberFormatException();
-      }
-      return v;
-    } catch (NumberFormatException e) {
-      throw new IngestException(
-          Problem.BAD_REQUEST, "invalid_id", "a quarantine id is a positive whole number");
-    }
-  }
-
   private void replay(ServerRequest req, ServerResponse res) {
     String product = product(req);
-    long id;
-    try {
-      id = Long.parseLong(req.path().pathParameters().get("id"));
-    } catch (NumberFormatException e) {
-      throw new IngestException(
-          Problem.BAD_REQUEST, "invalid_id", "the quarantine id must be a number");
-    }
+    long id = RequestParams.pathId(req);
     IngestService.Outcome o = ingest.replay(product, id);
-    responses.json(res, o.rejected().isEmpty() ? 200 : 422, IngestRoutes.answer(o));
+    responses.json(res, o.rejected().isEmpty() ? 200 : 422, Responses.outcome(o));
   }
 
   private static List<Map<String, Object>> buckets(List<Summary.Bucket> buckets, String key) {
@@ -261,24 +226,5 @@ final class AdminRoutes implements HttpService {
       out.add(m);
     }
     return out;
-  }
-
-  static int intParam(ServerRequest req, String name, int fallback, int min, int max) {
-    var value = req.query().first(name);
-    if (value.isEmpty()) {
-      return fallback;
-    }
-    try {
-      int v = Integer.parseInt(value.get());
-      if (v < min || v > max) {
-        throw new NumberFormatException();
-      }
-      return v;
-    } catch (NumberFormatException e) {
-      throw new IngestException(
-          Problem.BAD_REQUEST,
-          "invalid_parameter",
-          name + " must be a whole number from " + min + " to " + max);
-    }
   }
 }

@@ -1,6 +1,8 @@
 package dev.beacon.server.web;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.beacon.server.Background;
+import dev.beacon.server.Refusal;
 import dev.beacon.server.auth.AdminAuth;
 import dev.beacon.server.auth.ProductRegistry;
 import dev.beacon.server.config.ConfigLoader;
@@ -8,7 +10,6 @@ import dev.beacon.server.config.ServerConfig;
 import dev.beacon.server.config.SettingSource;
 import dev.beacon.server.ingest.BodyReader;
 import dev.beacon.server.ingest.GroupCommitWriter;
-import dev.beacon.server.ingest.IngestException;
 import dev.beacon.server.ingest.IngestService;
 import dev.beacon.server.ingest.JsonReader;
 import dev.beacon.server.storage.EventStore;
@@ -30,7 +31,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -90,8 +90,10 @@ public final class BeaconServer implements AutoCloseable {
     ServerConfig.Connections limits = config.web().connections();
     this.deadlines = new RequestDeadlines(limits.headerTimeout(), limits.bodyTimeout());
     routing.register(new IngestRoutes(ingest, bodies, json, responses, deadlines));
-    AdminAccess access = new AdminAccess(config, admin, responses, deadlines, nanoTime);
-    routing.register(new AdminRoutes(products, store, ingest, access, responses, deadlines));
+    AdminAccess access = new AdminAccess(config, admin, json, responses, deadlines, nanoTime);
+    routing.register(access::routing);
+    routing.register(new AdminRoutes(products, store, ingest, access, json, responses, deadlines));
+    routing.register(new QueryRoutes(products, store, access, responses));
     routing.get("/healthz", (req, res) -> responses.json(res, 200, Map.of("status", "ok")));
     routing.get(
         "/readyz",
@@ -107,7 +109,7 @@ public final class BeaconServer implements AutoCloseable {
     MetricsRoute.register(routing, config.web().metrics(), metrics, access);
     routing.register(new DashboardRoutes());
     routing.error(
-        IngestException.class,
+        Refusal.class,
         (req, res, e) -> {
           metrics.counter("beacon_refused_requests_total", "reason", e.code()).increment();
           responses.error(
@@ -156,13 +158,7 @@ public final class BeaconServer implements AutoCloseable {
       b.tls(Tls.builder().sslContext(PemTls.context(config.tlsCert(), config.tlsKey())).build());
     }
     this.web = b.build();
-    this.housekeeping =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "beacon-retention");
-              t.setDaemon(true);
-              return t;
-            });
+    this.housekeeping = Background.scheduler("beacon-retention");
   }
 
   /**
@@ -206,7 +202,8 @@ public final class BeaconServer implements AutoCloseable {
               + ": "
               + whyNotListening(config.host(), config.port()));
     }
-    s.housekeeping.scheduleAtFixedRate(s::applyRetention, 1, 24 * 60, TimeUnit.MINUTES);
+    s.housekeeping.scheduleAtFixedRate(
+        Background.guarded("retention", LOG, s::applyRetention), 1, 24 * 60, TimeUnit.MINUTES);
     for (String line : s.settingsReport()) {
       LOG.info("{}", line); // which source won, so that no setting is ignored silently
     }

@@ -1,10 +1,11 @@
 package dev.beacon.server.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.beacon.protocol.Wire;
 import dev.beacon.server.ingest.BodyReader;
 import dev.beacon.server.ingest.IngestService;
 import dev.beacon.server.ingest.JsonReader;
-import dev.beacon.server.ingest.SourceKeys;
+import dev.beacon.server.limits.SourceKeys;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -14,9 +15,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -50,12 +49,18 @@ final class IngestRoutes implements HttpService {
 
   @Override
   public void routing(HttpRules rules) {
-    for (String endpoint : List.of("batch", "import", "track", "identify", "group")) {
+    for (String endpoint :
+        List.of(
+            Wire.BATCH,
+            Wire.IMPORT_ENDPOINT,
+            Wire.TRACK_ENDPOINT,
+            Wire.IDENTIFY_ENDPOINT,
+            Wire.GROUP_ENDPOINT)) {
       rules.post("/v1/" + endpoint, (req, res) -> segment(endpoint, req, res));
       // Segment's own clients post to "/v1/import/" (a trailing slash) when given an endpoint.
       rules.post("/v1/" + endpoint + "/", (req, res) -> segment(endpoint, req, res));
     }
-    rules.post("/api/telemetry", this::emqx);
+    rules.post(Wire.EMQX_PATH, this::emqx);
   }
 
   private void segment(String endpoint, ServerRequest req, ServerResponse res) throws IOException {
@@ -79,11 +84,11 @@ final class IngestRoutes implements HttpService {
                   + o.rejected().size()
                   + " events of the batch were refused (see rejected); the first: "
                   + o.rejected().get(0).reason());
-      refused.putAll(answer(o));
+      refused.putAll(Responses.outcome(o));
       responses.json(res, 400, refused);
       return;
     }
-    responses.json(res, 200, answer(o));
+    responses.json(res, 200, Responses.outcome(o));
   }
 
   /**
@@ -103,7 +108,7 @@ final class IngestRoutes implements HttpService {
           reports.read(in, length, req.headers().first(HeaderNames.CONTENT_ENCODING).orElse(null));
     }
     IngestService.Outcome o = ingest.emqx(json.read(raw), raw, Instant.now());
-    responses.json(res, 200, answer(o));
+    responses.json(res, 200, Responses.outcome(o));
   }
 
   private JsonNode parse(ServerRequest req) throws IOException {
@@ -117,24 +122,6 @@ final class IngestRoutes implements HttpService {
       return bodies.read(
           in, length, req.headers().first(HeaderNames.CONTENT_ENCODING).orElse(null));
     }
-  }
-
-  static Map<String, Object> answer(IngestService.Outcome o) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("success", o.rejected().isEmpty());
-    m.put("accepted", o.accepted());
-    m.put("duplicates", o.duplicates());
-    List<Map<String, Object>> rejected = new ArrayList<>();
-    for (IngestService.Rejected r : o.rejected()) {
-      Map<String, Object> e = new LinkedHashMap<>();
-      e.put("index", r.index());
-      e.put("messageId", r.messageId());
-      e.put("reason", r.reason());
-      e.put("quarantineId", r.quarantineId());
-      rejected.add(e);
-    }
-    m.put("rejected", rejected);
-    return m;
   }
 
   /** The user of an HTTP Basic header (the write key), or null. */

@@ -1,8 +1,8 @@
 package dev.beacon.server.web;
 
+import dev.beacon.server.Refusal;
+import dev.beacon.server.Refusal.Kind;
 import dev.beacon.server.config.ServerConfig;
-import dev.beacon.server.ingest.IngestException;
-import dev.beacon.server.ingest.IngestException.Problem;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
@@ -46,8 +46,8 @@ final class MetricsRoute {
           byte[] presented =
               authorization.substring(BEARER.length()).strip().getBytes(StandardCharsets.UTF_8);
           if (token == null || !MessageDigest.isEqual(token, presented)) {
-            throw new IngestException(
-                Problem.UNAUTHORIZED,
+            throw new Refusal(
+                Kind.UNAUTHORIZED,
                 "unauthorized",
                 token == null
                     ? "no metrics.token is configured: use the admin's credentials"

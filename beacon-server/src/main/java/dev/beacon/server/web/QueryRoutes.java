@@ -1,13 +1,14 @@
 package dev.beacon.server.web;
 
+import dev.beacon.server.Refusal;
+import dev.beacon.server.Refusal.Kind;
 import dev.beacon.server.auth.ProductRegistry;
-import dev.beacon.server.ingest.IngestException;
-import dev.beacon.server.ingest.IngestException.Problem;
 import dev.beacon.server.storage.EventStore;
 import dev.beacon.server.storage.FleetQueries;
 import dev.beacon.server.storage.Table;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.nio.charset.StandardCharsets;
@@ -25,47 +26,47 @@ import java.util.function.BiFunction;
  * format=csv}), filtered by {@code days} (30) and {@code version}. Admin only (see {@link
  * AdminAccess#admin}).
  */
-final class QueryRoutes {
+final class QueryRoutes implements HttpService {
   private final ProductRegistry products;
   private final EventStore store;
+  private final AdminAccess admin;
   private final Responses responses;
 
-  QueryRoutes(ProductRegistry products, EventStore store, Responses responses) {
+  QueryRoutes(ProductRegistry products, EventStore store, AdminAccess admin, Responses responses) {
     this.products = products;
     this.store = store;
+    this.admin = admin;
     this.responses = responses;
   }
 
-  void routing(HttpRules rules, AdminAccess admin) {
-    route(rules, admin, "active", (q, r) -> q.active(filter(r)));
-    route(rules, admin, "new-lost", (q, r) -> q.newAndLost(filter(r)));
-    route(rules, admin, "versions", (q, r) -> q.versionsOverTime(filter(r)));
-    route(rules, admin, "breakdown", (q, r) -> q.breakdown(filter(r), by(r)));
-    route(rules, admin, "clusters", (q, r) -> q.clusterSizes(filter(r)));
-    route(rules, admin, "adoption", (q, r) -> q.adoption(filter(r)));
-    route(rules, admin, "field", (q, r) -> q.field(filter(r), path(r)));
-    route(rules, admin, "commands", (q, r) -> q.commands(filter(r)));
-    route(rules, admin, "options", (q, r) -> q.optionUse(filter(r)));
-    route(rules, admin, "health", (q, r) -> q.unhealthyUnits(filter(r)));
+  @Override
+  public void routing(HttpRules rules) {
+    route(rules, "active", (q, r) -> q.active(filter(r)));
+    route(rules, "new-lost", (q, r) -> q.newAndLost(filter(r)));
+    route(rules, "versions", (q, r) -> q.versionsOverTime(filter(r)));
+    route(rules, "breakdown", (q, r) -> q.breakdown(filter(r), by(r)));
+    route(rules, "clusters", (q, r) -> q.clusterSizes(filter(r)));
+    route(rules, "adoption", (q, r) -> q.adoption(filter(r)));
+    route(rules, "field", (q, r) -> q.field(filter(r), path(r)));
+    route(rules, "commands", (q, r) -> q.commands(filter(r)));
+    route(rules, "options", (q, r) -> q.optionUse(filter(r)));
+    route(rules, "health", (q, r) -> q.unhealthyUnits(filter(r)));
   }
 
   private void route(
-      HttpRules rules,
-      AdminAccess admin,
-      String name,
-      BiFunction<FleetQueries, ServerRequest, Table> query) {
+      HttpRules rules, String name, BiFunction<FleetQueries, ServerRequest, Table> query) {
     rules.get(
         "/api/v1/products/{product}/fleet/" + name,
         admin.admin((req, res) -> answer(req, res, name, query.apply(store.fleet(), req))));
   }
 
   private FleetQueries.Filter filter(ServerRequest req) {
-    String product = AdminRoutes.knownProduct(req, products);
-    int days = AdminRoutes.intParam(req, "days", 30, 1, 3650);
+    String product = RequestParams.knownProduct(req, products);
+    int days = RequestParams.intParam(req, "days", 30, 1, 3650);
     String version = req.query().first("version").orElse(null);
     if (version != null && (version.isBlank() || version.length() > 256)) {
-      throw new IngestException(
-          Problem.BAD_REQUEST, "invalid_parameter", "version must be 1 to 256 characters");
+      throw new Refusal(
+          Kind.BAD_REQUEST, "invalid_parameter", "version must be 1 to 256 characters");
     }
     return new FleetQueries.Filter(
         product, Instant.now().minus(Duration.ofDays(days)), version, products.minInstallations());
@@ -74,8 +75,8 @@ final class QueryRoutes {
   private static String by(ServerRequest req) {
     String by = req.query().first("by").orElse("os");
     if (!FleetQueries.BREAKDOWNS.contains(by)) {
-      throw new IngestException(
-          Problem.BAD_REQUEST,
+      throw new Refusal(
+          Kind.BAD_REQUEST,
           "invalid_parameter",
           "by must be one of " + new java.util.TreeSet<>(FleetQueries.BREAKDOWNS));
     }
@@ -87,7 +88,7 @@ final class QueryRoutes {
     try {
       FleetQueries.checkPath(path);
     } catch (IllegalArgumentException e) {
-      throw new IngestException(Problem.BAD_REQUEST, "invalid_parameter", e.getMessage());
+      throw new Refusal(Kind.BAD_REQUEST, "invalid_parameter", e.getMessage());
     }
     return path;
   }

@@ -1,5 +1,6 @@
 package dev.beacon.server.web;
 
+import dev.beacon.server.Background;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
@@ -14,9 +15,10 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Deadlines for clients that send slowly (slowloris): Helidon 4.2 applies no read timeout to the
@@ -57,22 +59,23 @@ final class RequestDeadlines implements AutoCloseable {
   private final long headerNanos;
   private final long bodyNanos;
   private final Map<Thread, State> connections = new ConcurrentHashMap<>();
+  private static final Logger LOG = LoggerFactory.getLogger(RequestDeadlines.class);
+
   private final ScheduledExecutorService sweeper;
 
   RequestDeadlines(Duration headerTimeout, Duration bodyTimeout) {
     this.headerNanos = headerTimeout.toNanos();
     this.bodyNanos = bodyTimeout.toNanos();
-    this.sweeper =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "beacon-request-deadlines");
-              t.setDaemon(true);
-              return t;
-            });
+    this.sweeper = Background.scheduler("beacon-request-deadlines");
     // A deadline is kept to within a quarter of the shorter one (and a second at most).
     long periodMillis =
         Math.clamp(Math.min(headerTimeout.toMillis(), bodyTimeout.toMillis()) / 4, 10, 1000);
-    sweeper.scheduleWithFixedDelay(this::sweep, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+    // A sweeper that died would leave every deadline unenforced: each sweep is guarded.
+    sweeper.scheduleWithFixedDelay(
+        Background.guarded("the request-deadline sweep", LOG, this::sweep),
+        periodMillis,
+        periodMillis,
+        TimeUnit.MILLISECONDS);
   }
 
   /** Told when a request line and its headers have been read. */
@@ -199,7 +202,7 @@ final class RequestDeadlines implements AutoCloseable {
         }
       }
     } catch (RuntimeException e) {
-      // the next sweep tries again; a sweeper that died would leave every deadline unenforced
+      // the next sweep tries again
     }
   }
 

@@ -2,10 +2,14 @@ package dev.beacon.server.web;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.beacon.server.ingest.IngestException;
+import dev.beacon.protocol.Wire;
+import dev.beacon.server.Refusal;
+import dev.beacon.server.ingest.IngestService;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerResponse;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -37,8 +41,8 @@ final class Responses {
    * @param challenge whether a 401 asks for HTTP Basic: not for the dashboard's own requests, for
    *     which a browser would open its password dialog instead of the page's login form
    */
-  void error(ServerResponse res, IngestException e, boolean challenge) {
-    int status = status(e.problem());
+  void error(ServerResponse res, Refusal e, boolean challenge) {
+    int status = status(e.kind());
     if (e.retryAfterSeconds() > 0) {
       res.header(HeaderNames.RETRY_AFTER, Long.toString(e.retryAfterSeconds()));
     }
@@ -55,7 +59,7 @@ final class Responses {
     return m;
   }
 
-  static int status(IngestException.Problem p) {
+  static int status(Refusal.Kind p) {
     return switch (p) {
       case BAD_REQUEST -> 400;
       case UNAUTHORIZED -> 401;
@@ -67,5 +71,24 @@ final class Responses {
       case RATE_LIMITED -> 429;
       case OVERLOADED -> 503;
     };
+  }
+
+  /** What an ingest request got: accepted, duplicates, and each refused event with why. */
+  static Map<String, Object> outcome(IngestService.Outcome o) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("success", o.rejected().isEmpty());
+    m.put("accepted", o.accepted());
+    m.put("duplicates", o.duplicates());
+    List<Map<String, Object>> rejected = new ArrayList<>();
+    for (IngestService.Rejected r : o.rejected()) {
+      Map<String, Object> e = new LinkedHashMap<>();
+      e.put("index", r.index());
+      e.put(Wire.MESSAGE_ID, r.messageId());
+      e.put("reason", r.reason());
+      e.put("quarantineId", r.quarantineId());
+      rejected.add(e);
+    }
+    m.put("rejected", rejected);
+    return m;
   }
 }

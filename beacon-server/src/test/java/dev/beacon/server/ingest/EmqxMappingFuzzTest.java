@@ -6,6 +6,7 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.beacon.server.Refusal;
 import dev.beacon.server.storage.StoredEvent;
 import java.nio.charset.Charset;
 import java.time.Instant;
@@ -54,7 +55,7 @@ class EmqxMappingFuzzTest {
     JsonNode report;
     try {
       report = IngestMappingFuzzTest.JSON.read(body);
-    } catch (IngestException refused) {
+    } catch (Refusal refused) {
       assertThat(refused.getMessage()).isNotBlank();
       return;
     }

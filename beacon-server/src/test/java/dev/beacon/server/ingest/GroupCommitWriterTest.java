@@ -3,14 +3,19 @@ package dev.beacon.server.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.beacon.server.Refusal;
 import dev.beacon.server.storage.DuckDbStore;
+import dev.beacon.server.storage.Rejection;
 import dev.beacon.server.storage.StoredEvent;
+import dev.beacon.server.storage.Write;
+import dev.beacon.server.storage.Written;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,7 +56,7 @@ class GroupCommitWriterTest {
       }
       assertThatThrownBy(() -> w.submit(big))
           .isInstanceOfSatisfying(
-              IngestException.class,
+              Refusal.class,
               e -> {
                 assertThat(e.code()).isEqualTo("writer_full");
                 assertThat(e.getMessage()).contains("1048576 bytes of events");
@@ -64,6 +69,51 @@ class GroupCommitWriterTest {
       org.awaitility.Awaitility.await()
           .atMost(java.time.Duration.ofSeconds(10))
           .until(() -> w.queuedBytes() == 0);
+    }
+  }
+
+  /**
+   * Issue 19: requests' refused events go through the writer with their events, each request
+   * getting back the quarantine ids of its own.
+   */
+  @Test
+  void eachRequestOfAGroupGetsItsOwnEventsAndQuarantineIdsBack() throws Exception {
+    try (DuckDbStore store =
+            new DuckDbStore(dir.resolve("q.duckdb"), Duration.ofHours(1), 1000, 100);
+        GroupCommitWriter w =
+            new GroupCommitWriter(store, 200_000, 1024 * 1024, 20_000, new SimpleMeterRegistry())) {
+      Instant now = Instant.now();
+      List<CompletableFuture<Written>> answers = new ArrayList<>();
+      for (int r = 0; r < 20; r++) {
+        List<Rejection> refused = new ArrayList<>();
+        for (int k = 0; k < r % 3; k++) {
+          refused.add(new Rejection("request " + r + " refused " + k, "{}"));
+        }
+        answers.add(
+            w.submit(
+                new Write(
+                    List.of(event(2 * r, 10), event(2 * r + 1, 10), event(2 * r, 10)),
+                    refused.isEmpty() ? List.of() : List.of(new Write.Kept("p", now, refused)),
+                    List.of())));
+      }
+      for (int r = 0; r < 20; r++) {
+        Written mine = answers.get(r).get(30, TimeUnit.SECONDS);
+        assertThat(mine.stored()).containsExactly(true, true, false);
+        if (r % 3 == 0) {
+          assertThat(mine.keptIds()).isEmpty();
+        } else {
+          assertThat(mine.keptIds()).hasSize(1);
+          long[] ids = mine.keptIds().get(0);
+          assertThat(ids).hasSize(r % 3);
+          for (int k = 0; k < ids.length; k++) {
+            assertThat(store.quarantinedEvent("p", ids[k]))
+                .get()
+                .extracting(q -> q.reason())
+                .isEqualTo("request " + r + " refused " + k);
+          }
+        }
+      }
+      assertThat(store.count("p")).isEqualTo(40);
     }
   }
 }

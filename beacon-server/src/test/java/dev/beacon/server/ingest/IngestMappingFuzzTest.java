@@ -6,6 +6,7 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.beacon.server.Refusal;
 import dev.beacon.server.config.ConfigLoader;
 import dev.beacon.server.config.ServerConfig;
 import dev.beacon.server.storage.StoredEvent;
@@ -81,7 +82,7 @@ class IngestMappingFuzzTest {
     JsonNode node;
     try {
       node = JSON.read(body);
-    } catch (IngestException refused) {
+    } catch (Refusal refused) {
       assertThat(refused.getMessage()).isNotBlank();
       return;
     }

@@ -1,6 +1,7 @@
 package dev.beacon.server.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -162,6 +163,55 @@ abstract class EventStoreContract {
     assertThat(store.quarantinedEvent(product, newest.id())).contains(newest);
     store.release(product, newest.id());
     assertThat(store.quarantinedEvent(product, newest.id())).isEmpty();
+  }
+
+  /** Issue 19: events, the quarantine and a replay's release commit together. */
+  @Test
+  void oneWriteCommitsItsEventsItsQuarantineAndItsReleasesTogether() {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    long replayed = store.quarantine(product, now, List.of(new Rejection("old", "{\"a\":1}")))[0];
+    Written w =
+        store.write(
+            new Write(
+                List.of(
+                    event(product, "w1", "A", "1", "L", now),
+                    event(product, "w2", "B", "1", "L", now)),
+                List.of(
+                    new Write.Kept(
+                        product,
+                        now,
+                        List.of(new Rejection("r1", "{}"), new Rejection("r2", "{}"))),
+                    new Write.Kept(product + "other", now, List.of(new Rejection("r3", "{}")))),
+                List.of(new Write.Released(product, replayed))));
+    assertThat(w.stored()).containsExactly(true, true);
+    assertThat(w.keptIds()).hasSize(2);
+    assertThat(w.keptIds().get(0)).hasSize(2).isSorted();
+    assertThat(w.keptIds().get(1)).hasSize(1);
+    assertThat(store.count(product)).isEqualTo(2);
+    assertThat(store.quarantined(product, 10))
+        .extracting(QuarantinedEvent::reason)
+        .containsExactly("r2", "r1");
+    assertThat(store.quarantinedEvent(product, replayed)).isEmpty();
+    assertThat(store.quarantined(product + "other", 10)).hasSize(1);
+  }
+
+  /** Issue 19: a write that fails in its quarantine part leaves none of its events either. */
+  @Test
+  void aWriteThatFailsLeavesNeitherItsEventsNorItsQuarantine() {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    Write broken =
+        new Write(
+            List.of(event(product, "x1", "A", "1", "L", now)),
+            List.of(
+                new Write.Kept(
+                    product, now, List.of(new Rejection("fine", "{}"), new Rejection(null, "{}")))),
+            List.of());
+    assertThatThrownBy(() -> store.write(broken)).isInstanceOf(StorageException.class);
+    assertThat(store.count(product)).isZero();
+    assertThat(store.quarantined(product, 10)).isEmpty();
+    // Nothing of it was remembered as stored: the same event is new on the next write.
+    assertThat(store.append(List.of(event(product, "x1", "A", "1", "L", now))))
+        .containsExactly(true);
   }
 
   @Test

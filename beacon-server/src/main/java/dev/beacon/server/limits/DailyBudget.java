@@ -1,6 +1,7 @@
-package dev.beacon.server.ingest;
+package dev.beacon.server.limits;
 
-import dev.beacon.server.ingest.IngestException.Problem;
+import dev.beacon.server.Refusal;
+import dev.beacon.server.Refusal.Kind;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -11,24 +12,24 @@ import java.time.ZoneOffset;
  * The EMQX endpoint takes no credentials, so without it anyone could fill the disk (50 reports a
  * second of 64 KiB is 276 GB a day).
  */
-final class DailyBudget {
+public final class DailyBudget {
   private final long maxBytes;
   private final Clock clock;
   private final Object lock = new Object();
   private LocalDate day;
   private long spent;
 
-  DailyBudget(long maxBytes) {
+  public DailyBudget(long maxBytes) {
     this(maxBytes, Clock.systemUTC());
   }
 
-  DailyBudget(long maxBytes, Clock clock) {
+  public DailyBudget(long maxBytes, Clock clock) {
     this.maxBytes = maxBytes;
     this.clock = clock;
   }
 
   /** Refuses with 429 when today's budget is spent. */
-  void requireLeft() {
+  public void requireLeft() {
     synchronized (lock) {
       roll();
       if (spent >= maxBytes) {
@@ -36,8 +37,8 @@ final class DailyBudget {
             Duration.between(
                     clock.instant(), day.plusDays(1).atStartOfDay().toInstant(ZoneOffset.UTC))
                 .toSeconds();
-        throw new IngestException(
-            Problem.RATE_LIMITED,
+        throw new Refusal(
+            Kind.RATE_LIMITED,
             "daily_budget_spent",
             "this endpoint has stored its " + maxBytes + " bytes for today (UTC); retry tomorrow",
             Math.max(1, untilMidnight));
@@ -45,7 +46,7 @@ final class DailyBudget {
     }
   }
 
-  void spend(long bytes) {
+  public void spend(long bytes) {
     synchronized (lock) {
       roll();
       spent += bytes;

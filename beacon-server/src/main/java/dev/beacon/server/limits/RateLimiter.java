@@ -1,6 +1,7 @@
-package dev.beacon.server.ingest;
+package dev.beacon.server.limits;
 
-import dev.beacon.server.ingest.IngestException.Problem;
+import dev.beacon.server.Refusal;
+import dev.beacon.server.Refusal.Kind;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -33,16 +34,16 @@ public final class RateLimiter {
       if (buckets.size() >= MAX_SOURCES) {
         forgetIdle();
         if (buckets.size() >= MAX_SOURCES) {
-          throw new IngestException(
-              Problem.RATE_LIMITED, "rate_limited", "too many senders at once; retry later", 5);
+          throw new Refusal(
+              Kind.RATE_LIMITED, "rate_limited", "too many senders at once; retry later", 5);
         }
       }
       b = buckets.computeIfAbsent(source, k -> new Bucket(burst, System.nanoTime()));
     }
     long wait = b.take(ratePerSecond, burst);
     if (wait > 0) {
-      throw new IngestException(
-          Problem.RATE_LIMITED,
+      throw new Refusal(
+          Kind.RATE_LIMITED,
           "rate_limited",
           "more than " + ratePerSecond + " requests per second for " + shown,
           wait);
@@ -58,6 +59,7 @@ public final class RateLimiter {
   }
 
   private static final class Bucket {
+    private final Object lock = new Object();
     private double tokens;
     private long lastNanos;
 
@@ -69,19 +71,23 @@ public final class RateLimiter {
     /**
      * @return 0 when a token was taken, else whole seconds until one is there
      */
-    synchronized boolean idle(double rate, double burst) {
-      return tokens + (System.nanoTime() - lastNanos) / 1e9 * rate >= burst;
+    boolean idle(double rate, double burst) {
+      synchronized (lock) {
+        return tokens + (System.nanoTime() - lastNanos) / 1e9 * rate >= burst;
+      }
     }
 
-    synchronized long take(double rate, double burst) {
-      long now = System.nanoTime();
-      tokens = Math.min(burst, tokens + (now - lastNanos) / 1e9 * rate);
-      lastNanos = now;
-      if (tokens >= 1) {
-        tokens -= 1;
-        return 0;
+    long take(double rate, double burst) {
+      synchronized (lock) {
+        long now = System.nanoTime();
+        tokens = Math.min(burst, tokens + (now - lastNanos) / 1e9 * rate);
+        lastNanos = now;
+        if (tokens >= 1) {
+          tokens -= 1;
+          return 0;
+        }
+        return Math.max(1, (long) Math.ceil((1 - tokens) / rate));
       }
-      return Math.max(1, (long) Math.ceil((1 - tokens) / rate));
     }
   }
 }

@@ -1,8 +1,8 @@
-package dev.beacon.server.web;
+package dev.beacon.server.limits;
 
+import dev.beacon.server.Refusal;
+import dev.beacon.server.Refusal.Kind;
 import dev.beacon.server.config.ServerConfig;
-import dev.beacon.server.ingest.IngestException;
-import dev.beacon.server.ingest.IngestException.Problem;
 import java.net.InetAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,20 +26,19 @@ import java.util.function.LongSupplier;
  * only as an HMAC under a key made at start and never kept: nothing that names a client is stored,
  * logged, or survives a restart. Both maps are bounded, the oldest entry dropped first.
  */
-final class LoginLimiter {
+public final class LoginLimiter {
   private static final int MAX_CLIENTS = 10_000;
   private static final int MAX_TRUSTED = 1_000;
 
   private final ServerConfig.LoginLimits limits;
   private final LongSupplier nanoTime;
-  private final dev.beacon.server.ingest.SourceKeys keys =
-      new dev.beacon.server.ingest.SourceKeys();
+  private final SourceKeys keys = new SourceKeys();
   private final Object lock = new Object();
   private final Map<String, Bucket> clients = bounded(MAX_CLIENTS);
   private final Map<String, Long> lastSuccessNanos = bounded(MAX_TRUSTED);
   private final Bucket global;
 
-  LoginLimiter(ServerConfig.LoginLimits limits, LongSupplier nanoTime) {
+  public LoginLimiter(ServerConfig.LoginLimits limits, LongSupplier nanoTime) {
     this.limits = limits;
     this.nanoTime = nanoTime;
     this.global =
@@ -47,7 +46,7 @@ final class LoginLimiter {
   }
 
   /** The outcome of one reserved check; exactly one of its methods is called. */
-  interface Attempt {
+  public interface Attempt {
     void succeeded();
 
     void failed();
@@ -59,9 +58,9 @@ final class LoginLimiter {
   /**
    * Reserves one check for this client.
    *
-   * @throws IngestException RATE_LIMITED (429, Retry-After) when the client or the server is out
+   * @throws Refusal RATE_LIMITED (429, Retry-After) when the client or the server is out
    */
-  Attempt begin(InetAddress client) {
+  public Attempt begin(InetAddress client) {
     String key = key(client);
     synchronized (lock) {
       long now = nanoTime.getAsLong();
@@ -83,9 +82,9 @@ final class LoginLimiter {
     }
   }
 
-  private static IngestException refused(String why, long seconds) {
-    return new IngestException(
-        Problem.RATE_LIMITED, "too_many_attempts", why + "; retry in " + seconds + " s", seconds);
+  private static Refusal refused(String why, long seconds) {
+    return new Refusal(
+        Kind.RATE_LIMITED, "too_many_attempts", why + "; retry in " + seconds + " s", seconds);
   }
 
   private final class Reserved implements Attempt {

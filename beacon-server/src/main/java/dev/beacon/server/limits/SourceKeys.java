@@ -1,4 +1,4 @@
-package dev.beacon.server.ingest;
+package dev.beacon.server.limits;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
