@@ -433,8 +433,10 @@ final class BenchReport {
             commands.path("queries-duckdb").asText(""),
             commands.path("queries-postgres").asText("")));
     md.append(
-        "| query | DuckDB p50 | DuckDB p95 | PostgreSQL p50 | PostgreSQL p95 |\n"
-            + "|---|---|---|---|---|\n");
+        """
+        | query | DuckDB p50 | DuckDB p95 | PostgreSQL p50 | PostgreSQL p95 |
+        |---|---|---|---|---|
+        """);
     int met = 0;
     int total = 0;
     List<String> missed = new ArrayList<>();

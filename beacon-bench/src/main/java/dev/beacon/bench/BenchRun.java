@@ -9,7 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -64,7 +67,7 @@ public final class BenchRun {
   public static void main(String[] args) throws Exception {
     boolean quick = false;
     boolean reportOnly = false;
-    Set<String> steps = new java.util.LinkedHashSet<>(STEPS);
+    Set<String> steps = new LinkedHashSet<>(STEPS);
     for (String a : args) {
       if (a.equals("--quick")) {
         quick = true;
@@ -72,7 +75,7 @@ public final class BenchRun {
         reportOnly = true;
       } else if (a.startsWith("--only=")) {
         steps.clear();
-        for (String s : a.substring(7).split(",")) {
+        for (String s : a.substring(7).split(",", -1)) {
           if (!STEPS.contains(s)) {
             usage("unknown step '" + s + "'");
           }
@@ -96,8 +99,7 @@ public final class BenchRun {
           System.out.println("== " + step + " (" + Instant.now() + ")");
           run.step(step);
           ObjectNode when = commands.withObjectProperty("ranAt");
-          when.put(
-              step, Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES).toString());
+          when.put(step, Instant.now().truncatedTo(ChronoUnit.MINUTES).toString());
           Results.JSON.writeValue(commandsFile.toFile(), commands);
         }
       }
@@ -309,7 +311,7 @@ public final class BenchRun {
   }
 
   static boolean onPath(String program) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(":", -1)) {
       if (Files.isExecutable(Path.of(dir, program))) {
         return true;
       }
@@ -322,7 +324,7 @@ public final class BenchRun {
       return;
     }
     try (var files = Files.walk(dir)) {
-      for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
         Files.delete(p);
       }
     }

@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -30,7 +31,7 @@ final class Endpoints implements AutoCloseable {
         "/",
         ex -> {
           ex.getRequestBody().readAllBytes();
-          byte[] body = "{}".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+          byte[] body = "{}".getBytes(StandardCharsets.US_ASCII);
           ex.getResponseHeaders().set("Content-Type", "application/json");
           ex.sendResponseHeaders(200, body.length);
           ex.getResponseBody().write(body);

@@ -17,6 +17,7 @@ public class FloorBenchmark extends SendBenchmark {
 
   /** Touches the event and its properties, keeps nothing. */
   static final class Floor implements Client {
+    @SuppressWarnings("UnusedVariable") // written so that the work is not optimised away
     private int sink;
 
     @Override

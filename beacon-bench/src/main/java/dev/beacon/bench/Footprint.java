@@ -78,7 +78,7 @@ final class Footprint {
               == 200) {
             break;
           }
-        } catch (java.io.IOException notYet) {
+        } catch (IOException notYet) {
           // starting
         }
         if (System.nanoTime() - started > Duration.ofMinutes(3).toNanos()) {

@@ -221,13 +221,15 @@ public final class IngestBench {
   }
 
   private static String threadIds() {
-    return "local threads = 0\n"
-        + "function setup(thread)\n"
-        + "  threads = threads + 1\n"
-        + "  thread:set(\"tid\", threads)\n"
-        + "  thread:set(\"run\", tostring(os.time()) .. tostring(math.random(1, 1000000)))\n"
-        + "end\n"
-        + "counter = 0\n";
+    return """
+        local threads = 0
+        function setup(thread)
+          threads = threads + 1
+          thread:set("tid", threads)
+          thread:set("run", tostring(os.time()) .. tostring(math.random(1, 1000000)))
+        end
+        counter = 0
+        """;
   }
 
   private static String lua(String s) {

@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** What the figures were measured on: cores, memory, CPU, JDK, OS, day. */
@@ -14,7 +16,7 @@ final class Machine {
 
   static Map<String, Object> describe(boolean quick) throws IOException {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("date", LocalDate.now().toString());
+    m.put("date", LocalDate.now(ZoneOffset.UTC).toString());
     m.put("quick", quick);
     m.put("cores", Runtime.getRuntime().availableProcessors());
     m.put("memory", memory(firstValue(Path.of("/proc/meminfo"), "MemTotal")));
@@ -52,7 +54,7 @@ final class Machine {
       return meminfo;
     }
     double kb = Double.parseDouble(meminfo.substring(0, meminfo.length() - 3).trim());
-    return String.format(java.util.Locale.ROOT, "%.1f GiB", kb / (1 << 20));
+    return String.format(Locale.ROOT, "%.1f GiB", kb / (1 << 20));
   }
 
   /** The resident set (VmRSS, VmHWM, ...) of process {@code pid} in bytes, or -1. */

@@ -8,6 +8,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
@@ -24,16 +26,15 @@ import jdk.jfr.consumer.RecordingFile;
  */
 final class Profile implements AutoCloseable {
   /** Waits, not work: a thread parked in these is idle (the runner's own wait for wrk too). */
-  private static final java.util.Set<String> IDLE =
-      java.util.Set.of(
+  private static final Set<String> IDLE =
+      Set.of(
           "sun.nio.ch.Net.accept",
           "sun.nio.ch.EPoll.wait",
           "java.lang.ProcessHandleImpl.waitForProcessExit0",
           "java.io.FileInputStream.readBytes");
 
   /** Ids in thread names ("[0x3e1 0x5f2] WebServer socket", "worker-12") folded to N. */
-  private static final java.util.regex.Pattern FOLD =
-      java.util.regex.Pattern.compile("\\[[^\\]]*\\]|0x[0-9a-f]+|\\d+");
+  private static final Pattern FOLD = Pattern.compile("\\[[^\\]]*\\]|0x[0-9a-f]+|\\d+");
 
   private final Recording recording;
   private final Path file;

@@ -13,6 +13,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,7 +39,8 @@ class EndpointsTest {
 
       URI hole = URI.create(e.blackhole());
       try (Socket s = new Socket(hole.getHost(), hole.getPort())) {
-        s.getOutputStream().write("POST / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
+        s.getOutputStream()
+            .write("POST / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         s.setSoTimeout(300);
         InputStream in = s.getInputStream();
         assertThatThrownBy(in::read).isInstanceOf(SocketTimeoutException.class);

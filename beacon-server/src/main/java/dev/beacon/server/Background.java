@@ -1,8 +1,10 @@
 package dev.beacon.server;
 
+import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 
@@ -29,6 +31,25 @@ public final class Background {
   /** A scheduler of one daemon thread called {@code name}. */
   public static ScheduledExecutorService scheduler(String name) {
     return Executors.newSingleThreadScheduledExecutor(threads(name));
+  }
+
+  /**
+   * Runs the task every {@code period} (after the previous run ended), guarded: the scheduler never
+   * drops it, so the future it would return holds nothing worth keeping.
+   */
+  @SuppressWarnings("FutureReturnValueIgnored") // guarded: its future never fails
+  public static void repeat(
+      ScheduledExecutorService scheduler,
+      String what,
+      Logger log,
+      Runnable task,
+      Duration initialDelay,
+      Duration period) {
+    scheduler.scheduleWithFixedDelay(
+        guarded(what, log, task),
+        initialDelay.toMillis(),
+        period.toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   /**

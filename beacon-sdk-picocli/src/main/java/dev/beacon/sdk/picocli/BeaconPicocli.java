@@ -85,6 +85,7 @@ public final class BeaconPicocli {
     return out;
   }
 
+  @SuppressWarnings("ReferenceEquality") // the very option object, not one equal to it
   private static int occurrences(ParseResult pr, OptionSpec o) {
     int n = 0;
     for (OptionSpec matched : pr.matchedOptions()) {

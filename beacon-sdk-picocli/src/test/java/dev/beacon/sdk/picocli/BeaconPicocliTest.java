@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.beacon.sdk.Beacon;
 import dev.beacon.sdk.TestCollector;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -69,8 +71,7 @@ class BeaconPicocliTest {
       // A default value provider stands for values given by the environment.
       cl.setDefaultValueProvider(
           a ->
-              a instanceof CommandLine.Model.OptionSpec
-                      && ((CommandLine.Model.OptionSpec) a).longestName().equals("--region")
+              a instanceof CommandLine.Model.OptionSpec o && o.longestName().equals("--region")
                   ? "eu-west"
                   : null);
       int code =
@@ -102,7 +103,7 @@ class BeaconPicocliTest {
   void anExceptionEscapingTheCommandIsReportedWithPicocliExitCode() {
     try (TestCollector collector = TestCollector.start()) {
       CommandLine cl = new CommandLine(new Tool());
-      cl.setErr(new java.io.PrintWriter(new java.io.StringWriter()));
+      cl.setErr(new PrintWriter(new StringWriter()));
       int code = BeaconPicocli.execute(cl, beacon(collector), "deploy", "--explode");
       assertThat(code).isEqualTo(1);
       if (telemetryOffHere()) {
@@ -121,7 +122,7 @@ class BeaconPicocliTest {
   void aUsageErrorSendsNothingAndStillClosesTheBeacon() {
     try (TestCollector collector = TestCollector.start()) {
       CommandLine cl = new CommandLine(new Tool());
-      cl.setErr(new java.io.PrintWriter(new java.io.StringWriter()));
+      cl.setErr(new PrintWriter(new StringWriter()));
       assertThat(BeaconPicocli.execute(cl, beacon(collector), "deploy", "--nope")).isEqualTo(2);
       assertThat(collector.messages()).isEmpty();
     }

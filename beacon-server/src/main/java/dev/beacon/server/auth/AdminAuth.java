@@ -10,6 +10,8 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
 
@@ -30,7 +32,7 @@ public final class AdminAuth {
   private final ConcurrentHashMap<String, Long> recentlyVerified = new ConcurrentHashMap<>();
 
   /** PBKDF2 runs for unknown passwords at most this often, so guessing cannot starve ingest. */
-  private final java.util.concurrent.Semaphore verifying = new java.util.concurrent.Semaphore(2);
+  private final Semaphore verifying = new Semaphore(2);
 
   private AdminAuth(String storedHash, String generatedPassword) {
     this.storedHash = storedHash;
@@ -38,6 +40,9 @@ public final class AdminAuth {
   }
 
   /**
+   * The admin's credentials: the configured password, or else one generated at the first start and
+   * kept (hashed) in {@code hashFile}.
+   *
    * @param configured the password from the configuration, or null
    * @param hashFile where the hash of a generated password is kept
    */
@@ -96,7 +101,7 @@ public final class AdminAuth {
       return true;
     }
     try {
-      if (!verifying.tryAcquire(2, java.util.concurrent.TimeUnit.SECONDS)) {
+      if (!verifying.tryAcquire(2, TimeUnit.SECONDS)) {
         throw new TooManyAttempts();
       }
     } catch (InterruptedException e) {
@@ -141,7 +146,7 @@ public final class AdminAuth {
   }
 
   static boolean verify(String password, String stored) {
-    String[] parts = stored.split("\\$");
+    String[] parts = stored.split("\\$", -1);
     if (parts.length != 4 || !parts[0].equals("pbkdf2-sha256")) {
       return false;
     }

@@ -16,9 +16,11 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.regex.Pattern;
 
 /**
@@ -39,8 +41,7 @@ public final class ProductRegistry {
   private final Object lock = new Object();
 
   /** Read by every ingest request, changed from the dashboard: a concurrent, sorted map. */
-  private final Map<String, String> managedKeyHashes =
-      new java.util.concurrent.ConcurrentSkipListMap<>();
+  private final Map<String, String> managedKeyHashes = new ConcurrentSkipListMap<>();
 
   private final EditableSetting minInstallations;
   private final EditableSetting retentionDays;
@@ -251,7 +252,7 @@ public final class ProductRegistry {
 
   private static String sha256(String s) {
     try {
-      return java.util.HexFormat.of()
+      return HexFormat.of()
           .formatHex(
               MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {

@@ -1,5 +1,6 @@
 package dev.beacon.server.cli;
 
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -29,7 +30,7 @@ public final class BeaconCli implements Runnable {
   }
 
   /** Runs the command line with the given output streams; answers the exit code. */
-  static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+  static int run(PrintWriter out, PrintWriter err, String... args) {
     return new CommandLine(new BeaconCli()).setOut(out).setErr(err).execute(args);
   }
 

@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -19,7 +20,7 @@ import picocli.CommandLine.Spec;
     })
 final class PreviewCommand implements Callable<Integer> {
   @Mixin ProductOptions product;
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Option(names = "--compact", description = "Print the exact bytes, on one line.")
   boolean compact;

@@ -3,6 +3,7 @@ package dev.beacon.server.cli;
 import dev.beacon.sdk.Beacon;
 import dev.beacon.sdk.BeaconBuilder;
 import java.nio.file.Path;
+import java.util.Locale;
 import picocli.CommandLine.Option;
 
 /**
@@ -35,6 +36,6 @@ final class ProductOptions {
 
   /** The prefix of the product's environment variables, as the SDK derives it. */
   String envPrefix() {
-    return product.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+    return product.toUpperCase(Locale.ROOT).replace('-', '_');
   }
 }

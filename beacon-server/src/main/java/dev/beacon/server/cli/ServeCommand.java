@@ -4,16 +4,21 @@ import dev.beacon.server.Background;
 import dev.beacon.server.config.ConfigLoader;
 import dev.beacon.server.config.InvalidConfigException;
 import dev.beacon.server.config.ServerConfig;
+import dev.beacon.server.simulate.Simulator;
+import dev.beacon.server.simulate.Simulator.Result;
 import dev.beacon.server.storage.StorageException;
 import dev.beacon.server.web.BeaconServer;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -26,7 +31,7 @@ import picocli.CommandLine.Spec;
           + " e.g. BEACON_PRODUCTS__EMQX__WRITE_KEY=wk_..."
     })
 final class ServeCommand implements Callable<Integer> {
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Option(names = "--port", description = "HTTP port (default 8080; 0 picks a free one).")
   Integer port;
@@ -56,7 +61,7 @@ final class ServeCommand implements Callable<Integer> {
     }
     String demoKey = null;
     if (demo && System.getenv("BEACON_PRODUCTS__DEMO__WRITE_KEY") == null) {
-      demoKey = "wk_demo_" + java.util.UUID.randomUUID().toString().replace("-", "");
+      demoKey = "wk_demo_" + UUID.randomUUID().toString().replace("-", "");
       overrides.put("products.demo.write_key", demoKey);
     } else if (demo) {
       demoKey = System.getenv("BEACON_PRODUCTS__DEMO__WRITE_KEY");
@@ -135,9 +140,8 @@ final class ServeCommand implements Callable<Integer> {
     out.println("--demo: simulating 300 installations over 60 days...");
     out.flush();
     try {
-      dev.beacon.server.simulate.Simulator.Result r =
-          new dev.beacon.server.simulate.Simulator(
-                  java.net.URI.create(server.url().replace("localhost", "127.0.0.1")), key)
+      Result r =
+          new Simulator(URI.create(server.url().replace("localhost", "127.0.0.1")), key)
               .run(300, 60, 42);
       out.printf("--demo: %d events stored for product 'demo'.%n", r.accepted());
     } catch (Exception e) {

@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -17,7 +18,7 @@ import picocli.CommandLine.Spec;
           + " failures, DC/OS health. Deterministic for a seed: running it twice stores nothing twice."
     })
 final class SimulateCommand implements Callable<Integer> {
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Option(
       names = "--endpoint",

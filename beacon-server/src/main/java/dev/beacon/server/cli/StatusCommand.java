@@ -3,9 +3,11 @@ package dev.beacon.server.cli;
 import dev.beacon.sdk.Beacon;
 import dev.beacon.sdk.ConsentStatus;
 import java.io.PrintWriter;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 @Command(
@@ -14,7 +16,7 @@ import picocli.CommandLine.Spec;
     description = "Print the telemetry mode a product would run with here, and why.")
 final class StatusCommand implements Callable<Integer> {
   @Mixin ProductOptions product;
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
@@ -24,7 +26,8 @@ final class StatusCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     String p = product.envPrefix();
-    out.println("telemetry for " + product.product + ": " + s.mode().name().toLowerCase());
+    out.println(
+        "telemetry for " + product.product + ": " + s.mode().name().toLowerCase(Locale.ROOT));
     out.println("reason: " + s.reason());
     out.println(
         "switches, strongest first: DO_NOT_TRACK=1, "

@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
@@ -306,8 +307,7 @@ public final class ConfigLoader {
     String oneOf(String path, Set<String> allowed) {
       String v = string(path);
       if (!allowed.contains(v)) {
-        problems.add(
-            path + " must be one of " + new java.util.TreeSet<>(allowed) + ", not '" + v + "'");
+        problems.add(path + " must be one of " + new TreeSet<>(allowed) + ", not '" + v + "'");
         return allowed.iterator().next();
       }
       return v;

@@ -74,6 +74,8 @@ public record ServerConfig(
       Duration bodyTimeout) {}
 
   /**
+   * Whether {@code /metrics} is served, and to whom.
+   *
    * @param token when set, {@code Authorization: Bearer <token>} reads {@code /metrics} (as do the
    *     admin's credentials); null: the admin's credentials only
    */

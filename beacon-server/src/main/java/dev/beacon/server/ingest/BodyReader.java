@@ -4,9 +4,11 @@ import dev.beacon.server.Refusal;
 import dev.beacon.server.Refusal.Kind;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;
+import java.util.function.Supplier;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
@@ -70,19 +72,15 @@ public final class BodyReader {
             body, maxBytes, declaredLength, () -> "request body exceeds " + maxBytes + " bytes");
     String encoding =
         contentEncoding == null ? "identity" : contentEncoding.strip().toLowerCase(Locale.ROOT);
-    switch (encoding) {
-      case "identity":
-      case "":
-        return raw;
-      case "gzip":
-      case "x-gzip":
-        return gunzip(raw);
-      default:
-        throw new Refusal(
-            Kind.UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_encoding",
-            "Content-Encoding '" + encoding + "' is not supported; use gzip or none");
-    }
+    return switch (encoding) {
+      case "identity", "" -> raw;
+      case "gzip", "x-gzip" -> gunzip(raw);
+      default ->
+          throw new Refusal(
+              Kind.UNSUPPORTED_MEDIA_TYPE,
+              "unsupported_encoding",
+              "Content-Encoding '" + encoding + "' is not supported; use gzip or none");
+    };
   }
 
   private byte[] gunzip(byte[] compressed) throws IOException {
@@ -101,7 +99,7 @@ public final class BodyReader {
                   + " bytes, "
                   + maxRatio
                   + "x the compressed size)");
-    } catch (ZipException | java.io.EOFException e) {
+    } catch (ZipException | EOFException e) {
       throw new Refusal(
           Kind.BAD_REQUEST,
           "invalid_gzip",
@@ -114,8 +112,7 @@ public final class BodyReader {
    * @param message the error, built only when there is one
    */
   private static byte[] readAtMost(
-      InputStream in, int limit, long expected, java.util.function.Supplier<String> message)
-      throws IOException {
+      InputStream in, int limit, long expected, Supplier<String> message) throws IOException {
     // A declared length is only a hint: memory follows the bytes that really arrive.
     int hint = expected > 0 ? (int) Math.min(Math.min(expected, limit), 64 * 1024) : 4096;
     ByteArrayOutputStream out = new ByteArrayOutputStream(hint);

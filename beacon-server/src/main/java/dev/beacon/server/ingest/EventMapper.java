@@ -3,6 +3,7 @@ package dev.beacon.server.ingest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.beacon.protocol.ReportFields;
 import dev.beacon.protocol.Wire;
@@ -15,8 +16,12 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.IntSupplier;
+import java.util.regex.Pattern;
 
 /**
  * Maps each accepted wire format onto the one event model: the Segment envelope (Beacon SDK,
@@ -51,8 +56,8 @@ final class EventMapper {
   private static final int MAX_ID = 128;
   private static final int MAX_NAME = 256;
   private static final Duration FUTURE_SKEW = Duration.ofDays(1);
-  private static final java.util.regex.Pattern UUID =
-      java.util.regex.Pattern.compile(
+  private static final Pattern UUID =
+      Pattern.compile(
           "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
   /** Nothing Beacon stores happened before this; older is a broken clock or a hostile client. */
@@ -60,10 +65,9 @@ final class EventMapper {
 
   private final ObjectMapper mapper;
   private final int maxEventBytes;
-  private final java.util.function.IntSupplier retentionDays;
+  private final IntSupplier retentionDays;
 
-  EventMapper(
-      ObjectMapper mapper, int maxEventBytes, java.util.function.IntSupplier retentionDays) {
+  EventMapper(ObjectMapper mapper, int maxEventBytes, IntSupplier retentionDays) {
     this.mapper = mapper;
     this.maxEventBytes = maxEventBytes;
     this.retentionDays = retentionDays;
@@ -74,9 +78,7 @@ final class EventMapper {
    * each event's own context (never copied into each event).
    */
   record BatchContext(ObjectNode fields, int bytes) {
-    static final BatchContext NONE =
-        new BatchContext(
-            com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode(), 0);
+    static final BatchContext NONE = new BatchContext(JsonNodeFactory.instance.objectNode(), 0);
   }
 
   /**
@@ -110,7 +112,7 @@ final class EventMapper {
       type = defaultType;
     }
     if (!TYPES.contains(type)) {
-      throw new InvalidEvent("type '" + type + "' is not one of " + new java.util.TreeSet<>(TYPES));
+      throw new InvalidEvent("type '" + type + "' is not one of " + new TreeSet<>(TYPES));
     }
     String anonymousId = id(e, Wire.ANONYMOUS_ID, true);
     String event = text(e, Wire.EVENT, MAX_NAME, type.equals(Wire.TYPE_TRACK));
@@ -210,7 +212,7 @@ final class EventMapper {
 
   /** The allow-listed fields of {@code own} over those of {@code base} (already allow-listed). */
   static ObjectNode allowListed(JsonNode own, ObjectNode base) {
-    ObjectNode out = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    ObjectNode out = JsonNodeFactory.instance.objectNode();
     if (base != null) {
       out.setAll(base);
     }
@@ -221,7 +223,7 @@ final class EventMapper {
       }
       JsonNode v = f.getValue();
       if (v.isObject()) {
-        ObjectNode kept = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        ObjectNode kept = JsonNodeFactory.instance.objectNode();
         for (Map.Entry<String, JsonNode> g : v.properties()) {
           if (sub.contains(g.getKey()) && g.getValue().isValueNode()) {
             kept.set(g.getKey(), g.getValue());
@@ -329,7 +331,7 @@ final class EventMapper {
   private static JsonNode objectOrEmpty(JsonNode e, String field) throws InvalidEvent {
     JsonNode v = e.get(field);
     if (v == null || v.isNull()) {
-      return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+      return JsonNodeFactory.instance.objectNode();
     }
     if (!v.isObject()) {
       throw new InvalidEvent(field + " must be an object, not " + kind(v));
@@ -356,7 +358,7 @@ final class EventMapper {
   }
 
   static String kind(JsonNode n) {
-    return n.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+    return n.getNodeType().name().toLowerCase(Locale.ROOT);
   }
 
   private static String clip(String s) {

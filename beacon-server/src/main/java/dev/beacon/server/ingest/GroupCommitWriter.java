@@ -5,6 +5,7 @@ import dev.beacon.server.Refusal;
 import dev.beacon.server.Refusal.Kind;
 import dev.beacon.server.storage.EventStore;
 import dev.beacon.server.storage.Rejection;
+import dev.beacon.server.storage.StorageException;
 import dev.beacon.server.storage.StoredEvent;
 import dev.beacon.server.storage.Write;
 import dev.beacon.server.storage.Written;
@@ -16,6 +17,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Group commit: request threads hand their events over and wait; one writer thread takes everything
@@ -27,8 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * committed: its client retries, and the dedup window stores it once.
  */
 public final class GroupCommitWriter implements AutoCloseable {
-  private static final org.slf4j.Logger LOG =
-      org.slf4j.LoggerFactory.getLogger(GroupCommitWriter.class);
+  private static final Logger LOG = LoggerFactory.getLogger(GroupCommitWriter.class);
 
   private record Pending(Write write, long bytes, CompletableFuture<Written> done) {
     int items() {
@@ -42,8 +45,7 @@ public final class GroupCommitWriter implements AutoCloseable {
   private final int maxGroupEvents;
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final AtomicInteger queuedEvents = new AtomicInteger();
-  private final java.util.concurrent.atomic.AtomicLong queuedBytes =
-      new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong queuedBytes = new AtomicLong();
   private final Thread thread;
   private final Timer commitTimer;
   private volatile boolean closed;
@@ -225,7 +227,7 @@ public final class GroupCommitWriter implements AutoCloseable {
         LOG.warn(
             "group commit of {} requests failed ({}); committing them one by one",
             group.size(),
-            dev.beacon.server.storage.StorageException.describe(e));
+            StorageException.describe(e));
         for (Pending p : group) {
           try {
             p.done().complete(store.write(p.write()));

@@ -18,6 +18,8 @@ import dev.beacon.server.storage.StoredEvent;
 import dev.beacon.server.storage.Write;
 import dev.beacon.server.storage.Written;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -126,6 +128,9 @@ public final class IngestService {
   }
 
   /**
+   * Maps, validates and stores the events of a Segment-style request; the refused ones are kept in
+   * quarantine, in the same commit.
+   *
    * @param endpoint {@code batch}, {@code import}, {@code track}, {@code identify} or {@code group}
    */
   public Outcome segment(String product, String endpoint, JsonNode body, Instant receivedAt) {
@@ -231,7 +236,7 @@ public final class IngestService {
     JsonNode wrapper;
     try {
       wrapper = mapper.readTree(q.raw());
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new Refusal(Kind.BAD_REQUEST, "unreadable", "quarantined event is unreadable");
     }
     if (wrapper.path("truncated").asBoolean(false)) {
@@ -250,11 +255,7 @@ public final class IngestService {
           events.batchContext(wrapper.get("batchContext"), MAX_BATCH_CONTEXT_BYTES);
       mapped =
           endpoint.equals(Wire.EMQX_PATH)
-              ? events.emqx(
-                  product,
-                  event,
-                  event.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                  now)
+              ? events.emqx(product, event, event.toString().getBytes(StandardCharsets.UTF_8), now)
               : events.segment(product, event, context, defaultType(endpoint), now);
     } catch (InvalidEvent e) {
       return new Outcome(0, 0, List.of(new Rejected(0, null, e.getMessage(), id)));

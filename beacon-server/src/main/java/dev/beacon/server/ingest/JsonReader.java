@@ -10,11 +10,14 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.beacon.protocol.Limits;
 import dev.beacon.server.Refusal;
 import dev.beacon.server.Refusal.Kind;
 import dev.beacon.server.config.ServerConfig;
 import java.io.CharConversionException;
 import java.io.IOException;
+import java.util.Iterator;
+import java.util.Map.Entry;
 
 /**
  * Parses request bodies with Jackson under read constraints: nesting depth, string and number
@@ -32,8 +35,8 @@ public final class JsonReader {
                 StreamReadConstraints.builder()
                     .maxNestingDepth(limits.maxDepth())
                     .maxStringLength(limits.maxStringChars())
-                    .maxNameLength(dev.beacon.protocol.Limits.MAX_KEY_CHARS)
-                    .maxNumberLength(dev.beacon.protocol.Limits.MAX_NUMBER_CHARS)
+                    .maxNameLength(Limits.MAX_KEY_CHARS)
+                    .maxNumberLength(Limits.MAX_NUMBER_CHARS)
                     .maxDocumentLength(limits.maxRequestBytes())
                     .build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -96,9 +99,8 @@ public final class JsonReader {
     }
     if (n.isContainerNode()) {
       int i = 0;
-      for (java.util.Iterator<java.util.Map.Entry<String, JsonNode>> it = n.properties().iterator();
-          it.hasNext(); ) {
-        java.util.Map.Entry<String, JsonNode> f = it.next();
+      for (Iterator<Entry<String, JsonNode>> it = n.properties().iterator(); it.hasNext(); ) {
+        Entry<String, JsonNode> f = it.next();
         String found = nonFinite(f.getValue(), at + "/" + pointerEscape(f.getKey()));
         if (found != null) {
           return found;

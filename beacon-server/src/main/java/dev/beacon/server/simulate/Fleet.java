@@ -5,6 +5,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
@@ -169,7 +170,7 @@ final class Fleet {
     Map<String, Object> attributes =
         Map.of(
             "os",
-            os[0].toLowerCase(java.util.Locale.ROOT),
+            os[0].toLowerCase(Locale.ROOT),
             "arch",
             arch,
             "version",

@@ -2,12 +2,16 @@ package dev.beacon.server.storage;
 
 import dev.beacon.protocol.CommandFields;
 import dev.beacon.protocol.ReportFields;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.sql.Date;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -100,31 +104,21 @@ public final class FleetQueries {
 
   /** Installations by a platform fact of their latest report in the window. */
   public Table breakdown(Filter f, String by) {
-    String value;
-    switch (by) {
-      case "cpus":
-        value = dialect.jsonText("properties", ReportFields.VM_SPECS + "." + ReportFields.NUM_CPUS);
-        break;
-      case "memory":
-        // Whole GiB, so that 16 GiB machines with a little reserved land in one bucket.
-        value =
-            "CAST(round("
-                + dialect.number(
-                    dialect.jsonText(
-                        "properties", ReportFields.VM_SPECS + "." + ReportFields.TOTAL_MEMORY))
-                + " / 1073741824) AS BIGINT)";
-        break;
-      case "edition":
-        value = dialect.jsonText("properties", ReportFields.EDITION);
-        break;
-      case "os":
-      case "arch":
-      case "runtime":
-        value = by;
-        break;
-      default:
-        throw new IllegalArgumentException("cannot break down by '" + by + "'");
-    }
+    String value =
+        switch (by) {
+          case "cpus" ->
+              dialect.jsonText("properties", ReportFields.VM_SPECS + "." + ReportFields.NUM_CPUS);
+          case "memory" ->
+              // Whole GiB, so that 16 GiB machines with a little reserved land in one bucket.
+              "CAST(round("
+                  + dialect.number(
+                      dialect.jsonText(
+                          "properties", ReportFields.VM_SPECS + "." + ReportFields.TOTAL_MEMORY))
+                  + " / 1073741824) AS BIGINT)";
+          case "edition" -> dialect.jsonText("properties", ReportFields.EDITION);
+          case "os", "arch", "runtime" -> by;
+          default -> throw new IllegalArgumentException("cannot break down by '" + by + "'");
+        };
     String sql =
         latest(f)
             + "SELECT CAST("
@@ -319,13 +313,13 @@ public final class FleetQueries {
         List<Object> row = new ArrayList<>(md.getColumnCount());
         for (int i = 1; i <= md.getColumnCount(); i++) {
           Object v = rs.getObject(i);
-          if (v instanceof java.sql.Date d) {
+          if (v instanceof Date d) {
             v = d.toLocalDate().toString();
-          } else if (v instanceof java.time.LocalDate d) {
+          } else if (v instanceof LocalDate d) {
             v = d.toString();
-          } else if (v instanceof java.math.BigDecimal b) {
+          } else if (v instanceof BigDecimal b) {
             v = b.doubleValue();
-          } else if (v instanceof java.math.BigInteger b) {
+          } else if (v instanceof BigInteger b) {
             v = b.longValue();
           } else if (v != null && !(v instanceof Number) && !(v instanceof String)) {
             v = v.toString();

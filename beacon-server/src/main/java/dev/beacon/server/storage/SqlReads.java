@@ -28,10 +28,6 @@ final class SqlReads {
     <T> T read(String what, Query<T> query);
   }
 
-  private static final String EVENT_COLUMNS =
-      "product, message_id, type, event, installation_id, cluster_id, ts, received_at, version,"
-          + " os, arch, runtime, library, properties%1$s, context%1$s";
-
   /**
    * @param latestSql the dialect's query for "installations by the latest non-null value of a
    *     column", with the column as {@code %s} and (product, since) as parameters
@@ -82,7 +78,11 @@ final class SqlReads {
     try (PreparedStatement ps =
         c.prepareStatement(
             "SELECT "
-                + String.format(EVENT_COLUMNS, jsonToText)
+                + String.format(
+                    "product, message_id, type, event, installation_id, cluster_id, ts,"
+                        + " received_at, version, os, arch, runtime, library, properties%1$s,"
+                        + " context%1$s",
+                    jsonToText)
                 + " FROM events WHERE product = ? ORDER BY received_at DESC, ts DESC LIMIT ?")) {
       ps.setString(1, product);
       ps.setInt(2, limit);

@@ -1,5 +1,10 @@
 package dev.beacon.server.storage;
 
+import java.sql.SQLException;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
+
 /** The store failed; the request is answered 503 and the client retries. */
 public final class StorageException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -15,14 +20,13 @@ public final class StorageException extends RuntimeException {
    */
   public static String describe(Throwable t) {
     StringBuilder sb = new StringBuilder();
-    java.util.Set<Throwable> seen =
-        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     for (Throwable c = t; c != null && seen.add(c) && seen.size() <= 8; c = c.getCause()) {
       if (sb.length() > 0) {
         sb.append(" <- ");
       }
       sb.append(c.getClass().getName());
-      if (c instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
+      if (c instanceof SQLException sql && sql.getSQLState() != null) {
         sb.append(" (SQL state ")
             .append(sql.getSQLState().replaceAll("[^A-Za-z0-9]", "?"))
             .append(')');

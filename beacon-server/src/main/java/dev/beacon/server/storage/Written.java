@@ -7,6 +7,8 @@ import java.util.List;
  * within the dedup window); for each {@link Write.Kept}, in order, the quarantine ids given to its
  * refused events.
  */
+// Arrays: one flag or id per event, many per group; a Written is read, never compared or hashed.
+@SuppressWarnings("ArrayRecordComponent")
 public record Written(boolean[] stored, List<long[]> keptIds) {
   public Written {
     keptIds = List.copyOf(keptIds);

@@ -14,10 +14,13 @@ import dev.beacon.server.ingest.IngestService;
 import dev.beacon.server.ingest.JsonReader;
 import dev.beacon.server.storage.EventStore;
 import dev.beacon.server.storage.OwnerOnly;
+import dev.beacon.server.storage.StorageException;
 import dev.beacon.server.storage.Stores;
 import io.helidon.common.tls.Tls;
 import io.helidon.http.DirectHandler;
+import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http1.Http1Config;
@@ -32,7 +35,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -113,9 +115,7 @@ public final class BeaconServer implements AutoCloseable {
         (req, res, e) -> {
           metrics.counter("beacon_refused_requests_total", "reason", e.code()).increment();
           responses.error(
-              res,
-              e,
-              !req.headers().contains(io.helidon.http.HeaderNames.create("X-Beacon-Dashboard")));
+              res, e, !req.headers().contains(HeaderNames.create("X-Beacon-Dashboard")));
         });
     routing.error(
         Exception.class,
@@ -126,12 +126,12 @@ public final class BeaconServer implements AutoCloseable {
           LOG.warn(
               "request to {} failed: {}",
               req.path().path().replaceAll("[^\\x21-\\x7e]", "?"),
-              dev.beacon.server.storage.StorageException.describe(e));
+              StorageException.describe(e));
           responses.json(
               res, 500, Responses.error("internal", "internal error; see the server log"));
         });
 
-    io.helidon.webserver.WebServerConfig.Builder b =
+    WebServerConfig.Builder b =
         WebServer.builder()
             .host(config.host())
             .port(config.port())
@@ -181,6 +181,8 @@ public final class BeaconServer implements AutoCloseable {
   }
 
   /**
+   * Opens the store and starts serving.
+   *
    * @throws IOException when the server cannot listen on its host and port (Helidon only logs that
    *     and returns), or cannot create its files
    */
@@ -202,8 +204,13 @@ public final class BeaconServer implements AutoCloseable {
               + ": "
               + whyNotListening(config.host(), config.port()));
     }
-    s.housekeeping.scheduleAtFixedRate(
-        Background.guarded("retention", LOG, s::applyRetention), 1, 24 * 60, TimeUnit.MINUTES);
+    Background.repeat(
+        s.housekeeping,
+        "retention",
+        LOG,
+        s::applyRetention,
+        Duration.ofMinutes(1),
+        Duration.ofDays(1));
     for (String line : s.settingsReport()) {
       LOG.info("{}", line); // which source won, so that no setting is ignored silently
     }

@@ -7,7 +7,9 @@ import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
 
 /**
  * The dashboard's files, from the jar: a page, its ES module and stylesheet, and Chart.js from its
@@ -36,7 +38,7 @@ final class DashboardRoutes implements HttpService {
           });
 
   /** Read from the jar once: the files cannot change while the server runs. */
-  private final Map<String, byte[]> bodies = new java.util.HashMap<>();
+  private final Map<String, byte[]> bodies = new HashMap<>();
 
   DashboardRoutes() {
     FILES.forEach((path, file) -> bodies.put(path, read(file[0])));
@@ -91,7 +93,7 @@ final class DashboardRoutes implements HttpService {
         DashboardRoutes.class
             .getClassLoader()
             .getResourceAsStream("META-INF/maven/org.webjars.npm/chart.js/pom.properties")) {
-      java.util.Properties p = new java.util.Properties();
+      Properties p = new Properties();
       if (in != null) {
         p.load(in);
       }

@@ -13,6 +13,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
@@ -98,8 +99,7 @@ final class IngestRoutes implements HttpService {
    * are.
    */
   private void emqx(ServerRequest req, ServerResponse res) throws IOException {
-    ingest.admitEmqx(
-        sources.of(((java.net.InetSocketAddress) req.remotePeer().address()).getAddress()));
+    ingest.admitEmqx(sources.of(((InetSocketAddress) req.remotePeer().address()).getAddress()));
     BodyReader.requireStrictJson(req.headers().first(HeaderNames.CONTENT_TYPE).orElse(null));
     long length = req.headers().contentLength().orElse(-1);
     byte[] raw;

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.function.BiFunction;
 
 /**
@@ -78,7 +79,7 @@ final class QueryRoutes implements HttpService {
       throw new Refusal(
           Kind.BAD_REQUEST,
           "invalid_parameter",
-          "by must be one of " + new java.util.TreeSet<>(FleetQueries.BREAKDOWNS));
+          "by must be one of " + new TreeSet<>(FleetQueries.BREAKDOWNS));
     }
     return by;
   }

@@ -13,10 +13,10 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,11 +71,8 @@ final class RequestDeadlines implements AutoCloseable {
     long periodMillis =
         Math.clamp(Math.min(headerTimeout.toMillis(), bodyTimeout.toMillis()) / 4, 10, 1000);
     // A sweeper that died would leave every deadline unenforced: each sweep is guarded.
-    sweeper.scheduleWithFixedDelay(
-        Background.guarded("the request-deadline sweep", LOG, this::sweep),
-        periodMillis,
-        periodMillis,
-        TimeUnit.MILLISECONDS);
+    Duration period = Duration.ofMillis(periodMillis);
+    Background.repeat(sweeper, "the request-deadline sweep", LOG, this::sweep, period, period);
   }
 
   /** Told when a request line and its headers have been read. */
@@ -191,12 +188,14 @@ final class RequestDeadlines implements AutoCloseable {
 
   private void sweep() {
     try {
-      for (Map.Entry<Thread, State> e : connections.entrySet()) {
+      for (Iterator<Map.Entry<Thread, State>> it = connections.entrySet().iterator();
+          it.hasNext(); ) {
+        Map.Entry<Thread, State> e = it.next();
         State s = e.getValue();
         if (!e.getKey().isAlive()) {
-          connections.remove(e.getKey()); // the connection ended between two requests' states
+          it.remove(); // the connection ended between two requests' states
         } else if (overdue(s)) {
-          connections.remove(e.getKey());
+          it.remove();
           // Its reader thread, blocked on the socket, fails and ends the connection.
           s.connection.serverSocket().close();
         }

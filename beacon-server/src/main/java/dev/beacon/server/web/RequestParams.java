@@ -16,7 +16,7 @@ import java.io.InputStream;
 final class RequestParams {
   private RequestParams() {}
 
-  /** The {@code product} path parameter, if such a product exists; else 404. */
+  /** The product named in the path, if such a product exists; else 404. */
   static String knownProduct(ServerRequest req, ProductRegistry products) {
     String p = req.path().pathParameters().get("product");
     if (!products.exists(p)) {

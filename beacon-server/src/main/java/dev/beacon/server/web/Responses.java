@@ -7,6 +7,7 @@ import dev.beacon.server.Refusal;
 import dev.beacon.server.ingest.IngestService;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +30,9 @@ final class Responses {
       bytes = mapper.writeValueAsBytes(body);
     } catch (JsonProcessingException e) {
       status = 500;
-      bytes = "{\"error\":\"internal\",\"message\":\"could not write the answer\"}".getBytes();
+      bytes =
+          "{\"error\":\"internal\",\"message\":\"could not write the answer\"}"
+              .getBytes(StandardCharsets.UTF_8);
     }
     res.status(status);
     res.header(HeaderNames.CONTENT_TYPE, "application/json");

@@ -1,5 +1,6 @@
 package dev.beacon.server.web;
 
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -93,8 +94,7 @@ final class Sessions {
   static boolean csrfMatches(Session s, String header) {
     return header != null
         && MessageDigest.isEqual(
-            s.csrf().getBytes(java.nio.charset.StandardCharsets.UTF_8),
-            header.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            s.csrf().getBytes(StandardCharsets.UTF_8), header.getBytes(StandardCharsets.UTF_8));
   }
 
   /** The session token of a Cookie header, or null. */
@@ -102,7 +102,7 @@ final class Sessions {
     if (cookies == null) {
       return null;
     }
-    for (String part : cookies.split(";")) {
+    for (String part : cookies.split(";", -1)) {
       String p = part.strip();
       if (p.startsWith(COOKIE + "=")) {
         return p.substring(COOKIE.length() + 1);

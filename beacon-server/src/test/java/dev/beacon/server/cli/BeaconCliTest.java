@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.beacon.sdk.TestCollector;
+import dev.beacon.server.storage.DuckDbStore;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -93,7 +95,7 @@ class BeaconCliTest {
   @Test
   void reportToADeadEndpointFailsWithAClearMessage() throws Exception {
     int port;
-    try (var s = new java.net.ServerSocket(0)) {
+    try (var s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
     Run r =
@@ -114,7 +116,7 @@ class BeaconCliTest {
   /** L4: a taken port used to print "Beacon is running: http://localhost:-1" and wait for ever. */
   @Test
   void serveExitsNonZeroWithAClearMessageWhenThePortIsTaken_L4() throws Exception {
-    try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+    try (ServerSocket taken = new ServerSocket(0)) {
       int port = taken.getLocalPort();
       Run r =
           assertTimeoutPreemptively(
@@ -134,8 +136,7 @@ class BeaconCliTest {
     }
     // The store was closed: the data directory can be opened again at once.
     try (var store =
-        new dev.beacon.server.storage.DuckDbStore(
-            tmp.resolve("data/beacon.duckdb"), Duration.ofHours(1), 10, 10)) {
+        new DuckDbStore(tmp.resolve("data/beacon.duckdb"), Duration.ofHours(1), 10, 10)) {
       assertThat(store.count("any")).isZero();
     }
   }

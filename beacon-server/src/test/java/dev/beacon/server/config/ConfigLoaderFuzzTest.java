@@ -6,6 +6,7 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -41,7 +42,7 @@ class ConfigLoaderFuzzTest {
       String name =
           data.consumeBoolean()
               ? data.pickValue(NAMES)
-              : "BEACON_" + data.consumeString(24).toUpperCase(java.util.Locale.ROOT);
+              : "BEACON_" + data.consumeString(24).toUpperCase(Locale.ROOT);
       env.put(name, data.consumeString(64));
     }
     try {

@@ -3,6 +3,7 @@ package dev.beacon.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.beacon.server.auth.ProductRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,9 +43,11 @@ class ConfigLoaderTest {
     Path file = dir.resolve("beacon.conf");
     Files.writeString(
         file,
-        "server { port = 9000 }\n"
-            + "products { emqx { write_key = \"from-file-key\" } }\n"
-            + "limits.max_depth = 20\n");
+        """
+        server { port = 9000 }
+        products { emqx { write_key = "from-file-key" } }
+        limits.max_depth = 20
+        """);
     ServerConfig c =
         ConfigLoader.load(
             file,
@@ -65,9 +68,7 @@ class ConfigLoaderTest {
     assertThat(c.emqxProduct()).isEqualTo("emqx");
     assertThat(c.adminPassword()).isEqualTo("s3cret");
     assertThat(c.dataDir()).isEqualTo(Path.of("/tmp/x"));
-    dev.beacon.server.auth.ProductRegistry keys =
-        new dev.beacon.server.auth.ProductRegistry(
-            c.writeKeys(), dir.resolve("products.json"), 1, 0);
+    ProductRegistry keys = new ProductRegistry(c.writeKeys(), dir.resolve("products.json"), 1, 0);
     assertThat(keys.productForKey("werf-key-123")).isEqualTo("werf");
     assertThat(keys.productForKey("nope")).isNull();
   }

@@ -11,6 +11,7 @@ import dev.beacon.server.storage.StoredEvent;
 import java.nio.charset.Charset;
 import java.time.Instant;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * Fuzzes the EMQX mapping (issue 10): a report in any encoding is stored as UTF-8 JSON that parses,
@@ -45,7 +46,7 @@ class EmqxMappingFuzzTest {
     } else {
       ObjectNode report = FuzzedJson.object(data, KEYS, 3);
       if (data.consumeBoolean()) {
-        report.put("uuid", new java.util.UUID(data.consumeLong(), data.consumeLong()).toString());
+        report.put("uuid", new UUID(data.consumeLong(), data.consumeLong()).toString());
       }
       body =
           IngestMappingFuzzTest.PLAIN

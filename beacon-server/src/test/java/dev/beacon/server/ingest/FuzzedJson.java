@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * JSON documents built from a fuzzer's bytes, with the keys the ingest mapping looks at most of the
@@ -18,28 +19,22 @@ final class FuzzedJson {
 
   static JsonNode value(FuzzedDataProvider d, List<String> keys, int depth) {
     int kind = d.consumeInt(0, depth <= 0 ? 5 : 7);
-    switch (kind) {
-      case 0:
-        return F.nullNode();
-      case 1:
-        return F.booleanNode(d.consumeBoolean());
-      case 2:
-        return F.numberNode(d.consumeLong());
-      case 3:
-        return F.numberNode(d.consumeDouble());
-      case 4:
-        return F.textNode(uuidOr(d));
-      case 5:
-        return F.textNode(d.consumeString(40));
-      case 6:
+    return switch (kind) {
+      case 0 -> F.nullNode();
+      case 1 -> F.booleanNode(d.consumeBoolean());
+      case 2 -> F.numberNode(d.consumeLong());
+      case 3 -> F.numberNode(d.consumeDouble());
+      case 4 -> F.textNode(uuidOr(d));
+      case 5 -> F.textNode(d.consumeString(40));
+      case 6 -> {
         ArrayNode a = F.arrayNode();
         for (int i = d.consumeInt(0, 4); i > 0; i--) {
           a.add(value(d, keys, depth - 1));
         }
-        return a;
-      default:
-        return object(d, keys, depth - 1);
-    }
+        yield a;
+      }
+      default -> object(d, keys, depth - 1);
+    };
   }
 
   static ObjectNode object(FuzzedDataProvider d, List<String> keys, int depth) {
@@ -53,7 +48,7 @@ final class FuzzedJson {
 
   private static String uuidOr(FuzzedDataProvider d) {
     return d.consumeBoolean()
-        ? new java.util.UUID(d.consumeLong(), d.consumeLong()).toString()
+        ? new UUID(d.consumeLong(), d.consumeLong()).toString()
         : d.pickValue(
             List.of("2024-05-01T10:00:00Z", "1999-01-01T00:00:00Z", "1e999", "-Infinity", ""));
   }

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,9 +67,7 @@ class GroupCommitWriterTest {
       boolean[] stored = w.submit(big.subList(0, 4)).get(30, TimeUnit.SECONDS);
       assertThat(stored).containsExactly(true, true, true, true);
       // The writer answers a group before it counts the group out of the queue.
-      org.awaitility.Awaitility.await()
-          .atMost(java.time.Duration.ofSeconds(10))
-          .until(() -> w.queuedBytes() == 0);
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> w.queuedBytes() == 0);
     }
   }
 

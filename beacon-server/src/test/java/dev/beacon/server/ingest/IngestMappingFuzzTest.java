@@ -6,6 +6,8 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.beacon.server.Refusal;
 import dev.beacon.server.config.ConfigLoader;
 import dev.beacon.server.config.ServerConfig;
@@ -63,10 +65,10 @@ class IngestMappingFuzzTest {
     if (raw) {
       body = data.consumeRemainingAsBytes();
     } else {
-      com.fasterxml.jackson.databind.node.ObjectNode batch = PLAIN.createObjectNode();
-      com.fasterxml.jackson.databind.node.ArrayNode items = batch.putArray("batch");
+      ObjectNode batch = PLAIN.createObjectNode();
+      ArrayNode items = batch.putArray("batch");
       for (int i = data.consumeInt(1, 4); i > 0; i--) {
-        com.fasterxml.jackson.databind.node.ObjectNode e = FuzzedJson.object(data, KEYS, 3);
+        ObjectNode e = FuzzedJson.object(data, KEYS, 3);
         if (data.consumeBoolean()) {
           e.put("type", data.pickValue(List.of("track", "report", "identify", "page")));
           e.put("anonymousId", "a" + data.consumeInt());

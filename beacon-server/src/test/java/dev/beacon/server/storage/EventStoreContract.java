@@ -31,7 +31,7 @@ abstract class EventStoreContract {
   @BeforeEach
   void openStore() {
     store = open();
-    product = "p" + System.nanoTime() + "x" + (seq++);
+    product = "p" + System.nanoTime() + "x" + seq++;
   }
 
   @AfterEach
@@ -148,7 +148,7 @@ abstract class EventStoreContract {
         store
             .quarantine(
                 product, now, List.of(new Rejection("timestamp is not ISO-8601", "{\"a\":1}")))[0];
-    List<Rejection> many = new java.util.ArrayList<>();
+    List<Rejection> many = new ArrayList<>();
     for (int i = 0; i < quarantineMax() + 5; i++) {
       many.add(new Rejection("reason " + i, "{\"i\":" + i + "}"));
     }

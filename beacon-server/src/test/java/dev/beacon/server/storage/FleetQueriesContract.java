@@ -13,11 +13,15 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
 import java.util.stream.Collectors;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -152,17 +156,16 @@ abstract class FleetQueriesContract {
       double success =
           mine.stream().filter(p -> p.at("/eventData/exitCode").asInt() == 0).count()
               / (double) mine.size();
-      assertThat(((Number) row.get(2)).doubleValue())
-          .isCloseTo(success, org.assertj.core.data.Offset.offset(1e-9));
+      assertThat(((Number) row.get(2)).doubleValue()).isCloseTo(success, Offset.offset(1e-9));
       double[] durations =
           mine.stream()
               .mapToDouble(p -> p.at("/eventData/durationMs").asDouble())
               .sorted()
               .toArray();
       assertThat(((Number) row.get(3)).doubleValue())
-          .isCloseTo(percentile(durations, 0.5), org.assertj.core.data.Offset.offset(1e-6));
+          .isCloseTo(percentile(durations, 0.5), Offset.offset(1e-6));
       assertThat(((Number) row.get(5)).doubleValue())
-          .isCloseTo(percentile(durations, 0.99), org.assertj.core.data.Offset.offset(1e-6));
+          .isCloseTo(percentile(durations, 0.99), Offset.offset(1e-6));
       long projects = mine.stream().map(p -> p.get("projectID").asText()).distinct().count();
       assertThat(((Number) row.get(6)).longValue()).isEqualTo(projects);
     }
@@ -315,7 +318,7 @@ abstract class FleetQueriesContract {
       String installation, String type, String event, Instant at, String properties) {
     return new StoredEvent(
         product,
-        java.util.UUID.randomUUID().toString(),
+        UUID.randomUUID().toString(),
         type,
         event == null ? "report" : event,
         installation,
@@ -332,12 +335,12 @@ abstract class FleetQueriesContract {
   }
 
   private Map<String, Table> everyQuery() {
-    Map<String, Table> out = new java.util.LinkedHashMap<>();
+    Map<String, Table> out = new LinkedHashMap<>();
     FleetQueries q = store.fleet();
     out.put("active", q.active(all));
     out.put("new-lost", q.newAndLost(all));
     out.put("versions", q.versionsOverTime(all));
-    for (String by : new java.util.TreeSet<>(FleetQueries.BREAKDOWNS)) {
+    for (String by : new TreeSet<>(FleetQueries.BREAKDOWNS)) {
       out.put("breakdown " + by, q.breakdown(all, by));
     }
     out.put("clusters", q.clusterSizes(all));

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.management.OperatingSystemMXBean;
 import dev.beacon.server.storage.QuarantinedEvent;
 import dev.beacon.server.storage.StoredEvent;
 import java.lang.management.ManagementFactory;
@@ -173,8 +174,7 @@ class AuditHardeningTest {
           .append('"');
     }
     body.append("}}");
-    com.sun.management.OperatingSystemMXBean os =
-        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     long cpuBefore = os.getProcessCpuTime();
     TestServer.Response r = s.post("/v1/batch", body.toString());
     long cpuNanos = os.getProcessCpuTime() - cpuBefore;

@@ -20,6 +20,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Debian's Chromium, headless, driven over the DevTools protocol with the JDK's own WebSocket: no
@@ -69,7 +70,7 @@ final class HeadlessChromium implements AutoCloseable {
       if (System.nanoTime() > deadline || !process.isAlive()) {
         throw new IllegalStateException("Chromium did not start; see chromium.log");
       }
-      java.util.concurrent.locks.LockSupport.parkNanos(50_000_000);
+      LockSupport.parkNanos(50_000_000);
     }
     int port = Integer.parseInt(Files.readAllLines(portFile).get(0).strip());
     HttpClient http = HttpClient.newHttpClient();
@@ -140,7 +141,7 @@ final class HeadlessChromium implements AutoCloseable {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("not true within " + timeout + ": " + condition);
       }
-      java.util.concurrent.locks.LockSupport.parkNanos(100_000_000);
+      LockSupport.parkNanos(100_000_000);
     }
   }
 

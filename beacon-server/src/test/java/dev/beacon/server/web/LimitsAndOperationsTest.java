@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.beacon.sdk.Beacon;
 import dev.beacon.sdk.SendResult;
+import dev.beacon.sdk.TelemetryMode;
 import dev.beacon.server.storage.StoredEvent;
 import java.net.URI;
 import java.nio.file.Path;
@@ -239,7 +240,7 @@ class LimitsAndOperationsTest {
               .build();
       SendResult result = beacon.control().sendReportNow();
       beacon.close();
-      if (beacon.control().status().mode() == dev.beacon.sdk.TelemetryMode.OFF) {
+      if (beacon.control().status().mode() == TelemetryMode.OFF) {
         return; // DO_NOT_TRACK on this machine: the SDK rightly sent nothing
       }
       assertThat(result.outcome()).as(result.detail()).isEqualTo(SendResult.Outcome.DELIVERED);

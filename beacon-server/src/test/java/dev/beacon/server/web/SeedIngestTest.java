@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,7 +68,7 @@ class SeedIngestTest {
   void dcosSignalBatchIsStoredAsOneTrackEventPerSource() {
     // The seed's events are from 2017: a retention of 400 days would refuse them (they would be
     // deleted at once), so this server keeps everything.
-    try (TestServer s = TestServer.start(data, java.util.Map.of("BEACON_RETENTION__DAYS", "0"))) {
+    try (TestServer s = TestServer.start(data, Map.of("BEACON_RETENTION__DAYS", "0"))) {
       TestServer.Response r = s.post("/v1/batch", GoldenPayloads.DCOS_SIGNAL_BATCH.json());
       assertThat(r.status()).as(r.body()).isEqualTo(200);
       assertThat(r.json().get("accepted").asInt()).isEqualTo(3);

@@ -131,6 +131,7 @@ class SegmentClientTest {
     assertThat(s.server.store().quarantined("acme", 10)).isEmpty();
   }
 
+  @SuppressWarnings("AnnotateFormatMethod") // Segment's Log interface: not ours to annotate
   private static Log recordingLog(List<String> sink) {
     return new Log() {
       @Override

@@ -70,23 +70,24 @@ class SlowClientsTest {
         "[                                ".getBytes(StandardCharsets.US_ASCII)
       };
       int[] tick = {0};
-      ticker.scheduleAtFixedRate(
-          () -> {
-            int t = tick[0]++;
-            for (int i = 0; i < sockets.size(); i++) {
-              byte[] drip = drips[i % 3];
-              try {
-                OutputStream out = sockets.get(i).getOutputStream();
-                out.write(drip[Math.min(t, drip.length - 1)]);
-                out.flush();
-              } catch (IOException closed) {
-                // the server has closed it: the reader counts that
-              }
-            }
-          },
-          1,
-          1,
-          TimeUnit.SECONDS);
+      var unused =
+          ticker.scheduleAtFixedRate(
+              () -> {
+                int t = tick[0]++;
+                for (int i = 0; i < sockets.size(); i++) {
+                  byte[] drip = drips[i % 3];
+                  try {
+                    OutputStream out = sockets.get(i).getOutputStream();
+                    out.write(drip[Math.min(t, drip.length - 1)]);
+                    out.flush();
+                  } catch (IOException closed) {
+                    // the server has closed it: the reader counts that
+                  }
+                }
+              },
+              1,
+              1,
+              TimeUnit.SECONDS);
     }
 
     private void awaitClose(Socket socket) {

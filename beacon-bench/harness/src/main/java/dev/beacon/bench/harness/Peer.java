@@ -3,6 +3,7 @@ package dev.beacon.bench.harness;
 import java.net.URI;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +21,7 @@ public final class Peer {
   /**
    * The scenarios, in the order the tables show them ({@link SendBenchmark}'s parameter values).
    */
-  public static final String[] SCENARIOS = {"alive", "dead", "blackhole"};
+  public static final List<String> SCENARIOS = List.of("alive", "dead", "blackhole");
 
   public static final String EVENT = "rule_created";
 

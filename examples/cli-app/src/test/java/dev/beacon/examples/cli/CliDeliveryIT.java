@@ -13,6 +13,8 @@ import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -98,11 +100,10 @@ class CliDeliveryIT {
     }
     Map<String, List<String>> runs = new TreeMap<>();
     for (JsonNode m : distinct.values()) {
-      runs.computeIfAbsent(
-              m.at("/properties/executionID").asText(), k -> new java.util.ArrayList<>())
+      runs.computeIfAbsent(m.at("/properties/executionID").asText(), k -> new ArrayList<>())
           .add(m.get("event").asText());
     }
-    runs.values().forEach(java.util.Collections::sort);
+    runs.values().forEach(Collections::sort);
     return runs;
   }
 

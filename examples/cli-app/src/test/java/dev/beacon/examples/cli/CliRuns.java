@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -81,7 +82,7 @@ final class CliRuns implements AutoCloseable {
     pb.environment().put("DEMO_TELEMETRY_ENDPOINT", endpoint.toString());
     pb.environment().put("XDG_CONFIG_HOME", home.toString());
     Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes());
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(out).doesNotContain("telemetry").doesNotContain("Exception");
     return p.exitValue();

@@ -9,7 +9,10 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,8 +52,8 @@ class DemoCliIT {
     }
   }
 
-  private static java.util.Collection<JsonNode> distinct(TestCollector collector) {
-    java.util.Map<String, JsonNode> byId = new java.util.LinkedHashMap<>();
+  private static Collection<JsonNode> distinct(TestCollector collector) {
+    Map<String, JsonNode> byId = new LinkedHashMap<>();
     for (JsonNode m : collector.messages()) {
       byId.putIfAbsent(m.get("messageId").asText(), m);
     }

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.beacon.sdk.Beacon;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +46,8 @@ public final class ServerApp {
     beacon.start();
     Runtime.getRuntime().addShutdownHook(new Thread(beacon::close));
 
-    HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+    HttpServer http =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
     http.createContext(
         "/kv/",
         ex -> {

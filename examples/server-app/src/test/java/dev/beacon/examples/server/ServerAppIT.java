@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.beacon.sdk.TestCollector;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,7 +22,7 @@ class ServerAppIT {
   void theExampleServiceSendsItsReportAndAnswersTheTelemetryApi(@TempDir Path data)
       throws Exception {
     int port;
-    try (var s = new java.net.ServerSocket(0)) {
+    try (var s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
     try (TestCollector collector = TestCollector.start()) {
