@@ -194,9 +194,17 @@ async function settings(out) {
       notice.textContent = 'Saved.';
     } catch (err) { notice.textContent = err.message; }
   });
+  const refused = el('div', { class: 'panel', id: 'refusals' });
+  try {
+    const r = await api('/api/v1/refusals');
+    const hint = { unauthorized: 'a write key the server does not know, or none', too_large: 'over the size limits', rate_limited: 'over a rate limit', malformed: 'not valid JSON, or not the expected shape', unknown_path: 'no endpoint at that path', overloaded: 'the server was busy; clients retry', conflict: 'a change that conflicts' };
+    refused.append(el('h3', { text: 'Requests refused since ' + r.since + ' (no keys or addresses kept)' }),
+      table({ columns: ['reason', 'requests', 'what it means'], rows: Object.entries(r.reasons).map(([k, n]) => [k, n, hint[k] || '']) }));
+  } catch (e) { refused.append(el('div', { class: 'error', text: 'Could not load refused requests: ' + e.message })); }
   out.append(notice,
     el('div', { class: 'panel' }, el('h3', { text: 'Products and write keys' }), products, create),
-    el('div', { class: 'panel' }, el('h3', { text: 'Privacy and retention' }), save));
+    el('div', { class: 'panel' }, el('h3', { text: 'Privacy and retention' }), save),
+    refused);
 }
 
 function showLogin() {

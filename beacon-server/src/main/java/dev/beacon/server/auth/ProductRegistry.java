@@ -8,9 +8,12 @@ import dev.beacon.server.config.SettingSource;
 import dev.beacon.server.storage.OwnerOnly;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -20,7 +23,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -28,10 +33,16 @@ import java.util.regex.Pattern;
  * here) and those created from the dashboard, kept in {@code <data>/products.json} with only a
  * SHA-256 of each key (a key is shown once, when it is made). Also the dashboard's editable
  * settings: the minimum installations per bucket and the retention.
+ *
+ * <p>The file may be changed by another process too ({@code ./beacon products add} beside a running
+ * server): every change reads it again and writes it under a file lock ({@code
+ * products.json.lock}), and a key that matches nothing here makes the registry read the file again
+ * if it changed, at most once a second.
  */
 public final class ProductRegistry {
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,63}");
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Map<Path, Object> IN_PROCESS = new ConcurrentHashMap<>();
 
   /** A product as the Settings view lists it. */
   public record Product(String name, boolean configured) {}
@@ -42,6 +53,10 @@ public final class ProductRegistry {
 
   /** Read by every ingest request, changed from the dashboard: a concurrent, sorted map. */
   private final Map<String, String> managedKeyHashes = new ConcurrentSkipListMap<>();
+
+  private volatile FileTime loadedVersion;
+  private volatile long lastReloadNanos = System.nanoTime() - RELOAD_EVERY_NANOS;
+  private static final long RELOAD_EVERY_NANOS = 1_000_000_000L;
 
   private final EditableSetting minInstallations;
   private final EditableSetting retentionDays;
@@ -80,15 +95,28 @@ public final class ProductRegistry {
     this.retentionDays =
         new EditableSetting(
             ConfigLoader.RETENTION, "retention_days", retentionDays, retentionSource);
-    load();
+    synchronized (lock) {
+      load();
+    }
   }
 
   public boolean exists(String product) {
     return configured.containsKey(product) || managedKeyHashes.containsKey(product);
   }
 
-  /** The product a write key belongs to, or null. Every key is compared, in constant time. */
+  /**
+   * The product a write key belongs to, or null. Every key is compared, in constant time. A key
+   * that matches none reads {@code products.json} again if another process changed it.
+   */
   public String productForKey(String key) {
+    String found = match(key);
+    if (found == null && reloadIfChanged()) {
+      found = match(key);
+    }
+    return found;
+  }
+
+  private String match(String key) {
     byte[] presented = key.getBytes(StandardCharsets.UTF_8);
     String found = null;
     for (Map.Entry<String, String> e : configured.entrySet()) {
@@ -122,28 +150,85 @@ public final class ProductRegistry {
       throw new IllegalArgumentException(
           "a product name is lower case letters, digits, '-' or '_', starting with a letter");
     }
-    synchronized (lock) {
-      if (exists(name)) {
-        throw new IllegalStateException("product '" + name + "' exists already");
-      }
-      return newKey(name);
-    }
+    return change(
+        () -> {
+          if (exists(name)) {
+            throw new IllegalStateException("product '" + name + "' exists already");
+          }
+          return newKey(name);
+        });
   }
 
   /** A new write key for a product made here; the old key stops working at once. */
   public String rotate(String name) {
-    synchronized (lock) {
-      requireManaged(name);
-      return newKey(name);
-    }
+    return change(
+        () -> {
+          requireManaged(name);
+          return newKey(name);
+        });
   }
 
   /** Removes a product made here: its key stops working; its events stay. */
   public void revoke(String name) {
+    change(
+        () -> {
+          requireManaged(name);
+          managedKeyHashes.remove(name);
+          return null;
+        });
+  }
+
+  /**
+   * A change of {@code products.json}: under the file lock, on what the file holds now (another
+   * process may have changed it), written back before the lock is let go.
+   */
+  private <T> T change(Supplier<T> change) {
+    // A file lock is held by the JVM, not a thread: two registries of one file in one process
+    // (a test's server and command line) take turns on a lock of the process first.
+    Object inProcess =
+        IN_PROCESS.computeIfAbsent(file.toAbsolutePath().normalize(), f -> new Object());
+    synchronized (inProcess) {
+      synchronized (lock) {
+        try (FileChannel channel =
+            FileChannel.open(lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+          channel.lock(); // released when the channel closes
+          load();
+          T result = change.get();
+          save();
+          return result;
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot lock " + lockFile(), e);
+        }
+      }
+    }
+  }
+
+  private Path lockFile() {
+    return file.resolveSibling(file.getFileName() + ".lock");
+  }
+
+  /** Reads the file again if it changed since it was read, at most once a second. */
+  private boolean reloadIfChanged() {
+    long now = System.nanoTime();
+    if (now - lastReloadNanos < RELOAD_EVERY_NANOS) {
+      return false;
+    }
+    lastReloadNanos = now;
+    FileTime version = version();
+    if (version == null || version.equals(loadedVersion)) {
+      return false;
+    }
     synchronized (lock) {
-      requireManaged(name);
-      managedKeyHashes.remove(name);
-      save();
+      load();
+    }
+    return true;
+  }
+
+  private FileTime version() {
+    try {
+      return Files.getLastModifiedTime(file);
+    } catch (IOException e) {
+      return null;
     }
   }
 
@@ -181,15 +266,14 @@ public final class ProductRegistry {
     if (retentionDays < 0 || retentionDays > 100_000) {
       throw new IllegalArgumentException("retention_days must be from 0 (keep all) to 100000");
     }
-    synchronized (lock) {
-      this.minInstallations.checkChange(minInstallations); // both, before either changes
-      this.retentionDays.checkChange(retentionDays);
-      boolean changed = this.minInstallations.change(minInstallations);
-      changed |= this.retentionDays.change(retentionDays);
-      if (changed) {
-        save();
-      }
-    }
+    change(
+        () -> {
+          this.minInstallations.checkChange(minInstallations); // both, before either changes
+          this.retentionDays.checkChange(retentionDays);
+          this.minInstallations.change(minInstallations);
+          this.retentionDays.change(retentionDays);
+          return null;
+        });
   }
 
   private void requireManaged(String name) {
@@ -207,19 +291,22 @@ public final class ProductRegistry {
     new SecureRandom().nextBytes(random);
     String key = "wk_" + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
     managedKeyHashes.put(name, sha256(key));
-    save();
     return key;
   }
 
+  /** Reads the file: its products replace those held (one revoked elsewhere goes). */
   private void load() {
     if (!Files.isReadable(file)) {
       return;
     }
     try {
+      FileTime version = version();
       JsonNode n = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
-      n.path("products")
-          .properties()
-          .forEach(e -> managedKeyHashes.put(e.getKey(), e.getValue().asText()));
+      Map<String, String> read = new TreeMap<>();
+      n.path("products").properties().forEach(e -> read.put(e.getKey(), e.getValue().asText()));
+      managedKeyHashes.keySet().retainAll(read.keySet());
+      managedKeyHashes.putAll(read);
+      loadedVersion = version;
       JsonNode changed = n.path("settings");
       for (EditableSetting setting : List.of(minInstallations, retentionDays)) {
         if (changed.path(setting.jsonName).isInt()) {
@@ -245,6 +332,7 @@ public final class ProductRegistry {
     }
     try {
       OwnerOnly.write(file, n.toPrettyString());
+      loadedVersion = version();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
     }

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       PreviewCommand.class,
       ReportCommand.class,
       SimulateCommand.class,
+      ProductsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class BeaconCli implements Runnable {

@@ -1,6 +1,8 @@
 package dev.beacon.server.cli;
 
+import dev.beacon.protocol.Wire;
 import dev.beacon.server.Background;
+import dev.beacon.server.auth.ProductRegistry;
 import dev.beacon.server.config.ConfigLoader;
 import dev.beacon.server.config.InvalidConfigException;
 import dev.beacon.server.config.ServerConfig;
@@ -13,6 +15,8 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -105,12 +109,8 @@ final class ServeCommand implements Callable<Integer> {
     for (String line : server.settingsReport()) {
       out.println("Setting " + line);
     }
-    if (c.writeKeys().isEmpty()) {
-      out.println(
-          "No product is declared yet: set BEACON_PRODUCTS__<NAME>__WRITE_KEY=<key> and restart.");
-    } else {
-      out.println("Products: " + String.join(", ", c.writeKeys().keySet()));
-    }
+    boolean generated = demo && System.getenv("BEACON_PRODUCTS__DEMO__WRITE_KEY") == null;
+    printProducts(server, c, generated ? demoKey : null, out);
     if (server.admin().generatedPassword() != null) {
       out.println(
           "Admin password (shown once, only its hash is kept): "
@@ -120,15 +120,55 @@ final class ServeCommand implements Callable<Integer> {
     if (demo) {
       fillDemo(server, demoKey, out);
     }
-    out.println(
-        "Ingest: POST "
-            + server.url()
-            + "/v1/batch   Summary: GET "
-            + server.url()
-            + "/api/v1/products/<name>/summary?days=30");
     out.flush();
     stopped.await();
     return 0;
+  }
+
+  /**
+   * For each product, where to send and how to authenticate. A key is printed only when this
+   * process made it (--demo): one from the configuration is the operator's, and one made with
+   * {@code products add} or the dashboard was shown once, when it was made.
+   */
+  private static void printProducts(
+      BeaconServer server, ServerConfig c, String generatedDemoKey, PrintWriter out) {
+    List<ProductRegistry.Product> products = server.products().products();
+    if (products.isEmpty()) {
+      out.println(
+          "No product is declared yet: ./beacon products add <name> (prints its write key), or"
+              + " set BEACON_PRODUCTS__<NAME>__WRITE_KEY=<key> and restart.");
+      return;
+    }
+    out.println(
+        "Send telemetry to "
+            + server.url()
+            + Wire.BATCH_PATH
+            + " with the product's write key"
+            + " as the HTTP Basic user name; from the SDK: <PREFIX>_TELEMETRY_ENDPOINT="
+            + server.url()
+            + " <PREFIX>_TELEMETRY_WRITE_KEY=<key>.");
+    for (ProductRegistry.Product p : products) {
+      String key;
+      if (p.name().equals("demo") && generatedDemoKey != null && p.configured()) {
+        key = "write key " + generatedDemoKey + " (generated for this run)";
+      } else if (p.configured()) {
+        key =
+            "write key from the configuration (BEACON_PRODUCTS__"
+                + p.name().toUpperCase(Locale.ROOT).replace('-', '_')
+                + "__WRITE_KEY)";
+      } else {
+        key = "write key shown when it was made (rotate it in Settings for a new one)";
+      }
+      out.println("  product " + p.name() + ": " + key);
+    }
+    if (c.emqxProduct() != null) {
+      out.println(
+          "  EMQX reports: POST "
+              + server.url()
+              + Wire.EMQX_PATH
+              + " (no key) feed product "
+              + c.emqxProduct());
+    }
   }
 
   /** The demo product gets a simulated fleet, once: a store that has its events is left alone. */

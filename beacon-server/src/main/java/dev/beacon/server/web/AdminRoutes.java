@@ -36,6 +36,7 @@ final class AdminRoutes implements HttpService {
   private final AdminAccess access;
   private final Responses responses;
   private final RequestDeadlines deadlines;
+  private final RefusalCounts refusals;
 
   private final JsonReader json;
 
@@ -46,7 +47,8 @@ final class AdminRoutes implements HttpService {
       AdminAccess access,
       JsonReader json,
       Responses responses,
-      RequestDeadlines deadlines) {
+      RequestDeadlines deadlines,
+      RefusalCounts refusals) {
     this.products = products;
     this.store = store;
     this.ingest = ingest;
@@ -54,6 +56,7 @@ final class AdminRoutes implements HttpService {
     this.json = json;
     this.responses = responses;
     this.deadlines = deadlines;
+    this.refusals = refusals;
   }
 
   @Override
@@ -67,6 +70,8 @@ final class AdminRoutes implements HttpService {
     rules.post("/api/v1/products/{product}/rotate", admin(this::rotateKey));
     rules.delete("/api/v1/products/{product}", admin(this::revokeProduct));
     rules.put("/api/v1/settings", admin(this::updateSettings));
+    rules.get(
+        "/api/v1/refusals", admin((req, res) -> responses.json(res, 200, refusals.snapshot())));
   }
 
   private Handler admin(Handler inner) {

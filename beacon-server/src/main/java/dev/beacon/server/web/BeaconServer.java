@@ -3,6 +3,7 @@ package dev.beacon.server.web;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.beacon.server.Background;
 import dev.beacon.server.Refusal;
+import dev.beacon.server.Refusal.Kind;
 import dev.beacon.server.auth.AdminAuth;
 import dev.beacon.server.auth.ProductRegistry;
 import dev.beacon.server.config.ConfigLoader;
@@ -94,7 +95,9 @@ public final class BeaconServer implements AutoCloseable {
     routing.register(new IngestRoutes(ingest, bodies, json, responses, deadlines));
     AdminAccess access = new AdminAccess(config, admin, json, responses, deadlines, nanoTime);
     routing.register(access::routing);
-    routing.register(new AdminRoutes(products, store, ingest, access, json, responses, deadlines));
+    RefusalCounts refusals = new RefusalCounts(metrics);
+    routing.register(
+        new AdminRoutes(products, store, ingest, access, json, responses, deadlines, refusals));
     routing.register(new QueryRoutes(products, store, access, responses));
     routing.get("/healthz", (req, res) -> responses.json(res, 200, Map.of("status", "ok")));
     routing.get(
@@ -110,10 +113,20 @@ public final class BeaconServer implements AutoCloseable {
         });
     MetricsRoute.register(routing, config.web().metrics(), metrics, access);
     routing.register(new DashboardRoutes());
+    // Last: what no route above took. Counted, and answered in JSON like every refusal.
+    routing.any(
+        (req, res) -> {
+          throw new Refusal(
+              Kind.NOT_FOUND,
+              "unknown_path",
+              "no endpoint here for "
+                  + req.prologue().method().text()
+                  + "; see the README's Endpoints for what this server serves");
+        });
     routing.error(
         Refusal.class,
         (req, res, e) -> {
-          metrics.counter("beacon_refused_requests_total", "reason", e.code()).increment();
+          refusals.count(RefusalCounts.reason(e.kind()), e.code());
           responses.error(
               res, e, !req.headers().contains(HeaderNames.create("X-Beacon-Dashboard")));
         });
@@ -152,7 +165,8 @@ public final class BeaconServer implements AutoCloseable {
                     .addSendListener(deadlines.sending())
                     .build())
             .contentEncoding(new RawContentEncoding())
-            .directHandlers(directHandlers(json.mapper(), config.limits().maxRequestBytes()))
+            .directHandlers(
+                directHandlers(json.mapper(), config.limits().maxRequestBytes(), refusals))
             .routing(routing);
     if (config.tls()) {
       b.tls(Tls.builder().sslContext(PemTls.context(config.tlsCert(), config.tlsKey())).build());
@@ -171,8 +185,9 @@ public final class BeaconServer implements AutoCloseable {
   }
 
   /** What Helidon answers itself (before routing) is JSON too. */
-  private static DirectHandlers directHandlers(ObjectMapper mapper, int maxRequestBytes) {
-    JsonDirectHandler handler = new JsonDirectHandler(mapper, maxRequestBytes);
+  private static DirectHandlers directHandlers(
+      ObjectMapper mapper, int maxRequestBytes, RefusalCounts refusals) {
+    JsonDirectHandler handler = new JsonDirectHandler(mapper, maxRequestBytes, refusals);
     DirectHandlers.Builder b = DirectHandlers.builder();
     for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
       b.addHandler(type, handler);
@@ -258,6 +273,10 @@ public final class BeaconServer implements AutoCloseable {
 
   public AdminAuth admin() {
     return admin;
+  }
+
+  public ProductRegistry products() {
+    return products;
   }
 
   public EventStore store() {

@@ -15,10 +15,12 @@ import io.helidon.http.Status;
 final class JsonDirectHandler implements DirectHandler {
   private final ObjectMapper mapper;
   private final int maxRequestBytes;
+  private final RefusalCounts refusals;
 
-  JsonDirectHandler(ObjectMapper mapper, int maxRequestBytes) {
+  JsonDirectHandler(ObjectMapper mapper, int maxRequestBytes, RefusalCounts refusals) {
     this.mapper = mapper;
     this.maxRequestBytes = maxRequestBytes;
+    this.refusals = refusals;
   }
 
   @Override
@@ -34,10 +36,12 @@ final class JsonDirectHandler implements DirectHandler {
       case 413 -> {
         code = "body_too_large";
         text = "request body exceeds " + maxRequestBytes + " bytes";
+        refusals.count(RefusalCounts.Reason.TOO_LARGE, code);
       }
       case 400 -> {
         code = "bad_request";
         text = "malformed HTTP request";
+        refusals.count(RefusalCounts.Reason.MALFORMED, code);
       }
       case 500 -> {
         code = "internal";
@@ -47,6 +51,7 @@ final class JsonDirectHandler implements DirectHandler {
         code = "overloaded";
         text = "the server is handling too many requests at once; retry";
         headers.set(HeaderNames.RETRY_AFTER, "1");
+        refusals.count(RefusalCounts.Reason.OVERLOADED, code);
       }
       default -> {
         code = "http_" + status.code();

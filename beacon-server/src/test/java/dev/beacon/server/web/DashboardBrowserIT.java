@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.beacon.server.simulate.Simulator;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -126,8 +127,20 @@ class DashboardBrowserIT {
           }
         }
 
-        // Settings: a product made from the page (a change: the session's CSRF token goes along).
+        // Settings: the refused requests by reason (one wrong key sent just now), and a product
+        // made from the page (a change: the session's CSRF token goes along).
+        s.post(
+            "/v1/track",
+            "{}".getBytes(StandardCharsets.UTF_8),
+            "Authorization",
+            TestServer.basic("wk_not_a_key_of_this_server", ""));
+        browser.eval("location.hash = '#overview'; true"); // the loop above ended on Settings
+        waitForPanels(browser);
         browser.eval("location.hash = '#settings'; true");
+        browser.waitFor(
+            "/unauthorized[1-9]/.test((document.getElementById('refusals') || {}).textContent"
+                + " || '')",
+            WAIT);
         browser.waitFor("document.getElementById('new-product')", WAIT);
         browser.eval(
             "document.getElementById('new-product').value = 'fromui';"

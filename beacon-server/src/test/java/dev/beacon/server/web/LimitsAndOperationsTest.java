@@ -161,7 +161,7 @@ class LimitsAndOperationsTest {
           s.get("/metrics", TestServer.basic("admin", TestServer.ADMIN_PASSWORD)).body();
       assertThat(metrics)
           .contains("beacon_ingest_events_total{product=\"acme\",result=\"accepted\"} 1.0")
-          .contains("beacon_refused_requests_total{reason=\"invalid_json\"} 1.0")
+          .contains("beacon_refused_requests_total{code=\"invalid_json\",reason=\"malformed\"} 1.0")
           .contains("beacon_writer_queued_events")
           .contains("beacon_commit_seconds");
     }
