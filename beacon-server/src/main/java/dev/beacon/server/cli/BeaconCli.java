@@ -1,6 +1,9 @@
 package dev.beacon.server.cli;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -40,10 +43,27 @@ public final class BeaconCli implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
+  /** The version the build wrote into {@code version.properties}, and the runtime's. */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-      return new String[] {"beacon 0.1.0"};
+      return new String[] {
+        "beacon " + version(),
+        "Java " + Runtime.version() + " (" + System.getProperty("java.vendor", "?") + ")"
+      };
     }
+  }
+
+  static String version() {
+    Properties p = new Properties();
+    try (InputStream in =
+        BeaconCli.class.getResourceAsStream("/dev/beacon/server/version.properties")) {
+      if (in != null) {
+        p.load(in);
+      }
+    } catch (IOException e) {
+      // an unknown version, said so below
+    }
+    return p.getProperty("version", "(version unknown)");
   }
 }

@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "preview",
     mixinStandardHelpOptions = true,
+    versionProvider = BeaconCli.Version.class,
     description = {
       "Print the JSON report the SDK would send from this machine, whatever the mode.",
       "Sends nothing and writes nothing."

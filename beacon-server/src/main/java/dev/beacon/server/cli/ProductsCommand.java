@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "products",
     mixinStandardHelpOptions = true,
+    versionProvider = BeaconCli.Version.class,
     description = "List the products a server accepts, or add one (its write key shown once).",
     subcommands = {ProductsCommand.Add.class, ProductsCommand.ListProducts.class})
 final class ProductsCommand implements Callable<Integer> {
@@ -81,6 +82,7 @@ final class ProductsCommand implements Callable<Integer> {
   @Command(
       name = "add",
       mixinStandardHelpOptions = true,
+      versionProvider = BeaconCli.Version.class,
       description = "Declare a product and print its new write key, once (only a hash is kept).")
   static final class Add implements Callable<Integer> {
     @ParentCommand ProductsCommand parent;
@@ -126,6 +128,7 @@ final class ProductsCommand implements Callable<Integer> {
   @Command(
       name = "list",
       mixinStandardHelpOptions = true,
+      versionProvider = BeaconCli.Version.class,
       description = "List the products, and where each is declared.")
   static final class ListProducts implements Callable<Integer> {
     @ParentCommand ProductsCommand parent;

@@ -15,6 +15,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "report",
     mixinStandardHelpOptions = true,
+    versionProvider = BeaconCli.Version.class,
     description = {
       "Build one report with the SDK and send it now, honouring consent exactly as the product"
           + " would: a connectivity check for operators.",

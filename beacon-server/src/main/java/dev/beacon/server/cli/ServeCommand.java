@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "serve",
     mixinStandardHelpOptions = true,
+    versionProvider = BeaconCli.Version.class,
     description = {
       "Run the Beacon server: ingest, storage (DuckDB by default) and the query API.",
       "Settings: --config FILE (HOCON), environment BEACON_<PATH> with __ between levels,"

@@ -12,6 +12,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "simulate",
     mixinStandardHelpOptions = true,
+    versionProvider = BeaconCli.Version.class,
     description = {
       "Send a realistic fleet history to a Beacon server: installations that come and go,"
           + " upgrades, clusters, OS and hardware mixes, plugins and features, CLI runs with"

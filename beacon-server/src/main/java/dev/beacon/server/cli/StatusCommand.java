@@ -13,6 +13,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "status",
     mixinStandardHelpOptions = true,
+    versionProvider = BeaconCli.Version.class,
     description = "Print the telemetry mode a product would run with here, and why.")
 final class StatusCommand implements Callable<Integer> {
   @Mixin ProductOptions product;

@@ -11,8 +11,12 @@ import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * The operator commands, run in process with this JVM's environment. The product name is unique to
@@ -35,6 +39,38 @@ class BeaconCliTest {
   private static boolean doNotTrack() {
     String dnt = System.getenv("DO_NOT_TRACK");
     return dnt != null && !dnt.isBlank() && !dnt.equals("0") && !dnt.equalsIgnoreCase("false");
+  }
+
+  /** Issue 18: --help and --version on every command, nested ones too. */
+  @Test
+  void everyCommandAnswersHelpAndVersion() {
+    List<String[]> commands = new ArrayList<>();
+    collect(new CommandLine(new BeaconCli()), new ArrayList<>(), commands);
+    assertThat(commands.size()).isGreaterThanOrEqualTo(9); // beacon, 6 commands, products add|list
+    for (String[] path : commands) {
+      String[] help = Arrays.copyOf(path, path.length + 1);
+      help[path.length] = "--help";
+      Run h = run(help);
+      assertThat(h.exit()).as(String.join(" ", help)).isZero();
+      assertThat(h.out()).as(String.join(" ", help)).contains("Usage: beacon");
+      help[path.length] = "--version";
+      Run v = run(help);
+      assertThat(v.exit()).as(String.join(" ", help)).isZero();
+      assertThat(v.out()).startsWith("beacon 0.").doesNotContain("unknown");
+    }
+  }
+
+  private static void collect(CommandLine c, List<String> path, List<String[]> out) {
+    out.add(path.toArray(new String[0]));
+    c.getSubcommands()
+        .forEach(
+            (name, sub) -> {
+              if (!name.equals("help")) {
+                List<String> deeper = new ArrayList<>(path);
+                deeper.add(name);
+                collect(sub, deeper, out);
+              }
+            });
   }
 
   @Test
