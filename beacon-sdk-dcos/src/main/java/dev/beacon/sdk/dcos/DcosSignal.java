@@ -1,5 +1,7 @@
-package dev.beacon.sdk;
+package dev.beacon.sdk.dcos;
 
+import dev.beacon.sdk.Source;
+import dev.beacon.sdk.SourceAgent;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +12,9 @@ import java.util.function.Function;
  * Mappings of DC/OS's local JSON to the properties of DC/OS Signal's three events (seed 003), for
  * {@link Source}s of a {@link SourceAgent}. Only counts and names leave the cluster: the node
  * addresses and host names in these documents are never read into an event.
+ *
+ * <p>One vendor's mapping, kept out of the SDK's core as OpenTelemetry and Micrometer keep vendor
+ * code apart: it uses the SDK's public API only.
  *
  * @since 0.1.0
  */
