@@ -49,7 +49,8 @@ public final class CommandRun {
     this.beacon = beacon;
     this.closeTimeoutNanos = closeTimeoutNanos;
     this.base = base;
-    this.hook = tracked ? new Thread(this::endedBySystemExit, "beacon-command-exit") : null;
+    this.hook =
+        tracked ? DaemonThreads.thread("beacon-command-exit", this::endedBySystemExit) : null;
   }
 
   static CommandRun start(
@@ -78,8 +79,7 @@ public final class CommandRun {
     ExitCodeCapture.install();
     // Reading the git config and the platform, and the first use of java.util.logging, cost
     // milliseconds: a CLI's own start must not pay them, so they run beside the command.
-    run.preparing = new Thread(() -> run.prepare(s), "beacon-" + s.product + "-command");
-    run.preparing.setDaemon(true);
+    run.preparing = DaemonThreads.thread("beacon-" + s.product + "-command", () -> run.prepare(s));
     run.preparing.start();
     try {
       Runtime.getRuntime().addShutdownHook(run.hook);
@@ -104,7 +104,8 @@ public final class CommandRun {
       }
       base.put("attributes", attributes);
       sendStarted();
-    } catch (RuntimeException e) {
+    } catch (Throwable t) {
+      FatalErrors.rethrowIfFatal(t);
       // never the host's problem: the run reports what it has
     } finally {
       prepared.countDown();

@@ -3,6 +3,7 @@ package dev.beacon.sdk;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 
@@ -22,7 +23,10 @@ final class Delivery {
   private final LongConsumer dropped;
   private final Object lock = new Object();
   private volatile boolean hasWork = true; // a previous run may have left payloads behind
-  private volatile long nextAttemptAt;
+
+  /** A {@link System#nanoTime()} deadline: a wall clock set back must not stall delivery. */
+  private volatile long nextAttemptAtNanos = System.nanoTime();
+
   private boolean pauseCleared; // guarded by lock
 
   Delivery(
@@ -48,12 +52,16 @@ final class Delivery {
     hasWork = true;
   }
 
-  boolean due(long nowMillis) {
-    return hasWork && nowMillis >= nextAttemptAt;
+  boolean due(long nowNanos) {
+    return hasWork && nowNanos - nextAttemptAtNanos >= 0;
   }
 
-  long nextAttemptAtMillis() {
-    return nextAttemptAt;
+  long nextAttemptAtNanos() {
+    return nextAttemptAtNanos;
+  }
+
+  private void retryIn(long delayMillis) {
+    nextAttemptAtNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis);
   }
 
   /**
@@ -71,7 +79,7 @@ final class Delivery {
       try (SpoolLock held = SpoolLock.tryAcquire(spool.directory())) {
         if (held == null) {
           // Another process is uploading; look again a little later.
-          nextAttemptAt = System.currentTimeMillis() + 1000;
+          retryIn(1000);
           parts.log.failure("lock", "another process is uploading the spool; waiting for it");
           return null;
         }
@@ -138,8 +146,7 @@ final class Delivery {
                 "rejected", "the server refused a payload for good (" + o.detail + ")");
             break;
           case REFUSED:
-            nextAttemptAt =
-                System.currentTimeMillis() + backoff.longestDelayMillis(o.retryAfterMillis);
+            retryIn(backoff.longestDelayMillis(o.retryAfterMillis));
             parts.log.failure(
                 "refused",
                 "the server or a proxy refused the request ("
@@ -147,8 +154,7 @@ final class Delivery {
                     + "); payloads stay in the spool and are retried at the longest backoff");
             break;
           default:
-            nextAttemptAt =
-                System.currentTimeMillis() + backoff.nextDelayMillis(o.retryAfterMillis);
+            retryIn(backoff.nextDelayMillis(o.retryAfterMillis));
             parts.log.failure(
                 "delivery",
                 "could not deliver ("
@@ -158,7 +164,7 @@ final class Delivery {
         return o;
       } catch (IOException e) {
         // An unreadable or undeletable spool file must not spin the worker or flood the server.
-        nextAttemptAt = System.currentTimeMillis() + backoff.nextDelayMillis(0);
+        retryIn(backoff.nextDelayMillis(0));
         parts.log.failure("spool", "spool unreadable: " + e.getClass().getSimpleName());
         return HttpExporter.Outcome.retry(0, "spool unreadable: " + e.getClass().getSimpleName());
       }

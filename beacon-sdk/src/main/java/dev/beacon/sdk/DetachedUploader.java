@@ -66,9 +66,7 @@ public final class DetachedUploader {
     try {
       upload(Path.of(args[0]), Long.parseLong(args[1]));
     } catch (Throwable t) {
-      if (t instanceof VirtualMachineError) {
-        throw (VirtualMachineError) t;
-      }
+      FatalErrors.rethrowIfFatal(t);
       // nothing to report to: the payloads stay spooled for the next run
     }
     System.exit(0);
@@ -89,6 +87,7 @@ public final class DetachedUploader {
       // New settings (another endpoint, say) deserve a try even during a pause; the uploader that
       // may be running reads them at once.
       boolean changed = UploaderSettings.write(spool.directory(), UploaderSettings.encode(s));
+      // Wall clock: the pause was left by another process, in the one time processes share.
       if ((!changed && System.currentTimeMillis() < spool.retryPausedUntilMillis())
           || SpoolLock.holder(spool.directory()) == SpoolLock.Holder.ANOTHER_PROCESS) {
         return false;
@@ -250,9 +249,10 @@ public final class DetachedUploader {
         return Drained.SETTINGS_CHANGED; // another endpoint or key: try it at once
       }
       long now = System.nanoTime();
-      long wait = delivery.nextAttemptAtMillis() - System.currentTimeMillis();
+      long wait = delivery.nextAttemptAtNanos() - now;
       if (wait > 0) {
-        sleepMillis(Math.min(wait, 1000)); // looks at the spool and settings at least each second
+        // looks at the spool and the settings at least each second
+        sleepMillis(Math.min(wait / 1_000_000, 1000));
         continue;
       }
       if (spool.pending().isEmpty()) {
@@ -268,7 +268,8 @@ public final class DetachedUploader {
       HttpExporter.Outcome o = delivery.deliverHolding(MAX_LIFE);
       if (o != null && o.kind == HttpExporter.Outcome.Kind.REFUSED) {
         // A refused key or a proxy's 404 will not pass within this uploader's life: leave the
-        // longest pause at once rather than linger until the next attempt.
+        // longest pause at once rather than linger until the next attempt. (The pause is wall
+        // clock: later runs, other processes, read it.)
         spool.pauseRetries(System.currentTimeMillis() + backoffMax(backoff), spool.giveUps() + 1);
         return Drained.GAVE_UP;
       }

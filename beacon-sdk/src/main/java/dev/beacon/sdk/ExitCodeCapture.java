@@ -22,7 +22,8 @@ final class ExitCodeCapture implements Filter {
   private static final Pattern STATUS = Pattern.compile("Runtime\\.exit\\((-?\\d+)\\)");
   private static final Pattern TAIL = Pattern.compile("status: (-?\\d+)");
   private static final ExitCodeCapture INSTANCE = new ExitCodeCapture();
-  private static boolean installed;
+  private static final Object INSTALL_LOCK = new Object();
+  private static boolean installed; // guarded by INSTALL_LOCK
   // Held strongly: java.util.logging keeps loggers weakly, and our level would be forgotten.
   private static Logger runtimeLogger;
 
@@ -30,22 +31,24 @@ final class ExitCodeCapture implements Filter {
   private volatile Level hostLevel;
   private volatile Filter hostFilter;
 
-  static synchronized void install() {
-    if (installed) {
-      return;
-    }
-    try {
-      Logger logger = Logger.getLogger("java.lang.Runtime");
-      INSTANCE.hostLevel = logger.getLevel();
-      INSTANCE.hostFilter = logger.getFilter();
-      logger.setFilter(INSTANCE);
-      if (!logger.isLoggable(Level.FINE)) {
-        logger.setLevel(Level.FINE);
+  static void install() {
+    synchronized (INSTALL_LOCK) {
+      if (installed) {
+        return;
       }
-      runtimeLogger = logger;
-      installed = true;
-    } catch (RuntimeException unavailable) {
-      // a locked-down logging configuration: the exit code will be unknown
+      try {
+        Logger logger = Logger.getLogger("java.lang.Runtime");
+        INSTANCE.hostLevel = logger.getLevel();
+        INSTANCE.hostFilter = logger.getFilter();
+        logger.setFilter(INSTANCE);
+        if (!logger.isLoggable(Level.FINE)) {
+          logger.setLevel(Level.FINE);
+        }
+        runtimeLogger = logger;
+        installed = true;
+      } catch (RuntimeException unavailable) {
+        // a locked-down logging configuration: the exit code will be unknown
+      }
     }
   }
 

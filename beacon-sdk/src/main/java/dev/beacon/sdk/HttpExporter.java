@@ -220,6 +220,7 @@ final class HttpExporter {
     } catch (NumberFormatException notSeconds) {
       try {
         ZonedDateTime at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME);
+        // An HTTP date is wall-clock time by definition: the delay is taken once, here.
         return Math.max(0, at.toInstant().toEpochMilli() - System.currentTimeMillis());
       } catch (RuntimeException unreadable) {
         return 0;

@@ -43,8 +43,9 @@ final class LastFlush implements Runnable {
       if (deliver && left > 0) {
         pipeline.delivery().deliver(Duration.ofNanos(left));
       }
-    } catch (RuntimeException e) {
-      pipeline.log().failure("close", "the last flush failed: " + e.getClass().getName());
+    } catch (Throwable t) {
+      FatalErrors.rethrowIfFatal(t);
+      pipeline.log().failure("close", "the last flush failed: " + t.getClass().getName());
     } finally {
       spooled.countDown();
     }

@@ -70,7 +70,8 @@ final class Payloads {
     String who = e.anonymousId != null ? e.anonymousId : installationId.toString();
     try {
       return message(Wire.TYPE_TRACK, e.name, who, props, e.epochMillis, redactor);
-    } catch (RuntimeException broken) {
+    } catch (Throwable broken) {
+      FatalErrors.rethrowIfFatal(broken); // a product's toString may throw anything else
       return null;
     }
   }

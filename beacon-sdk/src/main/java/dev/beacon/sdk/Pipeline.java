@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -47,11 +46,12 @@ final class Pipeline implements Runnable {
   /** How long the worker rests after a flush that took a whole queue's worth (see below). */
   static final long OVERLOAD_PAUSE_NANOS = 100_000_000L;
 
+  private final Object workerLock = new Object();
   private volatile Thread worker;
   private volatile boolean stopping;
   private volatile UUID installationId;
-  private volatile long nextReportAt;
-  private long nextFlushAt;
+  private final ReportSchedule reports;
+  private long nextFlushAtNanos; // the worker's alone
 
   Pipeline(Settings settings, StateStore state, Supplier<TelemetryMode> mode, Parts parts) {
     this.settings = settings;
@@ -66,6 +66,7 @@ final class Pipeline implements Runnable {
             : new PayloadLog(state.directory().resolve("local-payloads.jsonl"));
     this.log = parts.log;
     this.queue = new EventQueue(settings.maxQueueSize);
+    this.reports = new ReportSchedule(settings);
     this.delivery =
         new Delivery(
             spool,
@@ -122,19 +123,21 @@ final class Pipeline implements Runnable {
     return localLog.file();
   }
 
+  /** When the next report is due, in wall-clock time: for diagnostics; 0 until scheduled. */
   long nextReportAtMillis() {
-    return nextReportAt;
+    return reports.dueAtEpochMillis();
   }
 
   /** Starts the worker unless it runs already. */
-  synchronized void startWorker() {
-    if (worker != null || stopping) {
-      return;
+  void startWorker() {
+    synchronized (workerLock) {
+      if (worker != null || stopping) {
+        return;
+      }
+      Thread t = DaemonThreads.thread("beacon-" + settings.product + "-worker", this);
+      worker = t;
+      t.start();
     }
-    Thread t = new Thread(this, "beacon-" + settings.product + "-worker");
-    t.setDaemon(true);
-    worker = t;
-    t.start();
   }
 
   void wake() {
@@ -148,7 +151,8 @@ final class Pipeline implements Runnable {
   public void run() {
     try {
       long now = System.currentTimeMillis();
-      schedule(now);
+      reports.start(state.lastReportMillis(), System.nanoTime(), now);
+      nextFlushAtNanos = System.nanoTime() + settings.flushInterval.toNanos();
       // Made here, beside the host's work, so that neither an event nor an exit pays for them
       // (a CLI's exit has 50 ms for its last flush): the writer with its redactor, time format and
       // SecureRandom (one throwaway message), the HTTP client, and the installation id if there is
@@ -158,22 +162,18 @@ final class Pipeline implements Runnable {
       if (installationId == null) {
         installationId = state.existingInstallationId();
       }
-    } catch (RuntimeException e) {
-      log.failure("worker", "could not prepare: " + e.getClass().getName());
+    } catch (Throwable t) {
+      FatalErrors.rethrowIfFatal(t);
+      log.failure("worker", "could not prepare: " + t.getClass().getName());
     }
     while (!stopping) {
       try {
         step();
-      } catch (RuntimeException e) {
-        // Survive anything and try again later, never in a tight loop.
-        log.failure("worker", "a worker step failed: " + e.getClass().getName());
+      } catch (Throwable t) {
+        FatalErrors.rethrowIfFatal(t);
+        // Survive anything else and try again later, never in a tight loop.
+        log.failure("worker", "a worker step failed: " + t.getClass().getName());
         LockSupport.parkNanos(this, 1_000_000_000L);
-      } catch (Error e) {
-        if (e instanceof VirtualMachineError) {
-          throw e;
-        }
-        log.failure("worker", "the worker stopped: " + e.getClass().getName());
-        return;
       }
     }
   }
@@ -184,32 +184,33 @@ final class Pipeline implements Runnable {
       LockSupport.parkNanos(this, Duration.ofMinutes(1).toNanos());
       return;
     }
-    long now = System.currentTimeMillis();
-    if (now >= nextReportAt) {
+    long now = System.nanoTime();
+    if (reports.due(now)) {
       report(m, now);
     }
+    boolean flushDue = now - nextFlushAtNanos >= 0;
     boolean overloaded = false;
-    if (!queue.isEmpty() && (now >= nextFlushAt || queue.size() >= settings.maxBatchSize)) {
+    if (!queue.isEmpty() && (flushDue || queue.size() >= settings.maxBatchSize)) {
       overloaded = flush(m) >= settings.maxQueueSize;
     }
-    if (now >= nextFlushAt) {
-      nextFlushAt = now + settings.flushInterval.toMillis();
+    if (flushDue) {
+      nextFlushAtNanos = now + settings.flushInterval.toNanos();
     }
     if (m == TelemetryMode.ON && delivery.due(now)) {
       delivery.deliver(settings.requestTimeout);
-    }
-    long wake = Math.min(nextReportAt, nextFlushAt);
-    if (m == TelemetryMode.ON && delivery.hasWork()) {
-      wake = Math.min(wake, delivery.nextAttemptAtMillis());
     }
     if (overloaded) {
       pauseUnderOverload();
       return;
     }
-    long waitMillis = wake - System.currentTimeMillis();
-    if (waitMillis > 0 && !stopping && queue.size() < settings.maxBatchSize) {
+    now = System.nanoTime();
+    long wait = Math.min(reports.nanosUntilDue(now), nextFlushAtNanos - now);
+    if (m == TelemetryMode.ON && delivery.hasWork()) {
+      wait = Math.min(wait, delivery.nextAttemptAtNanos() - now);
+    }
+    if (wait > 0 && !stopping && queue.size() < settings.maxBatchSize) {
       offeredSinceWake.set(0);
-      LockSupport.parkNanos(this, waitMillis * 1_000_000);
+      LockSupport.parkNanos(this, wait);
     }
   }
 
@@ -226,29 +227,14 @@ final class Pipeline implements Runnable {
     }
   }
 
-  private void schedule(long now) {
-    long last = Math.min(state.lastReportMillis(), now); // a clock set back must not stall reports
-    double spread = 1 + ThreadLocalRandom.current().nextDouble(0.5);
-    long first = now + (long) (settings.initialDelay.toMillis() * spread);
-    nextReportAt = last == 0 ? first : Math.max(first, last + jitteredInterval());
-    if (!settings.periodicReports) {
-      nextReportAt = Long.MAX_VALUE;
-    }
-    nextFlushAt = now + settings.flushInterval.toMillis();
-  }
-
-  private long jitteredInterval() {
-    long interval = settings.reportInterval.toMillis();
-    return interval + (long) (interval * ThreadLocalRandom.current().nextDouble(-0.05, 0.05));
-  }
-
-  private void report(TelemetryMode m, long now) {
+  private void report(TelemetryMode m, long nowNanos) {
+    long nowMillis = System.currentTimeMillis(); // the report's timestamp, on the wire
     try {
-      emitReport(m, now);
+      emitReport(m, nowMillis);
     } catch (IOException e) {
       log.failure("report", "could not keep the report: " + e.getClass().getSimpleName());
     }
-    nextReportAt = settings.periodicReports ? now + jitteredInterval() : Long.MAX_VALUE;
+    reports.reported(nowNanos, nowMillis);
   }
 
   /** Builds a report and spools it (on) or logs it (local). Returns the spooled file, if any. */
@@ -321,10 +307,11 @@ final class Pipeline implements Runnable {
         if (!messages.isEmpty()) {
           emit(m, messages, System.currentTimeMillis());
         }
-      } catch (IOException | RuntimeException e) {
+      } catch (Throwable t) {
+        FatalErrors.rethrowIfFatal(t);
         droppedSincePayload.addAndGet(events.size());
         droppedTotal.addAndGet(events.size());
-        log.failure("flush", "could not keep events: " + e.getClass().getSimpleName());
+        log.failure("flush", "could not keep events: " + t.getClass().getSimpleName());
       }
       events.clear();
     }
@@ -412,8 +399,7 @@ final class Pipeline implements Runnable {
       LastFlush finish =
           new LastFlush(this, m, deliver && !uploaderPaused(), deadline, spoolDeadline);
       // A class, not a lambda: a cold JVM spins a lambda's class in milliseconds of the 50.
-      Thread last = new Thread(finish, "beacon-" + settings.product + "-close");
-      last.setDaemon(true);
+      Thread last = DaemonThreads.thread("beacon-" + settings.product + "-close", finish);
       last.start();
       try {
         finish.spooled.await(Math.max(0, spoolDeadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -439,6 +425,8 @@ final class Pipeline implements Runnable {
    * wait for it again. (One small file read; the exit's other reads of the spool are as cheap.)
    */
   private boolean uploaderPaused() {
+    // Wall clock: the pause was written by another process (an uploader), in the one time
+    // processes share.
     return settings.detachedUploader && System.currentTimeMillis() < spool.retryPausedUntilMillis();
   }
 

@@ -140,8 +140,10 @@ public final class SourceAgent implements AutoCloseable {
   private void runQuietly() {
     try {
       runOnce();
-    } catch (RuntimeException e) {
-      // the next pass tries again; the schedule must survive everything
+    } catch (Throwable t) {
+      // The next pass tries again: a scheduled task that throws is never run again, so the
+      // schedule must survive everything that is not fatal.
+      FatalErrors.rethrowIfFatal(t);
     }
   }
 

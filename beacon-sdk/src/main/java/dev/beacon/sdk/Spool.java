@@ -49,7 +49,8 @@ final class Spool {
     Files.createDirectories(dir);
     evicted.addAndGet(evictFor(payload.length));
     // By hand, not String.format: a CLI's exit spools its last events, and a cold Formatter
-    // costs it milliseconds of its 50.
+    // costs it milliseconds of its 50. Wall clock: the names of every process writing to the
+    // spool sort together, oldest first.
     String name =
         padded(Long.toString(System.currentTimeMillis()), 15)
             + "-"
@@ -76,7 +77,8 @@ final class Spool {
 
   /**
    * The time (epoch millis) before which no run should start an uploader, because the last one gave
-   * up on an unreachable endpoint; 0 when there is no such pause.
+   * up on an unreachable endpoint; 0 when there is no such pause. Wall-clock time, unlike every
+   * deadline within a process: the runs that read it are other processes.
    */
   long retryPausedUntilMillis() {
     long[] p = readRetryPause();
@@ -145,7 +147,7 @@ final class Spool {
   }
 
   private static boolean isStale(Path tmp) {
-    try {
+    try { // a file's time is wall-clock time
       return Files.getLastModifiedTime(tmp).toMillis() < System.currentTimeMillis() - 60_000;
     } catch (IOException gone) {
       return false;

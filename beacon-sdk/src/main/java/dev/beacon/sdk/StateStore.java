@@ -76,7 +76,10 @@ final class StateStore {
     write(MODE, mode.label() + "\n");
   }
 
-  /** Wall-clock time of the last delivered report, epoch millis; 0 when none. */
+  /**
+   * Wall-clock time of the last report, epoch millis; 0 when none. Wall clock because the process
+   * that reads it is a later one: the only time processes share.
+   */
   long lastReportMillis() {
     String text = read(LAST_REPORT);
     if (text == null) {

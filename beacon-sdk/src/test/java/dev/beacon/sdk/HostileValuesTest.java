@@ -110,6 +110,37 @@ class HostileValuesTest {
     }
   }
 
+  /** An error that is not fatal, thrown by a product's value, costs that event alone. */
+  @Test
+  void anErrorThrownByAProductsToStringDropsThatEventAloneAndTheWorkerGoesOn() {
+    Object throwing =
+        new Object() {
+          @Override
+          public String toString() {
+            throw new AssertionError("a product's bug");
+          }
+        };
+    try (TestCollector collector = TestCollector.start()) {
+      Beacon beacon =
+          TestBeacons.builder(tmp.resolve("state"), collector.uri())
+              .initialDelay(Duration.ofHours(1))
+              .build();
+      beacon.start();
+      beacon.track("throws", Map.of("value", throwing));
+      beacon.track("fine", Map.of("n", 1));
+      await().atMost(Duration.ofSeconds(10)).until(() -> collector.messages().size() == 1);
+      beacon.track("later", Map.of("n", 2));
+      await().atMost(Duration.ofSeconds(10)).until(() -> collector.messages().size() == 2);
+      beacon.close();
+      List<String> names = new ArrayList<>();
+      for (JsonNode m : collector.messages()) {
+        names.add(m.get("event").asText());
+      }
+      assertThat(names).containsExactly("fine", "later");
+      assertThat(beacon.droppedEvents()).isEqualTo(1);
+    }
+  }
+
   @Test
   void closeReturnsWithinItsTimeoutWhileTheWorkerIsStuckInAProductsToString() throws Exception {
     StuckToString stuck = new StuckToString();
