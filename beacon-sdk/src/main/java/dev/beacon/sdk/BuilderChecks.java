@@ -1,11 +1,15 @@
 package dev.beacon.sdk;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** The checks {@link BeaconBuilder}'s setters make: each names the setting in its message. */
+/**
+ * The checks {@link BeaconBuilder}'s setters make, each naming the setting in its message; the
+ * endpoint's is also applied to the operator's {@code <PREFIX>_TELEMETRY_ENDPOINT}.
+ */
 final class BuilderChecks {
   static final Pattern SECTION = Pattern.compile("[a-z][a-z0-9_]{0,63}");
   static final Set<String> RESERVED_SECTIONS =
@@ -49,6 +53,26 @@ final class BuilderChecks {
       throw new IllegalArgumentException(
           what + " name '" + name + "' is a built-in report field; choose another");
     }
+  }
+
+  /** An http or https URL with a host: the endpoint, whether set in code or by the operator. */
+  static URI requireEndpoint(URI endpoint) {
+    Objects.requireNonNull(endpoint, "endpoint");
+    String scheme = endpoint.getScheme();
+    if (!"https".equalsIgnoreCase(scheme) && !"http".equalsIgnoreCase(scheme)) {
+      throw new IllegalArgumentException("endpoint must be an http or https URL: " + endpoint);
+    }
+    if (endpoint.getHost() == null) {
+      throw new IllegalArgumentException("endpoint has no host: " + endpoint);
+    }
+    return endpoint;
+  }
+
+  static long requireSpoolBytes(long bytes) {
+    if (bytes < 64 * 1024) {
+      throw new IllegalArgumentException("maxSpoolBytes must be at least 65536: " + bytes);
+    }
+    return bytes;
   }
 
   static Duration requirePositive(Duration d, String name) {

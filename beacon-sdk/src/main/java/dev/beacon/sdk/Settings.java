@@ -5,17 +5,20 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * The builder's values with the environment's overrides applied: the one place where environment
- * variables are mapped onto the configuration (consent variables are read by {@link
- * ConsentResolver}, from the same snapshot). Immutable once built.
+ * The builder's values ({@link Draft}) with the environment's overrides applied: the one place
+ * where environment variables are mapped onto the configuration (consent variables are read by
+ * {@link ConsentResolver}, from the same snapshot). Immutable once built.
  *
  * <p>The builder's setters throw on a programming error; an operator's invalid environment value
  * does not stop the product: it keeps telemetry off, with the problem as the reason.
@@ -55,7 +58,7 @@ final class Settings {
   final boolean periodicReports;
   final boolean detachedUploader;
   final String channel;
-  final java.util.Set<String> untrackedCommands;
+  final Set<String> untrackedCommands;
   final Path workingDirectory;
   final Map<String, String> environment;
   final Properties systemProperties;
@@ -64,74 +67,70 @@ final class Settings {
   final List<String> problems;
 
   private Settings(
-      BeaconBuilder b,
-      URI endpoint,
-      Path logFile,
-      Path trustedCertificates,
-      List<String> problems) {
-    product = b.product;
-    envPrefix = b.envPrefix;
-    version = b.version;
-    edition = b.edition;
+      Draft d, URI endpoint, Path logFile, Path trustedCertificates, List<String> problems) {
+    product = d.product;
+    envPrefix = d.envPrefix;
+    version = d.version;
+    edition = d.edition;
     this.endpoint = endpoint;
-    writeKey = b.writeKey;
+    writeKey = d.writeKey;
     stateDirectory =
-        b.stateDirectory != null
-            ? b.stateDirectory
-            : defaultStateDirectory(b.product, b.environment, b.systemProperties);
+        d.stateDirectory != null
+            ? d.stateDirectory
+            : defaultStateDirectory(d.product, d.environment, d.systemProperties);
     this.logFile = logFile;
     this.trustedCertificates = trustedCertificates;
-    clusterId = b.clusterId;
-    nodes = b.nodes;
-    plugins = b.plugins;
-    configKeys = b.configKeys;
-    sections = Map.copyOf(b.sections);
-    rates = Map.copyOf(b.rates);
-    configuredMode = b.configuredMode;
-    defaultMode = b.defaultMode;
-    firstRunNotice = b.firstRunNotice;
-    initialDelay = b.initialDelay;
-    reportInterval = b.reportInterval;
-    flushInterval = b.flushInterval;
-    sectionTimeout = b.sectionTimeout;
-    connectTimeout = b.connectTimeout;
-    requestTimeout = b.requestTimeout;
-    closeTimeout = b.closeTimeout;
-    retryBase = b.retryBase;
-    retryMax = b.retryMax;
-    maxQueueSize = b.maxQueueSize;
-    maxBatchSize = b.maxBatchSize;
-    maxSpoolBytes = b.maxSpoolBytes;
-    registerMBean = b.registerMBean;
-    periodicReports = b.periodicReports;
-    detachedUploader = b.detachedUploader;
-    channel = b.channel;
-    untrackedCommands = b.untrackedCommands;
+    clusterId = d.clusterId;
+    nodes = d.nodes;
+    plugins = d.plugins;
+    configKeys = d.configKeys;
+    sections = Map.copyOf(d.sections);
+    rates = Map.copyOf(d.rates);
+    configuredMode = d.configuredMode;
+    defaultMode = d.defaultMode;
+    firstRunNotice = d.firstRunNotice;
+    initialDelay = d.initialDelay;
+    reportInterval = d.reportInterval;
+    flushInterval = d.flushInterval;
+    sectionTimeout = d.sectionTimeout;
+    connectTimeout = d.connectTimeout;
+    requestTimeout = d.requestTimeout;
+    closeTimeout = d.closeTimeout;
+    retryBase = d.retryBase;
+    retryMax = d.retryMax;
+    maxQueueSize = d.maxQueueSize;
+    maxBatchSize = d.maxBatchSize;
+    maxSpoolBytes = d.maxSpoolBytes;
+    registerMBean = d.registerMBean;
+    periodicReports = d.periodicReports;
+    detachedUploader = d.detachedUploader;
+    channel = d.channel;
+    untrackedCommands = Set.copyOf(d.untrackedCommands);
     workingDirectory =
-        b.workingDirectory != null
-            ? b.workingDirectory
-            : Path.of(b.systemProperties.getProperty("user.dir", "."));
-    environment = b.environment;
-    systemProperties = b.systemProperties;
+        d.workingDirectory != null
+            ? d.workingDirectory
+            : Path.of(d.systemProperties.getProperty("user.dir", "."));
+    environment = d.environment;
+    systemProperties = d.systemProperties;
     this.problems = List.copyOf(problems);
   }
 
-  static Settings resolve(BeaconBuilder b) {
+  /** The draft's values with the environment's overrides, and the problems found in it. */
+  static Settings resolve(Draft d) {
     List<String> problems = new ArrayList<>();
-    String p = b.envPrefix;
+    String p = d.envPrefix;
 
-    URI endpoint = b.endpoint;
-    String endpointVar = b.environment.get(p + "_TELEMETRY_ENDPOINT");
+    URI endpoint = d.endpoint;
+    String endpointVar = d.environment.get(p + "_TELEMETRY_ENDPOINT");
     if (endpointVar != null && !endpointVar.isBlank()) {
       try {
-        endpoint = URI.create(endpointVar.strip());
-        new BeaconBuilder(b.product).endpoint(endpoint); // same validation as the setter
+        endpoint = BuilderChecks.requireEndpoint(URI.create(endpointVar.strip()));
       } catch (IllegalArgumentException e) {
         problems.add(p + "_TELEMETRY_ENDPOINT is not an http(s) URL: '" + endpointVar + "'");
       }
     }
-    Path logFile = pathVar(b.environment, p + "_TELEMETRY_LOG_FILE", b.logFile, problems);
-    Path ca = pathVar(b.environment, p + "_TELEMETRY_CA_FILE", b.trustedCertificates, problems);
+    Path logFile = pathVar(d.environment, p + "_TELEMETRY_LOG_FILE", d.logFile, problems);
+    Path ca = pathVar(d.environment, p + "_TELEMETRY_CA_FILE", d.trustedCertificates, problems);
     if (ca != null && !java.nio.file.Files.isReadable(ca)) {
       problems.add("the CA file " + ca + " is not readable");
     } else if (ca != null) {
@@ -141,7 +140,7 @@ final class Settings {
         problems.add("the CA file " + ca + " holds no usable certificate");
       }
     }
-    return new Settings(b, endpoint, logFile, ca, problems);
+    return new Settings(d, endpoint, logFile, ca, problems);
   }
 
   /** The base path plus the batch path, or null when no endpoint is configured. */
@@ -189,5 +188,60 @@ final class Settings {
       base = Path.of(sys.getProperty("user.home", "."), ".config");
     }
     return base.resolve(product).resolve("telemetry");
+  }
+
+  /**
+   * The configuration as a {@link BeaconBuilder} collects it, before the environment's overrides:
+   * the builder checks each value, then sets it here; {@link #resolve} makes the settings of it.
+   * Also filled by the detached uploader from its settings file. Holds the defaults.
+   */
+  static final class Draft {
+    final String product;
+    String envPrefix;
+    String version = "unknown";
+    String edition;
+    URI endpoint;
+    String writeKey;
+    Path stateDirectory;
+    Path logFile;
+    Path trustedCertificates;
+    Supplier<String> clusterId = () -> null;
+    Supplier<? extends Collection<String>> nodes;
+    Supplier<? extends Collection<String>> plugins;
+    Supplier<? extends Collection<String>> configKeys;
+    final Map<String, Supplier<?>> sections = new LinkedHashMap<>();
+    final Map<String, LongSupplier> rates = new LinkedHashMap<>();
+    TelemetryMode configuredMode;
+    TelemetryMode defaultMode = TelemetryMode.ON;
+    Consumer<String> firstRunNotice;
+    Duration initialDelay = Duration.ofSeconds(10);
+    Duration reportInterval = Duration.ofDays(7);
+    Duration flushInterval = Duration.ofSeconds(30);
+    Duration sectionTimeout = Duration.ofSeconds(2);
+    Duration connectTimeout = Duration.ofSeconds(3);
+    Duration requestTimeout = Duration.ofSeconds(10);
+    Duration closeTimeout = Duration.ofMillis(800);
+    Duration retryBase = Duration.ofSeconds(1);
+    Duration retryMax = Duration.ofMinutes(10);
+    int maxQueueSize = 2048;
+    int maxBatchSize = 100;
+    long maxSpoolBytes = 4L * 1024 * 1024;
+    boolean registerMBean = true;
+    boolean periodicReports = true;
+    boolean detachedUploader;
+    String channel;
+    Set<String> untrackedCommands = Set.of();
+    Path workingDirectory;
+    Map<String, String> environment = System.getenv();
+    Properties systemProperties = System.getProperties();
+
+    /**
+     * @param product a valid product name (the builder checks it); the environment variables'
+     *     prefix defaults to it in upper case
+     */
+    Draft(String product) {
+      this.product = product;
+      this.envPrefix = product.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
   }
 }

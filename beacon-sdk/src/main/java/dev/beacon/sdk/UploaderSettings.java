@@ -94,26 +94,27 @@ final class UploaderSettings {
   static Settings decode(byte[] encoded) throws IOException {
     Properties p = new Properties();
     p.load(new InputStreamReader(new ByteArrayInputStream(encoded), StandardCharsets.ISO_8859_1));
-    BeaconBuilder b =
-        new BeaconBuilder(required(p, "product"))
-            .environment(Map.of())
-            .systemProperties(new Properties())
-            .endpoint(URI.create(required(p, "endpoint")))
-            .stateDirectory(Path.of(required(p, "state.directory")))
-            .connectTimeout(millis(p, "connect.timeout.millis"))
-            .requestTimeout(millis(p, "request.timeout.millis"))
-            .retryBackoff(millis(p, "retry.base.millis"), millis(p, "retry.max.millis"))
-            .maxSpoolBytes(Long.parseLong(required(p, "max.spool.bytes")));
+    Settings.Draft d = new Settings.Draft(required(p, "product"));
+    d.environment = Map.of();
+    d.systemProperties = new Properties();
+    d.endpoint = BuilderChecks.requireEndpoint(URI.create(required(p, "endpoint")));
+    d.stateDirectory = Path.of(required(p, "state.directory"));
+    d.connectTimeout = millis(p, "connect.timeout.millis");
+    d.requestTimeout = millis(p, "request.timeout.millis");
+    d.retryBase = millis(p, "retry.base.millis");
+    d.retryMax = millis(p, "retry.max.millis");
+    d.maxSpoolBytes =
+        BuilderChecks.requireSpoolBytes(Long.parseLong(required(p, "max.spool.bytes")));
     if (p.getProperty("write.key") != null) {
-      b.writeKey(p.getProperty("write.key"));
+      d.writeKey = BuilderChecks.requireText(p.getProperty("write.key"), "write.key");
     }
     if (p.getProperty("log.file") != null) {
-      b.logFile(Path.of(p.getProperty("log.file")));
+      d.logFile = Path.of(p.getProperty("log.file"));
     }
     if (p.getProperty("trusted.certificates") != null) {
-      b.trustedCertificates(Path.of(p.getProperty("trusted.certificates")));
+      d.trustedCertificates = Path.of(p.getProperty("trusted.certificates"));
     }
-    return Settings.resolve(b);
+    return Settings.resolve(d);
   }
 
   private static FileAttribute<?>[] ownerOnly(Path dir) {
@@ -134,6 +135,7 @@ final class UploaderSettings {
   }
 
   private static Duration millis(Properties p, String name) {
-    return Duration.ofMillis(Long.parseLong(required(p, name)));
+    return BuilderChecks.requirePositive(
+        Duration.ofMillis(Long.parseLong(required(p, name))), name);
   }
 }

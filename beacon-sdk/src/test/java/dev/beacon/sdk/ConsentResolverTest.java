@@ -19,7 +19,7 @@ class ConsentResolverTest {
     if (configured != null) {
       b.configuredMode(configured);
     }
-    return new ConsentResolver(Settings.resolve(b)).resolve(toggle);
+    return new ConsentResolver(TestBeacons.settings(b)).resolve(toggle);
   }
 
   private ConsentStatus env(String name, String value) {
@@ -126,7 +126,7 @@ class ConsentResolverTest {
     BeaconBuilder b =
         TestBeacons.builder(state, null, Map.of("EMQX_TELEMETRY__ENABLE", "false"))
             .envPrefix("EMQX");
-    assertThat(new ConsentResolver(Settings.resolve(b)).resolve(null).mode())
+    assertThat(new ConsentResolver(TestBeacons.settings(b)).resolve(null).mode())
         .isEqualTo(TelemetryMode.OFF);
   }
 }

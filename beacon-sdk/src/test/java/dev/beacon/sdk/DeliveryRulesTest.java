@@ -157,7 +157,7 @@ class DeliveryRulesTest {
     if (writeKey != null) {
       b.writeKey(writeKey);
     }
-    return Settings.resolve(b);
+    return TestBeacons.settings(b);
   }
 
   private static List<java.util.logging.LogRecord> cleartext(

@@ -19,7 +19,7 @@ class DetachedUploaderTest {
   @TempDir Path state;
 
   private Settings settings(URI endpoint) {
-    return Settings.resolve(TestBeacons.builder(state, endpoint).forCommandLine());
+    return TestBeacons.settings(TestBeacons.builder(state, endpoint).forCommandLine());
   }
 
   private Spool spoolWithOneMessage(Settings s, String id) throws Exception {
@@ -133,11 +133,12 @@ class DetachedUploaderTest {
     Properties sys = new Properties();
     sys.setProperty("user.home", "/account/home");
     BeaconBuilder b = Beacon.builder("acme").systemProperties(sys);
-    assertThat(Settings.resolve(b.environment(Map.of("XDG_CONFIG_HOME", "/xdg"))).stateDirectory)
+    assertThat(
+            TestBeacons.settings(b.environment(Map.of("XDG_CONFIG_HOME", "/xdg"))).stateDirectory)
         .isEqualTo(Path.of("/xdg/acme/telemetry"));
-    assertThat(Settings.resolve(b.environment(Map.of("HOME", "/ci/home"))).stateDirectory)
+    assertThat(TestBeacons.settings(b.environment(Map.of("HOME", "/ci/home"))).stateDirectory)
         .isEqualTo(Path.of("/ci/home/.config/acme/telemetry"));
-    assertThat(Settings.resolve(b.environment(Map.of())).stateDirectory)
+    assertThat(TestBeacons.settings(b.environment(Map.of())).stateDirectory)
         .isEqualTo(Path.of("/account/home/.config/acme/telemetry"));
   }
 }

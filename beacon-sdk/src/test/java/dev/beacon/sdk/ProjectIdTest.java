@@ -138,20 +138,20 @@ class ProjectIdTest {
     Files.writeString(
         home.resolve(".git/config"), "[remote \"origin\"]\n\turl = https://github.com/a/dots\n");
     Settings viaEnv =
-        Settings.resolve(
+        TestBeacons.settings(
             TestBeacons.builder(tmp.resolve("s1"), null, java.util.Map.of("HOME", home.toString()))
                 .workingDirectory(home.resolve("x")));
     assertThat(ProjectId.of(viaEnv)).isNull();
     java.util.Properties sys = new java.util.Properties();
     sys.setProperty("user.home", home.toString());
     Settings viaProperty =
-        Settings.resolve(
+        TestBeacons.settings(
             TestBeacons.builder(tmp.resolve("s2"), null)
                 .systemProperties(sys)
                 .workingDirectory(home.resolve("x")));
     assertThat(ProjectId.of(viaProperty)).isNull();
     Settings elsewhere =
-        Settings.resolve(TestBeacons.builder(tmp.resolve("s3"), null).workingDirectory(home));
+        TestBeacons.settings(TestBeacons.builder(tmp.resolve("s3"), null).workingDirectory(home));
     assertThat(ProjectId.of(elsewhere)).hasSize(64);
   }
 

@@ -16,7 +16,7 @@ class ReportCollectorTest {
   @TempDir Path state;
 
   private ReportCollector collector(BeaconBuilder b, RateMeter rates) {
-    Settings s = Settings.resolve(b);
+    Settings s = TestBeacons.settings(b);
     return new ReportCollector(
         s, new SystemFacts(), new Redactor(List.of("secret-host"), "jdoe"), rates);
   }
@@ -155,7 +155,8 @@ class ReportCollectorTest {
     java.nio.file.Files.createDirectories(root.resolve("etc"));
     java.nio.file.Files.writeString(
         root.resolve("etc/os-release"), "NAME=\"Built on secret-host\"\nVERSION_ID=\"1\"\n");
-    Settings s = Settings.resolve(TestBeacons.builder(state, null).version("1.0-adhoc.jdoe.src"));
+    Settings s =
+        TestBeacons.settings(TestBeacons.builder(state, null).version("1.0-adhoc.jdoe.src"));
     ReportCollector c =
         new ReportCollector(
             s,

@@ -34,4 +34,9 @@ final class TestBeacons {
   static BeaconBuilder builder(Path state, URI endpoint) {
     return builder(state, endpoint, Map.of());
   }
+
+  /** The settings a builder would give its Beacon, for the tests of the SDK's parts. */
+  static Settings settings(BeaconBuilder b) {
+    return b.settings();
+  }
 }
