@@ -15,13 +15,16 @@ import java.util.function.LongConsumer;
  * delivery at a time, whoever asks: the worker, {@code close()} or {@code sendReportNow()}.
  */
 final class Delivery {
+  private final Settings settings;
   private final Spool spool;
-  private final Parts parts;
+  private final QuietLog log;
   private final Backoff backoff;
   private final PayloadLog sentLog;
   private final BooleanSupplier allowed;
   private final LongConsumer dropped;
   private final Object lock = new Object();
+  private final Object exporterLock = new Object();
+  private volatile HttpExporter exporter; // made on first use, under exporterLock
   private volatile boolean hasWork = true; // a previous run may have left payloads behind
 
   /** A {@link System#nanoTime()} deadline: a wall clock set back must not stall delivery. */
@@ -29,15 +32,22 @@ final class Delivery {
 
   private boolean pauseCleared; // guarded by lock
 
+  /**
+   * @param sentLog the operator's copy of what was delivered, or null
+   * @param allowed whether sending is still allowed (telemetry on), asked before each payload
+   * @param dropped told how many messages the server refused for good
+   */
   Delivery(
+      Settings settings,
       Spool spool,
-      Parts parts,
+      QuietLog log,
       Backoff backoff,
       PayloadLog sentLog,
       BooleanSupplier allowed,
       LongConsumer dropped) {
+    this.settings = settings;
     this.spool = spool;
-    this.parts = parts;
+    this.log = log;
     this.backoff = backoff;
     this.sentLog = sentLog;
     this.allowed = allowed;
@@ -80,7 +90,7 @@ final class Delivery {
         if (held == null) {
           // Another process is uploading; look again a little later.
           retryIn(1000);
-          parts.log.failure("lock", "another process is uploading the spool; waiting for it");
+          log.failure("lock", "another process is uploading the spool; waiting for it");
           return null;
         }
         return deliverHolding(timeout);
@@ -108,6 +118,56 @@ final class Delivery {
     }
   }
 
+  /**
+   * Sends one spooled payload now, for {@link TelemetryControl#sendReportNow}: what happened, in
+   * the public API's terms. The one place the exporter's outcome is told to the product.
+   */
+  SendResult sendNow(Path file, Duration timeout) {
+    HttpExporter.Outcome o = deliverOne(file, timeout);
+    if (o == null) {
+      return new SendResult(SendResult.Outcome.DELIVERED, "delivered by the running worker");
+    }
+    switch (o.kind) {
+      case DELIVERED:
+        return new SendResult(
+            SendResult.Outcome.DELIVERED, o.detail + " from " + settings.batchUri());
+      case REJECTED:
+        return new SendResult(
+            SendResult.Outcome.REJECTED, o.detail + " from " + settings.batchUri());
+      default:
+        return new SendResult(
+            SendResult.Outcome.SPOOLED,
+            o.detail + " (" + settings.batchUri() + "); kept in " + settings.stateDirectory);
+    }
+  }
+
+  /** Makes the HTTP exporter now, beside the host's work, rather than at the first send. */
+  void prepare() {
+    exporter();
+  }
+
+  /** Abandons the request in flight, if any (from another thread: close()); it stays spooled. */
+  void cancelInFlight() {
+    HttpExporter e = exporter;
+    if (e != null) {
+      e.cancel();
+    }
+  }
+
+  private HttpExporter exporter() {
+    HttpExporter e = exporter;
+    if (e == null) {
+      synchronized (exporterLock) {
+        e = exporter;
+        if (e == null) {
+          e = new HttpExporter(settings, log);
+          exporter = e;
+        }
+      }
+    }
+    return e;
+  }
+
   private void keepCopy(byte[] payload) {
     if (sentLog == null) {
       return;
@@ -115,7 +175,7 @@ final class Delivery {
     try {
       sentLog.append(payload);
     } catch (IOException e) {
-      parts.log.failure("log", "could not append to the log file: " + e.getClass().getSimpleName());
+      log.failure("log", "could not append to the log file: " + e.getClass().getSimpleName());
     }
   }
 
@@ -127,7 +187,7 @@ final class Delivery {
         if (bytes == null) {
           return null;
         }
-        HttpExporter.Outcome o = parts.exporter().send(bytes, timeout);
+        HttpExporter.Outcome o = exporter().send(bytes, timeout);
         switch (o.kind) {
           case DELIVERED:
             spool.remove(file);
@@ -136,18 +196,17 @@ final class Delivery {
               pauseCleared = true;
             }
             backoff.reset();
-            parts.log.recovered("delivery");
+            log.recovered("delivery");
             keepCopy(bytes);
             break;
           case REJECTED:
             spool.remove(file);
             dropped.accept(Spool.messagesIn(file));
-            parts.log.failure(
-                "rejected", "the server refused a payload for good (" + o.detail + ")");
+            log.failure("rejected", "the server refused a payload for good (" + o.detail + ")");
             break;
           case REFUSED:
             retryIn(backoff.longestDelayMillis(o.retryAfterMillis));
-            parts.log.failure(
+            log.failure(
                 "refused",
                 "the server or a proxy refused the request ("
                     + o.detail
@@ -155,7 +214,7 @@ final class Delivery {
             break;
           default:
             retryIn(backoff.nextDelayMillis(o.retryAfterMillis));
-            parts.log.failure(
+            log.failure(
                 "delivery",
                 "could not deliver ("
                     + o.detail
@@ -165,7 +224,7 @@ final class Delivery {
       } catch (IOException e) {
         // An unreadable or undeletable spool file must not spin the worker or flood the server.
         retryIn(backoff.nextDelayMillis(0));
-        parts.log.failure("spool", "spool unreadable: " + e.getClass().getSimpleName());
+        log.failure("spool", "spool unreadable: " + e.getClass().getSimpleName());
         return HttpExporter.Outcome.retry(0, "spool unreadable: " + e.getClass().getSimpleName());
       }
     }

@@ -195,7 +195,8 @@ public final class DetachedUploader {
       Backoff backoff = new Backoff(s.retryBase, s.retryMax);
       PayloadLog sentLog = s.logFile == null ? null : new PayloadLog(s.logFile);
       Delivery delivery =
-          new Delivery(spool, new Parts(s), backoff, sentLog, () -> true, dropped -> {});
+          new Delivery(
+              s, spool, new QuietLog(s.product), backoff, sentLog, () -> true, dropped -> {});
       Drained d =
           drain(
               spool,

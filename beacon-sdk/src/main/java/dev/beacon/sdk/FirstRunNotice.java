@@ -1,8 +1,21 @@
 package dev.beacon.sdk;
 
-/** The text shown once to the operator of a fresh installation. */
+/** The text shown once to the operator of a fresh installation, through the product's callback. */
 final class FirstRunNotice {
   private FirstRunNotice() {}
+
+  /** Hands the text to the product's callback, if it set one: once, when the id is created. */
+  static void show(Settings s, QuietLog log) {
+    if (s.firstRunNotice == null) {
+      return;
+    }
+    try {
+      s.firstRunNotice.accept(text(s));
+    } catch (Throwable t) {
+      FatalErrors.rethrowIfFatal(t);
+      log.failure("notice", "the first-run notice callback threw " + t.getClass().getName());
+    }
+  }
 
   static String text(Settings s) {
     String p = s.envPrefix;

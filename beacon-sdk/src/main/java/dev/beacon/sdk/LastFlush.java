@@ -41,7 +41,7 @@ final class LastFlush implements Runnable {
       spooled.countDown();
       long left = deadline - System.nanoTime();
       if (deliver && left > 0) {
-        pipeline.delivery().deliver(Duration.ofNanos(left));
+        pipeline.outbox().deliver(Duration.ofNanos(left));
       }
     } catch (Throwable t) {
       FatalErrors.rethrowIfFatal(t);

@@ -246,14 +246,4 @@ final class Payloads {
     props.put("failed_sections", failed);
     return true;
   }
-
-  static final class Batch {
-    final String json;
-    final int messages;
-
-    Batch(String json, int messages) {
-      this.json = json;
-      this.messages = messages;
-    }
-  }
 }

@@ -13,7 +13,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
 
 /**
  * The one worker of a {@link Beacon}: takes tracked events from a bounded queue, builds reports on
@@ -30,10 +29,9 @@ import java.util.function.Supplier;
 final class Pipeline implements Runnable {
   private final Settings settings;
   private final StateStore state;
-  private final Supplier<TelemetryMode> mode;
-  private final Parts parts;
-  private final Spool spool;
-  private final PayloadLog localLog;
+  private final Consent consent;
+  private final PayloadWriter writer;
+  private final Outbox outbox;
   private final QuietLog log;
   private final EventQueue queue;
   private final AtomicInteger offeredSinceWake = new AtomicInteger();
@@ -41,40 +39,30 @@ final class Pipeline implements Runnable {
   private final AtomicLong droppedTotal = new AtomicLong();
   private final ReentrantLock flushLock = new ReentrantLock();
   private final AtomicBoolean discardRequested = new AtomicBoolean();
-  private final Delivery delivery;
 
   /** How long the worker rests after a flush that took a whole queue's worth (see below). */
   static final long OVERLOAD_PAUSE_NANOS = 100_000_000L;
 
-  private final Object workerLock = new Object();
-  private volatile Thread worker;
-  private volatile boolean stopping;
+  private final Object lifecycle = new Object();
+  private boolean started; // guarded by lifecycle
+  private volatile Thread worker; // set under lifecycle
+  private volatile boolean stopping; // set under lifecycle
   private volatile UUID installationId;
   private final ReportSchedule reports;
   private long nextFlushAtNanos; // the worker's alone
 
-  Pipeline(Settings settings, StateStore state, Supplier<TelemetryMode> mode, Parts parts) {
+  Pipeline(
+      Settings settings, StateStore state, Consent consent, PayloadWriter writer, QuietLog log) {
     this.settings = settings;
     this.state = state;
-    this.mode = mode;
-    this.parts = parts;
-    this.spool = new Spool(state.directory().resolve("spool"), settings.maxSpoolBytes);
-    PayloadLog sentLog = settings.logFile == null ? null : new PayloadLog(settings.logFile);
-    this.localLog =
-        sentLog != null
-            ? sentLog
-            : new PayloadLog(state.directory().resolve("local-payloads.jsonl"));
-    this.log = parts.log;
+    this.consent = consent;
+    this.writer = writer;
+    this.log = log;
     this.queue = new EventQueue(settings.maxQueueSize);
     this.reports = new ReportSchedule(settings);
-    this.delivery =
-        new Delivery(
-            spool,
-            parts,
-            new Backoff(settings.retryBase, settings.retryMax),
-            sentLog,
-            () -> mode.get() == TelemetryMode.ON,
-            droppedTotal::addAndGet);
+    this.outbox =
+        new Outbox(
+            settings, log, () -> consent.mode() == TelemetryMode.ON, droppedTotal::addAndGet);
   }
 
   /** Called on the host's thread: never blocks, never throws, never does I/O. */
@@ -108,11 +96,11 @@ final class Pipeline implements Runnable {
   }
 
   Spool spool() {
-    return spool;
+    return outbox.spool();
   }
 
-  Delivery delivery() {
-    return delivery;
+  Outbox outbox() {
+    return outbox;
   }
 
   QuietLog log() {
@@ -120,7 +108,17 @@ final class Pipeline implements Runnable {
   }
 
   Path localLogFile() {
-    return localLog.file();
+    return outbox.localLogFile();
+  }
+
+  /** Sends a spooled payload now (a report on request) and says what happened. */
+  SendResult sendNow(Path file, Duration timeout) {
+    return outbox.sendNow(file, timeout);
+  }
+
+  /** Whether events are taken: telemetry is not off, and the pipeline not closed. */
+  boolean collecting() {
+    return !stopping && consent.mode() != TelemetryMode.OFF;
   }
 
   /** When the next report is due, in wall-clock time: for diagnostics; 0 until scheduled. */
@@ -128,16 +126,46 @@ final class Pipeline implements Runnable {
     return reports.dueAtEpochMillis();
   }
 
-  /** Starts the worker unless it runs already. */
-  void startWorker() {
-    synchronized (workerLock) {
-      if (worker != null || stopping) {
-        return;
+  /**
+   * The host started telemetry (or a command began): the worker starts now, unless telemetry is
+   * off, in which case it starts when telemetry is turned on ({@link #resume}). Idempotent.
+   */
+  void start() {
+    synchronized (lifecycle) {
+      started = true;
+      if (consent.mode() != TelemetryMode.OFF) {
+        startWorker();
       }
-      Thread t = DaemonThreads.thread("beacon-" + settings.product + "-worker", this);
-      worker = t;
-      t.start();
     }
+  }
+
+  /**
+   * Telemetry was turned on or local at runtime: the worker starts if the host started telemetry,
+   * and looks at the queue at once.
+   *
+   * @return false once closed
+   */
+  boolean resume() {
+    synchronized (lifecycle) {
+      if (stopping) {
+        return false;
+      }
+      if (started) {
+        startWorker();
+        wake();
+      }
+      return true;
+    }
+  }
+
+  /** Starts the worker unless it runs already; called under the lifecycle lock. */
+  private void startWorker() {
+    if (worker != null || stopping) {
+      return;
+    }
+    Thread t = DaemonThreads.thread("beacon-" + settings.product + "-worker", this);
+    worker = t;
+    t.start();
   }
 
   void wake() {
@@ -157,8 +185,8 @@ final class Pipeline implements Runnable {
       // (a CLI's exit has 50 ms for its last flush): the writer with its redactor, time format and
       // SecureRandom (one throwaway message), the HTTP client, and the installation id if there is
       // one (read only: an untracked command writes nothing).
-      parts.payloads().track(new UUID(0, 0), Event.capture("warm-up", null, now));
-      parts.exporter();
+      writer.warmUp(now);
+      outbox.prepare();
       if (installationId == null) {
         installationId = state.existingInstallationId();
       }
@@ -179,7 +207,7 @@ final class Pipeline implements Runnable {
   }
 
   private void step() {
-    TelemetryMode m = mode.get();
+    TelemetryMode m = consent.mode();
     if (m == TelemetryMode.OFF) {
       LockSupport.parkNanos(this, Duration.ofMinutes(1).toNanos());
       return;
@@ -196,8 +224,8 @@ final class Pipeline implements Runnable {
     if (flushDue) {
       nextFlushAtNanos = now + settings.flushInterval.toNanos();
     }
-    if (m == TelemetryMode.ON && delivery.due(now)) {
-      delivery.deliver(settings.requestTimeout);
+    if (m == TelemetryMode.ON && outbox.due(now)) {
+      outbox.deliver(settings.requestTimeout);
     }
     if (overloaded) {
       pauseUnderOverload();
@@ -205,8 +233,8 @@ final class Pipeline implements Runnable {
     }
     now = System.nanoTime();
     long wait = Math.min(reports.nanosUntilDue(now), nextFlushAtNanos - now);
-    if (m == TelemetryMode.ON && delivery.hasWork()) {
-      wait = Math.min(wait, delivery.nextAttemptAtNanos() - now);
+    if (m == TelemetryMode.ON && outbox.hasWork()) {
+      wait = Math.min(wait, outbox.nextAttemptAtNanos() - now);
     }
     if (wait > 0 && !stopping && queue.size() < settings.maxBatchSize) {
       offeredSinceWake.set(0);
@@ -240,7 +268,7 @@ final class Pipeline implements Runnable {
   /** Builds a report and spools it (on) or logs it (local). Returns the spooled file, if any. */
   Path emitReport(TelemetryMode m, long now) throws IOException {
     UUID id = installationId();
-    String message = parts.payloads().report(id, parts.collector().collect(id, true), now);
+    String message = writer.report(id, true, now);
     state.recordReport(now);
     if (message == null) {
       log.failure("report", "the report exceeds the message size even without its sections");
@@ -296,7 +324,7 @@ final class Pipeline implements Runnable {
         List<String> messages = new ArrayList<>(events.size());
         for (Event e : events) {
           // Null: too large, or a value that broke while read. That event alone is dropped.
-          String message = parts.payloads().track(id, e);
+          String message = writer.track(id, e);
           if (message == null) {
             countDrop();
             log.failure("event", "an event was dropped: its properties exceed the message size");
@@ -319,18 +347,17 @@ final class Pipeline implements Runnable {
   }
 
   private Path emit(TelemetryMode m, List<String> messages, long now) throws IOException {
-    long dropped = droppedSincePayload.getAndSet(0) + spool.takeEvicted();
+    long dropped = droppedSincePayload.getAndSet(0) + outbox.takeEvicted();
     Path last = null;
-    for (Payloads.Batch b : parts.payloads().batches(messages, dropped, now)) {
+    for (Batch b : writer.batches(messages, dropped, now)) {
       byte[] bytes = b.json.getBytes(StandardCharsets.UTF_8);
       if (m == TelemetryMode.LOCAL) {
-        localLog.append(bytes);
+        outbox.logLocally(bytes);
       } else {
-        last = spool.add(bytes, b.messages);
-        delivery.markWork();
+        last = outbox.spool(bytes, b.messages);
       }
     }
-    long evicted = spool.takeEvicted();
+    long evicted = outbox.takeEvicted();
     droppedSincePayload.addAndGet(evicted);
     droppedTotal.addAndGet(evicted);
     return last;
@@ -361,7 +388,7 @@ final class Pipeline implements Runnable {
     if (discardRequested.getAndSet(false)) {
       queue.clear();
       try {
-        spool.clear();
+        outbox.discard();
       } catch (IOException e) {
         log.failure("spool", "could not clear the spool: " + e.getClass().getSimpleName());
       }
@@ -388,16 +415,22 @@ final class Pipeline implements Runnable {
    * is there when the spool is handed to an uploader.
    */
   void close(long deadline, long spoolDeadline) {
-    stopping = true;
-    Thread w = worker;
-    TelemetryMode m = mode.get();
+    Thread w;
+    synchronized (lifecycle) {
+      if (stopping) {
+        return;
+      }
+      stopping = true;
+      w = worker;
+    }
+    TelemetryMode m = consent.mode();
     if (w != null) {
       LockSupport.unpark(w);
     }
     boolean deliver = m == TelemetryMode.ON && (w != null || settings.detachedUploader);
     if (m != TelemetryMode.OFF) {
       LastFlush finish =
-          new LastFlush(this, m, deliver && !uploaderPaused(), deadline, spoolDeadline);
+          new LastFlush(this, m, deliver && !outbox.uploaderPaused(), deadline, spoolDeadline);
       // A class, not a lambda: a cold JVM spins a lambda's class in milliseconds of the 50.
       Thread last = DaemonThreads.thread("beacon-" + settings.product + "-close", finish);
       last.start();
@@ -409,25 +442,15 @@ final class Pipeline implements Runnable {
       joinUntil(last, deadline);
     }
     if (deliver) {
-      parts.cancelInFlight();
+      outbox.cancelInFlight();
     }
     if (w != null) {
       joinUntil(w, deadline);
     }
-    if (m == TelemetryMode.ON && settings.detachedUploader) {
-      DetachedUploader.handOver(settings, spool, log);
+    if (m == TelemetryMode.ON) {
+      outbox.handOverToUploader();
     }
-    parts.shutdown();
-  }
-
-  /**
-   * Whether an uploader found the endpoint unreachable a moment ago: then a command's exit does not
-   * wait for it again. (One small file read; the exit's other reads of the spool are as cheap.)
-   */
-  private boolean uploaderPaused() {
-    // Wall clock: the pause was written by another process (an uploader), in the one time
-    // processes share.
-    return settings.detachedUploader && System.currentTimeMillis() < spool.retryPausedUntilMillis();
+    writer.shutdown();
   }
 
   private static void joinUntil(Thread t, long deadlineNanos) {
@@ -449,7 +472,7 @@ final class Pipeline implements Runnable {
       id = created.id;
       installationId = id;
       if (created.createdNow) {
-        parts.firstRun();
+        FirstRunNotice.show(settings, log);
       }
     }
     return id;

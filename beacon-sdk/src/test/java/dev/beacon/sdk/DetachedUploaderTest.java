@@ -116,7 +116,7 @@ class DetachedUploaderTest {
       Spool spool = spoolWithOneMessage(s, "m-4");
       Backoff backoff = new Backoff(s.retryBase, s.retryMax);
       Delivery delivery =
-          new Delivery(spool, new Parts(s), backoff, null, () -> true, dropped -> {});
+          new Delivery(s, spool, new QuietLog("acme"), backoff, null, () -> true, dropped -> {});
       long start = System.currentTimeMillis();
       DetachedUploader.Drained d =
           DetachedUploader.drain(spool, delivery, backoff, System.nanoTime(), () -> false);
