@@ -12,15 +12,25 @@ final class LastFlush implements Runnable {
   /** Counted down once the queued events are spooled, or given up on. */
   final CountDownLatch spooled = new CountDownLatch(1);
 
-  private final Pipeline pipeline;
+  private final Flusher flusher;
+  private final Outbox outbox;
+  private final QuietLog log;
   private final TelemetryMode mode;
   private final boolean deliver;
   private final long deadline;
   private final long spoolDeadline;
 
   LastFlush(
-      Pipeline pipeline, TelemetryMode mode, boolean deliver, long deadline, long spoolDeadline) {
-    this.pipeline = pipeline;
+      Flusher flusher,
+      Outbox outbox,
+      QuietLog log,
+      TelemetryMode mode,
+      boolean deliver,
+      long deadline,
+      long spoolDeadline) {
+    this.flusher = flusher;
+    this.outbox = outbox;
+    this.log = log;
     this.mode = mode;
     this.deliver = deliver;
     this.deadline = deadline;
@@ -30,22 +40,22 @@ final class LastFlush implements Runnable {
   @Override
   public void run() {
     try {
-      if (!pipeline.flushBy(mode, spoolDeadline)) {
+      if (!flusher.flushBy(mode, spoolDeadline)) {
         // The host no longer waits. What is queued is still spooled once the flush in progress
         // ends (if the JVM lives that long), for the next start to send.
         spooled.countDown();
-        pipeline.log().failure("close", "a flush in progress outlasted the close timeout");
-        pipeline.flush(mode);
+        log.failure("close", "a flush in progress outlasted the close timeout");
+        flusher.flush(mode);
         return;
       }
       spooled.countDown();
       long left = deadline - System.nanoTime();
       if (deliver && left > 0) {
-        pipeline.outbox().deliver(Duration.ofNanos(left));
+        outbox.deliver(Duration.ofNanos(left));
       }
     } catch (Throwable t) {
       FatalErrors.rethrowIfFatal(t);
-      pipeline.log().failure("close", "the last flush failed: " + t.getClass().getName());
+      log.failure("close", "the last flush failed: " + t.getClass().getName());
     } finally {
       spooled.countDown();
     }
