@@ -1,5 +1,13 @@
 package dev.beacon.sdk;
 
+import dev.beacon.sdk.internal.config.Settings;
+import dev.beacon.sdk.internal.consent.Consent;
+import dev.beacon.sdk.internal.log.QuietLog;
+import dev.beacon.sdk.internal.pipeline.Control;
+import dev.beacon.sdk.internal.pipeline.Pipeline;
+import dev.beacon.sdk.internal.report.Event;
+import dev.beacon.sdk.internal.report.PayloadWriter;
+import dev.beacon.sdk.internal.state.StateStore;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,7 @@
 package dev.beacon.sdk;
 
+import dev.beacon.sdk.internal.config.Checks;
+import dev.beacon.sdk.internal.config.Settings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,8 +19,8 @@ import java.util.regex.Pattern;
  * Configures a {@link Beacon}. Every setter validates its argument at once and names it in the
  * message; {@link #build()} resolves consent and starts nothing.
  *
- * <p>Environment variables and system properties are read in one place, {@link Settings}, and
- * override what is set here as the README's table says.
+ * <p>Environment variables and system properties are read in one place, when the settings are
+ * resolved at {@link #build()}, and override what is set here as the README's table says.
  *
  * @since 0.1.0
  */
@@ -40,13 +42,13 @@ public final class BeaconBuilder {
 
   /** The product's version, reported as {@code version}. */
   public BeaconBuilder version(String version) {
-    draft.version = BuilderChecks.requireText(version, "version");
+    draft.version = Checks.requireText(version, "version");
     return this;
   }
 
   /** The product's edition (for example {@code opensource}), reported as {@code edition}. */
   public BeaconBuilder edition(String edition) {
-    draft.edition = BuilderChecks.requireText(edition, "edition");
+    draft.edition = Checks.requireText(edition, "edition");
     return this;
   }
 
@@ -65,13 +67,13 @@ public final class BeaconBuilder {
 
   /** Base URL of the Beacon server; reports go to {@code <endpoint>/v1/batch}. */
   public BeaconBuilder endpoint(URI endpoint) {
-    draft.endpoint = BuilderChecks.requireEndpoint(endpoint);
+    draft.endpoint = Checks.requireEndpoint(endpoint);
     return this;
   }
 
   /** The product's write key, sent as the HTTP Basic user. */
   public BeaconBuilder writeKey(String writeKey) {
-    draft.writeKey = BuilderChecks.requireText(writeKey, "writeKey");
+    draft.writeKey = Checks.requireText(writeKey, "writeKey");
     return this;
   }
 
@@ -136,7 +138,7 @@ public final class BeaconBuilder {
    * failed_sections} and does not stop the report.
    */
   public BeaconBuilder section(String name, Supplier<?> supplier) {
-    BuilderChecks.requireSectionName(name, "section");
+    Checks.requireSectionName(name, "section");
     Objects.requireNonNull(supplier, "supplier");
     if (draft.sections.containsKey(name) || draft.rates.containsKey(name)) {
       throw new IllegalArgumentException("section '" + name + "' is already registered");
@@ -150,7 +152,7 @@ public final class BeaconBuilder {
    * (or since start), under {@code rates.<name>}. The supplier answers the cumulative count.
    */
   public BeaconBuilder rate(String name, LongSupplier cumulativeCount) {
-    BuilderChecks.requireSectionName(name, "rate");
+    Checks.requireSectionName(name, "rate");
     Objects.requireNonNull(cumulativeCount, "cumulativeCount");
     draft.rates.put(name, cumulativeCount);
     return this;
@@ -179,43 +181,43 @@ public final class BeaconBuilder {
 
   /** Delay before the first report of a fresh installation (jittered up to +50 %); 10 s. */
   public BeaconBuilder initialDelay(Duration delay) {
-    draft.initialDelay = BuilderChecks.requireNonNegative(delay, "initialDelay");
+    draft.initialDelay = Checks.requireNonNegative(delay, "initialDelay");
     return this;
   }
 
   /** Time between reports (jittered by ±5 %); 7 days. */
   public BeaconBuilder reportInterval(Duration interval) {
-    draft.reportInterval = BuilderChecks.requirePositive(interval, "reportInterval");
+    draft.reportInterval = Checks.requirePositive(interval, "reportInterval");
     return this;
   }
 
   /** Longest time a tracked event waits before it is sent; 30 s. */
   public BeaconBuilder flushInterval(Duration interval) {
-    draft.flushInterval = BuilderChecks.requirePositive(interval, "flushInterval");
+    draft.flushInterval = Checks.requirePositive(interval, "flushInterval");
     return this;
   }
 
   /** Longest time one report section may take; 2 s. */
   public BeaconBuilder sectionTimeout(Duration timeout) {
-    draft.sectionTimeout = BuilderChecks.requirePositive(timeout, "sectionTimeout");
+    draft.sectionTimeout = Checks.requirePositive(timeout, "sectionTimeout");
     return this;
   }
 
   /** TCP connect timeout; 3 s. */
   public BeaconBuilder connectTimeout(Duration timeout) {
-    draft.connectTimeout = BuilderChecks.requirePositive(timeout, "connectTimeout");
+    draft.connectTimeout = Checks.requirePositive(timeout, "connectTimeout");
     return this;
   }
 
   /** Whole-request timeout; 10 s. */
   public BeaconBuilder requestTimeout(Duration timeout) {
-    draft.requestTimeout = BuilderChecks.requirePositive(timeout, "requestTimeout");
+    draft.requestTimeout = Checks.requirePositive(timeout, "requestTimeout");
     return this;
   }
 
   /** Longest time {@link Beacon#close()} waits for delivery before spooling the rest; 800 ms. */
   public BeaconBuilder closeTimeout(Duration timeout) {
-    draft.closeTimeout = BuilderChecks.requireNonNegative(timeout, "closeTimeout");
+    draft.closeTimeout = Checks.requireNonNegative(timeout, "closeTimeout");
     return this;
   }
 
@@ -240,7 +242,7 @@ public final class BeaconBuilder {
 
   /** Bytes the disk spool may hold; the oldest payloads are dropped first; 4 MiB. */
   public BeaconBuilder maxSpoolBytes(long bytes) {
-    draft.maxSpoolBytes = BuilderChecks.requireSpoolBytes(bytes);
+    draft.maxSpoolBytes = Checks.requireSpoolBytes(bytes);
     return this;
   }
 
@@ -286,7 +288,7 @@ public final class BeaconBuilder {
 
   /** A release channel (such as {@code stable} or {@code beta}) sent with command events. */
   public BeaconBuilder channel(String channel) {
-    draft.channel = BuilderChecks.requireText(channel, "channel");
+    draft.channel = Checks.requireText(channel, "channel");
     return this;
   }
 
@@ -307,8 +309,8 @@ public final class BeaconBuilder {
 
   /** First and longest delay between delivery attempts; 1 s and 10 min. For tests. */
   BeaconBuilder retryBackoff(Duration base, Duration max) {
-    draft.retryBase = BuilderChecks.requirePositive(base, "retryBase");
-    draft.retryMax = BuilderChecks.requirePositive(max, "retryMax");
+    draft.retryBase = Checks.requirePositive(base, "retryBase");
+    draft.retryMax = Checks.requirePositive(max, "retryMax");
     return this;
   }
 

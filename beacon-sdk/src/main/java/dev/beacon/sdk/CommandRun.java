@@ -1,5 +1,11 @@
 package dev.beacon.sdk;
 
+import dev.beacon.sdk.internal.cli.ExitCodeCapture;
+import dev.beacon.sdk.internal.cli.ProjectId;
+import dev.beacon.sdk.internal.config.Settings;
+import dev.beacon.sdk.internal.report.SystemFacts;
+import dev.beacon.sdk.internal.thread.DaemonThreads;
+import dev.beacon.sdk.internal.thread.FatalErrors;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;

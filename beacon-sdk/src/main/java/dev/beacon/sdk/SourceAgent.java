@@ -1,5 +1,8 @@
 package dev.beacon.sdk;
 
+import dev.beacon.sdk.internal.thread.DaemonThreads;
+import dev.beacon.sdk.internal.thread.FatalErrors;
+import dev.beacon.sdk.internal.thread.TimedCalls;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
