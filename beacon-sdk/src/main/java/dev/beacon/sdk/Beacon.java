@@ -1,9 +1,16 @@
 package dev.beacon.sdk;
 
-import java.io.IOException;
+import dev.beacon.sdk.internal.config.Settings;
+import dev.beacon.sdk.internal.consent.Consent;
+import dev.beacon.sdk.internal.log.QuietLog;
+import dev.beacon.sdk.internal.pipeline.Control;
+import dev.beacon.sdk.internal.pipeline.Pipeline;
+import dev.beacon.sdk.internal.report.Event;
+import dev.beacon.sdk.internal.report.PayloadWriter;
+import dev.beacon.sdk.internal.state.StateStore;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import javax.management.ObjectName;
 
 /**
  * Anonymous usage telemetry for a JVM product: periodic reports and tracked events, sent to the
@@ -27,32 +34,18 @@ import javax.management.ObjectName;
  */
 public final class Beacon implements AutoCloseable {
   private final Settings settings;
-  private final StateStore state;
-  private final ConsentResolver consent;
-  private final Parts parts;
+  private final QuietLog log;
   private final Pipeline pipeline;
   private final Control control;
-  private final Object lifecycle = new Object();
-  private volatile ConsentStatus status;
-  private volatile TelemetryMode mode;
-  private volatile boolean closed;
-  private boolean started;
-  private final java.util.List<Runnable> onEnabled =
-      new java.util.concurrent.CopyOnWriteArrayList<>();
-  private ObjectName mbean;
-  private UUID ephemeralId;
 
   Beacon(Settings settings) {
     this.settings = settings;
-    this.state = new StateStore(settings.stateDirectory);
-    this.consent = new ConsentResolver(settings);
-    this.parts = new Parts(settings);
-    this.pipeline = new Pipeline(settings, state, () -> mode, parts);
-    this.control = new Control(this);
-    setStatus(consent.resolve(state.persistedMode()));
-    if (settings.registerMBean) {
-      mbean = Control.register(control, settings.product);
-    }
+    this.log = new QuietLog(settings.product);
+    StateStore state = new StateStore(settings.stateDirectory);
+    Consent consent = new Consent(settings, state, log);
+    PayloadWriter writer = new PayloadWriter(settings);
+    this.pipeline = new Pipeline(settings, state, consent, writer, log);
+    this.control = Control.create(settings, state, consent, pipeline, writer, log);
   }
 
   /**
@@ -70,15 +63,7 @@ public final class Beacon implements AutoCloseable {
    * telemetry is off; turning it on later starts it then. Idempotent.
    */
   public void start() {
-    synchronized (lifecycle) {
-      if (started || closed) {
-        return;
-      }
-      started = true;
-      if (mode != TelemetryMode.OFF) {
-        pipeline.startWorker();
-      }
-    }
+    pipeline.start();
   }
 
   /**
@@ -91,7 +76,7 @@ public final class Beacon implements AutoCloseable {
    *     worker), and never hold personal data
    */
   public void track(String event, Map<String, ?> properties) {
-    if (mode == TelemetryMode.OFF || closed) {
+    if (!pipeline.collecting()) {
       return;
     }
     try {
@@ -114,32 +99,29 @@ public final class Beacon implements AutoCloseable {
    *
    * @param command the command path, such as {@code "werf build"}
    */
-  public CommandRun startCommand(String command, java.util.Collection<CommandOption> options) {
-    boolean on = mode != TelemetryMode.OFF && !closed && command != null;
+  public CommandRun startCommand(String command, Collection<CommandOption> options) {
+    boolean on = pipeline.collecting() && command != null;
     try {
       CommandRun run =
           CommandRun.start(
               this,
               settings,
               command == null ? "" : command,
-              options == null ? java.util.List.of() : options,
+              options == null ? List.of() : options,
               on);
       if (on) {
-        synchronized (lifecycle) {
-          started = true;
-          pipeline.startWorker();
-        }
+        pipeline.start();
       }
       return run;
     } catch (RuntimeException e) {
-      parts.log.failure("command", "could not start the command event: " + e.getClass().getName());
-      return CommandRun.start(this, settings, "", java.util.List.of(), false);
+      log.failure("command", "could not start the command event: " + e.getClass().getName());
+      return CommandRun.start(this, settings, "", List.of(), false);
     }
   }
 
   /** An event about someone else than this installation: a cluster agent's cluster. */
   void track(String event, Map<String, ?> properties, String anonymousId) {
-    if (mode == TelemetryMode.OFF || closed) {
+    if (!pipeline.collecting()) {
       return;
     }
     try {
@@ -169,129 +151,31 @@ public final class Beacon implements AutoCloseable {
    * delivery, one (as late or later) for spooling what is queued.
    */
   void closeBy(long deadlineNanos, long spoolDeadlineNanos) {
-    synchronized (lifecycle) {
-      if (closed) {
-        return;
-      }
-      closed = true;
-    }
     try {
       pipeline.close(deadlineNanos, spoolDeadlineNanos);
     } catch (RuntimeException e) {
-      parts.log.failure("close", "close failed: " + e.getClass().getName());
+      log.failure("close", "close failed: " + e.getClass().getName());
     }
-    Control.unregister(mbean);
-  }
-
-  // ---- used by Control ----
-
-  ConsentStatus status() {
-    return status;
-  }
-
-  ConsentStatus toggle(TelemetryMode wanted) {
-    synchronized (lifecycle) {
-      try {
-        state.persistMode(wanted);
-      } catch (IOException e) {
-        parts.log.failure(
-            "toggle", "could not persist the runtime toggle: " + e.getClass().getSimpleName());
-      }
-      setStatus(consent.resolve(wanted));
-      if (mode == TelemetryMode.OFF) {
-        pipeline.discardPending();
-      } else if (!closed) {
-        if (started) {
-          pipeline.startWorker();
-          pipeline.wake();
-        }
-        for (Runnable r : onEnabled) {
-          try {
-            r.run();
-          } catch (RuntimeException e) {
-            parts.log.failure("toggle", "a start on enable failed: " + e.getClass().getName());
-          }
-        }
-      }
-      return status;
-    }
-  }
-
-  String preview() {
-    UUID id = state.existingInstallationId();
-    if (id == null) {
-      synchronized (lifecycle) {
-        if (ephemeralId == null) {
-          ephemeralId = UUID.randomUUID(); // shown, never written: off must create no file
-        }
-        id = ephemeralId;
-      }
-    }
-    long now = System.currentTimeMillis();
-    String message = parts.payloads().report(id, parts.collector().collect(id, false), now);
-    if (message == null) {
-      throw new IllegalStateException("the report exceeds the message size");
-    }
-    return parts.payloads().batches(java.util.List.of(message), 0, now).get(0).json;
-  }
-
-  SendResult sendReportNow() {
-    TelemetryMode m = mode;
-    if (m == TelemetryMode.OFF) {
-      return new SendResult(
-          SendResult.Outcome.NOT_SENT_OFF, "telemetry is off: " + status.reason());
-    }
-    try {
-      java.nio.file.Path file = pipeline.emitReport(m, System.currentTimeMillis());
-      if (m == TelemetryMode.LOCAL) {
-        return new SendResult(
-            SendResult.Outcome.LOGGED_LOCALLY, "written to " + pipeline.localLogFile());
-      }
-      if (file == null) {
-        return new SendResult(
-            SendResult.Outcome.REJECTED, "the report exceeds the message or the spool's size");
-      }
-      HttpExporter.Outcome o = pipeline.delivery().deliverOne(file, settings.requestTimeout);
-      if (o == null) {
-        return new SendResult(SendResult.Outcome.DELIVERED, "delivered by the running worker");
-      }
-      switch (o.kind) {
-        case DELIVERED:
-          return new SendResult(
-              SendResult.Outcome.DELIVERED, o.detail + " from " + settings.batchUri());
-        case REJECTED:
-          return new SendResult(
-              SendResult.Outcome.REJECTED, o.detail + " from " + settings.batchUri());
-        default:
-          return new SendResult(
-              SendResult.Outcome.SPOOLED,
-              o.detail + " (" + settings.batchUri() + "); kept in " + state.directory());
-      }
-    } catch (IOException | RuntimeException e) {
-      return new SendResult(SendResult.Outcome.SPOOLED, "could not build or keep the report: " + e);
-    }
-  }
-
-  long droppedEvents() {
-    return pipeline.droppedTotal();
+    control.unregister();
   }
 
   /** Whether telemetry collects now: not off, and not closed. */
   boolean collecting() {
-    return mode != TelemetryMode.OFF && !closed;
+    return pipeline.collecting();
   }
 
   /** Runs {@code start} each time telemetry is turned on or local at runtime (a source agent). */
   void whenEnabled(Runnable start) {
-    onEnabled.add(start);
+    control.whenEnabled(start);
   }
 
+  /** Events dropped so far, as the MBean shows them: for the SDK's own tests. */
+  long droppedEvents() {
+    return pipeline.droppedTotal();
+  }
+
+  /** The pipeline, for the SDK's own tests. */
   Pipeline pipeline() {
     return pipeline;
-  }
-
-  private void setStatus(ConsentStatus s) {
-    status = s;
-    mode = s.mode();
   }
 }

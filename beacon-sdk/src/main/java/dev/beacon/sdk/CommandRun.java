@@ -1,5 +1,11 @@
 package dev.beacon.sdk;
 
+import dev.beacon.sdk.internal.cli.ExitCodeCapture;
+import dev.beacon.sdk.internal.cli.ProjectId;
+import dev.beacon.sdk.internal.config.Settings;
+import dev.beacon.sdk.internal.report.SystemFacts;
+import dev.beacon.sdk.internal.thread.DaemonThreads;
+import dev.beacon.sdk.internal.thread.FatalErrors;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -49,7 +55,8 @@ public final class CommandRun {
     this.beacon = beacon;
     this.closeTimeoutNanos = closeTimeoutNanos;
     this.base = base;
-    this.hook = tracked ? new Thread(this::endedBySystemExit, "beacon-command-exit") : null;
+    this.hook =
+        tracked ? DaemonThreads.thread("beacon-command-exit", this::endedBySystemExit) : null;
   }
 
   static CommandRun start(
@@ -78,8 +85,7 @@ public final class CommandRun {
     ExitCodeCapture.install();
     // Reading the git config and the platform, and the first use of java.util.logging, cost
     // milliseconds: a CLI's own start must not pay them, so they run beside the command.
-    run.preparing = new Thread(() -> run.prepare(s), "beacon-" + s.product + "-command");
-    run.preparing.setDaemon(true);
+    run.preparing = DaemonThreads.thread("beacon-" + s.product + "-command", () -> run.prepare(s));
     run.preparing.start();
     try {
       Runtime.getRuntime().addShutdownHook(run.hook);
@@ -104,7 +110,8 @@ public final class CommandRun {
       }
       base.put("attributes", attributes);
       sendStarted();
-    } catch (RuntimeException e) {
+    } catch (Throwable t) {
+      FatalErrors.rethrowIfFatal(t);
       // never the host's problem: the run reports what it has
     } finally {
       prepared.countDown();

@@ -1,5 +1,6 @@
 package dev.beacon.sdk;
 
+import dev.beacon.sdk.internal.config.ModeNames;
 import java.util.Objects;
 
 /**
@@ -12,7 +13,13 @@ public final class ConsentStatus {
   private final TelemetryMode mode;
   private final String reason;
 
-  ConsentStatus(TelemetryMode mode, String reason) {
+  /**
+   * A status, as the SDK resolves it; public for a product's own test doubles of {@link
+   * TelemetryControl}.
+   *
+   * @param reason which setting decided the mode, in words an operator can act on
+   */
+  public ConsentStatus(TelemetryMode mode, String reason) {
     this.mode = Objects.requireNonNull(mode, "mode");
     this.reason = Objects.requireNonNull(reason, "reason");
   }
@@ -41,6 +48,6 @@ public final class ConsentStatus {
 
   @Override
   public String toString() {
-    return mode.label() + " (" + reason + ")";
+    return ModeNames.label(mode) + " (" + reason + ")";
   }
 }

@@ -29,7 +29,13 @@ public final class SendResult {
   private final Outcome outcome;
   private final String detail;
 
-  SendResult(Outcome outcome, String detail) {
+  /**
+   * A result, as the SDK gives it; public for a product's own test doubles of {@link
+   * TelemetryControl}.
+   *
+   * @param detail details for an operator: the HTTP status, the error, or where the report went
+   */
+  public SendResult(Outcome outcome, String detail) {
     this.outcome = Objects.requireNonNull(outcome, "outcome");
     this.detail = Objects.requireNonNull(detail, "detail");
   }

@@ -1,5 +1,6 @@
 package dev.beacon.sdk;
 
+import dev.beacon.sdk.internal.json.JsonReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;

@@ -1,5 +1,8 @@
 package dev.beacon.sdk;
 
+import dev.beacon.sdk.internal.thread.DaemonThreads;
+import dev.beacon.sdk.internal.thread.FatalErrors;
+import dev.beacon.sdk.internal.thread.TimedCalls;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -140,8 +143,10 @@ public final class SourceAgent implements AutoCloseable {
   private void runQuietly() {
     try {
       runOnce();
-    } catch (RuntimeException e) {
-      // the next pass tries again; the schedule must survive everything
+    } catch (Throwable t) {
+      // The next pass tries again: a scheduled task that throws is never run again, so the
+      // schedule must survive everything that is not fatal.
+      FatalErrors.rethrowIfFatal(t);
     }
   }
 

@@ -63,7 +63,7 @@ public final class ChildHost {
       System.out.println("RETURNING");
       return;
     }
-    while (beacon.pipeline().spool().pending().size() < 1) {
+    while (TestBeacons.spool(beacon).pending().size() < 1) {
       Thread.onSpinWait();
     }
     System.out.println("SPOOLED");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.beacon.sdk.internal.delivery.SpoolProbe;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -98,7 +99,7 @@ class CommandEventsTest {
       long exitMillis = (System.nanoTime() - start) / 1_000_000;
       // The budget is 200 ms; the bound only catches an exit that waits for the 30 s timeout.
       assertThat(exitMillis).isLessThan(5_000);
-      assertThat(first.pipeline().spool().pending()).isNotEmpty();
+      assertThat(TestBeacons.spool(first).pending()).isNotEmpty();
     }
     try (TestCollector collector = TestCollector.start()) {
       Beacon second = cli(collector.uri(), Map.of()).build();
@@ -147,7 +148,7 @@ class CommandEventsTest {
       // Both events are spooled all the same, without what the preparation had not read.
       await().atMost(Duration.ofSeconds(10)).until(() -> messagesIn(tmp.resolve("state")) == 2);
       List<String> events = new ArrayList<>();
-      for (Path f : new Spool(tmp.resolve("state/spool"), Long.MAX_VALUE).pending()) {
+      for (Path f : SpoolProbe.at(tmp.resolve("state/spool")).pending()) {
         for (JsonNode m : TestCollector.JSON.readTree(Files.readString(f)).get("batch")) {
           events.add(m.get("event").asText());
           assertThat(m.at("/properties/projectID").isMissingNode()).isTrue();
@@ -231,8 +232,8 @@ class CommandEventsTest {
 
   private static long messagesIn(Path state) {
     long n = 0;
-    for (Path f : new Spool(state.resolve("spool"), Long.MAX_VALUE).pending()) {
-      n += Spool.messagesIn(f);
+    for (Path f : SpoolProbe.at(state.resolve("spool")).pending()) {
+      n += SpoolProbe.messagesIn(f);
     }
     return n;
   }

@@ -27,7 +27,7 @@ class ControlTest {
               .build();
       beacon.start();
       beacon.track("ignored_while_off", Map.of());
-      assertThat(beacon.pipeline().workerStarted()).isFalse();
+      assertThat(TestBeacons.pipeline(beacon).workerStarted()).isFalse();
 
       ConsentStatus on = beacon.control().enable();
       assertThat(on.mode()).isEqualTo(TelemetryMode.ON);

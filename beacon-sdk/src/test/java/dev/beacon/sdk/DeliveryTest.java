@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.beacon.sdk.internal.state.StateStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -174,29 +175,13 @@ class DeliveryTest {
         second.start();
         await()
             .atMost(Duration.ofSeconds(5))
-            .until(() -> second.pipeline().nextReportAtMillis() > 0);
+            .until(() -> TestBeacons.pipeline(second).nextReportAtMillis() > 0);
         long oneHour = Duration.ofHours(1).toMillis();
-        assertThat(second.pipeline().nextReportAtMillis())
+        assertThat(TestBeacons.pipeline(second).nextReportAtMillis())
             .isBetween(last + (long) (oneHour * 0.95), last + (long) (oneHour * 1.05));
         await().during(Duration.ofMillis(300)).until(() -> collector.delivered().size() == 1);
       }
     }
-  }
-
-  @Test
-  void theInstallationIdSurvivesRestartsAndACorruptFileIsReplaced() throws Exception {
-    Path state = tmp.resolve("state");
-    StateStore store = new StateStore(state);
-    StateStore.InstallationId created = store.installationId();
-    assertThat(created.createdNow).isTrue();
-    assertThat(new StateStore(state).installationId().id).isEqualTo(created.id);
-
-    Files.writeString(state.resolve(StateStore.INSTALLATION_ID), "not-a-uuid\u0000garbage");
-    StateStore.InstallationId replaced = new StateStore(state).installationId();
-    assertThat(replaced.createdNow).isTrue();
-    assertThat(replaced.id).isNotEqualTo(created.id);
-    assertThat(Files.readString(state.resolve(StateStore.INSTALLATION_ID)).strip())
-        .isEqualTo(replaced.id.toString());
   }
 
   @Test

@@ -11,11 +11,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Endpoints that misbehave at the TCP level, on loopback. */
-final class Endpoints {
+public final class Endpoints {
   private Endpoints() {}
 
   /** A URL where nothing listens: connections are refused. */
-  static URI dead() {
+  public static URI dead() {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return URI.create("http://127.0.0.1:" + s.getLocalPort());
     } catch (IOException e) {
@@ -27,12 +27,12 @@ final class Endpoints {
    * Accepts TCP connections and counts them; answers nothing and never reads (a black hole, or a
    * tripwire for "no connection is ever opened").
    */
-  static final class BlackHole implements AutoCloseable {
+  public static final class BlackHole implements AutoCloseable {
     private final ServerSocket server;
     private final AtomicInteger accepted = new AtomicInteger();
     private final List<Socket> held = new CopyOnWriteArrayList<>();
 
-    BlackHole() {
+    public BlackHole() {
       try {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
       } catch (IOException e) {
@@ -55,11 +55,11 @@ final class Endpoints {
       t.start();
     }
 
-    URI uri() {
+    public URI uri() {
       return URI.create("http://127.0.0.1:" + server.getLocalPort());
     }
 
-    int connections() {
+    public int connections() {
       return accepted.get();
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.beacon.sdk.internal.delivery.SpoolProbe;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -140,24 +141,26 @@ class FailingEndpointTest {
           () -> {
             for (int i = 0; i < CALLS; i++) {
               beacon.track("rule_created", props);
-              assertThat(beacon.pipeline().queued()).isLessThanOrEqualTo(QUEUE);
+              assertThat(TestBeacons.pipeline(beacon).queued()).isLessThanOrEqualTo(QUEUE);
             }
           });
       assertThat(beacon.control().status().mode()).isEqualTo(TelemetryMode.ON);
       assertThat(beacon.droppedEvents()).as("dropped and counted").isPositive();
 
-      await().atMost(Duration.ofSeconds(10)).until(() -> beacon.pipeline().queued() == 0);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> TestBeacons.pipeline(beacon).queued() == 0);
       Path spoolDir = state.resolve("spool");
       await().atMost(Duration.ofSeconds(10)).until(() -> Files.isDirectory(spoolDir));
-      long spoolBytes = beacon.pipeline().spool().bytes();
+      long spoolBytes = TestBeacons.spool(beacon).bytes();
       assertThat(spoolBytes).as("spool bytes").isPositive().isLessThanOrEqualTo(SPOOL_CAP);
 
-      Set<String> spooled = spooledBodies(beacon.pipeline().spool());
+      Set<String> spooled = spooledBodies(TestBeacons.spool(beacon));
       assertThat(spooled).isNotEmpty();
       TestCollector good = scenario.recover();
       await()
           .atMost(Duration.ofSeconds(20))
-          .until(() -> beacon.pipeline().spool().pending().isEmpty());
+          .until(() -> TestBeacons.spool(beacon).pending().isEmpty());
       Set<String> received =
           good.delivered().stream().map(TestCollector.Request::body).collect(Collectors.toSet());
       assertThat(received).containsAll(spooled);
@@ -170,7 +173,7 @@ class FailingEndpointTest {
     }
   }
 
-  private static Set<String> spooledBodies(Spool spool) throws Exception {
+  private static Set<String> spooledBodies(SpoolProbe spool) throws Exception {
     Set<String> bodies = new HashSet<>();
     List<Path> files = new ArrayList<>(spool.pending());
     for (Path f : files) {

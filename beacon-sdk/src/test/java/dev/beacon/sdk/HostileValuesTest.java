@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.beacon.sdk.internal.delivery.SpoolProbe;
+import dev.beacon.sdk.internal.json.JsonWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * bounded: a value too large to send is dropped and counted, and {@code close()} and {@code
  * disable()} return on time even while the worker is stuck inside a product's {@code toString}.
  */
-class HostileValuesTest {
+public class HostileValuesTest {
   @TempDir Path tmp;
 
   /** Blocks the thread that reads it as a string until released. */
@@ -40,7 +42,8 @@ class HostileValuesTest {
     }
   }
 
-  static List<Object> mapSharedAThousandTimes() {
+  /** A list holding one 10 KB map a thousand times: 10 MB of JSON from 10 KB of heap. */
+  public static List<Object> mapSharedAThousandTimes() {
     Map<String, Object> big = new LinkedHashMap<>();
     for (int i = 0; i < 100; i++) {
       big.put("key" + i, "v".repeat(100));
@@ -75,10 +78,6 @@ class HostileValuesTest {
       assertThat(collector.messages().get(0).get("event").asText()).isEqualTo("fine");
       assertThat(beacon.droppedEvents()).isEqualTo(1);
     }
-    assertThat(Payloads.overMessageLimit("€".repeat(21_845))).isFalse(); // 65,535 bytes
-    assertThat(Payloads.overMessageLimit("€".repeat(21_846))).isTrue();
-    assertThat(Payloads.overMessageLimit("a".repeat(65_536))).isFalse();
-    assertThat(Payloads.overMessageLimit("a".repeat(65_537))).isTrue();
   }
 
   @Test
@@ -110,6 +109,37 @@ class HostileValuesTest {
     }
   }
 
+  /** An error that is not fatal, thrown by a product's value, costs that event alone. */
+  @Test
+  void anErrorThrownByAProductsToStringDropsThatEventAloneAndTheWorkerGoesOn() {
+    Object throwing =
+        new Object() {
+          @Override
+          public String toString() {
+            throw new AssertionError("a product's bug");
+          }
+        };
+    try (TestCollector collector = TestCollector.start()) {
+      Beacon beacon =
+          TestBeacons.builder(tmp.resolve("state"), collector.uri())
+              .initialDelay(Duration.ofHours(1))
+              .build();
+      beacon.start();
+      beacon.track("throws", Map.of("value", throwing));
+      beacon.track("fine", Map.of("n", 1));
+      await().atMost(Duration.ofSeconds(10)).until(() -> collector.messages().size() == 1);
+      beacon.track("later", Map.of("n", 2));
+      await().atMost(Duration.ofSeconds(10)).until(() -> collector.messages().size() == 2);
+      beacon.close();
+      List<String> names = new ArrayList<>();
+      for (JsonNode m : collector.messages()) {
+        names.add(m.get("event").asText());
+      }
+      assertThat(names).containsExactly("fine", "later");
+      assertThat(beacon.droppedEvents()).isEqualTo(1);
+    }
+  }
+
   @Test
   void closeReturnsWithinItsTimeoutWhileTheWorkerIsStuckInAProductsToString() throws Exception {
     StuckToString stuck = new StuckToString();
@@ -131,7 +161,7 @@ class HostileValuesTest {
       // Once the toString returns, the close thread still spools what waited behind it.
       await()
           .atMost(Duration.ofSeconds(10))
-          .until(() -> messagesIn(beacon.pipeline().spool()) == 2);
+          .until(() -> messagesIn(TestBeacons.spool(beacon)) == 2);
     } finally {
       stuck.release.countDown();
     }
@@ -157,22 +187,23 @@ class HostileValuesTest {
           .atMost(Duration.ofSeconds(10))
           .until(
               () ->
-                  beacon.pipeline().queued() == 0 && beacon.pipeline().spool().pending().isEmpty());
+                  TestBeacons.pipeline(beacon).queued() == 0
+                      && TestBeacons.spool(beacon).pending().isEmpty());
       // And nothing is written after the discard: off means off.
       await()
           .during(Duration.ofMillis(300))
           .atMost(Duration.ofSeconds(2))
-          .until(() -> beacon.pipeline().spool().pending().isEmpty());
+          .until(() -> TestBeacons.spool(beacon).pending().isEmpty());
       beacon.close();
     } finally {
       stuck.release.countDown();
     }
   }
 
-  private static long messagesIn(Spool spool) {
+  private static long messagesIn(SpoolProbe spool) {
     long n = 0;
     for (Path f : spool.pending()) {
-      n += Spool.messagesIn(f);
+      n += SpoolProbe.messagesIn(f);
     }
     return n;
   }

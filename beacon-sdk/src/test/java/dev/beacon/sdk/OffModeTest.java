@@ -3,6 +3,7 @@ package dev.beacon.sdk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.beacon.sdk.internal.state.StateStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,7 +75,7 @@ class OffModeTest {
       assertThat(tripwire.connections()).as("connections opened").isZero();
       assertThat(state).as("state directory").doesNotExist();
       assertThat(logFile).as("log file").doesNotExist();
-      assertThat(beacon.pipeline().workerStarted()).as("worker started").isFalse();
+      assertThat(TestBeacons.pipeline(beacon).workerStarted()).as("worker started").isFalse();
     }
   }
 

@@ -2,6 +2,7 @@ package dev.beacon.sdk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.beacon.sdk.internal.pipeline.PipelineProbe;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,7 @@ class OverloadTest {
       }
       long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
       long accepted = calls - beacon.droppedEvents();
-      long pauses = elapsedMillis / (Pipeline.OVERLOAD_PAUSE_NANOS / 1_000_000);
+      long pauses = elapsedMillis / (PipelineProbe.OVERLOAD_PAUSE_NANOS / 1_000_000);
       // One queue's worth per pause, one more before the first pause, one queued at the end.
       assertThat(accepted).isLessThanOrEqualTo((pauses + 3) * queue);
       assertThat(beacon.droppedEvents()).isGreaterThan(calls / 2);

@@ -3,6 +3,7 @@ package dev.beacon.sdk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.beacon.sdk.internal.delivery.SpoolProbe;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -50,7 +51,7 @@ class ProcessLifecycleIT {
       }
     }
     List<String> spooled = new ArrayList<>();
-    for (Path f : new Spool(state.resolve("spool"), Long.MAX_VALUE).pending()) {
+    for (Path f : SpoolProbe.at(state.resolve("spool")).pending()) {
       spooled.add(Files.readString(f));
     }
     assertThat(spooled).isNotEmpty();

@@ -1,5 +1,8 @@
 package dev.beacon.sdk;
 
+import dev.beacon.sdk.internal.config.Settings;
+import dev.beacon.sdk.internal.delivery.SpoolProbe;
+import dev.beacon.sdk.internal.pipeline.PipelineProbe;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -7,10 +10,11 @@ import java.util.Map;
 import java.util.Properties;
 
 /** Builders with short intervals and an isolated environment, for tests. */
-final class TestBeacons {
+public final class TestBeacons {
   private TestBeacons() {}
 
-  static BeaconBuilder builder(Path state, URI endpoint, Map<String, String> env) {
+  public static BeaconBuilder builder(
+      Path state, URI endpoint, Map<String, String> env, Properties systemProperties) {
     BeaconBuilder b =
         Beacon.builder("acme")
             .version("5.0.9")
@@ -24,14 +28,33 @@ final class TestBeacons {
             .connectTimeout(Duration.ofSeconds(1))
             .registerMBean(false)
             .environment(env)
-            .systemProperties(new Properties());
+            .systemProperties(systemProperties);
     if (endpoint != null) {
       b.endpoint(endpoint);
     }
     return b;
   }
 
-  static BeaconBuilder builder(Path state, URI endpoint) {
+  public static BeaconBuilder builder(Path state, URI endpoint, Map<String, String> env) {
+    return builder(state, endpoint, env, new Properties());
+  }
+
+  public static BeaconBuilder builder(Path state, URI endpoint) {
     return builder(state, endpoint, Map.of());
+  }
+
+  /** The settings a builder would give its Beacon, for the tests of the SDK's parts. */
+  public static Settings settings(BeaconBuilder b) {
+    return b.settings();
+  }
+
+  /** What the tests may see of a Beacon's pipeline. */
+  static PipelineProbe pipeline(Beacon beacon) {
+    return PipelineProbe.of(beacon.pipeline());
+  }
+
+  /** A Beacon's spool. */
+  static SpoolProbe spool(Beacon beacon) {
+    return SpoolProbe.of(pipeline(beacon).outbox());
   }
 }

@@ -24,7 +24,7 @@ import javax.net.ssl.SSLContext;
  * request (body un-gzipped) and answers as told.
  */
 public final class TestCollector implements AutoCloseable {
-  static final ObjectMapper JSON = new ObjectMapper();
+  public static final ObjectMapper JSON = new ObjectMapper();
 
   /** One received request. */
   public record Request(String path, String authorization, String contentEncoding, String body) {
@@ -94,7 +94,7 @@ public final class TestCollector implements AutoCloseable {
   }
 
   /** Answer every request with this status from now on. */
-  TestCollector answer(int status, String retryAfter) {
+  public TestCollector answer(int status, String retryAfter) {
     this.status = status;
     this.retryAfter = retryAfter;
     return this;
@@ -109,7 +109,7 @@ public final class TestCollector implements AutoCloseable {
     return requests;
   }
 
-  List<Long> attemptMillis() {
+  public List<Long> attemptMillis() {
     return attemptMillis;
   }
 

@@ -1,0 +1,236 @@
+package dev.beacon.sdk.internal.delivery;
+
+import dev.beacon.sdk.SendResult;
+import dev.beacon.sdk.TelemetryControl;
+import dev.beacon.sdk.internal.config.Settings;
+import dev.beacon.sdk.internal.log.QuietLog;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongConsumer;
+
+/**
+ * Sends the spool, oldest payload first, until one attempt fails; then waits out the backoff (or
+ * the server's {@code Retry-After}). A payload leaves the spool only when the server acknowledged
+ * it (then it is appended to the operator's log file) or refused the payload itself for good (400,
+ * 413, 422); a refused request (401, 403, 404...) keeps it and waits the longest backoff. One
+ * delivery at a time, whoever asks: the worker, {@code close()} or {@code sendReportNow()}.
+ */
+final class Delivery {
+  private final Settings settings;
+  private final Spool spool;
+  private final QuietLog log;
+  private final Backoff backoff;
+  private final PayloadLog sentLog;
+  private final BooleanSupplier allowed;
+  private final LongConsumer dropped;
+  private final Object lock = new Object();
+  private final Object exporterLock = new Object();
+  private volatile HttpExporter exporter; // made on first use, under exporterLock
+  private volatile boolean hasWork = true; // a previous run may have left payloads behind
+
+  /** A {@link System#nanoTime()} deadline: a wall clock set back must not stall delivery. */
+  private volatile long nextAttemptAtNanos = System.nanoTime();
+
+  private boolean pauseCleared; // guarded by lock
+
+  /**
+   * @param sentLog the operator's copy of what was delivered, or null
+   * @param allowed whether sending is still allowed (telemetry on), asked before each payload
+   * @param dropped told how many messages the server refused for good
+   */
+  Delivery(
+      Settings settings,
+      Spool spool,
+      QuietLog log,
+      Backoff backoff,
+      PayloadLog sentLog,
+      BooleanSupplier allowed,
+      LongConsumer dropped) {
+    this.settings = settings;
+    this.spool = spool;
+    this.log = log;
+    this.backoff = backoff;
+    this.sentLog = sentLog;
+    this.allowed = allowed;
+    this.dropped = dropped;
+  }
+
+  boolean hasWork() {
+    return hasWork;
+  }
+
+  void markWork() {
+    hasWork = true;
+  }
+
+  boolean due(long nowNanos) {
+    return hasWork && nowNanos - nextAttemptAtNanos >= 0;
+  }
+
+  long nextAttemptAtNanos() {
+    return nextAttemptAtNanos;
+  }
+
+  private void retryIn(long delayMillis) {
+    nextAttemptAtNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis);
+  }
+
+  /**
+   * Sends spooled payloads until one fails, the time is up, or telemetry is no longer on.
+   *
+   * @return the outcome of the last attempt, or null if there was nothing to send
+   */
+  HttpExporter.Outcome deliver(Duration timeout) {
+    synchronized (lock) {
+      // Several processes of a CLI may share the spool: one uploads, the others leave it be.
+      if (!java.nio.file.Files.isDirectory(spool.directory())) {
+        hasWork = false;
+        return null;
+      }
+      try (SpoolLock held = SpoolLock.tryAcquire(spool.directory())) {
+        if (held == null) {
+          // Another process is uploading; look again a little later.
+          retryIn(1000);
+          log.failure("lock", "another process is uploading the spool; waiting for it");
+          return null;
+        }
+        return deliverHolding(timeout);
+      }
+    }
+  }
+
+  /** As {@link #deliver}, for a caller that holds the spool's {@link SpoolLock} already. */
+  HttpExporter.Outcome deliverHolding(Duration timeout) {
+    synchronized (lock) {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      HttpExporter.Outcome last = null;
+      for (Path file : spool.pending()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || !allowed.getAsBoolean()) {
+          return last;
+        }
+        last = deliverOne(file, Duration.ofNanos(left));
+        if (last != null && last.kept()) {
+          return last;
+        }
+      }
+      hasWork = false;
+      return last;
+    }
+  }
+
+  /**
+   * Sends one spooled payload now, for {@link TelemetryControl#sendReportNow}: what happened, in
+   * the public API's terms. The one place the exporter's outcome is told to the product.
+   */
+  SendResult sendNow(Path file, Duration timeout) {
+    HttpExporter.Outcome o = deliverOne(file, timeout);
+    if (o == null) {
+      return new SendResult(SendResult.Outcome.DELIVERED, "delivered by the running worker");
+    }
+    switch (o.kind) {
+      case DELIVERED:
+        return new SendResult(
+            SendResult.Outcome.DELIVERED, o.detail + " from " + settings.batchUri());
+      case REJECTED:
+        return new SendResult(
+            SendResult.Outcome.REJECTED, o.detail + " from " + settings.batchUri());
+      default:
+        return new SendResult(
+            SendResult.Outcome.SPOOLED,
+            o.detail + " (" + settings.batchUri() + "); kept in " + settings.stateDirectory);
+    }
+  }
+
+  /** Makes the HTTP exporter now, beside the host's work, rather than at the first send. */
+  void prepare() {
+    exporter();
+  }
+
+  /** Abandons the request in flight, if any (from another thread: close()); it stays spooled. */
+  void cancelInFlight() {
+    HttpExporter e = exporter;
+    if (e != null) {
+      e.cancel();
+    }
+  }
+
+  private HttpExporter exporter() {
+    HttpExporter e = exporter;
+    if (e == null) {
+      synchronized (exporterLock) {
+        e = exporter;
+        if (e == null) {
+          e = new HttpExporter(settings, log);
+          exporter = e;
+        }
+      }
+    }
+    return e;
+  }
+
+  private void keepCopy(byte[] payload) {
+    if (sentLog == null) {
+      return;
+    }
+    try {
+      sentLog.append(payload);
+    } catch (IOException e) {
+      log.failure("log", "could not append to the log file: " + e.getClass().getSimpleName());
+    }
+  }
+
+  /** Sends one spooled payload; null if it is gone (delivered by someone else meanwhile). */
+  HttpExporter.Outcome deliverOne(Path file, Duration timeout) {
+    synchronized (lock) {
+      try {
+        byte[] bytes = spool.read(file);
+        if (bytes == null) {
+          return null;
+        }
+        HttpExporter.Outcome o = exporter().send(bytes, timeout);
+        switch (o.kind) {
+          case DELIVERED:
+            spool.remove(file);
+            if (backoff.failures() > 0 || !pauseCleared) {
+              spool.clearRetryPause(); // the endpoint answers again: later runs may upload at once
+              pauseCleared = true;
+            }
+            backoff.reset();
+            log.recovered("delivery");
+            keepCopy(bytes);
+            break;
+          case REJECTED:
+            spool.remove(file);
+            dropped.accept(Spool.messagesIn(file));
+            log.failure("rejected", "the server refused a payload for good (" + o.detail + ")");
+            break;
+          case REFUSED:
+            retryIn(backoff.longestDelayMillis(o.retryAfterMillis));
+            log.failure(
+                "refused",
+                "the server or a proxy refused the request ("
+                    + o.detail
+                    + "); payloads stay in the spool and are retried at the longest backoff");
+            break;
+          default:
+            retryIn(backoff.nextDelayMillis(o.retryAfterMillis));
+            log.failure(
+                "delivery",
+                "could not deliver ("
+                    + o.detail
+                    + "); payloads stay in the spool and are retried quietly");
+        }
+        return o;
+      } catch (IOException e) {
+        // An unreadable or undeletable spool file must not spin the worker or flood the server.
+        retryIn(backoff.nextDelayMillis(0));
+        log.failure("spool", "spool unreadable: " + e.getClass().getSimpleName());
+        return HttpExporter.Outcome.retry(0, "spool unreadable: " + e.getClass().getSimpleName());
+      }
+    }
+  }
+}

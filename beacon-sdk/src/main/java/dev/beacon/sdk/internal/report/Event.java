@@ -1,0 +1,52 @@
+package dev.beacon.sdk.internal.report;
+
+import dev.beacon.sdk.internal.json.JsonWriter;
+import java.util.Map;
+
+/**
+ * A tracked event as captured on the caller's thread: the name, a shallow copy of the properties as
+ * a flat key/value array (no map allocation, no serialization) and the wall-clock time. Everything
+ * else (message id, JSON) is done by the worker. At most {@link JsonWriter#MAX_ITEMS} properties
+ * are kept, as many as the writer would send, so a huge map costs the caller no more than that.
+ */
+public final class Event {
+  final String name;
+  final Object[] keyValues;
+  final long epochMillis;
+
+  /** Who the event is about when not this installation (a cluster agent's cluster id), or null. */
+  final String anonymousId;
+
+  private Event(String name, Object[] keyValues, long epochMillis, String anonymousId) {
+    this.name = name;
+    this.keyValues = keyValues;
+    this.epochMillis = epochMillis;
+    this.anonymousId = anonymousId;
+  }
+
+  public static Event capture(String name, Map<String, ?> properties, long epochMillis) {
+    return capture(name, properties, epochMillis, null);
+  }
+
+  public static Event capture(
+      String name, Map<String, ?> properties, long epochMillis, String anonymousId) {
+    if (properties == null || properties.isEmpty()) {
+      return new Event(name, EMPTY, epochMillis, anonymousId);
+    }
+    Object[] kv = new Object[Math.min(properties.size(), JsonWriter.MAX_ITEMS) * 2];
+    int i = 0;
+    for (Map.Entry<String, ?> e : properties.entrySet()) {
+      if (i == kv.length) {
+        break; // the cap, or the map grew while we copied it
+      }
+      kv[i++] = e.getKey();
+      kv[i++] = e.getValue();
+    }
+    if (i < kv.length) {
+      kv = java.util.Arrays.copyOf(kv, i); // the map shrank while we copied it
+    }
+    return new Event(name, kv, epochMillis, anonymousId);
+  }
+
+  private static final Object[] EMPTY = new Object[0];
+}
