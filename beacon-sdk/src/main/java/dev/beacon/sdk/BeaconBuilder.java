@@ -1,5 +1,6 @@
 package dev.beacon.sdk;
 
+import dev.beacon.protocol.Limits;
 import dev.beacon.sdk.internal.config.Checks;
 import dev.beacon.sdk.internal.config.Settings;
 import java.net.URI;
@@ -232,9 +233,9 @@ public final class BeaconBuilder {
 
   /** Most events in one request; 100. */
   public BeaconBuilder maxBatchSize(int size) {
-    if (size < 1 || size > dev.beacon.protocol.Limits.MAX_BATCH_MESSAGES) {
+    if (size < 1 || size > Limits.MAX_BATCH_MESSAGES) {
       throw new IllegalArgumentException(
-          "maxBatchSize must be 1.." + dev.beacon.protocol.Limits.MAX_BATCH_MESSAGES + ": " + size);
+          "maxBatchSize must be 1.." + Limits.MAX_BATCH_MESSAGES + ": " + size);
     }
     draft.maxBatchSize = size;
     return this;
@@ -264,6 +265,7 @@ public final class BeaconBuilder {
     draft.closeTimeout = Duration.ofMillis(50);
     draft.flushInterval = Duration.ofMillis(20); // send while the command runs, not at its exit
     draft.detachedUploader = true;
+    draft.commandLine = true;
     return this;
   }
 

@@ -1,5 +1,8 @@
 package dev.beacon.sdk;
 
+import dev.beacon.protocol.CommandFields;
+import dev.beacon.protocol.ReportFields;
+import dev.beacon.protocol.Wire;
 import dev.beacon.sdk.internal.cli.ExitCodeCapture;
 import dev.beacon.sdk.internal.cli.ProjectId;
 import dev.beacon.sdk.internal.config.Settings;
@@ -8,10 +11,15 @@ import dev.beacon.sdk.internal.thread.DaemonThreads;
 import dev.beacon.sdk.internal.thread.FatalErrors;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -47,8 +55,7 @@ public final class CommandRun {
   private final AtomicBoolean startedSent = new AtomicBoolean();
   private volatile List<CommandOption> options = List.of();
   private volatile long startedTs;
-  private final java.util.concurrent.CountDownLatch prepared =
-      new java.util.concurrent.CountDownLatch(1);
+  private final CountDownLatch prepared = new CountDownLatch(1);
 
   private CommandRun(
       Beacon beacon, Map<String, Object> base, boolean tracked, long closeTimeoutNanos) {
@@ -67,7 +74,7 @@ public final class CommandRun {
     CommandRun run =
         new CommandRun(
             beacon,
-            java.util.Collections.synchronizedMap(new LinkedHashMap<>()),
+            Collections.synchronizedMap(new LinkedHashMap<>()),
             tracked,
             s.closeTimeout.toNanos());
     if (!tracked) {
@@ -77,10 +84,10 @@ public final class CommandRun {
     run.options = new ArrayList<>(options);
     run.startedTs = ts;
     // What both events must carry is set here; the rest is read beside the command.
-    run.base.put("ts", ts);
-    run.base.put("executionID", executionId());
-    run.base.put("command", command);
-    run.base.put("schemaVersion", dev.beacon.protocol.Wire.SCHEMA_VERSION);
+    run.base.put(CommandFields.TS, ts);
+    run.base.put(CommandFields.EXECUTION_ID, executionId());
+    run.base.put(CommandFields.COMMAND, command);
+    run.base.put(Wire.SCHEMA_VERSION_FIELD, Wire.SCHEMA_VERSION);
     // On this thread, before the command can call System.exit: a few ms, for the real exit code.
     ExitCodeCapture.install();
     // Reading the git config and the platform, and the first use of java.util.logging, cost
@@ -97,18 +104,17 @@ public final class CommandRun {
 
   private void prepare(Settings s) {
     try {
-      base.put("projectID", ProjectId.of(s));
+      base.put(CommandFields.PROJECT_ID, ProjectId.of(s));
       Map<String, Object> attributes = new LinkedHashMap<>();
       String[] os = new SystemFacts().osNameAndVersion();
-      attributes.put(
-          "os", System.getProperty("os.name", "unknown").toLowerCase(java.util.Locale.ROOT));
-      attributes.put("os_name", os[0]);
-      attributes.put("arch", System.getProperty("os.arch", "unknown"));
-      attributes.put("version", s.version);
+      attributes.put("os", System.getProperty("os.name", "unknown").toLowerCase(Locale.ROOT));
+      attributes.put(ReportFields.OS_NAME, os[0]);
+      attributes.put(ReportFields.ARCH, System.getProperty("os.arch", "unknown"));
+      attributes.put(ReportFields.VERSION, s.version);
       if (s.channel != null) {
         attributes.put("channel", s.channel);
       }
-      base.put("attributes", attributes);
+      base.put(CommandFields.ATTRIBUTES, attributes);
       sendStarted();
     } catch (Throwable t) {
       FatalErrors.rethrowIfFatal(t);
@@ -129,17 +135,17 @@ public final class CommandRun {
     List<Map<String, Object>> used = new ArrayList<>();
     for (CommandOption o : options) {
       Map<String, Object> m = new LinkedHashMap<>();
-      m.put("name", o.name());
-      m.put("asCli", o.asCli());
-      m.put("asEnv", o.asEnv());
-      m.put("count", o.count());
+      m.put(CommandFields.OPTION_NAME, o.name());
+      m.put(CommandFields.OPTION_AS_CLI, o.asCli());
+      m.put(CommandFields.OPTION_AS_ENV, o.asEnv());
+      m.put(CommandFields.OPTION_COUNT, o.count());
       used.add(m);
     }
     Map<String, Object> data = new LinkedHashMap<>();
-    data.put("options", used);
+    data.put(CommandFields.OPTIONS, used);
     Map<String, Object> started = event(data);
-    started.put("ts", startedTs);
-    beacon.track("CommandStarted", started);
+    started.put(CommandFields.TS, startedTs);
+    beacon.track(CommandFields.COMMAND_STARTED, started);
   }
 
   /**
@@ -147,7 +153,7 @@ public final class CommandRun {
    * ~40 ms to seed, on the CLI's own thread. An execution id needs to be unique, not secret.
    */
   static String executionId() {
-    java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+    ThreadLocalRandom r = ThreadLocalRandom.current();
     long hi = (r.nextLong() & 0xffffffffffff0fffL) | 0x0000000000004000L;
     long lo = (r.nextLong() & 0x3fffffffffffffffL) | 0x8000000000000000L;
     return new UUID(hi, lo).toString();
@@ -166,7 +172,7 @@ public final class CommandRun {
             Math.min(closeTimeoutNanos / 2, deadlineNanos - System.nanoTime()));
     try {
       if (wait > 0) {
-        prepared.await(wait, java.util.concurrent.TimeUnit.NANOSECONDS);
+        prepared.await(wait, TimeUnit.NANOSECONDS);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -213,9 +219,9 @@ public final class CommandRun {
         awaitPrepared(deadline);
         sendStarted();
         Map<String, Object> data = new LinkedHashMap<>();
-        data.put("exitCode", exitCode);
-        data.put("durationMs", (System.nanoTime() - startNanos) / 1_000_000);
-        beacon.track("CommandExited", event(data));
+        data.put(CommandFields.EXIT_CODE, exitCode);
+        data.put(CommandFields.DURATION_MS, (System.nanoTime() - startNanos) / 1_000_000);
+        beacon.track(CommandFields.COMMAND_EXITED, event(data));
       }
     } finally {
       beacon.closeBy(deadline, spoolDeadline);
@@ -227,8 +233,8 @@ public final class CommandRun {
     synchronized (base) {
       e = new LinkedHashMap<>(base);
     }
-    e.put("ts", System.currentTimeMillis());
-    e.put("eventData", eventData);
+    e.put(CommandFields.TS, System.currentTimeMillis());
+    e.put(CommandFields.EVENT_DATA, eventData);
     return e;
   }
 }

@@ -79,8 +79,10 @@ public final class SourceAgent implements AutoCloseable {
       }
       schedule =
           Executors.newSingleThreadScheduledExecutor(DaemonThreads.factory("beacon-source-agent"));
-      schedule.scheduleWithFixedDelay(
-          this::runQuietly, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+      // runQuietly survives what a run throws: its future never holds an exception to read.
+      var unused =
+          schedule.scheduleWithFixedDelay(
+              this::runQuietly, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
   }
 

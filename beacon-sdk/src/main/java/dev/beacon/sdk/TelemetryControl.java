@@ -38,4 +38,15 @@ public interface TelemetryControl {
    * a connectivity check for operators. Blocks the calling thread for at most the request timeout.
    */
   SendResult sendReportNow();
+
+  /**
+   * Where delivery stands: the last attempt (by this process or another on the same state
+   * directory, such as a CLI's uploader) and its outcome, and what waits in the spool. Reads the
+   * state directory; sends nothing.
+   *
+   * @since 0.2.0
+   */
+  default DeliveryStatus delivery() {
+    return new DeliveryStatus(DeliveryStatus.LastOutcome.NONE, null, "", 0, 0, null);
+  }
 }

@@ -1,9 +1,14 @@
 package dev.beacon.sdk;
 
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * A host product in a JVM of its own, for the process-level tests. {@code spool}: reports to the
@@ -16,20 +21,19 @@ public final class ChildHost {
   private ChildHost() {}
 
   /** Starts this host in a JVM of its own, with no telemetry variable of the test's machine. */
-  static Process launch(String... args) throws java.io.IOException {
-    return launch(java.util.List.of(), args);
+  static Process launch(String... args) throws IOException {
+    return launch(List.of(), args);
   }
 
   /** As {@link #launch(String...)}, with options for the JVM (such as {@code -Xmx64m}). */
-  static Process launch(java.util.List<String> jvmOptions, String... args)
-      throws java.io.IOException {
-    java.util.List<String> cmd = new java.util.ArrayList<>();
+  static Process launch(List<String> jvmOptions, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(jvmOptions);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(ChildHost.class.getName());
-    cmd.addAll(java.util.List.of(args));
+    cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().keySet().removeIf(k -> k.startsWith("ACME_") || k.equals("DO_NOT_TRACK"));
     return pb.start();
@@ -68,7 +72,7 @@ public final class ChildHost {
     }
     System.out.println("SPOOLED");
     System.out.flush();
-    new java.util.concurrent.CountDownLatch(1).await(); // until kill -9
+    new CountDownLatch(1).await(); // until kill -9
   }
 
   /**
@@ -84,7 +88,7 @@ public final class ChildHost {
             .stateDirectory(state)
             .forCommandLine()
             .build();
-    CommandRun run = beacon.startCommand(command, java.util.List.of(CommandOption.cli("tag", 1)));
+    CommandRun run = beacon.startCommand(command, List.of(CommandOption.cli("tag", 1)));
     // A command that works for a moment, as real ones do (werf builds for minutes): its
     // telemetry is delivered beside it, not at its exit. (An exit within milliseconds of a cold
     // JVM's start may not even spool its events: the exit waits 50 ms in all.)
@@ -116,28 +120,28 @@ public final class ChildHost {
             .flushInterval(Duration.ofMillis(20))
             .build();
     beacon.start();
-    Map<String, Object> self = new java.util.LinkedHashMap<>();
+    Map<String, Object> self = new LinkedHashMap<>();
     for (int i = 0; i < 8; i++) {
       self.put("self" + i, self);
     }
-    java.util.List<Integer> million = new java.util.ArrayList<>();
+    List<Integer> million = new ArrayList<>();
     for (int i = 0; i < 1_000_000; i++) {
       million.add(i);
     }
-    Map<String, Object> big = new java.util.LinkedHashMap<>();
+    Map<String, Object> big = new LinkedHashMap<>();
     for (int i = 0; i < 1000; i++) {
       big.put("key" + i, "v".repeat(100));
     }
-    java.util.List<Object> shared = new java.util.ArrayList<>();
+    List<Object> shared = new ArrayList<>();
     for (int i = 0; i < 1000; i++) {
       shared.add(big);
     }
     Object dag = "leaf";
     for (int i = 0; i < 16; i++) {
-      dag = java.util.List.of(dag, dag, dag);
+      dag = List.of(dag, dag, dag);
     }
     long trackMax = 0;
-    for (Object value : java.util.List.of(self, million, shared, dag)) {
+    for (Object value : List.of(self, million, shared, dag)) {
       long t = System.nanoTime();
       beacon.track("hostile", Map.of("value", value));
       trackMax = Math.max(trackMax, System.nanoTime() - t);

@@ -1,19 +1,27 @@
 package dev.beacon.sdk;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.beacon.sdk.internal.delivery.SpoolProbe;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.Assertions;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CommandEventsTest {
   @TempDir Path tmp;
 
-  private BeaconBuilder cli(java.net.URI endpoint, Map<String, String> env) {
+  private BeaconBuilder cli(URI endpoint, Map<String, String> env) {
     return TestBeacons.builder(tmp.resolve("state"), endpoint, env)
         .forCommandLine()
         .channel("beta")
@@ -44,9 +52,9 @@ class CommandEventsTest {
 
       await().atMost(Duration.ofSeconds(10)).until(() -> collector.messages().size() == 2);
       List<JsonNode> m = collector.messages();
-      JsonNode started =
-          m.get(0).get("event").asText().equals("CommandStarted") ? m.get(0) : m.get(1);
-      JsonNode exited = started == m.get(0) ? m.get(1) : m.get(0);
+      int first = m.get(0).get("event").asText().equals("CommandStarted") ? 0 : 1;
+      JsonNode started = m.get(first);
+      JsonNode exited = m.get(1 - first);
       JsonNode p = started.get("properties");
       assertThat(p.get("command").asText()).isEqualTo("acme build");
       assertThat(p.get("executionID").asText())
@@ -68,7 +76,7 @@ class CommandEventsTest {
 
   @Test
   void optionValuesCannotBePassedAsNames() {
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> CommandOption.cli("--tag=secret", 1))
+    Assertions.assertThatThrownBy(() -> CommandOption.cli("--tag=secret", 1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("without value");
   }
@@ -127,10 +135,10 @@ class CommandEventsTest {
     boolean made;
     try {
       made = new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0;
-    } catch (java.io.IOException noMkfifo) {
+    } catch (IOException noMkfifo) {
       made = false;
     }
-    org.junit.jupiter.api.Assumptions.assumeTrue(made, "needs mkfifo");
+    Assumptions.assumeTrue(made, "needs mkfifo");
     try {
       Beacon beacon =
           cli(Endpoints.dead(), Map.of())
@@ -161,9 +169,9 @@ class CommandEventsTest {
       Thread release =
           new Thread(
               () -> {
-                try (java.io.OutputStream out = Files.newOutputStream(fifo)) {
+                try (OutputStream out = Files.newOutputStream(fifo)) {
                   out.write('\n');
-                } catch (java.io.IOException gone) {
+                } catch (IOException gone) {
                   // nothing waits on it
                 }
               });
@@ -195,23 +203,21 @@ class CommandEventsTest {
     int processes = 6;
     Path state = tmp.resolve("shared-state");
     // Round 1: the endpoint is dead; every run spools its two events, all at the same time.
-    java.net.URI dead = Endpoints.dead();
+    URI dead = Endpoints.dead();
     runConcurrently(processes, dead.toString(), state, "acme offline");
-    assertThat(messagesIn(state)).isEqualTo(2 * processes);
+    assertThat(messagesIn(state)).isEqualTo(2L * processes);
     // Round 2: the endpoint is back. The uploader the first round started holds the spool and
     // retries with its backoff; these runs leave their payloads to it (or start one): no later
     // run is needed to drain the spool.
     try (TestCollector collector = TestCollector.start()) {
       runConcurrently(processes, collector.uri().toString(), state, "acme online");
       int drainRuns = 0;
-      org.awaitility.Awaitility.await()
-          .atMost(java.time.Duration.ofSeconds(90))
-          .until(() -> messagesIn(state) == 0);
+      Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> messagesIn(state) == 0);
       // Nothing lost: every event of every run arrived. Delivery is at least once: a payload
       // whose answer was cut off by a process's exit deadline is sent again by the uploader, as
       // the same bytes (same message ids), which the server then stores once. No event is ever
       // made twice.
-      Map<String, Set<String>> bodiesById = new java.util.HashMap<>();
+      Map<String, Set<String>> bodiesById = new HashMap<>();
       for (JsonNode m : collector.messages()) {
         bodiesById
             .computeIfAbsent(m.get("messageId").asText(), k -> new HashSet<>())
@@ -246,7 +252,7 @@ class CommandEventsTest {
     }
     for (Process p : ps) {
       assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      assertThat(p.exitValue()).as(new String(p.getInputStream().readAllBytes())).isZero();
+      assertThat(p.exitValue()).as(new String(p.getInputStream().readAllBytes(), UTF_8)).isZero();
     }
   }
 

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.beacon.sdk.internal.delivery.SpoolProbe;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ProxySelector;
 import java.net.URI;
@@ -74,7 +75,8 @@ class DeliveryRulesTest {
     try (TestCollector proxy = TestCollector.start()) {
       // The endpoint's host does not resolve: the request can only arrive through the proxy.
       ProxySelector.setDefault(
-          ProxySelector.of(new InetSocketAddress("127.0.0.1", proxy.uri().getPort())));
+          ProxySelector.of(
+              new InetSocketAddress(InetAddress.getLoopbackAddress(), proxy.uri().getPort())));
       Beacon beacon =
           TestBeacons.builder(tmp.resolve("state"), URI.create("http://telemetry.invalid")).build();
       SendResult result = beacon.control().sendReportNow();

@@ -9,10 +9,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,8 +97,7 @@ class DeliveryTest {
       List<JsonNode> messages = collector.messages();
       assertThat(messages).allSatisfy(m -> assertThat(m.get("type").asText()).isEqualTo("track"));
       assertThat(messages.stream().map(m -> m.at("/properties/n").asInt()).sorted())
-          .containsExactlyElementsOf(
-              java.util.stream.IntStream.range(0, 250).boxed().collect(Collectors.toList()));
+          .containsExactlyElementsOf(IntStream.range(0, 250).boxed().collect(Collectors.toList()));
       assertThat(messages.stream().map(m -> m.get("messageId").asText()).distinct().count())
           .isEqualTo(250);
       assertThat(collector.delivered())
@@ -187,16 +196,14 @@ class DeliveryTest {
   @Test
   void twoProcessesStartingAtOnceAgreeOnOneInstallationId() throws Exception {
     Path state = tmp.resolve("state");
-    java.util.List<java.util.concurrent.Callable<java.util.UUID>> firstRuns =
-        new java.util.ArrayList<>();
+    List<Callable<UUID>> firstRuns = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
       firstRuns.add(() -> new StateStore(state).installationId().id);
     }
-    java.util.concurrent.ExecutorService pool =
-        java.util.concurrent.Executors.newFixedThreadPool(8);
+    ExecutorService pool = Executors.newFixedThreadPool(8);
     try {
-      java.util.Set<java.util.UUID> ids = new java.util.HashSet<>();
-      for (java.util.concurrent.Future<java.util.UUID> f : pool.invokeAll(firstRuns)) {
+      Set<UUID> ids = new HashSet<>();
+      for (Future<UUID> f : pool.invokeAll(firstRuns)) {
         ids.add(f.get());
       }
       assertThat(ids).hasSize(1);
@@ -208,7 +215,7 @@ class DeliveryTest {
 
   @Test
   void theFirstRunNoticeIsShownOnceAndNamesTheOffSwitch() throws Exception {
-    List<String> notices = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<String> notices = new CopyOnWriteArrayList<>();
     Path state = tmp.resolve("state");
     try (TestCollector collector = TestCollector.start()) {
       for (int run = 0; run < 2; run++) {

@@ -47,14 +47,18 @@ class FailingEndpointTest {
         new Scenario() {
           TestCollector good;
 
+          @Override
           public URI uri() {
             return dead;
           }
 
+          @Override
           public TestCollector recover() {
-            return good = TestCollector.startOn(dead.getPort());
+            good = TestCollector.startOn(dead.getPort());
+            return good;
           }
 
+          @Override
           public void close() {
             good.close();
           }
@@ -85,19 +89,23 @@ class FailingEndpointTest {
         new Scenario() {
           TestCollector good;
 
+          @Override
           public URI uri() {
             return hole.uri();
           }
 
+          @Override
           public TestCollector recover() {
             try {
               hole.close();
             } catch (Exception e) {
               throw new IllegalStateException(e);
             }
-            return good = TestCollector.startOn(hole.uri().getPort());
+            good = TestCollector.startOn(hole.uri().getPort());
+            return good;
           }
 
+          @Override
           public void close() {
             good.close();
           }
@@ -107,14 +115,17 @@ class FailingEndpointTest {
 
   private static Scenario collectorScenario(TestCollector c) {
     return new Scenario() {
+      @Override
       public URI uri() {
         return c.uri();
       }
 
+      @Override
       public TestCollector recover() {
         return c.answer(200, null);
       }
 
+      @Override
       public void close() {
         c.close();
       }

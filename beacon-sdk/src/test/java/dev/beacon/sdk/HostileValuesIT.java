@@ -44,7 +44,7 @@ class HostileValuesIT {
   }
 
   private static long value(String out, String name) {
-    for (String line : out.split("\\R")) {
+    for (String line : out.split("\\R", -1)) {
       if (line.startsWith(name + " ")) {
         return Long.parseLong(line.substring(name.length() + 1).strip());
       }

@@ -162,9 +162,17 @@ public class HostileValuesTest {
       await()
           .atMost(Duration.ofSeconds(10))
           .until(() -> messagesIn(TestBeacons.spool(beacon)) == 2);
+      // Then it tries the black hole once and notes the attempt in the state directory: let it
+      // end before the directory is deleted.
+      await().atMost(Duration.ofSeconds(30)).until(() -> !threadAlive("beacon-acme-close"));
     } finally {
       stuck.release.countDown();
     }
+  }
+
+  private static boolean threadAlive(String name) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .anyMatch(t -> t.getName().equals(name) && t.isAlive());
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.beacon.sdk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -162,7 +163,7 @@ class InternalPackagesTest {
     try {
       return Files.size(p);
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -170,7 +171,7 @@ class InternalPackagesTest {
     try {
       return new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1); // any bytes read
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 

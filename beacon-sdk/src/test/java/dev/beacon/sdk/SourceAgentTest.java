@@ -4,14 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -84,9 +88,8 @@ class SourceAgentTest {
   }
 
   /** A local HTTP source that counts the requests it gets. */
-  private static HttpServer counting(java.util.concurrent.atomic.AtomicInteger hits)
-      throws Exception {
-    HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+  private static HttpServer counting(AtomicInteger hits) throws Exception {
+    HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     s.createContext(
         "/",
         ex -> {
@@ -101,8 +104,8 @@ class SourceAgentTest {
   }
 
   /** The agent's threads (its schedule and its source calls), of this test or an earlier one. */
-  private static java.util.Set<Thread> agentThreads() {
-    java.util.Set<Thread> threads = new java.util.HashSet<>();
+  private static Set<Thread> agentThreads() {
+    Set<Thread> threads = new HashSet<>();
     for (Thread t : Thread.getAllStackTraces().keySet()) {
       if (t.getName().startsWith("beacon-source")) {
         threads.add(t);
@@ -114,10 +117,8 @@ class SourceAgentTest {
   /** Security audit 2026-12, M8: off means no thread, no source read, no socket. */
   @Test
   void whileTelemetryIsOffTheAgentStartsNoThreadAndReadsNoSource() throws Exception {
-    java.util.concurrent.atomic.AtomicInteger hits =
-        new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.atomic.AtomicInteger supplied =
-        new java.util.concurrent.atomic.AtomicInteger();
+    AtomicInteger hits = new AtomicInteger();
+    AtomicInteger supplied = new AtomicInteger();
     HttpServer local = counting(hits);
     try (Endpoints.BlackHole tripwire = new Endpoints.BlackHole()) {
       Beacon beacon =
@@ -138,7 +139,7 @@ class SourceAgentTest {
                         return Map.of();
                       }))
               .build();
-      java.util.Set<Thread> before = agentThreads();
+      Set<Thread> before = agentThreads();
       agent.start();
       assertThat(agent.runOnce())
           .containsExactlyInAnyOrderEntriesOf(
@@ -163,8 +164,7 @@ class SourceAgentTest {
 
   @Test
   void anAgentStartedWhileOffStartsPollingWhenTelemetryIsTurnedOn() throws Exception {
-    java.util.concurrent.atomic.AtomicInteger hits =
-        new java.util.concurrent.atomic.AtomicInteger();
+    AtomicInteger hits = new AtomicInteger();
     HttpServer local = counting(hits);
     try (TestCollector collector = TestCollector.start()) {
       Beacon beacon =
@@ -179,7 +179,7 @@ class SourceAgentTest {
               .source(
                   Source.httpJson("local", uri(local, "/"), Duration.ofSeconds(1), v -> castMap(v)))
               .build();
-      java.util.Set<Thread> before = agentThreads();
+      Set<Thread> before = agentThreads();
       agent.start();
       beacon.start();
       await()

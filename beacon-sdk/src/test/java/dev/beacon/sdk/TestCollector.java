@@ -6,16 +6,21 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.locks.LockSupport;
 import java.util.zip.GZIPInputStream;
 import javax.net.ssl.SSLContext;
 
@@ -52,7 +57,8 @@ public final class TestCollector implements AutoCloseable {
 
   public static TestCollector start() {
     try {
-      return new TestCollector(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0));
+      return new TestCollector(
+          HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -66,12 +72,13 @@ public final class TestCollector implements AutoCloseable {
     long deadline = System.nanoTime() + 10_000_000_000L;
     while (true) {
       try {
-        return new TestCollector(HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0));
-      } catch (java.net.BindException stillHeld) {
+        return new TestCollector(
+            HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0));
+      } catch (BindException stillHeld) {
         if (System.nanoTime() > deadline) {
           throw new UncheckedIOException(stillHeld);
         }
-        java.util.concurrent.locks.LockSupport.parkNanos(50_000_000);
+        LockSupport.parkNanos(50_000_000);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -80,7 +87,8 @@ public final class TestCollector implements AutoCloseable {
 
   static TestCollector startTls(SSLContext ssl) {
     try {
-      HttpsServer s = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+      HttpsServer s =
+          HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
       s.setHttpsConfigurator(new HttpsConfigurator(ssl));
       return new TestCollector(s);
     } catch (IOException e) {
@@ -133,7 +141,7 @@ public final class TestCollector implements AutoCloseable {
     if (answer >= 200 && answer < 300) {
       byte[] body = raw;
       if ("gzip".equals(encoding)) {
-        try (InputStream gz = new GZIPInputStream(new java.io.ByteArrayInputStream(raw))) {
+        try (InputStream gz = new GZIPInputStream(new ByteArrayInputStream(raw))) {
           body = gz.readAllBytes();
         }
       }
@@ -157,6 +165,6 @@ public final class TestCollector implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
-    ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+    ((ExecutorService) server.getExecutor()).shutdownNow();
   }
 }

@@ -2,6 +2,7 @@ package dev.beacon.sdk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
@@ -50,7 +51,7 @@ class TlsTest {
 
   @Test
   void aCaFileWithoutACertificateKeepsTelemetryOffAndSaysWhy(@TempDir Path dir) throws Exception {
-    Path junk = java.nio.file.Files.writeString(dir.resolve("junk.pem"), "not a certificate\n");
+    Path junk = Files.writeString(dir.resolve("junk.pem"), "not a certificate\n");
     Beacon beacon =
         TestBeacons.builder(
                 dir.resolve("state"), null, Map.of("ACME_TELEMETRY_CA_FILE", junk.toString()))

@@ -15,6 +15,7 @@ import dev.beacon.sdk.Source;
 import dev.beacon.sdk.SourceAgent;
 import dev.beacon.sdk.TelemetryMode;
 import dev.beacon.sdk.TestCollector;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -78,7 +79,7 @@ class DcosSignalTest {
           + "{\"packageDefinition\":{\"name\":\"spark\",\"version\":\"2.1.0\"}}}]}";
 
   private static HttpServer serve(String path, String body) throws Exception {
-    HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     s.createContext(
         path,
         ex -> {

@@ -22,6 +22,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -189,8 +190,12 @@ public final class ProductRegistry {
         IN_PROCESS.computeIfAbsent(file.toAbsolutePath().normalize(), f -> new Object());
     synchronized (inProcess) {
       synchronized (lock) {
+        Path lockFile = lockFile();
         try (FileChannel channel =
-            FileChannel.open(lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            FileChannel.open(
+                lockFile,
+                Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                OwnerOnly.fileAttributes(lockFile.toAbsolutePath().getParent()))) {
           channel.lock(); // released when the channel closes
           load();
           T result = change.get();

@@ -53,6 +53,22 @@ final class ProductsCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** What a subcommand does with the registry; answers its exit code. */
+  interface RegistryCommand {
+    int run(ProductRegistry registry, PrintWriter out, PrintWriter err);
+  }
+
+  /** Opens the registry (exit 2 when the settings are invalid), runs the command, flushes. */
+  int withRegistry(CommandSpec sub, RegistryCommand command) {
+    PrintWriter out = sub.commandLine().getOut();
+    PrintWriter err = sub.commandLine().getErr();
+    ProductRegistry registry = registry(err);
+    int exit = registry == null ? 2 : command.run(registry, out, err);
+    out.flush();
+    err.flush();
+    return exit;
+  }
+
   /** The server's registry as {@code ./beacon serve} with the same settings would open it. */
   ProductRegistry registry(PrintWriter err) {
     Map<String, Object> overrides = new LinkedHashMap<>();
@@ -93,13 +109,10 @@ final class ProductsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      PrintWriter out = spec.commandLine().getOut();
-      PrintWriter err = spec.commandLine().getErr();
-      ProductRegistry registry = parent.registry(err);
-      if (registry == null) {
-        err.flush();
-        return 2;
-      }
+      return parent.withRegistry(spec, this::add);
+    }
+
+    private int add(ProductRegistry registry, PrintWriter out, PrintWriter err) {
       String key;
       try {
         key = registry.create(name);
@@ -136,18 +149,14 @@ final class ProductsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      PrintWriter out = spec.commandLine().getOut();
-      PrintWriter err = spec.commandLine().getErr();
-      ProductRegistry registry = parent.registry(err);
-      if (registry == null) {
-        err.flush();
-        return 2;
-      }
-      for (ProductRegistry.Product p : registry.products()) {
-        out.println(p.name() + "\t" + (p.configured() ? "configuration" : "data directory"));
-      }
-      out.flush();
-      return 0;
+      return parent.withRegistry(
+          spec,
+          (registry, out, err) -> {
+            for (ProductRegistry.Product p : registry.products()) {
+              out.println(p.name() + "\t" + (p.configured() ? "configuration" : "data directory"));
+            }
+            return 0;
+          });
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.beacon.server.cli;
 
 import dev.beacon.sdk.Beacon;
 import dev.beacon.sdk.ConsentStatus;
+import dev.beacon.sdk.DeliveryStatus;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -22,14 +23,33 @@ final class StatusCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     ConsentStatus s;
+    DeliveryStatus d;
     try (Beacon beacon = product.builder().build()) {
       s = beacon.control().status();
+      d = beacon.control().delivery();
     }
     PrintWriter out = spec.commandLine().getOut();
     String p = product.envPrefix();
     out.println(
         "telemetry for " + product.product + ": " + s.mode().name().toLowerCase(Locale.ROOT));
     out.println("reason: " + s.reason());
+    out.println(
+        "last delivery: "
+            + (d.lastOutcome() == DeliveryStatus.LastOutcome.NONE
+                ? "none attempted from this state directory"
+                : d.lastOutcome().name().toLowerCase(Locale.ROOT)
+                    + " at "
+                    + d.lastAttempt()
+                    + (d.detail().isEmpty() ? "" : " (" + d.detail() + ")")));
+    out.println(
+        "spool: "
+            + (d.spooledPayloads() == 0
+                ? "empty"
+                : d.spooledPayloads()
+                    + " payload(s), "
+                    + d.spooledBytes()
+                    + " bytes, the oldest written "
+                    + d.oldestSpooled()));
     out.println(
         "switches, strongest first: DO_NOT_TRACK=1, "
             + p

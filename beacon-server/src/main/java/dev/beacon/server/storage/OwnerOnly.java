@@ -55,6 +55,13 @@ public final class OwnerOnly {
     }
   }
 
+  /** What a file created in {@code dir} is created with: 0600 where the file system has modes. */
+  public static FileAttribute<?>[] fileAttributes(Path dir) {
+    return posix(dir)
+        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FILE)}
+        : new FileAttribute<?>[0];
+  }
+
   /**
    * Replaces the file's content at once: a temporary file in the same directory, created 0600, is
    * written and then moved over it, so a reader never sees half a file or a wider permission.
@@ -62,10 +69,7 @@ public final class OwnerOnly {
   public static void write(Path file, String content) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
-    FileAttribute<?>[] attrs =
-        posix(dir)
-            ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FILE)}
-            : new FileAttribute<?>[0];
+    FileAttribute<?>[] attrs = fileAttributes(dir);
     Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp", attrs);
     try {
       Files.writeString(tmp, content, StandardCharsets.UTF_8);

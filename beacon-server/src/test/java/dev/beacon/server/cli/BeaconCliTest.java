@@ -27,9 +27,11 @@ class BeaconCliTest {
 
   @TempDir Path tmp;
 
+  /** One run of the command line: its exit code and what it printed. */
   record Run(int exit, String out, String err) {}
 
-  private static Run run(String... args) {
+  /** Runs the command line in this JVM, as {@code ./beacon ARGS} would. */
+  static Run run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int exit = BeaconCli.run(new PrintWriter(out), new PrintWriter(err), args);

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.beacon.server.web.TestServer;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,20 +21,15 @@ class ProductsCommandTest {
   private static final String EVENT =
       "{\"type\":\"track\",\"event\":\"started\",\"anonymousId\":\"i-1\",\"messageId\":\"m-1\"}";
 
-  record Run(int exit, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exit = BeaconCli.run(new PrintWriter(out), new PrintWriter(err), args);
-    return new Run(exit, out.toString(), err.toString());
+  private static BeaconCliTest.Run run(String... args) {
+    return BeaconCliTest.run(args);
   }
 
   @Test
   void aProductAddedBesideARunningServerIsAcceptedAtOnceWithTheKeyPrintedOnce() {
     Path data = tmp.resolve("data");
     try (TestServer s = TestServer.start(data)) {
-      Run added = run("products", "add", "shop", "--data", data.toString());
+      BeaconCliTest.Run added = run("products", "add", "shop", "--data", data.toString());
       assertThat(added.exit()).as(added.err()).isZero();
       Matcher m = Pattern.compile("\\n  (wk_[A-Za-z0-9_-]{32})\\n").matcher(added.out());
       assertThat(m.find()).as(added.out()).isTrue();
@@ -52,13 +45,13 @@ class ProductsCommandTest {
       // Only a hash of the key is kept.
       assertThat(data.resolve("products.json")).content().doesNotContain(key).contains("shop");
 
-      Run list = run("products", "list", "--data", data.toString());
+      BeaconCliTest.Run list = run("products", "list", "--data", data.toString());
       // The server's own configured product (acme) is in its configuration, not this process's.
       assertThat(list.out()).isEqualTo("shop\tdata directory\n");
-      Run again = run("products", "add", "shop", "--data", data.toString());
+      BeaconCliTest.Run again = run("products", "add", "shop", "--data", data.toString());
       assertThat(again.exit()).isEqualTo(1);
       assertThat(again.err()).contains("product 'shop' exists already");
-      Run bad = run("products", "add", "Shop!", "--data", data.toString());
+      BeaconCliTest.Run bad = run("products", "add", "Shop!", "--data", data.toString());
       assertThat(bad.exit()).isEqualTo(1);
       assertThat(bad.err()).contains("lower case letters");
     }

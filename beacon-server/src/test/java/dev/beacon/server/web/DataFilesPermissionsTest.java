@@ -45,7 +45,11 @@ class DataFilesPermissionsTest {
       assertThat(mode(data)).isEqualTo("rwx------");
       for (String name :
           new String[] {
-            "beacon.duckdb", "beacon.duckdb.wal", "admin-password.hash", "products.json"
+            "beacon.duckdb",
+            "beacon.duckdb.wal",
+            "admin-password.hash",
+            "products.json",
+            "products.json.lock"
           }) {
         assertThat(data.resolve(name)).as(name).exists();
         assertThat(mode(data.resolve(name))).as(name).isEqualTo("rw-------");
@@ -53,7 +57,11 @@ class DataFilesPermissionsTest {
       try (Stream<Path> files = Files.list(data)) { // no temporary file left behind
         assertThat(files.map(p -> p.getFileName().toString()))
             .containsExactlyInAnyOrder(
-                "beacon.duckdb", "beacon.duckdb.wal", "admin-password.hash", "products.json");
+                "beacon.duckdb",
+                "beacon.duckdb.wal",
+                "admin-password.hash",
+                "products.json",
+                "products.json.lock");
       }
     }
   }

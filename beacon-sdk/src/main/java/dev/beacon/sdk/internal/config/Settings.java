@@ -1,7 +1,9 @@
 package dev.beacon.sdk.internal.config;
 
+import dev.beacon.protocol.Wire;
 import dev.beacon.sdk.TelemetryMode;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,6 +60,10 @@ public final class Settings {
   public final boolean registerMBean;
   public final boolean periodicReports;
   public final boolean detachedUploader;
+
+  /** Built with {@code forCommandLine()}: nothing ever goes to the terminal, not even a warning. */
+  public final boolean commandLine;
+
   public final String channel;
   public final Set<String> untrackedCommands;
   public final Path workingDirectory;
@@ -68,13 +74,19 @@ public final class Settings {
   public final List<String> problems;
 
   private Settings(
-      Draft d, URI endpoint, Path logFile, Path trustedCertificates, List<String> problems) {
+      Draft d,
+      URI endpoint,
+      String writeKey,
+      Path logFile,
+      Path trustedCertificates,
+      List<String> problems) {
     product = d.product;
     envPrefix = d.envPrefix;
     version = d.version;
     edition = d.edition;
     this.endpoint = endpoint;
-    writeKey = d.writeKey;
+    this.writeKey = writeKey;
+    commandLine = d.commandLine;
     stateDirectory =
         d.stateDirectory != null
             ? d.stateDirectory
@@ -130,9 +142,20 @@ public final class Settings {
         problems.add(p + "_TELEMETRY_ENDPOINT is not an http(s) URL: '" + endpointVar + "'");
       }
     }
+    // An operator who routes a product to their own Beacon server needs its key there too.
+    String writeKey = d.writeKey;
+    String keyVar = d.environment.get(p + "_TELEMETRY_WRITE_KEY");
+    if (keyVar != null && !keyVar.isBlank()) {
+      String k = keyVar.strip();
+      if (k.length() > 256 || !k.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+        problems.add(p + "_TELEMETRY_WRITE_KEY is not a write key (printable ASCII, 256 at most)");
+      } else {
+        writeKey = k;
+      }
+    }
     Path logFile = pathVar(d.environment, p + "_TELEMETRY_LOG_FILE", d.logFile, problems);
     Path ca = pathVar(d.environment, p + "_TELEMETRY_CA_FILE", d.trustedCertificates, problems);
-    if (ca != null && !java.nio.file.Files.isReadable(ca)) {
+    if (ca != null && !Files.isReadable(ca)) {
       problems.add("the CA file " + ca + " is not readable");
     } else if (ca != null) {
       try {
@@ -141,7 +164,7 @@ public final class Settings {
         problems.add("the CA file " + ca + " holds no usable certificate");
       }
     }
-    return new Settings(d, endpoint, logFile, ca, problems);
+    return new Settings(d, endpoint, writeKey, logFile, ca, problems);
   }
 
   /** The base path plus the batch path, or null when no endpoint is configured. */
@@ -153,7 +176,7 @@ public final class Settings {
     if (base.endsWith("/")) {
       base = base.substring(0, base.length() - 1);
     }
-    return URI.create(base + dev.beacon.protocol.Wire.BATCH_PATH);
+    return URI.create(base + Wire.BATCH_PATH);
   }
 
   private static Path pathVar(
@@ -230,6 +253,7 @@ public final class Settings {
     public boolean registerMBean = true;
     public boolean periodicReports = true;
     public boolean detachedUploader;
+    public boolean commandLine;
     public String channel;
     public Set<String> untrackedCommands = Set.of();
     public Path workingDirectory;

@@ -1,5 +1,6 @@
 package dev.beacon.sdk.internal.delivery;
 
+import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -15,7 +16,7 @@ final class Backoff {
   private final long maxMillis;
   private int failures;
 
-  Backoff(java.time.Duration base, java.time.Duration max) {
+  Backoff(Duration base, Duration max) {
     this.baseMillis = Math.max(1, base.toMillis());
     this.maxMillis = Math.max(baseMillis, max.toMillis());
   }

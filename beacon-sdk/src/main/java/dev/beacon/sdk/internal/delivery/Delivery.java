@@ -1,10 +1,12 @@
 package dev.beacon.sdk.internal.delivery;
 
+import dev.beacon.sdk.DeliveryStatus.LastOutcome;
 import dev.beacon.sdk.SendResult;
 import dev.beacon.sdk.TelemetryControl;
 import dev.beacon.sdk.internal.config.Settings;
 import dev.beacon.sdk.internal.log.QuietLog;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +28,7 @@ final class Delivery {
   private final PayloadLog sentLog;
   private final BooleanSupplier allowed;
   private final LongConsumer dropped;
+  private final DeliveryRecord record;
   private final Object lock = new Object();
   private final Object exporterLock = new Object();
   private volatile HttpExporter exporter; // made on first use, under exporterLock
@@ -56,6 +59,7 @@ final class Delivery {
     this.sentLog = sentLog;
     this.allowed = allowed;
     this.dropped = dropped;
+    this.record = new DeliveryRecord(spool.directory());
   }
 
   boolean hasWork() {
@@ -86,7 +90,7 @@ final class Delivery {
   HttpExporter.Outcome deliver(Duration timeout) {
     synchronized (lock) {
       // Several processes of a CLI may share the spool: one uploads, the others leave it be.
-      if (!java.nio.file.Files.isDirectory(spool.directory())) {
+      if (!Files.isDirectory(spool.directory())) {
         hasWork = false;
         return null;
       }
@@ -183,6 +187,35 @@ final class Delivery {
     }
   }
 
+  /** A refused request in words an operator can act on: what the status means, what to check. */
+  private String refusal(int status) {
+    String p = settings.envPrefix;
+    switch (status) {
+      case 401:
+        return "HTTP 401, the server at "
+            + settings.batchUri()
+            + " does not know this write key; check "
+            + p
+            + "_TELEMETRY_WRITE_KEY or the key the product sets";
+      case 403:
+        return "HTTP 403, the server or a proxy at "
+            + settings.batchUri()
+            + " forbids this request; check the write key and the proxy";
+      case 404:
+        return "HTTP 404, nothing receives telemetry at "
+            + settings.batchUri()
+            + "; check "
+            + p
+            + "_TELEMETRY_ENDPOINT";
+      default:
+        return "HTTP "
+            + status
+            + " from "
+            + settings.batchUri()
+            + "; check the endpoint and the write key";
+    }
+  }
+
   /** Sends one spooled payload; null if it is gone (delivered by someone else meanwhile). */
   HttpExporter.Outcome deliverOne(Path file, Duration timeout) {
     synchronized (lock) {
@@ -194,6 +227,8 @@ final class Delivery {
         HttpExporter.Outcome o = exporter().send(bytes, timeout);
         switch (o.kind) {
           case DELIVERED:
+            // Noted before the payload goes: whoever sees the spool empty sees the note too.
+            record.attempted(LastOutcome.DELIVERED, o.detail);
             spool.remove(file);
             if (backoff.failures() > 0 || !pauseCleared) {
               spool.clearRetryPause(); // the endpoint answers again: later runs may upload at once
@@ -204,19 +239,26 @@ final class Delivery {
             keepCopy(bytes);
             break;
           case REJECTED:
+            record.attempted(LastOutcome.REJECTED, o.detail + ": the payload was dropped");
             spool.remove(file);
             dropped.accept(Spool.messagesIn(file));
             log.failure("rejected", "the server refused a payload for good (" + o.detail + ")");
             break;
           case REFUSED:
             retryIn(backoff.longestDelayMillis(o.retryAfterMillis));
-            log.failure(
+            String what = refusal(o.status);
+            record.attempted(LastOutcome.REFUSED, what);
+            log.misconfigured(
                 "refused",
-                "the server or a proxy refused the request ("
-                    + o.detail
-                    + "); payloads stay in the spool and are retried at the longest backoff");
+                "delivery refused, "
+                    + what
+                    + "; payloads stay in the spool and are sent once that is fixed",
+                settings.commandLine);
             break;
           default:
+            record.attempted(
+                LastOutcome.UNREACHABLE,
+                o.abandoned() ? "cut short by the product's exit; sent later" : o.detail);
             retryIn(backoff.nextDelayMillis(o.retryAfterMillis));
             log.failure(
                 "delivery",

@@ -1,17 +1,25 @@
 package dev.beacon.sdk.internal.delivery;
 
+import dev.beacon.protocol.Wire;
 import dev.beacon.sdk.internal.config.Settings;
 import dev.beacon.sdk.internal.log.QuietLog;
 import dev.beacon.sdk.internal.thread.FatalErrors;
+import java.io.File;
 import java.io.IOException;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 
 /**
  * Delivers a command-line product's spool from a short-lived process of its own, as Go's telemetry
@@ -147,15 +155,15 @@ public final class DetachedUploader {
 
   private static String classpath() {
     Set<String> entries = new LinkedHashSet<>();
-    for (Class<?> c : List.of(DetachedUploader.class, dev.beacon.protocol.Wire.class)) {
+    for (Class<?> c : List.of(DetachedUploader.class, Wire.class)) {
       try {
         entries.add(
             Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
-      } catch (java.net.URISyntaxException | RuntimeException e) {
+      } catch (URISyntaxException | RuntimeException e) {
         throw new IllegalStateException("cannot locate the SDK's classes", e);
       }
     }
-    return String.join(java.io.File.pathSeparator, entries);
+    return String.join(File.pathSeparator, entries);
   }
 
   /** The child's work: the spool, under its lock, until it is empty (and then some) or given up. */
@@ -206,7 +214,7 @@ public final class DetachedUploader {
               delivery,
               backoff,
               bornNanos,
-              () -> !java.util.Arrays.equals(config, UploaderSettings.read(spoolDir)));
+              () -> !Arrays.equals(config, UploaderSettings.read(spoolDir)));
       if (d != Drained.SETTINGS_CHANGED) {
         return d == Drained.EMPTIED;
       }
@@ -221,15 +229,13 @@ public final class DetachedUploader {
 
   private static void awaitExit(long pid) {
     try {
-      java.util.Optional<ProcessHandle> parent = ProcessHandle.of(pid);
+      Optional<ProcessHandle> parent = ProcessHandle.of(pid);
       if (parent.isPresent()) {
         parent.get().onExit().get(PARENT_EXIT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (java.util.concurrent.ExecutionException
-        | java.util.concurrent.TimeoutException
-        | RuntimeException e) {
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
       // try the lock anyway
     }
   }
@@ -243,7 +249,7 @@ public final class DetachedUploader {
       Delivery delivery,
       Backoff backoff,
       long bornNanos,
-      java.util.function.BooleanSupplier settingsChanged)
+      BooleanSupplier settingsChanged)
       throws IOException {
     long idleSince = -1;
     long failingSince = -1;

@@ -10,12 +10,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
+import java.net.MalformedURLException;
+import java.net.SocketTimeoutException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Base64;
+import java.util.Locale;
 import java.util.zip.GZIPOutputStream;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLSocketFactory;
@@ -43,7 +46,7 @@ final class HttpExporter {
     URL u = null;
     try {
       u = s.batchUri() == null ? null : s.batchUri().toURL();
-    } catch (java.net.MalformedURLException e) {
+    } catch (MalformedURLException e) {
       u = null;
     }
     this.url = u;
@@ -79,7 +82,7 @@ final class HttpExporter {
     if (!"http".equalsIgnoreCase(u.getProtocol())) {
       return false;
     }
-    String host = u.getHost().toLowerCase(java.util.Locale.ROOT);
+    String host = u.getHost().toLowerCase(Locale.ROOT);
     if (host.startsWith("[") && host.endsWith("]")) {
       host = host.substring(1, host.length() - 1);
     }
@@ -136,11 +139,11 @@ final class HttpExporter {
       int status = c.getResponseCode();
       drain(c, status);
       return classify(status, c.getHeaderField("Retry-After"));
-    } catch (java.net.SocketTimeoutException e) {
+    } catch (SocketTimeoutException e) {
       return Outcome.retry(0, "no answer within " + waitMillis + " ms");
     } catch (IOException | RuntimeException e) {
       if (c != null && inFlight == null) {
-        return Outcome.retry(0, "abandoned");
+        return Outcome.retry(0, Outcome.ABANDONED);
       }
       return Outcome.retry(0, describe(e));
     } finally {
@@ -199,7 +202,8 @@ final class HttpExporter {
     return new Outcome(
         Outcome.Kind.REFUSED,
         retryAfterMillis(retryAfter),
-        "HTTP " + status + ": refused; check the endpoint and the write key");
+        "HTTP " + status + ": refused; check the endpoint and the write key",
+        status);
   }
 
   /** {@code Retry-After} as delay-seconds or an HTTP date; 0 when absent or unreadable. */
@@ -248,15 +252,28 @@ final class HttpExporter {
     final Kind kind;
     final long retryAfterMillis;
     final String detail;
+    final int status; // the HTTP status; 0 when there was no answer
 
     Outcome(Kind kind, long retryAfterMillis, String detail) {
+      this(kind, retryAfterMillis, detail, 0);
+    }
+
+    Outcome(Kind kind, long retryAfterMillis, String detail, int status) {
       this.kind = kind;
       this.retryAfterMillis = retryAfterMillis;
       this.detail = detail;
+      this.status = status;
     }
 
     static Outcome retry(long retryAfterMillis, String detail) {
       return new Outcome(Kind.RETRY, retryAfterMillis, detail);
+    }
+
+    static final String ABANDONED = "abandoned";
+
+    /** Whether the attempt was cancelled here (by close()), rather than answered or timed out. */
+    boolean abandoned() {
+      return kind == Kind.RETRY && ABANDONED.equals(detail);
     }
 
     /** Whether the payload stays spooled for a later attempt. */

@@ -1,5 +1,6 @@
 package dev.beacon.sdk.internal.delivery;
 
+import dev.beacon.sdk.DeliveryStatus;
 import dev.beacon.sdk.SendResult;
 import dev.beacon.sdk.internal.config.Settings;
 import dev.beacon.sdk.internal.log.QuietLog;
@@ -29,7 +30,7 @@ public final class Outbox {
     this.settings = settings;
     this.log = log;
     Path state = settings.stateDirectory;
-    this.spool = new Spool(state.resolve("spool"), settings.maxSpoolBytes);
+    this.spool = new Spool(spoolDirectory(settings), settings.maxSpoolBytes);
     PayloadLog sentLog = settings.logFile == null ? null : new PayloadLog(settings.logFile);
     this.localLog =
         sentLog != null ? sentLog : new PayloadLog(state.resolve("local-payloads.jsonl"));
@@ -42,6 +43,19 @@ public final class Outbox {
             sentLog,
             sending,
             rejected);
+  }
+
+  /** Where a product's payloads wait for delivery. */
+  static Path spoolDirectory(Settings settings) {
+    return settings.stateDirectory.resolve("spool");
+  }
+
+  /**
+   * The last delivery attempt and what waits in the spool, read from the state directory: what this
+   * process did, or another one on the same directory (a CLI's uploader, an earlier run).
+   */
+  public static DeliveryStatus deliveryStatus(Settings settings) {
+    return DeliveryRecord.read(spoolDirectory(settings));
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.beacon.sdk.internal.delivery;
 
 import dev.beacon.sdk.internal.state.StateStore;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -94,8 +95,7 @@ final class Spool {
   void pauseRetries(long untilMillis, int giveUps) throws IOException {
     Files.createDirectories(dir);
     Path tmp = dir.resolve(RETRY_PAUSE + "." + ThreadLocalRandom.current().nextInt() + ".tmp");
-    Files.write(
-        tmp, (untilMillis + " " + giveUps).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    Files.write(tmp, (untilMillis + " " + giveUps).getBytes(StandardCharsets.US_ASCII));
     StateStore.moveAtomically(tmp, dir.resolve(RETRY_PAUSE));
   }
 
@@ -109,7 +109,7 @@ final class Spool {
       if (b.length > 64) {
         return new long[] {0, 0};
       }
-      String[] parts = new String(b, java.nio.charset.StandardCharsets.US_ASCII).trim().split(" ");
+      String[] parts = new String(b, StandardCharsets.US_ASCII).trim().split(" ", -1);
       return new long[] {Long.parseLong(parts[0]), parts.length > 1 ? Long.parseLong(parts[1]) : 1};
     } catch (IOException | RuntimeException absentOrDamaged) {
       return new long[] {0, 0};

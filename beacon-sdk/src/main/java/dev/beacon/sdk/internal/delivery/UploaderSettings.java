@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeSet;
@@ -54,7 +55,7 @@ final class UploaderSettings {
     StringWriter stored = new StringWriter();
     p.store(stored, null);
     StringBuilder out = new StringBuilder();
-    for (String line : new TreeSet<>(java.util.Arrays.asList(stored.toString().split("\\R")))) {
+    for (String line : new TreeSet<>(Arrays.asList(stored.toString().split("\\R")))) {
       if (!line.isEmpty() && !line.startsWith("#")) { // the date line Properties.store writes
         out.append(line).append('\n');
       }
@@ -69,7 +70,7 @@ final class UploaderSettings {
    */
   static boolean write(Path spoolDir, byte[] encoded) throws IOException {
     byte[] current = read(spoolDir);
-    if (current != null && java.util.Arrays.equals(current, encoded)) {
+    if (current != null && Arrays.equals(current, encoded)) {
       return false;
     }
     Path tmp = spoolDir.resolve(FILE + "." + System.nanoTime() + ".tmp");
@@ -99,6 +100,7 @@ final class UploaderSettings {
     p.load(new InputStreamReader(new ByteArrayInputStream(encoded), StandardCharsets.ISO_8859_1));
     Settings.Draft d = new Settings.Draft(required(p, "product"));
     d.environment = Map.of();
+    d.commandLine = true; // the uploader of a command-line product
     d.systemProperties = new Properties();
     d.endpoint = Checks.requireEndpoint(URI.create(required(p, "endpoint")));
     d.stateDirectory = Path.of(required(p, "state.directory"));

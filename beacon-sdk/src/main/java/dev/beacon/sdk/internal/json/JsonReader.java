@@ -1,5 +1,6 @@
 package dev.beacon.sdk.internal.json;
 
+import dev.beacon.protocol.Limits;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,7 +18,7 @@ import java.util.Map;
  */
 public final class JsonReader {
   static final int MAX_DEPTH = 64;
-  static final int MAX_NUMBER_CHARS = dev.beacon.protocol.Limits.MAX_NUMBER_CHARS;
+  static final int MAX_NUMBER_CHARS = Limits.MAX_NUMBER_CHARS;
 
   private final String s;
   private int i;
@@ -53,9 +54,9 @@ public final class JsonReader {
       case '"':
         return string();
       case 't':
-        return literal("true", Boolean.TRUE);
+        return literal("true", true);
       case 'f':
-        return literal("false", Boolean.FALSE);
+        return literal("false", false);
       case 'n':
         return literal("null", null);
       default:

@@ -5,6 +5,7 @@ import java.lang.reflect.Array;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -64,6 +65,8 @@ public final class JsonWriter {
   }
 
   /**
+   * The value as JSON text.
+   *
    * @throws TooLarge past {@link Limits#MAX_EVENT_BYTES} chars
    */
   public static String toJson(Object value) {
@@ -136,7 +139,7 @@ public final class JsonWriter {
   private void map(Map<?, ?> m, int depth) {
     out.append('{');
     int n = 0;
-    java.util.Set<String> keys = new java.util.HashSet<>();
+    Set<String> keys = new HashSet<>();
     for (Map.Entry<?, ?> e : m.entrySet()) {
       if (n == MAX_ITEMS) {
         break;

@@ -33,6 +33,27 @@ public final class QuietLog {
     }
   }
 
+  /**
+   * A setting the operator must fix (a write key the server does not know, an endpoint with nothing
+   * behind it): once per kind at WARNING, which default logging configurations show, then at TRACE.
+   * Not for a command-line product, whose terminal stays the user's: there it is a {@link
+   * #failure}, and {@code ./beacon status} names it.
+   */
+  public void misconfigured(String kind, String message, boolean commandLine) {
+    if (commandLine) {
+      failure(kind, message);
+      return;
+    }
+    try {
+      Level level = seen.add(kind) ? Level.WARNING : Level.TRACE;
+      if (Holder.LOG.isLoggable(level)) {
+        Holder.LOG.log(level, "telemetry for " + product + ": " + message);
+      }
+    } catch (RuntimeException broken) {
+      // a broken logging backend is not a reason to disturb the host
+    }
+  }
+
   /** Forgets what was logged, so the next failure after a recovery is logged again. */
   public void recovered(String kind) {
     seen.remove(kind);

@@ -2,12 +2,14 @@ package dev.beacon.sdk.internal.pipeline;
 
 import dev.beacon.sdk.BeaconMXBean;
 import dev.beacon.sdk.ConsentStatus;
+import dev.beacon.sdk.DeliveryStatus;
 import dev.beacon.sdk.SendResult;
 import dev.beacon.sdk.TelemetryControl;
 import dev.beacon.sdk.TelemetryMode;
 import dev.beacon.sdk.internal.config.ModeNames;
 import dev.beacon.sdk.internal.config.Settings;
 import dev.beacon.sdk.internal.consent.Consent;
+import dev.beacon.sdk.internal.delivery.Outbox;
 import dev.beacon.sdk.internal.log.QuietLog;
 import dev.beacon.sdk.internal.report.PayloadWriter;
 import dev.beacon.sdk.internal.state.StateStore;
@@ -69,6 +71,16 @@ public final class Control implements TelemetryControl, BeaconMXBean {
       }
     }
     return c;
+  }
+
+  @Override
+  public DeliveryStatus delivery() {
+    try {
+      return Outbox.deliveryStatus(settings);
+    } catch (RuntimeException e) {
+      log.failure("status", "could not read the spool: " + e.getClass().getSimpleName());
+      return TelemetryControl.super.delivery();
+    }
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.beacon.sdk.internal.report;
 
 import dev.beacon.sdk.internal.json.JsonWriter;
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -43,7 +44,7 @@ public final class Event {
       kv[i++] = e.getValue();
     }
     if (i < kv.length) {
-      kv = java.util.Arrays.copyOf(kv, i); // the map shrank while we copied it
+      kv = Arrays.copyOf(kv, i); // the map shrank while we copied it
     }
     return new Event(name, kv, epochMillis, anonymousId);
   }

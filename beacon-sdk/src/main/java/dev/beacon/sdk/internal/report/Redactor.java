@@ -146,7 +146,7 @@ public final class Redactor implements UnaryOperator<String> {
     if (colon || s.indexOf('-') >= 0) {
       for (Matcher m = MAC_SEPARATED.matcher(s); m.find(); ) {
         StringBuilder key = new StringBuilder();
-        for (String group : m.group().split("[:-]")) {
+        for (String group : m.group().split("[:-]", -1)) {
           key.append(group.length() == 1 ? "0" : "").append(group.toLowerCase(Locale.ROOT));
         }
         if (holdsMac(key.toString())) {
@@ -261,7 +261,7 @@ public final class Redactor implements UnaryOperator<String> {
   private static boolean isHex(String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F')) {
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
         return false;
       }
     }

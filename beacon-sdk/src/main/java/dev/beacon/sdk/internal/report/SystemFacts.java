@@ -2,6 +2,7 @@ package dev.beacon.sdk.internal.report;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryManagerMXBean;
 import java.lang.management.OperatingSystemMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -60,7 +61,7 @@ public final class SystemFacts {
     jvm.put(
         "gc",
         ManagementFactory.getGarbageCollectorMXBeans().stream()
-            .map(java.lang.management.MemoryManagerMXBean::getName)
+            .map(MemoryManagerMXBean::getName)
             .toArray(String[]::new));
     f.put("jvm", jvm);
 
@@ -133,7 +134,7 @@ public final class SystemFacts {
   Double cpuLimit() {
     List<String> v2 = lines(root.resolve("sys/fs/cgroup/cpu.max"));
     if (!v2.isEmpty()) {
-      String[] parts = v2.get(0).strip().split("\\s+");
+      String[] parts = v2.get(0).strip().split("\\s+", -1);
       if (parts.length == 2 && !parts[0].equals("max")) {
         return ratio(parts[0], parts[1]);
       }

@@ -5,6 +5,7 @@ import dev.beacon.sdk.internal.config.ModeNames;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -137,7 +138,7 @@ public final class StateStore {
       try {
         Files.createLink(target, tmp);
         return true;
-      } catch (java.nio.file.FileAlreadyExistsException taken) {
+      } catch (FileAlreadyExistsException taken) {
         return false;
       } catch (UnsupportedOperationException | IOException noLinks) {
         if (Files.exists(target)) {

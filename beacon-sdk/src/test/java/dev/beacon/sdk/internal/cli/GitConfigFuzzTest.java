@@ -20,14 +20,9 @@ class GitConfigFuzzTest {
   @FuzzTest(maxDuration = "10s")
   void theOriginIsReadAsGitReadsItAndNormalizedToHostAndPathOnly(FuzzedDataProvider data) {
     switch (data.consumeInt(0, 2)) {
-      case 0:
-        anyText(data.consumeRemainingAsString());
-        break;
-      case 1:
-        builtConfig(data);
-        break;
-      default:
-        builtOrigin(data);
+      case 0 -> anyText(data.consumeRemainingAsString());
+      case 1 -> builtConfig(data);
+      default -> builtOrigin(data);
     }
   }
 
@@ -81,20 +76,17 @@ class GitConfigFuzzTest {
             data.consumeAsciiString(30).replaceAll("[^\\x20-\\x7e]|[\\\\\"#;]", "").strip();
         String written = value;
         switch (data.consumeInt(0, 3)) {
-          case 0:
-            break;
-          case 1:
-            written = "\"" + value + "\""; // quoted
-            break;
-          case 2:
-            written = value + " ; trailing comment";
-            break;
-          default:
+          case 0 -> {}
+          case 1 -> written = "\"" + value + "\"";
+          // quoted
+          case 2 -> written = value + " ; trailing comment";
+          default -> {
             // Continued on the next line; a comment ends at its line, so only a variable can be.
             if (value.length() > 1 && !key.startsWith("#") && !key.startsWith(";")) {
               int cut = value.length() / 2;
               written = value.substring(0, cut) + "\\\n" + value.substring(cut);
             }
+          }
         }
         text.append('\t').append(key).append(data.consumeBoolean() ? " = " : "=").append(written);
         text.append('\n');
@@ -130,20 +122,16 @@ class GitConfigFuzzTest {
             + (data.consumeBoolean() ? "?ref=main" : "");
     String url;
     switch (data.consumeInt(0, 4)) {
-      case 0:
-        url = "https://" + user + host + (data.consumeBoolean() ? ":8443" : "") + "/" + p + suffix;
-        break;
-      case 1:
-        url = "ssh://" + user + host + (data.consumeBoolean() ? ":22" : "") + "/" + p + suffix;
-        break;
-      case 2:
-        url = "git://" + host + "/" + p + suffix;
-        break;
-      case 3:
-        // scp-like: [user@]host:path, no password in this syntax
-        url = (user.isEmpty() ? "" : "git@") + host + ":" + p + suffix;
-        break;
-      default:
+      case 0 ->
+          url =
+              "https://" + user + host + (data.consumeBoolean() ? ":8443" : "") + "/" + p + suffix;
+      case 1 ->
+          url = "ssh://" + user + host + (data.consumeBoolean() ? ":22" : "") + "/" + p + suffix;
+      case 2 -> url = "git://" + host + "/" + p + suffix;
+      case 3 ->
+          // scp-like: [user@]host:path, no password in this syntax
+          url = (user.isEmpty() ? "" : "git@") + host + ":" + p + suffix;
+      default -> {
         String local =
             data.pickValue(
                 List.of(
@@ -156,6 +144,7 @@ class GitConfigFuzzTest {
                     "\\\\server\\share\\"));
         assertThat(ProjectId.normalize(local + p + suffix)).as(local + p + suffix).isNull();
         return;
+      }
     }
     String spaced = (data.consumeBoolean() ? "  " : "") + url + (data.consumeBoolean() ? "\t" : "");
     assertThat(ProjectId.normalize(spaced))

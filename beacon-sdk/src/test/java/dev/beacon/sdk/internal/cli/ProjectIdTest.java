@@ -1,12 +1,18 @@
 package dev.beacon.sdk.internal.cli;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.beacon.sdk.TestBeacons;
 import dev.beacon.sdk.internal.config.Settings;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
@@ -76,9 +82,15 @@ class ProjectIdTest {
     Files.createDirectories(repo.resolve(".git"));
     Files.writeString(
         repo.resolve(".git/config"),
-        "[core]\n\tbare = false\n[remote \"upstream\"]\n\turl = https://other.example/x/y\n"
-            + "[remote \"origin\"]\n\turl = git@github.com:org/repo.git\n"
-            + "\tfetch = +refs/heads/*:refs/remotes/origin/*\n");
+        """
+        [core]
+        \tbare = false
+        [remote "upstream"]
+        \turl = https://other.example/x/y
+        [remote "origin"]
+        \turl = git@github.com:org/repo.git
+        \tfetch = +refs/heads/*:refs/remotes/origin/*
+        """);
     Path deep = Files.createDirectories(repo.resolve("src/main/java"));
     String id = of(deep);
     assertThat(id).hasSize(64).isEqualTo(of(repo));
@@ -141,14 +153,14 @@ class ProjectIdTest {
         home.resolve(".git/config"), "[remote \"origin\"]\n\turl = https://github.com/a/dots\n");
     Settings viaEnv =
         TestBeacons.settings(
-            TestBeacons.builder(tmp.resolve("s1"), null, java.util.Map.of("HOME", home.toString()))
+            TestBeacons.builder(tmp.resolve("s1"), null, Map.of("HOME", home.toString()))
                 .workingDirectory(home.resolve("x")));
     assertThat(ProjectId.of(viaEnv)).isNull();
-    java.util.Properties sys = new java.util.Properties();
+    Properties sys = new Properties();
     sys.setProperty("user.home", home.toString());
     Settings viaProperty =
         TestBeacons.settings(
-            TestBeacons.builder(tmp.resolve("s2"), null, java.util.Map.of(), sys)
+            TestBeacons.builder(tmp.resolve("s2"), null, Map.of(), sys)
                 .workingDirectory(home.resolve("x")));
     assertThat(ProjectId.of(viaProperty)).isNull();
     Settings elsewhere =
@@ -159,14 +171,14 @@ class ProjectIdTest {
   /** The hand-written HMAC-SHA-256 (no cold JCE start on a CLI's path) agrees with the JDK's. */
   @Test
   void theHandWrittenHmacAgreesWithTheJdksForEveryLengthAroundTheBlockSize() throws Exception {
-    java.util.Random random = new java.util.Random(42);
+    Random random = new Random(42);
     for (int length = 0; length < 200; length++) {
       byte[] message = new byte[length];
       random.nextBytes(message);
       byte[] key = new byte[length % 3 == 0 ? 100 : length % 70]; // longer than a block, too
       random.nextBytes(key);
       assertThat(HmacSha256.sha256(message))
-          .isEqualTo(java.security.MessageDigest.getInstance("SHA-256").digest(message));
+          .isEqualTo(MessageDigest.getInstance("SHA-256").digest(message));
       if (key.length > 0) {
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(key, "HmacSHA256"));
@@ -177,12 +189,12 @@ class ProjectIdTest {
 
   private static String hmac(String key, String s) throws Exception {
     Mac mac = Mac.getInstance("HmacSHA256");
-    mac.init(new SecretKeySpec(key.getBytes("UTF-8"), "HmacSHA256"));
-    return java.util.HexFormat.of().formatHex(mac.doFinal(s.getBytes("UTF-8")));
+    mac.init(new SecretKeySpec(key.getBytes(UTF_8), "HmacSHA256"));
+    return HexFormat.of().formatHex(mac.doFinal(s.getBytes(UTF_8)));
   }
 
   private static String sha256(String s) throws Exception {
-    byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes("UTF-8"));
-    return java.util.HexFormat.of().formatHex(d);
+    byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(UTF_8));
+    return HexFormat.of().formatHex(d);
   }
 }

@@ -6,9 +6,15 @@ import dev.beacon.sdk.internal.config.Settings;
 import dev.beacon.sdk.internal.log.QuietLog;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,13 +59,13 @@ class HttpExporterTest {
    */
   @Test
   void aWriteKeySentOverPlainHttpToAnotherMachineIsLoggedOnceQuietly() {
-    java.util.logging.Logger jul = java.util.logging.Logger.getLogger("dev.beacon.sdk");
-    java.util.logging.Level previous = jul.getLevel();
-    List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
-    java.util.logging.Handler handler =
-        new java.util.logging.Handler() {
+    Logger jul = Logger.getLogger("dev.beacon.sdk");
+    Level previous = jul.getLevel();
+    List<LogRecord> records = new CopyOnWriteArrayList<>();
+    Handler handler =
+        new Handler() {
           @Override
-          public void publish(java.util.logging.LogRecord r) {
+          public void publish(LogRecord r) {
             records.add(r);
           }
 
@@ -69,8 +75,8 @@ class HttpExporterTest {
           @Override
           public void close() {}
         };
-    handler.setLevel(java.util.logging.Level.ALL);
-    jul.setLevel(java.util.logging.Level.ALL);
+    handler.setLevel(Level.ALL);
+    jul.setLevel(Level.ALL);
     jul.addHandler(handler);
     try {
       QuietLog log = new QuietLog("acme");
@@ -84,11 +90,10 @@ class HttpExporterTest {
 
       new HttpExporter(settings("http://telemetry.example", "wk_test"), log);
       new HttpExporter(settings("http://10.0.0.7:8080", "wk_test"), log);
-      List<java.util.logging.LogRecord> found = cleartext(records);
+      List<LogRecord> found = cleartext(records);
       assertThat(found).hasSize(2);
-      assertThat(found.get(0).getLevel()).isEqualTo(java.util.logging.Level.FINE);
-      assertThat(found.get(1).getLevel().intValue())
-          .isLessThan(java.util.logging.Level.FINE.intValue());
+      assertThat(found.get(0).getLevel()).isEqualTo(Level.FINE);
+      assertThat(found.get(1).getLevel().intValue()).isLessThan(Level.FINE.intValue());
       assertThat(found.get(0).getMessage()).doesNotContain("wk_test");
     } finally {
       jul.removeHandler(handler);
@@ -106,10 +111,9 @@ class HttpExporterTest {
     return Settings.resolve(d);
   }
 
-  private static List<java.util.logging.LogRecord> cleartext(
-      List<java.util.logging.LogRecord> records) {
-    List<java.util.logging.LogRecord> found = new java.util.ArrayList<>();
-    for (java.util.logging.LogRecord r : records) {
+  private static List<LogRecord> cleartext(List<LogRecord> records) {
+    List<LogRecord> found = new ArrayList<>();
+    for (LogRecord r : records) {
       if (r.getMessage() != null && r.getMessage().contains("travels in clear")) {
         found.add(r);
       }

@@ -44,15 +44,14 @@ final class FuzzedValues {
       }
       return l;
     }
-    if (v instanceof Double) {
-      double d = (Double) v;
+    if (v instanceof Double d) {
       return Double.isFinite(d) ? new BigDecimal(d).stripTrailingZeros() : v;
     }
     if (v instanceof Long || v instanceof Integer) {
       return BigDecimal.valueOf(((Number) v).longValue()).stripTrailingZeros();
     }
-    if (v instanceof BigInteger) {
-      return new BigDecimal((BigInteger) v).stripTrailingZeros();
+    if (v instanceof BigInteger bigInteger) {
+      return new BigDecimal(bigInteger).stripTrailingZeros();
     }
     return v;
   }

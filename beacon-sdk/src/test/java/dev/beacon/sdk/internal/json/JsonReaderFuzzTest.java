@@ -7,6 +7,9 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.beacon.protocol.Limits;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
@@ -20,7 +23,7 @@ class JsonReaderFuzzTest {
   /** The input is the text's UTF-8 bytes, so the seeds in the inputs folder are JSON files. */
   @FuzzTest(maxDuration = "10s")
   void anyTextIsReadAsStrictJsonOrRefusedWithTheDocumentedException(byte[] input) throws Exception {
-    String text = new String(input, java.nio.charset.StandardCharsets.UTF_8);
+    String text = new String(input, StandardCharsets.UTF_8);
     Object read;
     try {
       read = JsonReader.parse(text);
@@ -67,36 +70,29 @@ class JsonReaderFuzzTest {
    * double's range, lone surrogates. Read token by token, since a repeated key hides its first
    * value from the tree.
    */
-  private static boolean beyondLimits(String text) throws java.io.IOException {
+  private static boolean beyondLimits(String text) throws IOException {
     try (JsonParser p = FuzzedValues.STRICT.createParser(text)) {
       int depth = 0;
       for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
         switch (t) {
-          case START_OBJECT:
-          case START_ARRAY:
+          case START_OBJECT, START_ARRAY -> {
             if (++depth > JsonReader.MAX_DEPTH) {
               return true;
             }
-            break;
-          case END_OBJECT:
-          case END_ARRAY:
-            depth--;
-            break;
-          case VALUE_NUMBER_INT:
-          case VALUE_NUMBER_FLOAT:
+          }
+          case END_OBJECT, END_ARRAY -> depth--;
+          case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
             if (p.getText().length() > JsonReader.MAX_NUMBER_CHARS
                 || !Double.isFinite(Double.parseDouble(p.getText()))) {
               return true;
             }
-            break;
-          case VALUE_STRING:
-          case FIELD_NAME:
+          }
+          case VALUE_STRING, FIELD_NAME -> {
             if (hasLoneSurrogate(p.getText())) {
               return true;
             }
-            break;
-          default:
-            break;
+          }
+          default -> {}
         }
       }
       return false;
@@ -111,7 +107,7 @@ class JsonReaderFuzzTest {
       }
       for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
         String key = (String) e.getKey();
-        if (key.length() > dev.beacon.protocol.Limits.MAX_KEY_CHARS - 8
+        if (key.length() > Limits.MAX_KEY_CHARS - 8
             || hasLoneSurrogate(key)
             || !withinWriterLimits(e.getValue(), depth + 1)) {
           return false;
@@ -130,9 +126,9 @@ class JsonReaderFuzzTest {
       }
       return true;
     }
-    if (v instanceof String) {
-      String s = (String) v;
-      return s.length() <= dev.beacon.protocol.Limits.MAX_STRING_CHARS && !hasLoneSurrogate(s);
+    if (v instanceof String s) {
+
+      return s.length() <= Limits.MAX_STRING_CHARS && !hasLoneSurrogate(s);
     }
     return true;
   }

@@ -6,6 +6,7 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.beacon.protocol.Limits;
+import java.lang.reflect.Array;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -15,8 +16,9 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
-import java.util.function.UnaryOperator;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Fuzzes the SDK's JSON writer with what a product may pass to {@code track()}: nested maps and
@@ -31,7 +33,9 @@ class JsonWriterFuzzTest {
   private static final int OVERSHOOT = 6 * Limits.MAX_STRING_CHARS + 6 * Limits.MAX_KEY_CHARS + 64;
 
   /** A redactor's stand-in (the writer takes any): it makes keys collide. */
-  private static final UnaryOperator<String> REDACT = s -> s.startsWith("h") ? "[redacted]" : s;
+  private static String redact(String s) {
+    return s.startsWith("h") ? "[redacted]" : s;
+  }
 
   @FuzzTest(maxDuration = "10s")
   void anyValueIsWrittenAsValidJsonWithinTheBudgetOrStoppedAsTooLarge(FuzzedDataProvider data)
@@ -40,7 +44,7 @@ class JsonWriterFuzzTest {
     Object value = new Builder(data).value(0);
     StringBuilder out = new StringBuilder();
     try {
-      new JsonWriter(out, REDACT, budget).value(value);
+      new JsonWriter(out, JsonWriterFuzzTest::redact, budget).value(value);
     } catch (JsonWriter.TooLarge stopped) {
       assertThat(out.length()).isBetween(budget + 1, budget + OVERSHOOT);
       return;
@@ -81,62 +85,70 @@ class JsonWriterFuzzTest {
         return null;
       }
       switch (data.consumeInt(0, depth > 20 ? 9 : 12)) {
-        case 0:
+        case 0 -> {
           return null;
-        case 1:
+        }
+        case 1 -> {
           return data.consumeBoolean();
-        case 2:
+        }
+        case 2 -> {
           return data.consumeString(40);
-        case 3:
+        }
+        case 3 -> {
           return data.pickValue(List.of("h", "host-a", "host-b", "", "\uD800", "\uDC00", "x"))
               + data.consumeString(4);
-        case 4:
+        }
+        case 4 -> {
           return "x".repeat(data.consumeInt(0, 3 * Limits.MAX_STRING_CHARS));
-        case 5:
+        }
+        case 5 -> {
           return data.consumeDouble();
-        case 6:
+        }
+        case 6 -> {
           return data.consumeLong();
-        case 7:
-          return new BigInteger(
-                  data.consumeInt(1, 160) * 8 / 3, new java.util.Random(data.consumeLong()))
+        }
+        case 7 -> {
+          return new BigInteger(data.consumeInt(1, 160) * 8 / 3, new Random(data.consumeLong()))
               .multiply(BigInteger.valueOf(data.consumeBoolean() ? 1 : -1));
-        case 8:
+        }
+        case 8 -> {
           return data.pickValue(
               List.of(
                   data.consumeFloat(),
-                  new java.util.concurrent.atomic.AtomicLong(data.consumeLong()),
+                  new AtomicLong(data.consumeLong()),
                   new BigDecimal(data.consumeLong()).scaleByPowerOfTen(data.consumeInt(-5, 5)),
                   Thread.State.RUNNABLE));
-        case 9:
+        }
+        case 9 -> {
           if (!containers.isEmpty()) {
             return data.pickValue(containers); // shared, or a cycle if it is an ancestor
           }
           return data.consumeInt();
-        case 10:
+        }
+        case 10 -> {
           return data.consumeBoolean() ? new int[] {data.consumeInt(), data.consumeInt()} : null;
-        case 11:
-          {
-            Map<Object, Object> m = new LinkedHashMap<>();
-            containers.add(m);
-            for (int i = data.consumeInt(0, 6); i > 0; i--) {
-              Object key =
-                  data.consumeBoolean()
-                      ? data.pickValue(List.of("h1", "h2", "k", "", "\uD800", "\uDFFF"))
-                      : data.consumeString(12);
-              m.put(key, value(depth + 1));
-            }
-            return m;
+        }
+        case 11 -> {
+          Map<Object, Object> m = new LinkedHashMap<>();
+          containers.add(m);
+          for (int i = data.consumeInt(0, 6); i > 0; i--) {
+            Object key =
+                data.consumeBoolean()
+                    ? data.pickValue(List.of("h1", "h2", "k", "", "\uD800", "\uDFFF"))
+                    : data.consumeString(12);
+            m.put(key, value(depth + 1));
           }
-        default:
-          {
-            List<Object> l = new ArrayList<>();
-            containers.add(l);
-            int n = data.consumeBoolean() ? data.consumeInt(0, 6) : data.consumeInt(0, 1200);
-            for (int i = 0; i < n; i++) {
-              l.add(i < 8 ? value(depth + 1) : (Object) i);
-            }
-            return l;
+          return m;
+        }
+        default -> {
+          List<Object> l = new ArrayList<>();
+          containers.add(l);
+          int n = data.consumeBoolean() ? data.consumeInt(0, 6) : data.consumeInt(0, 1200);
+          for (int i = 0; i < n; i++) {
+            l.add(i < 8 ? value(depth + 1) : (Object) i);
           }
+          return l;
+        }
       }
     }
   }
@@ -150,13 +162,13 @@ class JsonWriterFuzzTest {
         return null;
       }
       if (v instanceof CharSequence) {
-        return text(REDACT.apply(cut(v.toString(), JsonWriter.REDACT_CHARS)));
+        return text(redact(cut(v.toString(), JsonWriter.REDACT_CHARS)));
       }
       if (v instanceof Boolean) {
         return v;
       }
-      if (v instanceof Number) {
-        return number((Number) v);
+      if (v instanceof Number number) {
+        return number(number);
       }
       if (v instanceof Map || v instanceof Iterable || v.getClass().isArray()) {
         if (depth >= JsonWriter.MAX_DEPTH) {
@@ -172,9 +184,9 @@ class JsonWriterFuzzTest {
         }
       }
       if (v instanceof Enum) {
-        return text(REDACT.apply(((Enum<?>) v).name()));
+        return text(redact(((Enum<?>) v).name()));
       }
-      return text(REDACT.apply(String.valueOf(v)));
+      return text(redact(String.valueOf(v)));
     }
 
     private Map<String, Object> map(Map<?, ?> m, int depth) {
@@ -187,7 +199,7 @@ class JsonWriterFuzzTest {
         String key =
             text(
                 cut(
-                    REDACT.apply(cut(String.valueOf(e.getKey()), JsonWriter.REDACT_CHARS)),
+                    redact(cut(String.valueOf(e.getKey()), JsonWriter.REDACT_CHARS)),
                     Limits.MAX_KEY_CHARS - 8));
         for (int i = 2; !keys.add(key); i++) {
           key = cut(key, Limits.MAX_KEY_CHARS - 8) + "#" + i;
@@ -207,9 +219,9 @@ class JsonWriterFuzzTest {
           out.add(of(o, depth + 1));
         }
       } else {
-        int n = Math.min(java.lang.reflect.Array.getLength(v), JsonWriter.MAX_ITEMS);
+        int n = Math.min(Array.getLength(v), JsonWriter.MAX_ITEMS);
         for (int i = 0; i < n; i++) {
-          out.add(of(java.lang.reflect.Array.get(v, i), depth + 1));
+          out.add(of(Array.get(v, i), depth + 1));
         }
       }
       return out;

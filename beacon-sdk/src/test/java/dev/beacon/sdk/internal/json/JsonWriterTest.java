@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.beacon.protocol.Limits;
 import dev.beacon.sdk.TestCollector;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class JsonWriterTest {
@@ -39,8 +41,8 @@ class JsonWriterTest {
     m.put("inf", Float.NEGATIVE_INFINITY);
     m.put("whole", 2.0);
     m.put("half", 0.5);
-    m.put("big", new java.math.BigInteger("123456789012345678901234567890"));
-    m.put("adder", new java.util.concurrent.atomic.AtomicLong(7));
+    m.put("big", new BigInteger("123456789012345678901234567890"));
+    m.put("adder", new AtomicLong(7));
     assertThat(JsonWriter.toJson(m))
         .isEqualTo(
             "{\"nan\":null,\"inf\":null,\"whole\":2,\"half\":0.5,"
@@ -70,7 +72,7 @@ class JsonWriterTest {
     m.put("host-b.example", 2);
     m.put("k".repeat(5000), 3);
     m.put("k".repeat(5001), 4);
-    m.put("big", new java.math.BigInteger("9".repeat(150)));
+    m.put("big", new BigInteger("9".repeat(150)));
     StringBuilder sb = new StringBuilder();
     new JsonWriter(sb, s -> s.startsWith("host") ? "[redacted]" : s).value(m);
     JsonNode n = TestCollector.JSON.readTree(sb.toString()); // no duplicate key, so it parses

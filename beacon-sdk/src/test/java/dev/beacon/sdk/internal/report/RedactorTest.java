@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -99,8 +100,8 @@ class RedactorTest {
     for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
       byte[] mac = ni.getHardwareAddress();
       if (mac != null && mac.length == 6 && !allZero(mac)) {
-        printed.add(macText(mac, ":").toLowerCase(java.util.Locale.ROOT));
-        printed.add(macText(mac, "-").toUpperCase(java.util.Locale.ROOT));
+        printed.add(macText(mac, ":").toLowerCase(Locale.ROOT));
+        printed.add(macText(mac, "-").toUpperCase(Locale.ROOT));
       }
       for (InetAddress a : Collections.list(ni.getInetAddresses())) {
         if (a instanceof Inet6Address && !a.isLoopbackAddress()) {

@@ -7,13 +7,17 @@ import dev.beacon.sdk.HostileValuesTest;
 import dev.beacon.sdk.TestBeacons;
 import dev.beacon.sdk.internal.config.Settings;
 import dev.beacon.sdk.internal.json.JsonWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -128,12 +132,12 @@ class ReportCollectorTest {
 
   @Test
   void containerLimitsAreReadFromCgroupFiles(@TempDir Path root) throws Exception {
-    java.nio.file.Files.createDirectories(root.resolve("sys/fs/cgroup"));
-    java.nio.file.Files.writeString(root.resolve("sys/fs/cgroup/cpu.max"), "150000 100000\n");
-    java.nio.file.Files.writeString(root.resolve("sys/fs/cgroup/memory.max"), "536870912\n");
-    java.nio.file.Files.writeString(root.resolve(".dockerenv"), "");
-    java.nio.file.Files.createDirectories(root.resolve("etc"));
-    java.nio.file.Files.writeString(
+    Files.createDirectories(root.resolve("sys/fs/cgroup"));
+    Files.writeString(root.resolve("sys/fs/cgroup/cpu.max"), "150000 100000\n");
+    Files.writeString(root.resolve("sys/fs/cgroup/memory.max"), "536870912\n");
+    Files.writeString(root.resolve(".dockerenv"), "");
+    Files.createDirectories(root.resolve("etc"));
+    Files.writeString(
         root.resolve("etc/os-release"), "NAME=\"Ubuntu\"\nVERSION_ID=\"22.04\"\nID=ubuntu\n");
     SystemFacts facts = new SystemFacts(root);
     assertThat(facts.container())
@@ -142,8 +146,8 @@ class ReportCollectorTest {
         .containsEntry("NAME", "Ubuntu")
         .containsEntry("VERSION_ID", "22.04");
 
-    java.nio.file.Files.writeString(root.resolve("sys/fs/cgroup/cpu.max"), "max 100000\n");
-    java.nio.file.Files.writeString(root.resolve("sys/fs/cgroup/memory.max"), "max\n");
+    Files.writeString(root.resolve("sys/fs/cgroup/cpu.max"), "max 100000\n");
+    Files.writeString(root.resolve("sys/fs/cgroup/memory.max"), "max\n");
     assertThat(facts.cpuLimit()).isNull();
     assertThat(facts.memoryLimit()).isNull();
   }
@@ -154,11 +158,11 @@ class ReportCollectorTest {
    */
   @Test
   void staticFactsAndTheProductsVersionPassTheRedactor(@TempDir Path root) throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(
-        System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).contains("linux"),
+    Assumptions.assumeTrue(
+        System.getProperty("os.name").toLowerCase(Locale.ROOT).contains("linux"),
         "os_name comes from /etc/os-release on Linux only");
-    java.nio.file.Files.createDirectories(root.resolve("etc"));
-    java.nio.file.Files.writeString(
+    Files.createDirectories(root.resolve("etc"));
+    Files.writeString(
         root.resolve("etc/os-release"), "NAME=\"Built on secret-host\"\nVERSION_ID=\"1\"\n");
     Settings s =
         TestBeacons.settings(TestBeacons.builder(state, null).version("1.0-adhoc.jdoe.src"));
@@ -182,7 +186,7 @@ class ReportCollectorTest {
   /** Security audit 2026-12, H3: a section's copy has the writer's cycle cut and budget. */
   @Test
   void aCyclicSectionIsCutAndAnEndlesslySharedOneFailsAsTooLarge() {
-    Map<String, Object> cyclic = new java.util.LinkedHashMap<>();
+    Map<String, Object> cyclic = new LinkedHashMap<>();
     cyclic.put("a", 1);
     cyclic.put("me", cyclic);
     BeaconBuilder b =

@@ -24,8 +24,10 @@ public final class DemoCli {
         Beacon.builder("demo")
             .version("0.9.1")
             .channel("stable")
+            // What the README's quick start runs; an operator routes it elsewhere without code:
+            // DEMO_TELEMETRY_ENDPOINT=https://... DEMO_TELEMETRY_WRITE_KEY=wk_...
             .endpoint(URI.create("http://localhost:8080"))
-            .writeKey("wk_demo_cli")
+            .writeKey("wk_demo_quickstart")
             .untrackedCommands("demo version")
             .forCommandLine()
             .build();

@@ -34,8 +34,10 @@ public final class ServerApp {
         Beacon.builder("demo")
             .version("1.4.2")
             .edition("community")
+            // What the README's quick start runs; an operator routes it elsewhere without code:
+            // DEMO_TELEMETRY_ENDPOINT=https://... DEMO_TELEMETRY_WRITE_KEY=wk_...
             .endpoint(URI.create("http://localhost:8080"))
-            .writeKey("wk_demo")
+            .writeKey("wk_demo_quickstart")
             .stateDirectory(Path.of(dataDir, "telemetry"))
             .section("kv_store", () -> Map.of("num_keys", store.size(), "writes", writes.get()))
             .section("http_api", () -> Map.of("routes", List.of("kv", "telemetry")))

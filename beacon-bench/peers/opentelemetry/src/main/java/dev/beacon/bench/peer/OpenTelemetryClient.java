@@ -46,12 +46,12 @@ public final class OpenTelemetryClient implements Client {
     AttributesBuilder b = Attributes.builder();
     properties.forEach(
         (k, v) -> {
-          if (v instanceof Boolean) {
-            b.put(AttributeKey.booleanKey(k), (Boolean) v);
-          } else if (v instanceof Double) {
-            b.put(AttributeKey.doubleKey(k), (Double) v);
-          } else if (v instanceof Number) {
-            b.put(AttributeKey.longKey(k), ((Number) v).longValue());
+          if (v instanceof Boolean bool) {
+            b.put(AttributeKey.booleanKey(k), bool);
+          } else if (v instanceof Double d) {
+            b.put(AttributeKey.doubleKey(k), d);
+          } else if (v instanceof Number number) {
+            b.put(AttributeKey.longKey(k), number.longValue());
           } else {
             b.put(AttributeKey.stringKey(k), String.valueOf(v));
           }
