@@ -197,7 +197,7 @@ async function settings(out) {
   const refused = el('div', { class: 'panel', id: 'refusals' });
   try {
     const r = await api('/api/v1/refusals');
-    const hint = { unauthorized: 'a write key the server does not know, or none', too_large: 'over the size limits', rate_limited: 'over a rate limit', malformed: 'not valid JSON, or not the expected shape', unknown_path: 'no endpoint at that path', overloaded: 'the server was busy; clients retry', conflict: 'a change that conflicts' };
+    const hint = { unauthorized: 'a write key the server does not know, or none', too_large: 'over the size limits', rate_limited: 'over a rate limit', malformed: 'not valid JSON, or not the expected shape', unknown_path: 'no endpoint at that path', not_found: 'no such product or quarantined event', overloaded: 'the server was busy; clients retry', conflict: 'a change that conflicts' };
     refused.append(el('h3', { text: 'Requests refused since ' + r.since + ' (no keys or addresses kept)' }),
       table({ columns: ['reason', 'requests', 'what it means'], rows: Object.entries(r.reasons).map(([k, n]) => [k, n, hint[k] || '']) }));
   } catch (e) { refused.append(el('div', { class: 'error', text: 'Could not load refused requests: ' + e.message })); }

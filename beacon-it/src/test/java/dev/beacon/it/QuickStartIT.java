@@ -58,7 +58,7 @@ class QuickStartIT {
 
   @Test
   void theReadmesQuickStartGetsAProductsOwnEventsOntoTheServer() throws Exception {
-    requirePort8080();
+    requirePorts();
     List<String> commands = quickStart();
     assertThat(commands).hasSize(5);
     assertThat(commands.get(0)).isEqualTo("./mvnw -q install -DskipTests");
@@ -155,15 +155,18 @@ class QuickStartIT {
     rightService.stop();
   }
 
-  private static void requirePort8080() {
-    try (ServerSocket s = new ServerSocket(8080, 1, InetAddress.getByName("0.0.0.0"))) {
-      s.setReuseAddress(true);
-    } catch (IOException taken) {
-      String why = "port 8080, which the README's quick start uses, is taken on this machine";
-      if (System.getenv("CI") != null) {
-        throw new AssertionError(why);
+  /** 8080 (the server), 9090 (the example service), 9091 (its second run here). */
+  private static void requirePorts() {
+    for (int port : new int[] {8080, 9090, 9091}) {
+      try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getByName("0.0.0.0"))) {
+        s.setReuseAddress(true);
+      } catch (IOException taken) {
+        String why = "port " + port + ", which the quick start's commands use, is taken here";
+        if (System.getenv("CI") != null) {
+          throw new AssertionError(why);
+        }
+        Assumptions.abort(why + "; free it to run this test");
       }
-      Assumptions.abort(why + "; free it to run this test");
     }
   }
 
@@ -216,6 +219,9 @@ class QuickStartIT {
     env.remove("XDG_CONFIG_HOME");
     env.remove("DO_NOT_TRACK");
     env.put("HOME", sandbox.resolve("home").toString());
+    env.put("LANG", "C.UTF-8"); // the log's level names (WARNING) are the root locale's
+    env.remove("LC_ALL");
+    env.remove("LC_MESSAGES");
     return env;
   }
 

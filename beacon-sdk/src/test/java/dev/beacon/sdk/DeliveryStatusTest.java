@@ -6,7 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.beacon.sdk.DeliveryStatus.LastOutcome;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -129,7 +131,7 @@ class DeliveryStatusTest {
   }
 
   @Test
-  void aCommandLineProductRecordsTheRefusalButNeverWarns() {
+  void aCommandLineProductRecordsTheRefusalButNeverWarns() throws Exception {
     Path state = tmp.resolve("cli");
     try (TestCollector collector = TestCollector.start().answer(401, null)) {
       Beacon cli =
@@ -148,6 +150,12 @@ class DeliveryStatusTest {
       reader.close();
       assertThat(s.lastOutcome()).isEqualTo(LastOutcome.REFUSED);
       assertThat(s.detail()).contains("does not know this write key");
+      Path record = state.resolve("spool/last-delivery.properties");
+      assertThat(record).content().contains("REFUSED").doesNotContain("wk_test");
+      if (record.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(record)))
+            .isEqualTo("rw-------");
+      }
     }
   }
 

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -26,6 +27,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -43,7 +45,7 @@ import java.util.regex.Pattern;
 public final class ProductRegistry {
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,63}");
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Map<Path, Object> IN_PROCESS = new ConcurrentHashMap<>();
+  private static final Map<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
 
   /** A product as the Settings view lists it. */
   public record Product(String name, boolean configured) {}
@@ -55,7 +57,7 @@ public final class ProductRegistry {
   /** Read by every ingest request, changed from the dashboard: a concurrent, sorted map. */
   private final Map<String, String> managedKeyHashes = new ConcurrentSkipListMap<>();
 
-  private volatile FileTime loadedVersion;
+  private volatile FileState loadedVersion;
   private volatile long lastReloadNanos = System.nanoTime() - RELOAD_EVERY_NANOS;
   private static final long RELOAD_EVERY_NANOS = 1_000_000_000L;
 
@@ -101,7 +103,12 @@ public final class ProductRegistry {
     }
   }
 
+  /** Whether the product is declared; one added by another process is found within a second. */
   public boolean exists(String product) {
+    return known(product) || (reloadIfChanged() && known(product));
+  }
+
+  private boolean known(String product) {
     return configured.containsKey(product) || managedKeyHashes.containsKey(product);
   }
 
@@ -126,22 +133,20 @@ public final class ProductRegistry {
       }
     }
     byte[] hash = sha256(key).getBytes(StandardCharsets.UTF_8);
-    synchronized (lock) {
-      for (Map.Entry<String, String> e : managedKeyHashes.entrySet()) {
-        if (MessageDigest.isEqual(e.getValue().getBytes(StandardCharsets.UTF_8), hash)) {
-          found = e.getKey();
-        }
+    // No lock: every request comes here, and a change may wait on another process's file lock.
+    for (Map.Entry<String, String> e : managedKeyHashes.entrySet()) {
+      if (MessageDigest.isEqual(e.getValue().getBytes(StandardCharsets.UTF_8), hash)) {
+        found = e.getKey();
       }
     }
     return found;
   }
 
   public List<Product> products() {
+    reloadIfChanged();
     Map<String, Product> all = new TreeMap<>();
+    managedKeyHashes.keySet().forEach(n -> all.put(n, new Product(n, false)));
     configured.keySet().forEach(n -> all.put(n, new Product(n, true)));
-    synchronized (lock) {
-      managedKeyHashes.keySet().forEach(n -> all.put(n, new Product(n, false)));
-    }
     return new ArrayList<>(all.values());
   }
 
@@ -186,25 +191,30 @@ public final class ProductRegistry {
   private <T> T change(Supplier<T> change) {
     // A file lock is held by the JVM, not a thread: two registries of one file in one process
     // (a test's server and command line) take turns on a lock of the process first.
-    Object inProcess =
-        IN_PROCESS.computeIfAbsent(file.toAbsolutePath().normalize(), f -> new Object());
-    synchronized (inProcess) {
-      synchronized (lock) {
-        Path lockFile = lockFile();
-        try (FileChannel channel =
-            FileChannel.open(
-                lockFile,
-                Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
-                OwnerOnly.fileAttributes(lockFile.toAbsolutePath().getParent()))) {
-          channel.lock(); // released when the channel closes
+    // The file lock first, outside the registry's own lock (and a ReentrantLock, which a waiting
+    // virtual thread does not pin its carrier on): readers never wait for another process.
+    ReentrantLock inProcess =
+        IN_PROCESS.computeIfAbsent(file.toAbsolutePath().normalize(), f -> new ReentrantLock());
+    inProcess.lock();
+    try {
+      Path lockFile = lockFile();
+      try (FileChannel channel =
+          FileChannel.open(
+              lockFile,
+              Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+              OwnerOnly.fileAttributes(lockFile.toAbsolutePath().getParent()))) {
+        channel.lock(); // released when the channel closes
+        synchronized (lock) {
           load();
           T result = change.get();
           save();
           return result;
-        } catch (IOException e) {
-          throw new UncheckedIOException("cannot lock " + lockFile(), e);
         }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot lock " + lockFile, e);
       }
+    } finally {
+      inProcess.unlock();
     }
   }
 
@@ -219,7 +229,7 @@ public final class ProductRegistry {
       return false;
     }
     lastReloadNanos = now;
-    FileTime version = version();
+    FileState version = version();
     if (version == null || version.equals(loadedVersion)) {
       return false;
     }
@@ -229,9 +239,16 @@ public final class ProductRegistry {
     return true;
   }
 
-  private FileTime version() {
+  /**
+   * What tells one content of the file from another: a save replaces the file (a new inode), so the
+   * inode with the size and time tells even two saves within one tick of the clock apart.
+   */
+  private record FileState(FileTime modified, Object fileKey, long size) {}
+
+  private FileState version() {
     try {
-      return Files.getLastModifiedTime(file);
+      BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+      return new FileState(a.lastModifiedTime(), a.fileKey(), a.size());
     } catch (IOException e) {
       return null;
     }
@@ -305,10 +322,13 @@ public final class ProductRegistry {
       return;
     }
     try {
-      FileTime version = version();
+      FileState version = version();
       JsonNode n = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
       Map<String, String> read = new TreeMap<>();
       n.path("products").properties().forEach(e -> read.put(e.getKey(), e.getValue().asText()));
+      // A name the configuration declares is the configuration's, whatever the file holds (one a
+      // command line with another configuration added): no second key for it.
+      read.keySet().removeAll(configured.keySet());
       managedKeyHashes.keySet().retainAll(read.keySet());
       managedKeyHashes.putAll(read);
       loadedVersion = version;

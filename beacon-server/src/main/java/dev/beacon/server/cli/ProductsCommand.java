@@ -4,9 +4,9 @@ import dev.beacon.server.auth.ProductRegistry;
 import dev.beacon.server.config.ConfigLoader;
 import dev.beacon.server.config.InvalidConfigException;
 import dev.beacon.server.config.ServerConfig;
-import dev.beacon.server.storage.OwnerOnly;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -53,6 +53,37 @@ final class ProductsCommand implements Callable<Integer> {
     return 0;
   }
 
+  /**
+   * Why the data directory is not one a server uses, or null: it must exist (a key printed for a
+   * directory no server reads would never be accepted) and belong to this user (files written as
+   * root in the directory of a server running as its own user would lock that server out).
+   */
+  static String dataDirectoryProblem(Path dir) {
+    Path abs = dir.toAbsolutePath();
+    if (!Files.isDirectory(abs)) {
+      return "no data directory at "
+          + abs
+          + ": start the server once (./beacon serve), or give the one it uses with --data";
+    }
+    try {
+      String owner = Files.getOwner(abs).getName();
+      String me = System.getProperty("user.name", "");
+      if (!owner.equals(me)) {
+        return abs
+            + " belongs to "
+            + owner
+            + ", not to "
+            + me
+            + ": run this as the user the server runs as (e.g. sudo -u "
+            + owner
+            + " bin/beacon products ...)";
+      }
+    } catch (IOException | UnsupportedOperationException e) {
+      // no owners on this file system: nothing to check
+    }
+    return null;
+  }
+
   /** What a subcommand does with the registry; answers its exit code. */
   interface RegistryCommand {
     int run(ProductRegistry registry, PrintWriter out, PrintWriter err);
@@ -82,10 +113,9 @@ final class ProductsCommand implements Callable<Integer> {
       err.println("beacon products: " + e.getMessage());
       return null;
     }
-    try {
-      OwnerOnly.directory(c.dataDir());
-    } catch (IOException e) {
-      err.println("beacon products: cannot use " + c.dataDir() + ": " + e.getMessage());
+    String problem = dataDirectoryProblem(c.dataDir());
+    if (problem != null) {
+      err.println("beacon products: " + problem);
       return null;
     }
     return new ProductRegistry(

@@ -229,6 +229,9 @@ public final class GroupCommitWriter implements AutoCloseable {
             group.size(),
             StorageException.describe(e));
         for (Pending p : group) {
+          if (p.done().isDone()) {
+            continue; // answered before the failure: committed with the group
+          }
           try {
             p.done().complete(store.write(p.write()));
           } catch (Throwable alone) {
@@ -259,6 +262,8 @@ public final class GroupCommitWriter implements AutoCloseable {
     long start = System.nanoTime();
     Written all = store.write(new Write(events, kept, released));
     commitTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    // Every answer made before any is given: a failure here leaves no request half answered.
+    List<Written> answers = new ArrayList<>(group.size());
     int eventOffset = 0;
     int keptOffset = 0;
     for (Pending p : group) {
@@ -266,9 +271,11 @@ public final class GroupCommitWriter implements AutoCloseable {
       System.arraycopy(all.stored(), eventOffset, mine, 0, mine.length);
       eventOffset += mine.length;
       int k = p.write().kept().size();
-      List<long[]> ids = all.keptIds().subList(keptOffset, keptOffset + k);
+      answers.add(new Written(mine, all.keptIds().subList(keptOffset, keptOffset + k)));
       keptOffset += k;
-      p.done().complete(new Written(mine, ids));
+    }
+    for (int i = 0; i < group.size(); i++) {
+      group.get(i).done().complete(answers.get(i));
     }
   }
 

@@ -118,7 +118,7 @@ public final class BeaconServer implements AutoCloseable {
         (req, res) -> {
           throw new Refusal(
               Kind.NOT_FOUND,
-              "unknown_path",
+              RefusalCounts.UNKNOWN_PATH_CODE,
               "no endpoint here for "
                   + req.prologue().method().text()
                   + "; see the README's Endpoints for what this server serves");
@@ -126,7 +126,7 @@ public final class BeaconServer implements AutoCloseable {
     routing.error(
         Refusal.class,
         (req, res, e) -> {
-          refusals.count(RefusalCounts.reason(e.kind()), e.code());
+          refusals.count(RefusalCounts.reason(e.kind(), e.code()), e.code());
           responses.error(
               res, e, !req.headers().contains(HeaderNames.create("X-Beacon-Dashboard")));
         });

@@ -25,6 +25,8 @@ final class RefusalCounts {
     RATE_LIMITED,
     MALFORMED,
     UNKNOWN_PATH,
+    /** A path that exists, asking for what does not (a product, a quarantined event). */
+    NOT_FOUND,
     OVERLOADED,
     CONFLICT;
 
@@ -32,6 +34,9 @@ final class RefusalCounts {
       return name().toLowerCase(Locale.ROOT);
     }
   }
+
+  /** The code of a request no route takes. */
+  static final String UNKNOWN_PATH_CODE = "unknown_path";
 
   private final MeterRegistry metrics;
   private final Instant since = Instant.now();
@@ -45,13 +50,13 @@ final class RefusalCounts {
     }
   }
 
-  static Reason reason(Kind kind) {
+  static Reason reason(Kind kind, String code) {
     return switch (kind) {
       case UNAUTHORIZED, FORBIDDEN -> Reason.UNAUTHORIZED;
       case TOO_LARGE -> Reason.TOO_LARGE;
       case RATE_LIMITED -> Reason.RATE_LIMITED;
       case BAD_REQUEST, UNSUPPORTED_MEDIA_TYPE -> Reason.MALFORMED;
-      case NOT_FOUND -> Reason.UNKNOWN_PATH;
+      case NOT_FOUND -> code.equals(UNKNOWN_PATH_CODE) ? Reason.UNKNOWN_PATH : Reason.NOT_FOUND;
       case OVERLOADED -> Reason.OVERLOADED;
       case CONFLICT -> Reason.CONFLICT;
     };

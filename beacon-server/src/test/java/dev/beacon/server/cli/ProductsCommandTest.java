@@ -37,6 +37,12 @@ class ProductsCommandTest {
       assertThat(added.out())
           .contains("SHOP_TELEMETRY_ENDPOINT=http://<server>:8080 SHOP_TELEMETRY_WRITE_KEY=" + key);
 
+      // The dashboard's API knows it at once too (before any request with its key).
+      String admin = TestServer.basic("admin", TestServer.ADMIN_PASSWORD);
+      assertThat(s.get("/api/v1/products/shop/summary?days=1", admin).status()).isEqualTo(200);
+      assertThat(s.get("/api/v1/products", admin).json().get("products").toString())
+          .contains("\"shop\"");
+
       TestServer.Response r =
           s.post("/v1/track", EVENT.getBytes(UTF_8), "Authorization", TestServer.basic(key, ""));
       assertThat(r.status()).as(r.body()).isEqualTo(200);
@@ -47,13 +53,45 @@ class ProductsCommandTest {
 
       BeaconCliTest.Run list = run("products", "list", "--data", data.toString());
       // The server's own configured product (acme) is in its configuration, not this process's.
-      assertThat(list.out()).isEqualTo("shop\tdata directory\n");
+      assertThat(list.out()).contains("shop\tdata directory\n");
       BeaconCliTest.Run again = run("products", "add", "shop", "--data", data.toString());
       assertThat(again.exit()).isEqualTo(1);
       assertThat(again.err()).contains("product 'shop' exists already");
       BeaconCliTest.Run bad = run("products", "add", "Shop!", "--data", data.toString());
       assertThat(bad.exit()).isEqualTo(1);
       assertThat(bad.err()).contains("lower case letters");
+    }
+  }
+
+  @Test
+  void aDataDirectoryNoServerUsesIsRefusedAndNothingIsCreated() {
+    Path nowhere = tmp.resolve("no-such-data");
+    BeaconCliTest.Run r = run("products", "add", "shop", "--data", nowhere.toString());
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("no data directory at " + nowhere, "--data");
+    assertThat(r.out()).doesNotContain("wk_");
+    assertThat(nowhere).doesNotExist();
+  }
+
+  /** A name the server's configuration declares gets no second key from a command line. */
+  @Test
+  void aKeyAddedForAProductTheServerConfiguresIsNeverAccepted() {
+    Path data = tmp.resolve("data");
+    try (TestServer s = TestServer.start(data)) {
+      BeaconCliTest.Run added = run("products", "add", "acme", "--data", data.toString());
+      // This process's configuration does not declare acme, so the command line made a key...
+      assertThat(added.exit()).as(added.err()).isZero();
+      Matcher m = Pattern.compile("\\n  (wk_[A-Za-z0-9_-]{32})\\n").matcher(added.out());
+      assertThat(m.find()).isTrue();
+      // ...which the server, whose configuration does, ignores.
+      TestServer.Response r =
+          s.post(
+              "/v1/track",
+              EVENT.getBytes(UTF_8),
+              "Authorization",
+              TestServer.basic(m.group(1), ""));
+      assertThat(r.status()).isEqualTo(401);
+      assertThat(s.post("/v1/track", EVENT).status()).isEqualTo(200); // the configured key works
     }
   }
 

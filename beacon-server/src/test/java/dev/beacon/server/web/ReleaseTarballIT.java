@@ -8,22 +8,25 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.beacon.protocol.GoldenPayloads;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -75,19 +78,37 @@ class ReleaseTarballIT {
     pb.environment().put("BEACON_ADMIN__PASSWORD", ADMIN);
     Process server = pb.start();
     try {
-      BufferedReader out =
-          new BufferedReader(new InputStreamReader(server.getInputStream(), UTF_8));
-      String base = null;
-      List<String> lines = new ArrayList<>();
+      // Read on a thread of its own, to the end: a silent server fails the wait below instead of
+      // hanging the build, and a chatty one never blocks on a full pipe.
+      List<String> lines = new CopyOnWriteArrayList<>();
+      Thread reader =
+          new Thread(
+              () -> {
+                try (BufferedReader out =
+                    new BufferedReader(new InputStreamReader(server.getInputStream(), UTF_8))) {
+                  for (String line; (line = out.readLine()) != null; ) {
+                    lines.add(line);
+                  }
+                } catch (IOException ended) {
+                  // the server ended
+                }
+              },
+              "release-output");
+      reader.setDaemon(true);
+      reader.start();
       Pattern running = Pattern.compile("Beacon is running: (http://localhost:\\d+)");
-      for (String line; base == null && (line = out.readLine()) != null; ) {
-        lines.add(line);
-        Matcher m = running.matcher(line);
-        if (m.find()) {
-          base = m.group(1);
-        }
-      }
-      assertThat(base).as(String.join("\n", lines)).isNotNull();
+      String base =
+          Awaitility.await()
+              .atMost(Duration.ofMinutes(2))
+              .until(
+                  () ->
+                      lines.stream()
+                          .map(running::matcher)
+                          .filter(Matcher::find)
+                          .map(m -> m.group(1))
+                          .findFirst()
+                          .orElse(null),
+                  Objects::nonNull);
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
       HttpResponse<String> dashboard =
           http.send(
@@ -125,14 +146,16 @@ class ReleaseTarballIT {
     }
   }
 
+  /** This build's tarball (not one an older version left in target/). */
   private static Path tarball() throws IOException {
-    try (DirectoryStream<Path> found =
-        Files.newDirectoryStream(Path.of("target"), "beacon-*.tar.gz")) {
-      for (Path p : found) {
-        return p;
-      }
+    Properties v = new Properties();
+    try (InputStream in =
+        Files.newInputStream(Path.of("target/classes/dev/beacon/server/version.properties"))) {
+      v.load(in);
     }
-    throw new AssertionError("no target/beacon-*.tar.gz: ./mvnw package makes it");
+    Path p = Path.of("target", "beacon-" + v.getProperty("version") + ".tar.gz");
+    assertThat(p).as("./mvnw package makes it").isRegularFile();
+    return p;
   }
 
   /** The environment of a machine with a Java runtime and nothing of the build. */

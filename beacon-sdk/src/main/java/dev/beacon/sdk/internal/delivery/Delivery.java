@@ -6,6 +6,7 @@ import dev.beacon.sdk.TelemetryControl;
 import dev.beacon.sdk.internal.config.Settings;
 import dev.beacon.sdk.internal.log.QuietLog;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -187,23 +188,51 @@ final class Delivery {
     }
   }
 
+  /**
+   * The endpoint as an operator's status and log may show it: scheme, host, port and path, never
+   * credentials or a query a URL may carry.
+   */
+  private String shownEndpoint() {
+    URI u = settings.batchUri();
+    if (u == null) {
+      return "(no endpoint)";
+    }
+    return u.getScheme()
+        + "://"
+        + u.getHost()
+        + (u.getPort() < 0 ? "" : ":" + u.getPort())
+        + u.getPath();
+  }
+
+  /**
+   * What a failed attempt keeps on disk: the HTTP status, a timeout, or the exception's class, not
+   * its message (which may name hosts and addresses).
+   */
+  static String kindOnly(String detail) {
+    if (detail.startsWith("HTTP ")) {
+      return detail;
+    }
+    int colon = detail.indexOf(':');
+    return colon < 0 ? detail : detail.substring(0, colon);
+  }
+
   /** A refused request in words an operator can act on: what the status means, what to check. */
   private String refusal(int status) {
     String p = settings.envPrefix;
     switch (status) {
       case 401:
         return "HTTP 401, the server at "
-            + settings.batchUri()
+            + shownEndpoint()
             + " does not know this write key; check "
             + p
             + "_TELEMETRY_WRITE_KEY or the key the product sets";
       case 403:
         return "HTTP 403, the server or a proxy at "
-            + settings.batchUri()
+            + shownEndpoint()
             + " forbids this request; check the write key and the proxy";
       case 404:
         return "HTTP 404, nothing receives telemetry at "
-            + settings.batchUri()
+            + shownEndpoint()
             + "; check "
             + p
             + "_TELEMETRY_ENDPOINT";
@@ -211,7 +240,7 @@ final class Delivery {
         return "HTTP "
             + status
             + " from "
-            + settings.batchUri()
+            + shownEndpoint()
             + "; check the endpoint and the write key";
     }
   }
@@ -258,7 +287,7 @@ final class Delivery {
           default:
             record.attempted(
                 LastOutcome.UNREACHABLE,
-                o.abandoned() ? "cut short by the product's exit; sent later" : o.detail);
+                o.abandoned() ? "cut short by the product's exit; sent later" : kindOnly(o.detail));
             retryIn(backoff.nextDelayMillis(o.retryAfterMillis));
             log.failure(
                 "delivery",

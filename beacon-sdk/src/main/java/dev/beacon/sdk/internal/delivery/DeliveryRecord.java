@@ -2,11 +2,11 @@ package dev.beacon.sdk.internal.delivery;
 
 import dev.beacon.sdk.DeliveryStatus;
 import dev.beacon.sdk.DeliveryStatus.LastOutcome;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -54,17 +54,20 @@ public final class DeliveryRecord {
         "detail",
         detail.length() > MAX_DETAIL_CHARS ? detail.substring(0, MAX_DETAIL_CHARS) : detail);
     try {
-      StringWriter text = new StringWriter();
-      p.store(text, null);
+      ByteArrayOutputStream text = new ByteArrayOutputStream(256);
+      p.store(text, null); // ISO 8859-1 with \\u escapes, as load(InputStream) reads it
+      Path file = spoolDir.resolve(FILE);
+      if (!Files.exists(file)) {
+        try {
+          Files.createFile(file, UploaderSettings.ownerOnly(spoolDir));
+        } catch (FileAlreadyExistsException raced) {
+          // another process made it meanwhile
+        }
+      }
       // In place, not through a temporary file: after the first attempt the spool directory gets
       // no new entry (a reader may catch it half written and then reads no status, which is all).
-      Files.writeString(
-          spoolDir.resolve(FILE),
-          text.toString(),
-          StandardCharsets.ISO_8859_1,
-          StandardOpenOption.CREATE,
-          StandardOpenOption.TRUNCATE_EXISTING,
-          StandardOpenOption.WRITE);
+      Files.write(
+          file, text.toByteArray(), StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
       lastKey = key;
       lastWrittenMillis = now;
     } catch (IOException | UncheckedIOException | SecurityException e) {

@@ -121,7 +121,8 @@ final class UploaderSettings {
     return Settings.resolve(d);
   }
 
-  private static FileAttribute<?>[] ownerOnly(Path dir) {
+  /** 0600 where the file system has modes: what a file of the spool is created with. */
+  static FileAttribute<?>[] ownerOnly(Path dir) {
     if (!dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
       return new FileAttribute<?>[0];
     }
