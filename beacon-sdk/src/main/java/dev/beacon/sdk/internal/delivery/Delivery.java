@@ -41,6 +41,12 @@ final class Delivery {
   private boolean pauseCleared; // guarded by lock
 
   /**
+   * Set by close(): an attempt that fails after it is not noted on disk. It is no news of the
+   * server (a CLI's uploader notes its own), and the host may be deleting the directory by then.
+   */
+  private volatile boolean closing;
+
+  /**
    * @param sentLog the operator's copy of what was delivered, or null
    * @param allowed whether sending is still allowed (telemetry on), asked before each payload
    * @param dropped told how many messages the server refused for good
@@ -157,6 +163,7 @@ final class Delivery {
 
   /** Abandons the request in flight, if any (from another thread: close()); it stays spooled. */
   void cancelInFlight() {
+    closing = true;
     HttpExporter e = exporter;
     if (e != null) {
       e.cancel();
@@ -285,9 +292,9 @@ final class Delivery {
                 settings.commandLine);
             break;
           default:
-            record.attempted(
-                LastOutcome.UNREACHABLE,
-                o.abandoned() ? "cut short by the product's exit; sent later" : kindOnly(o.detail));
+            if (!closing) {
+              record.attempted(LastOutcome.UNREACHABLE, kindOnly(o.detail));
+            }
             retryIn(backoff.nextDelayMillis(o.retryAfterMillis));
             log.failure(
                 "delivery",

@@ -143,7 +143,7 @@ final class HttpExporter {
       return Outcome.retry(0, "no answer within " + waitMillis + " ms");
     } catch (IOException | RuntimeException e) {
       if (c != null && inFlight == null) {
-        return Outcome.retry(0, Outcome.ABANDONED);
+        return Outcome.retry(0, "abandoned");
       }
       return Outcome.retry(0, describe(e));
     } finally {
@@ -267,13 +267,6 @@ final class HttpExporter {
 
     static Outcome retry(long retryAfterMillis, String detail) {
       return new Outcome(Kind.RETRY, retryAfterMillis, detail);
-    }
-
-    static final String ABANDONED = "abandoned";
-
-    /** Whether the attempt was cancelled here (by close()), rather than answered or timed out. */
-    boolean abandoned() {
-      return kind == Kind.RETRY && ABANDONED.equals(detail);
     }
 
     /** Whether the payload stays spooled for a later attempt. */
