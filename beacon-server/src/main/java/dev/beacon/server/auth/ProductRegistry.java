@@ -39,8 +39,8 @@ import java.util.regex.Pattern;
  *
  * <p>The file may be changed by another process too ({@code ./beacon products add} beside a running
  * server): every change reads it again and writes it under a file lock ({@code
- * products.json.lock}), and a key that matches nothing here makes the registry read the file again
- * if it changed, at most once a second.
+ * products.json.lock}), and a key or a product that matches nothing here makes the registry read
+ * the file again if it changed.
  */
 public final class ProductRegistry {
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,63}");
@@ -58,8 +58,6 @@ public final class ProductRegistry {
   private final Map<String, String> managedKeyHashes = new ConcurrentSkipListMap<>();
 
   private volatile FileState loadedVersion;
-  private volatile long lastReloadNanos = System.nanoTime() - RELOAD_EVERY_NANOS;
-  private static final long RELOAD_EVERY_NANOS = 1_000_000_000L;
 
   private final EditableSetting minInstallations;
   private final EditableSetting retentionDays;
@@ -222,13 +220,11 @@ public final class ProductRegistry {
     return file.resolveSibling(file.getFileName() + ".lock");
   }
 
-  /** Reads the file again if it changed since it was read, at most once a second. */
+  /**
+   * Reads the file again if it changed since it was read. The check is one stat of the file (a
+   * microsecond or two), cheap enough for every unknown key a flood may bring.
+   */
   private boolean reloadIfChanged() {
-    long now = System.nanoTime();
-    if (now - lastReloadNanos < RELOAD_EVERY_NANOS) {
-      return false;
-    }
-    lastReloadNanos = now;
     FileState version = version();
     if (version == null || version.equals(loadedVersion)) {
       return false;
