@@ -121,9 +121,12 @@ class QuickStartIT {
         .pollInterval(Duration.ofSeconds(1))
         .until(() -> summary(commands.get(4)).path("events").asLong() >= before + 4);
     await().atMost(Duration.ofSeconds(30)).until(() -> status(cliState).contains("spool: empty"));
-    Thread.sleep(3000); // would a payload come twice, it would have by now
-    // Two runs, two events each (started, exited): every one stored, none twice.
-    assertThat(summary(commands.get(4)).path("events").asLong()).isEqualTo(before + 4);
+    // Two runs, two events each (started, exited): every one stored, none twice, and it stays so
+    // (would a payload come twice, it would within these seconds).
+    await()
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> summary(commands.get(4)).path("events").asLong() == before + 4);
     assertThat(status(cliState)).contains("last delivery: delivered");
 
     // The example service with a wrong key: it warns once in its own log, ./beacon status names

@@ -89,11 +89,15 @@ public final class DeliveryStatus {
     return oldestSpooled;
   }
 
+  /**
+   * In words, as {@code ./beacon status} prints it: {@code refused: HTTP 401, ... (at T); spool: 2
+   * payload(s) spooled, 2776 bytes, the oldest written T}.
+   */
   @Override
   public String toString() {
     String last =
         outcome == LastOutcome.NONE
-            ? "no delivery attempted yet"
+            ? "none attempted from this state directory"
             : outcome.name().toLowerCase(Locale.ROOT)
                 + (detail.isEmpty() ? "" : ": " + detail)
                 + " (at "
@@ -101,15 +105,12 @@ public final class DeliveryStatus {
                 + ")";
     String spool =
         spooledPayloads == 0
-            ? "spool empty"
+            ? "empty"
             : spooledPayloads
-                + " payload"
-                + (spooledPayloads == 1 ? "" : "s")
-                + " spooled ("
+                + " payload(s) spooled, "
                 + spooledBytes
-                + " bytes, oldest from "
-                + oldestSpooled
-                + ")";
-    return last + "; " + spool;
+                + " bytes, the oldest written "
+                + oldestSpooled;
+    return last + "; spool: " + spool;
   }
 }

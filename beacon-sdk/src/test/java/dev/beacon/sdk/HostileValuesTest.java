@@ -144,15 +144,7 @@ public class HostileValuesTest {
   void closeReturnsWithinItsTimeoutWhileTheWorkerIsStuckInAProductsToString() throws Exception {
     StuckToString stuck = new StuckToString();
     try (Endpoints.BlackHole hole = new Endpoints.BlackHole()) {
-      Beacon beacon =
-          TestBeacons.builder(tmp.resolve("state"), hole.uri())
-              .initialDelay(Duration.ofHours(1))
-              .closeTimeout(Duration.ofMillis(300))
-              .build();
-      beacon.start();
-      beacon.track("stuck", Map.of("value", stuck));
-      await().atMost(Duration.ofSeconds(10)).until(() -> stuck.entered.getCount() == 0);
-      beacon.track("queued_behind_it", Map.of("n", 1));
+      Beacon beacon = stuckInAFlush(hole, stuck);
       // Before the fix close() waited on the flush lock for as long as the toString blocks.
       long start = System.nanoTime();
       assertTimeoutPreemptively(Duration.ofSeconds(5), beacon::close);
@@ -172,6 +164,20 @@ public class HostileValuesTest {
     }
   }
 
+  /** A started Beacon whose worker is stuck in a product's toString, one event queued behind. */
+  private Beacon stuckInAFlush(Endpoints.BlackHole hole, StuckToString stuck) {
+    Beacon beacon =
+        TestBeacons.builder(tmp.resolve("state"), hole.uri())
+            .initialDelay(Duration.ofHours(1))
+            .closeTimeout(Duration.ofMillis(300))
+            .build();
+    beacon.start();
+    beacon.track("stuck", Map.of("value", stuck));
+    await().atMost(Duration.ofSeconds(10)).until(() -> stuck.entered.getCount() == 0);
+    beacon.track("queued_behind_it", Map.of("n", 1));
+    return beacon;
+  }
+
   private static boolean threadAlive(String name) {
     return Thread.getAllStackTraces().keySet().stream()
         .anyMatch(t -> t.getName().equals(name) && t.isAlive());
@@ -181,15 +187,7 @@ public class HostileValuesTest {
   void disableReturnsWhileAFlushIsStuckAndThatFlushDiscardsWhenItEnds() throws Exception {
     StuckToString stuck = new StuckToString();
     try (Endpoints.BlackHole hole = new Endpoints.BlackHole()) {
-      Beacon beacon =
-          TestBeacons.builder(tmp.resolve("state"), hole.uri())
-              .initialDelay(Duration.ofHours(1))
-              .closeTimeout(Duration.ofMillis(300))
-              .build();
-      beacon.start();
-      beacon.track("stuck", Map.of("value", stuck));
-      await().atMost(Duration.ofSeconds(10)).until(() -> stuck.entered.getCount() == 0);
-      beacon.track("queued_behind_it", Map.of("n", 1));
+      Beacon beacon = stuckInAFlush(hole, stuck);
       assertTimeoutPreemptively(Duration.ofSeconds(5), () -> beacon.control().disable());
       assertThat(beacon.control().status().mode()).isEqualTo(TelemetryMode.OFF);
       stuck.release.countDown();

@@ -33,23 +33,7 @@ final class StatusCommand implements Callable<Integer> {
     out.println(
         "telemetry for " + product.product + ": " + s.mode().name().toLowerCase(Locale.ROOT));
     out.println("reason: " + s.reason());
-    out.println(
-        "last delivery: "
-            + (d.lastOutcome() == DeliveryStatus.LastOutcome.NONE
-                ? "none attempted from this state directory"
-                : d.lastOutcome().name().toLowerCase(Locale.ROOT)
-                    + " at "
-                    + d.lastAttempt()
-                    + (d.detail().isEmpty() ? "" : " (" + d.detail() + ")")));
-    out.println(
-        "spool: "
-            + (d.spooledPayloads() == 0
-                ? "empty"
-                : d.spooledPayloads()
-                    + " payload(s), "
-                    + d.spooledBytes()
-                    + " bytes, the oldest written "
-                    + d.oldestSpooled()));
+    out.println("last delivery: " + d);
     out.println(
         "switches, strongest first: DO_NOT_TRACK=1, "
             + p

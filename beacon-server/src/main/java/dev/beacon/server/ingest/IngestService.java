@@ -2,7 +2,6 @@ package dev.beacon.server.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.beacon.protocol.Limits;
 import dev.beacon.protocol.Wire;
 import dev.beacon.server.Refusal;
@@ -13,7 +12,6 @@ import dev.beacon.server.limits.DailyBudget;
 import dev.beacon.server.limits.RateLimiter;
 import dev.beacon.server.storage.EventStore;
 import dev.beacon.server.storage.QuarantinedEvent;
-import dev.beacon.server.storage.Rejection;
 import dev.beacon.server.storage.StoredEvent;
 import dev.beacon.server.storage.Write;
 import dev.beacon.server.storage.Written;
@@ -36,23 +34,8 @@ public final class IngestService {
   /** Most events in one batch request. */
   static final int MAX_BATCH_EVENTS = Limits.MAX_BATCH_MESSAGES;
 
-  /** Most refused events of one request kept in quarantine. */
-  static final int MAX_QUARANTINED_PER_REQUEST = 100;
-
   /** Largest batch {@code context} (allow-listed, serialized): it is merged into every event. */
   static final int MAX_BATCH_CONTEXT_BYTES = 16 * 1024;
-
-  /**
-   * Largest quarantine row: an event kept whole up to this, else only its first {@value
-   * #RAW_PREVIEW_CHARS} characters (and it cannot be replayed).
-   */
-  static final int MAX_RAW_CHARS = 96 * 1024;
-
-  static final int RAW_PREVIEW_CHARS = 4096;
-
-  /** Body fields that carry a credential: never kept, not even in quarantine. */
-  private static final List<String> CREDENTIALS =
-      List.of(Wire.WRITE_KEY, "write_key", "api_key", "apiKey", "token", "password");
 
   /** What happened to each event of a request. */
   public record Outcome(int accepted, int duplicates, List<Rejected> rejected) {
@@ -70,6 +53,7 @@ public final class IngestService {
   private final GroupCommitWriter writer;
   private final ObjectMapper mapper;
   private final EventMapper events;
+  private final QuarantineRows quarantineRows;
   private final RateLimiter perKey;
   private final RateLimiter emqxLimiter;
   private final RateLimiter emqxPerSource;
@@ -88,6 +72,7 @@ public final class IngestService {
     this.store = store;
     this.writer = writer;
     this.mapper = mapper;
+    this.quarantineRows = new QuarantineRows(mapper);
     this.events = new EventMapper(mapper, config.limits().maxEventBytes(), products::retentionDays);
     this.perKey =
         new RateLimiter(config.limits().requestsPerSecondPerKey(), config.limits().burstPerKey());
@@ -161,10 +146,12 @@ public final class IngestService {
       }
     }
     Write.Kept kept =
-        toKeep(product, "/v1/" + endpoint, reasons, invalidItems, context, receivedAt);
+        quarantineRows.toKeep(
+            product, "/v1/" + endpoint, reasons, invalidItems, context, receivedAt);
     Written written = commit(new Write(valid, kept == null ? List.of() : List.of(kept), List.of()));
     List<Rejected> rejected =
-        rejected(invalid, reasons, invalidItems, kept == null ? null : written.keptIds().get(0));
+        QuarantineRows.rejected(
+            invalid, reasons, invalidItems, kept == null ? null : written.keptIds().get(0));
     if (kept != null) {
       metrics
           .counter("beacon_quarantined_events_total", "product", product)
@@ -332,90 +319,5 @@ public final class IngestService {
     List<JsonNode> items = new ArrayList<>(batch.size());
     batch.forEach(items::add);
     return items;
-  }
-
-  /**
-   * The refused events of one request to keep in quarantine, at most {@value
-   * #MAX_QUARANTINED_PER_REQUEST} of them (a flood of invalid events is refused and counted, not
-   * kept whole); null when none was refused.
-   */
-  private Write.Kept toKeep(
-      String product,
-      String endpoint,
-      List<InvalidEvent> reasons,
-      List<JsonNode> items,
-      EventMapper.BatchContext context,
-      Instant at) {
-    if (reasons.isEmpty()) {
-      return null;
-    }
-    int kept = Math.min(reasons.size(), MAX_QUARANTINED_PER_REQUEST);
-    List<Rejection> toKeep = new ArrayList<>(kept);
-    for (int i = 0; i < kept; i++) {
-      toKeep.add(new Rejection(reasons.get(i).getMessage(), raw(endpoint, items.get(i), context)));
-    }
-    return new Write.Kept(product, at, toKeep);
-  }
-
-  /** Each refused event of a request, with the quarantine id it was kept under (0: not kept). */
-  private static List<Rejected> rejected(
-      List<Integer> positions, List<InvalidEvent> reasons, List<JsonNode> items, long[] ids) {
-    List<Rejected> out = new ArrayList<>(positions.size());
-    for (int i = 0; i < positions.size(); i++) {
-      JsonNode item = items.get(i);
-      String messageId =
-          item.isObject() && item.path(Wire.MESSAGE_ID).isTextual()
-              ? item.path(Wire.MESSAGE_ID).asText()
-              : null;
-      String reason = reasons.get(i).getMessage();
-      out.add(
-          ids != null && i < ids.length
-              ? new Rejected(positions.get(i), messageId, reason, ids[i])
-              : new Rejected(
-                  positions.get(i),
-                  messageId,
-                  reason + " (not kept: at most " + MAX_QUARANTINED_PER_REQUEST + " per request)",
-                  0));
-    }
-    return out;
-  }
-
-  /**
-   * The quarantine row of one refused event: the event without personal data or credentials, and
-   * the request's batch context once (bounded), so a replay sees what the event was sent with. A
-   * row larger than {@value #MAX_RAW_CHARS} keeps only a preview.
-   */
-  private String raw(String endpoint, JsonNode item, EventMapper.BatchContext context) {
-    ObjectNode wrapper = mapper.createObjectNode();
-    wrapper.put("endpoint", endpoint);
-    wrapper.set("event", withoutPersonalData(item));
-    if (context.bytes() > 0) {
-      wrapper.set("batchContext", context.fields());
-    }
-    String raw = wrapper.toString();
-    if (raw.length() <= MAX_RAW_CHARS) {
-      return raw;
-    }
-    ObjectNode cut = mapper.createObjectNode();
-    cut.put("endpoint", endpoint);
-    cut.put("truncated", true);
-    cut.put("chars", raw.length());
-    cut.put("preview", raw.substring(0, RAW_PREVIEW_CHARS));
-    return cut.toString();
-  }
-
-  /** The raw event without what Beacon never keeps: user ids, traits, addresses, credentials. */
-  private static JsonNode withoutPersonalData(JsonNode item) {
-    if (!item.isObject()) {
-      return item;
-    }
-    ObjectNode copy = ((ObjectNode) item).deepCopy();
-    copy.remove("userId");
-    copy.remove("traits");
-    copy.remove(CREDENTIALS);
-    if (copy.get(Wire.CONTEXT) instanceof ObjectNode ctx) {
-      copy.set(Wire.CONTEXT, EventMapper.allowListed(ctx, null));
-    }
-    return copy;
   }
 }

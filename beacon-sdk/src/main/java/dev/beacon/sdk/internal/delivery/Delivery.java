@@ -211,18 +211,6 @@ final class Delivery {
         + u.getPath();
   }
 
-  /**
-   * What a failed attempt keeps on disk: the HTTP status, a timeout, or the exception's class, not
-   * its message (which may name hosts and addresses).
-   */
-  static String kindOnly(String detail) {
-    if (detail.startsWith("HTTP ")) {
-      return detail;
-    }
-    int colon = detail.indexOf(':');
-    return colon < 0 ? detail : detail.substring(0, colon);
-  }
-
   /** A refused request in words an operator can act on: what the status means, what to check. */
   private String refusal(int status) {
     String p = settings.envPrefix;
@@ -293,7 +281,7 @@ final class Delivery {
             break;
           default:
             if (!closing) {
-              record.attempted(LastOutcome.UNREACHABLE, kindOnly(o.detail));
+              record.attempted(LastOutcome.UNREACHABLE, o.summary);
             }
             retryIn(backoff.nextDelayMillis(o.retryAfterMillis));
             log.failure(

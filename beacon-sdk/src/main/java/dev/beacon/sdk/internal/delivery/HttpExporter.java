@@ -145,7 +145,8 @@ final class HttpExporter {
       if (c != null && inFlight == null) {
         return Outcome.retry(0, "abandoned");
       }
-      return Outcome.retry(0, describe(e));
+      // Its message may name hosts and addresses: the log gets it, the status file only the class.
+      return new Outcome(Outcome.Kind.RETRY, 0, describe(e), 0, e.getClass().getSimpleName());
     } finally {
       inFlight = null;
     }
@@ -254,15 +255,23 @@ final class HttpExporter {
     final String detail;
     final int status; // the HTTP status; 0 when there was no answer
 
+    /** What may be kept on disk of it: the detail, but only an exception's class, not its text. */
+    final String summary;
+
     Outcome(Kind kind, long retryAfterMillis, String detail) {
       this(kind, retryAfterMillis, detail, 0);
     }
 
     Outcome(Kind kind, long retryAfterMillis, String detail, int status) {
+      this(kind, retryAfterMillis, detail, status, detail);
+    }
+
+    Outcome(Kind kind, long retryAfterMillis, String detail, int status, String summary) {
       this.kind = kind;
       this.retryAfterMillis = retryAfterMillis;
       this.detail = detail;
       this.status = status;
+      this.summary = summary;
     }
 
     static Outcome retry(long retryAfterMillis, String detail) {
