@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       ReportCommand.class,
       SimulateCommand.class,
       ProductsCommand.class,
+      RollupsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class BeaconCli implements Runnable {

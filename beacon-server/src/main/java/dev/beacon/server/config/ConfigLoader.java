@@ -122,6 +122,7 @@ public final class ConfigLoader {
             products(c, problems),
             blankToNull(s.string("compat.emqx.product")),
             s.intIn(RETENTION, 0, 100_000),
+            s.intIn("retention.rollup_days", 0, 100_000),
             s.intIn("quarantine.max_events", 1, 10_000_000),
             s.longIn("quarantine.max_bytes_per_product", 64 * 1024, Long.MAX_VALUE),
             s.positiveDuration("dedup.window"),

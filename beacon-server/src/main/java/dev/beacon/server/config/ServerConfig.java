@@ -19,6 +19,7 @@ public record ServerConfig(
     Map<String, String> writeKeys,
     String emqxProduct,
     int retentionDays,
+    int rollupRetentionDays,
     int quarantineMax,
     long quarantineMaxBytes,
     Duration dedupWindow,

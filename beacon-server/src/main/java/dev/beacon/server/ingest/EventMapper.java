@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.beacon.protocol.ReportFields;
 import dev.beacon.protocol.Wire;
+import dev.beacon.server.storage.RollupFacts;
 import dev.beacon.server.storage.StoredEvent;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -168,7 +169,8 @@ final class EventMapper {
         runtime(properties),
         firstText(context.path(Wire.LIBRARY).path(Wire.NAME)),
         props,
-        ctx);
+        ctx,
+        RollupFacts.of(type, event, properties));
   }
 
   /**
@@ -207,7 +209,8 @@ final class EventMapper {
         otp == null ? null : "otp " + otp,
         "emqx",
         props,
-        "{\"compat\":\"emqx\"}");
+        "{\"compat\":\"emqx\"}",
+        RollupFacts.of(Wire.TYPE_REPORT, Wire.REPORT_EVENT, report));
   }
 
   /** The allow-listed fields of {@code own} over those of {@code base} (already allow-listed). */

@@ -26,16 +26,11 @@ import org.duckdb.DuckDBConnection;
  * the dedup window are kept in memory and reloaded at start.
  */
 public final class DuckDbStore implements EventStore {
-  /** Installations by the latest non-null value of a column (%s) in the window. */
-  private static final String LATEST =
-      "SELECT v, count(*) AS n FROM (SELECT installation_id, arg_max(%1$s, ts) AS v FROM events"
-          + " WHERE product = ? AND ts >= ? AND installation_id IS NOT NULL AND %1$s IS NOT NULL"
-          + " GROUP BY installation_id) GROUP BY v ORDER BY n DESC, v";
-
   private final DuckDBConnection writer;
   private DuckDBAppender appender; // kept open: creating one per commit costs more than the rows
   private final Object writeLock = new Object();
   private final RecentMessageIds recent;
+  private final RollupSql.DuckDbStaging staging = new RollupSql.DuckDbStaging();
   private final int quarantineMax;
   private final long quarantineMaxBytes;
 
@@ -76,9 +71,13 @@ public final class DuckDbStore implements EventStore {
                 + " id BIGINT PRIMARY KEY DEFAULT nextval('quarantine_ids'),"
                 + " product VARCHAR NOT NULL, received_at TIMESTAMP NOT NULL,"
                 + " reason VARCHAR NOT NULL, raw VARCHAR NOT NULL)");
+        s.execute(String.format(RollupBackfill.CREATE_STATE, "VARCHAR"));
       }
+      RollupSql.DuckDbStaging.createTables(writer);
       loadRecentIds(dedupWindow, dedupCapacity);
       writer.setAutoCommit(false);
+      RollupBackfill.initialize(writer, Instant.now());
+      writer.commit();
       // DuckDB creates its files with the process's umask; the directory (0700) keeps them
       // private, and so does this. The launcher sets umask 077 for the WAL DuckDB recreates.
       OwnerOnly.restrict(file);
@@ -124,11 +123,13 @@ public final class DuckDbStore implements EventStore {
       if (fresh.isEmpty() && write.kept().isEmpty() && write.released().isEmpty()) {
         return new Written(stored, keptIds);
       }
+      RollupDelta rollups = new RollupDelta();
+      fresh.forEach(rollups::add);
       try {
         // DuckDB's appender joins the connection's open transaction, but when none is open its
         // flush commits on its own (duckdb_jdbc 1.5.6; EventStoreContract's failed-write test
-        // shows it). The statements run first, so that with a quarantine or a release to write
-        // the transaction is open and the rows join it; rows alone are one flush, whole or none.
+        // shows it). Statements run first (the quarantine's, and each rollup table's staging
+        // starts with one), so the transaction is open before any appender flushes into it.
         for (Write.Kept k : write.kept()) {
           keptIds.add(
               QuarantineSql.quarantine(
@@ -143,11 +144,13 @@ public final class DuckDbStore implements EventStore {
         for (Write.Released r : write.released()) {
           QuarantineSql.release(writer, r.product(), r.id());
         }
+        RollupSql.apply(writer, rollups, staging);
         appendRows(fresh);
         writer.commit();
       } catch (SQLException | RuntimeException e) {
         // The appender may be left mid-row: it is replaced, and the group is rolled back.
         closeAppenderQuietly();
+        staging.reset();
         rollbackQuietly();
         throw new StorageException("DuckDB write failed: " + e, e);
       }
@@ -187,11 +190,6 @@ public final class DuckDbStore implements EventStore {
       a.endRow();
     }
     a.flush();
-  }
-
-  @Override
-  public Summary summary(String product, Instant since) {
-    return read("summary", c -> SqlReads.summary(c, product, since, LATEST));
   }
 
   @Override
@@ -239,6 +237,47 @@ public final class DuckDbStore implements EventStore {
   }
 
   @Override
+  public long deleteRollupsOlderThan(Instant cutoff) {
+    return inWriteTransaction(
+        "rollup retention", () -> RollupSql.deleteBefore(writer, FleetQueries.firstDay(cutoff)));
+  }
+
+  @Override
+  public BackfillProgress backfillRollups() {
+    return inWriteTransaction(
+        "rollup backfill", () -> RollupBackfill.step(writer, staging, "", ""));
+  }
+
+  @Override
+  public void rebuildRollups(String product) {
+    inWriteTransaction(
+        "rollup rebuild",
+        () -> {
+          RollupBackfill.restart(writer, product, Instant.now());
+          return null;
+        });
+  }
+
+  private interface WriteWork<T> {
+    T run() throws SQLException;
+  }
+
+  /** Work on the writer's connection, committed, between two group commits. */
+  private <T> T inWriteTransaction(String what, WriteWork<T> work) {
+    synchronized (writeLock) {
+      try {
+        T result = work.run();
+        writer.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        staging.reset();
+        rollbackQuietly();
+        throw new StorageException(what + " failed: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  @Override
   public FleetQueries fleet() {
     return new FleetQueries(Dialect.DUCKDB, this::read);
   }
@@ -258,6 +297,7 @@ public final class DuckDbStore implements EventStore {
   public void close() {
     synchronized (writeLock) {
       closeAppenderQuietly();
+      staging.reset();
       try {
         writer.close();
       } catch (SQLException e) {

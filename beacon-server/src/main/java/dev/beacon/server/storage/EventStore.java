@@ -3,6 +3,8 @@ package dev.beacon.server.storage;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * Where accepted events, and the refused ones kept in quarantine, live. Every implementation passes
@@ -30,7 +32,10 @@ public interface EventStore extends AutoCloseable {
     return write(Write.events(events)).stored();
   }
 
-  Summary summary(String product, Instant since);
+  /** The product summary of DESIGN §4, from the rollups (window as {@link FleetQueries}'). */
+  default Summary summary(String product, Instant since) {
+    return fleet().summary(product, since);
+  }
 
   /** Events of a product, newest first; for the API and tests. */
   List<StoredEvent> events(String product, int limit);
@@ -68,6 +73,40 @@ public interface EventStore extends AutoCloseable {
 
   /** Deletes events that happened before the cutoff; answers how many. */
   long deleteOlderThan(Instant cutoff);
+
+  /**
+   * Deletes the rollups of days before the cutoff's day (they outlive raw events: see {@code
+   * retention.rollup_days}); answers how many rows.
+   */
+  long deleteRollupsOlderThan(Instant cutoff);
+
+  /**
+   * Rolls up one more step of raw events stored before rollups were kept (after an upgrade) or
+   * before {@link #rebuildRollups}; one transaction, beside the live writes.
+   *
+   * @return what the step did, or null when every product's rollups are complete
+   */
+  BackfillProgress backfillRollups();
+
+  /**
+   * Runs {@link #backfillRollups} until every product's rollups are complete or {@code stopped}
+   * says so, handing each step to {@code progress}.
+   */
+  default void completeRollups(Consumer<BackfillProgress> progress, BooleanSupplier stopped) {
+    while (!stopped.getAsBoolean()) {
+      BackfillProgress p = backfillRollups();
+      if (p == null) {
+        return;
+      }
+      progress.accept(p);
+    }
+  }
+
+  /**
+   * Deletes a product's rollups and has {@link #backfillRollups} make them again from its raw
+   * events (events older than raw retention are gone, and so is what they added).
+   */
+  void rebuildRollups(String product);
 
   /** The dashboard's queries over this store. */
   FleetQueries fleet();

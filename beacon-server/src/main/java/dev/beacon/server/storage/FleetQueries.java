@@ -1,7 +1,17 @@
 package dev.beacon.server.storage;
 
-import dev.beacon.protocol.CommandFields;
-import dev.beacon.protocol.ReportFields;
+import static dev.beacon.server.storage.RollupDelta.ACTIVE;
+import static dev.beacon.server.storage.RollupDelta.ALL;
+import static dev.beacon.server.storage.RollupDelta.CLUSTER;
+import static dev.beacon.server.storage.RollupDelta.COMMAND;
+import static dev.beacon.server.storage.RollupDelta.DURATION;
+import static dev.beacon.server.storage.RollupDelta.EVENTS;
+import static dev.beacon.server.storage.RollupDelta.HEALTH;
+import static dev.beacon.server.storage.RollupDelta.INSTALLATION;
+import static dev.beacon.server.storage.RollupDelta.MEMBERS;
+import static dev.beacon.server.storage.RollupDelta.OPTION;
+import static dev.beacon.server.storage.RollupDelta.PROJECT;
+
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.sql.Date;
@@ -9,19 +19,28 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The dashboard's questions about a product's fleet, in SQL both stores run (through {@link
- * Dialect}). Every query takes a window (events since an instant) and an optional version, and
+ * The dashboard's questions about a product's fleet, answered from the rollups ({@link
+ * RollupTable}), never from raw events: each costs what the installations and days of its window
+ * cost, whatever the number of events. Every query takes a window and an optional version, and
  * answers a {@link Table}; buckets of fewer than {@code minInstallations} installations are left
  * out where a bucket counts installations, so a small group is never singled out.
+ *
+ * <p>A window is whole UTC days: it starts at 00:00 UTC of the day {@code since} falls on and ends
+ * now ({@link #windowStart} gives the start of "the last N days", today included).
  */
 public final class FleetQueries {
   private static final Pattern PATH =
@@ -42,26 +61,40 @@ public final class FleetQueries {
   /** Filters every query shares. */
   public record Filter(String product, Instant since, String version, int minInstallations) {}
 
-  /**
-   * Installations active in the last 1, 7 and 30 days (counted from now, version filter applies).
-   */
+  /** 00:00 UTC of the first of the last {@code days} days, today being the last. */
+  public static Instant windowStart(int days) {
+    return today().minusDays(Math.max(1, days) - 1L).atStartOfDay().toInstant(ZoneOffset.UTC);
+  }
+
+  /** The first day of a window that starts at {@code since}. */
+  static LocalDate firstDay(Instant since) {
+    return LocalDate.ofInstant(since, ZoneOffset.UTC);
+  }
+
+  private static LocalDate today() {
+    return LocalDate.now(ZoneOffset.UTC);
+  }
+
+  private static String scope(Filter f) {
+    return f.version() == null ? ALL : RollupDelta.scope(f.version());
+  }
+
+  /** Installations active today, in the last 7 and in the last 30 days (version filter applies). */
   public Table active(Filter f) {
-    Instant now = Instant.now();
+    LocalDate today = today();
     String sql =
-        "SELECT count(DISTINCT CASE WHEN ts >= ? THEN installation_id END),"
-            + " count(DISTINCT CASE WHEN ts >= ? THEN installation_id END),"
-            + " count(DISTINCT CASE WHEN ts >= ? THEN installation_id END)"
-            + " FROM events WHERE product = ? AND ts >= ?"
-            + versionClause(f);
-    return query(
+        "SELECT count(CASE WHEN last_day >= ? THEN 1 END), count(CASE WHEN last_day >= ? THEN 1 END),"
+            + " count(*) FROM rollup_seen WHERE product = ? AND family = ? AND scope = ?"
+            + " AND last_day >= ?";
+    return run(
         List.of("active_1d", "active_7d", "active_30d"),
         sql,
-        f,
-        SqlReads.utc(now.minus(Duration.ofDays(1))),
-        SqlReads.utc(now.minus(Duration.ofDays(7))),
-        SqlReads.utc(now.minus(Duration.ofDays(30))),
+        today,
+        today.minusDays(6),
         f.product(),
-        SqlReads.utc(now.minus(Duration.ofDays(30))));
+        INSTALLATION,
+        scope(f),
+        today.minusDays(29));
   }
 
   /**
@@ -69,74 +102,73 @@ public final class FleetQueries {
    * (lost: not seen in the 7 days since, so the last week counts none).
    */
   public Table newAndLost(Filter f) {
+    String seen = " FROM rollup_seen WHERE product = ? AND family = ? AND scope = ?";
     String sql =
         "SELECT day, sum(new) AS new, sum(lost) AS lost FROM ("
-            + " SELECT CAST(first_seen AS DATE) AS day, 1 AS new, 0 AS lost FROM seen"
-            + " WHERE first_seen >= ?"
-            + " UNION ALL"
-            + " SELECT CAST(last_seen AS DATE) AS day, 0 AS new, 1 AS lost FROM seen"
-            + " WHERE last_seen >= ? AND last_seen < ?) days GROUP BY day ORDER BY day";
-    String with =
-        "WITH seen AS (SELECT installation_id, min(ts) AS first_seen, max(ts) AS last_seen"
-            + " FROM events WHERE product = ? AND installation_id IS NOT NULL"
-            + versionClause(f)
-            + " GROUP BY installation_id) ";
-    List<Object> params = new ArrayList<>();
-    params.add(f.product());
-    if (f.version() != null) {
-      params.add(f.version());
-    }
-    params.add(SqlReads.utc(f.since()));
-    params.add(SqlReads.utc(f.since()));
-    params.add(SqlReads.utc(Instant.now().minus(Duration.ofDays(7))));
-    return run(List.of("day", "new", "lost"), with + sql, params);
+            + " SELECT first_day AS day, 1 AS new, 0 AS lost"
+            + seen
+            + " AND first_day >= ? UNION ALL SELECT last_day AS day, 0 AS new, 1 AS lost"
+            + seen
+            + " AND last_day >= ? AND last_day <= ?) days GROUP BY day ORDER BY day";
+    LocalDate from = firstDay(f.since());
+    return run(
+        List.of("day", "new", "lost"),
+        sql,
+        f.product(),
+        INSTALLATION,
+        scope(f),
+        from,
+        f.product(),
+        INSTALLATION,
+        scope(f),
+        from,
+        today().minusDays(7));
   }
 
   /** Installations per version and day: how upgrades spread. */
   public Table versionsOverTime(Filter f) {
     String sql =
-        "SELECT CAST(ts AS DATE) AS day, version, count(DISTINCT installation_id) AS installations"
-            + " FROM events WHERE product = ? AND ts >= ? AND version IS NOT NULL"
-            + versionClause(f)
-            + " GROUP BY 1, 2 ORDER BY 1, 2";
-    return withMinimum(query(List.of("day", "version", "installations"), sql, f, base(f)), 2, f);
+        "SELECT day, substr(scope, 2) AS version, CAST(n AS BIGINT) AS installations"
+            + " FROM rollup_counts WHERE product = ? AND family = ? AND name = ? AND day >= ?"
+            + " AND scope LIKE '=%' AND scope <> '='"
+            + (f.version() == null ? "" : " AND scope = ?")
+            + " ORDER BY 1, 2";
+    List<Object> params =
+        new ArrayList<>(List.of(f.product(), MEMBERS, ACTIVE, firstDay(f.since())));
+    if (f.version() != null) {
+      params.add(scope(f));
+    }
+    return withMinimum(run(List.of("day", "version", "installations"), sql, params), 2, f);
   }
 
   /** Installations by a platform fact of their latest report in the window. */
   public Table breakdown(Filter f, String by) {
-    String value =
-        switch (by) {
-          case "cpus" ->
-              dialect.jsonText("properties", ReportFields.VM_SPECS + "." + ReportFields.NUM_CPUS);
-          case "memory" ->
-              // Whole GiB, so that 16 GiB machines with a little reserved land in one bucket.
-              "CAST(round("
-                  + dialect.number(
-                      dialect.jsonText(
-                          "properties", ReportFields.VM_SPECS + "." + ReportFields.TOTAL_MEMORY))
-                  + " / 1073741824) AS BIGINT)";
-          case "edition" -> dialect.jsonText("properties", ReportFields.EDITION);
-          case "os", "arch", "runtime" -> by;
-          default -> throw new IllegalArgumentException("cannot break down by '" + by + "'");
-        };
+    if (!BREAKDOWNS.contains(by)) {
+      throw new IllegalArgumentException("cannot break down by '" + by + "'");
+    }
     String sql =
-        latest(f)
-            + "SELECT CAST("
-            + value
-            + " AS VARCHAR(256)) AS value, count(*) AS installations FROM latest"
+        "SELECT CAST("
+            + by
+            + " AS VARCHAR(256)) AS value, count(*) AS installations FROM rollup_latest"
+            + LATEST_WHERE
             + " GROUP BY 1 ORDER BY 2 DESC, 1";
-    return withMinimum(query(List.of(by, "installations"), sql, f, base(f)), 1, f);
+    return withMinimum(run(List.of(by, "installations"), sql, latest(f)), 1, f);
   }
 
-  /** Clusters by their number of nodes (installations reporting the same cluster id). */
+  private static final String LATEST_WHERE = " WHERE product = ? AND scope = ? AND ts >= ?";
+
+  private static List<Object> latest(Filter f) {
+    return List.of(f.product(), scope(f), firstDay(f.since()).atStartOfDay());
+  }
+
+  /** Clusters by their number of nodes (installations whose reports named the same cluster). */
   public Table clusterSizes(Filter f) {
     String sql =
-        "SELECT size, count(*) AS clusters FROM (SELECT cluster_id, count(DISTINCT installation_id)"
-            + " AS size FROM events WHERE product = ? AND ts >= ? AND type = 'report'"
-            + " AND cluster_id IS NOT NULL"
-            + versionClause(f)
-            + " GROUP BY cluster_id) sizes GROUP BY size ORDER BY size";
-    return query(List.of("nodes", "clusters"), sql, f, base(f));
+        "SELECT size, count(*) AS clusters FROM (SELECT name, count(*) AS size FROM rollup_seen"
+            + " WHERE product = ? AND family = ? AND scope = ? AND last_day >= ? GROUP BY name)"
+            + " sizes GROUP BY size ORDER BY size";
+    return run(
+        List.of("nodes", "clusters"), sql, f.product(), CLUSTER, scope(f), firstDay(f.since()));
   }
 
   /**
@@ -145,71 +177,111 @@ public final class FleetQueries {
    */
   public Table adoption(Filter f) {
     String sql =
-        latest(f)
-            + "SELECT kind, name, installations,"
+        "WITH latest AS (SELECT installation_id, plugins, features FROM rollup_latest"
+            + LATEST_WHERE
+            + ") SELECT kind, name, installations,"
             + " round(100.0 * installations / (SELECT count(*) FROM latest), 1) AS percent FROM ("
-            + "SELECT 'plugin' AS kind, value AS name, count(DISTINCT installation_id) AS installations"
-            + " FROM "
-            + dialect.arrayElements("latest", ReportFields.ACTIVE_PLUGINS)
-            + " plugins GROUP BY value"
-            + " UNION ALL SELECT 'feature', key, count(DISTINCT installation_id) FROM "
-            + dialect.objectEntries("latest", "features")
-            + " features WHERE value IS NOT NULL AND value NOT IN ('0', '0.0', 'false', '')"
-            + " GROUP BY key) adopted ORDER BY 1, 3 DESC, 2";
+            + "SELECT 'plugin' AS kind, value AS name, count(*) AS installations FROM "
+            + dialect.elements("latest", "plugins")
+            + " plugins GROUP BY value UNION ALL SELECT 'feature', value, count(*) FROM "
+            + dialect.elements("latest", "features")
+            + " features GROUP BY value) adopted ORDER BY 1, 3 DESC, 2";
     return withMinimum(
-        query(List.of("kind", "name", "installations", "percent"), sql, f, base(f)), 2, f);
+        run(List.of("kind", "name", "installations", "percent"), sql, latest(f)), 2, f);
   }
 
   /** The values of any report field across the latest report of each installation. */
   public Table field(Filter f, String path) {
     checkPath(path);
     String sql =
-        latest(f)
-            + "SELECT CAST("
+        "SELECT CAST("
             + dialect.jsonText("properties", path)
-            + " AS VARCHAR(1024)) AS value, count(*) AS installations FROM latest"
+            + " AS VARCHAR(1024)) AS value, count(*) AS installations FROM rollup_latest"
+            + LATEST_WHERE
             + " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 200";
-    return withMinimum(query(List.of("value", "installations"), sql, f, base(f)), 1, f);
+    return withMinimum(run(List.of("value", "installations"), sql, latest(f)), 1, f);
   }
 
-  /** CLI commands: runs, success rate, duration percentiles, distinct projects. */
+  /**
+   * CLI commands: runs, success rate, duration percentiles (from merged {@link DurationSketch}
+   * buckets: within 1 % of the exact ones), distinct projects and installations.
+   */
   public Table commands(Filter f) {
-    String duration =
-        dialect.number(
-            dialect.jsonText(
-                "properties", CommandFields.EVENT_DATA + "." + CommandFields.DURATION_MS));
-    String sql =
-        "SELECT command, count(*) AS runs,"
-            + " avg(CASE WHEN exit_code = '0' THEN 1.0 ELSE 0.0 END) AS success_rate,"
-            + " "
-            + dialect.percentile("duration", 0.5)
-            + " AS p50_ms,"
-            + " "
-            + dialect.percentile("duration", 0.95)
-            + " AS p95_ms,"
-            + " "
-            + dialect.percentile("duration", 0.99)
-            + " AS p99_ms,"
-            + " count(DISTINCT project) AS projects,"
-            + " count(DISTINCT installation_id) AS installations"
-            + " FROM (SELECT installation_id, "
-            + dialect.jsonText("properties", CommandFields.COMMAND)
-            + " AS command, "
-            + dialect.jsonText(
-                "properties", CommandFields.EVENT_DATA + "." + CommandFields.EXIT_CODE)
-            + " AS exit_code, "
-            + duration
-            + " AS duration, "
-            + dialect.jsonText("properties", CommandFields.PROJECT_ID)
-            + " AS project"
-            + " FROM events WHERE product = ? AND ts >= ? AND type = 'track'"
-            + " AND event = '"
-            + CommandFields.COMMAND_EXITED
-            + "'"
-            + versionClause(f)
-            + ") runs GROUP BY command ORDER BY runs DESC, command";
+    Map<String, CommandFigures> byCommand = new HashMap<>();
+    List<Object> params =
+        new ArrayList<>(List.of(f.product(), COMMAND, DURATION, firstDay(f.since())));
+    if (f.version() != null) {
+      params.add(scope(f));
+    }
+    Table sums =
+        run(
+            List.of("family", "name", "sub", "n"),
+            "SELECT family, name, sub, sum(n) FROM rollup_counts WHERE product = ?"
+                + " AND family IN (?, ?) AND day >= ?"
+                + (f.version() == null ? "" : " AND scope = ?")
+                + " GROUP BY 1, 2, 3",
+            params);
+    for (List<Object> r : sums.rows()) {
+      CommandFigures c = byCommand.computeIfAbsent((String) r.get(1), k -> new CommandFigures());
+      String sub = (String) r.get(2);
+      long n = Math.round(((Number) r.get(3)).doubleValue());
+      if (DURATION.equals(r.get(0))) {
+        c.durations.merge(sub, n, Long::sum);
+      } else if (sub.equals("runs")) {
+        c.runs = n;
+      } else if (sub.equals("ok")) {
+        c.ok = n;
+      }
+    }
+    Table distinct =
+        run(
+            List.of("family", "name", "n"),
+            "SELECT family, name, count(*) FROM rollup_seen WHERE product = ? AND family IN (?, ?)"
+                + " AND scope = ? AND last_day >= ? GROUP BY 1, 2",
+            f.product(),
+            COMMAND,
+            PROJECT,
+            scope(f),
+            firstDay(f.since()));
+    for (List<Object> r : distinct.rows()) {
+      CommandFigures c = byCommand.get((String) r.get(1));
+      if (c != null) {
+        long n = ((Number) r.get(2)).longValue();
+        if (COMMAND.equals(r.get(0))) {
+          c.installations = n;
+        } else {
+          c.projects = n;
+        }
+      }
+    }
+    List<Map.Entry<String, CommandFigures>> ordered = new ArrayList<>();
+    for (Map.Entry<String, CommandFigures> e : byCommand.entrySet()) {
+      if (e.getValue().runs > 0) {
+        ordered.add(e);
+      }
+    }
+    ordered.sort(
+        Comparator.comparingLong((Map.Entry<String, CommandFigures> e) -> -e.getValue().runs)
+            .thenComparing(
+                e -> e.getKey().isEmpty() ? null : e.getKey(),
+                Comparator.nullsLast(Comparator.naturalOrder())));
+    List<List<Object>> rows = new ArrayList<>();
+    for (Map.Entry<String, CommandFigures> e : ordered) {
+      CommandFigures c = e.getValue();
+      NavigableMap<Double, Long> buckets = DurationSketch.ordered(c.durations);
+      List<Object> row = new ArrayList<>();
+      row.add(e.getKey().isEmpty() ? null : e.getKey());
+      row.add(c.runs);
+      row.add(c.ok / (double) c.runs);
+      row.add(DurationSketch.quantile(buckets, 0.5));
+      row.add(DurationSketch.quantile(buckets, 0.95));
+      row.add(DurationSketch.quantile(buckets, 0.99));
+      row.add(c.projects);
+      row.add(c.installations);
+      rows.add(row);
+    }
     return withMinimum(
-        query(
+        new Table(
             List.of(
                 "command",
                 "runs",
@@ -219,45 +291,104 @@ public final class FleetQueries {
                 "p99_ms",
                 "projects",
                 "installations"),
-            sql,
-            f,
-            base(f)),
+            rows),
         7,
         f);
   }
 
-  /** How often each option is given to each command, and how (command line or environment). */
-  public Table optionUse(Filter f) {
-    String started =
-        "(SELECT installation_id, properties FROM events WHERE product = ? AND ts >= ?"
-            + " AND type = 'track' AND event = '"
-            + CommandFields.COMMAND_STARTED
-            + "'"
-            + versionClause(f)
-            + ")";
-    String sql =
-        "SELECT value AS option, count(*) AS runs, count(DISTINCT installation_id) AS installations"
-            + " FROM "
-            + dialect.pathStrings(started, "$.eventData.options[*].name")
-            + " options GROUP BY value ORDER BY 2 DESC, 1";
-    return withMinimum(query(List.of("option", "runs", "installations"), sql, f, base(f)), 2, f);
+  private static final class CommandFigures {
+    long runs;
+    long ok;
+    long projects;
+    long installations;
+    final Map<String, Long> durations = new LinkedHashMap<>();
   }
 
-  /** Per day, the units reported unhealthy (the sum of DC/OS's {@code health-unit-*-unhealthy}). */
-  public Table unhealthyUnits(Filter f) {
-    String health =
-        "(SELECT installation_id, ts, properties FROM events WHERE product = ? AND ts >= ?"
-            + " AND type = 'track' AND event = 'health'"
-            + versionClause(f)
-            + ")";
+  /** How often each option is given to each command, and by how many installations. */
+  public Table optionUse(Filter f) {
+    List<Object> params = new ArrayList<>(List.of(f.product(), OPTION, firstDay(f.since())));
+    if (f.version() != null) {
+      params.add(scope(f));
+    }
+    params.addAll(List.of(f.product(), OPTION, scope(f), firstDay(f.since())));
     String sql =
-        "SELECT CAST(ts AS DATE) AS day, sum("
-            + dialect.number("value")
-            + ") AS unhealthy,"
-            + " count(DISTINCT installation_id) AS reporting FROM "
-            + dialect.rootEntries(health)
-            + " entries WHERE key LIKE 'health-unit-%-unhealthy' GROUP BY 1 ORDER BY 1";
-    return query(List.of("day", "unhealthy", "reporting"), sql, f, base(f));
+        "SELECT o.name AS option, o.runs, coalesce(i.installations, 0) AS installations FROM"
+            + " (SELECT name, CAST(sum(n) AS BIGINT) AS runs FROM rollup_counts WHERE product = ?"
+            + " AND family = ? AND day >= ?"
+            + (f.version() == null ? "" : " AND scope = ?")
+            + " GROUP BY name) o LEFT JOIN (SELECT name, count(*) AS installations"
+            + " FROM rollup_seen WHERE product = ? AND family = ? AND scope = ? AND last_day >= ?"
+            + " GROUP BY name) i ON i.name = o.name ORDER BY 2 DESC, 1";
+    return withMinimum(run(List.of("option", "runs", "installations"), sql, params), 2, f);
+  }
+
+  /**
+   * Per day, the units reported unhealthy (the sum of DC/OS's {@code health-unit-*-unhealthy}), and
+   * the installations that reported health.
+   */
+  public Table unhealthyUnits(Filter f) {
+    List<Object> params = new ArrayList<>(List.of(f.product(), HEALTH, firstDay(f.since())));
+    if (f.version() != null) {
+      params.add(scope(f));
+    }
+    params.addAll(List.of(f.product(), MEMBERS, HEALTH, scope(f), firstDay(f.since())));
+    String sql =
+        "SELECT h.day, h.unhealthy, coalesce(m.reporting, 0) AS reporting FROM"
+            + " (SELECT day, sum(n) AS unhealthy FROM rollup_counts WHERE product = ?"
+            + " AND family = ? AND day >= ?"
+            + (f.version() == null ? "" : " AND scope = ?")
+            + " GROUP BY day) h LEFT JOIN (SELECT day, CAST(n AS BIGINT) AS reporting"
+            + " FROM rollup_counts WHERE product = ? AND family = ? AND name = ? AND scope = ?"
+            + " AND day >= ?) m ON m.day = h.day ORDER BY 1";
+    return run(List.of("day", "unhealthy", "reporting"), sql, params);
+  }
+
+  /**
+   * The product summary (DESIGN §4): installations active in the window, its events, and each
+   * installation once by the latest version and OS any of its events in the window named.
+   */
+  public Summary summary(String product, Instant since) {
+    LocalDate from = firstDay(since);
+    Table active =
+        run(
+            List.of("n"),
+            "SELECT count(*) FROM rollup_seen WHERE product = ? AND family = ? AND scope = ?"
+                + " AND last_day >= ?",
+            product,
+            INSTALLATION,
+            ALL,
+            from);
+    Table events =
+        run(
+            List.of("n"),
+            "SELECT sum(n) FROM rollup_counts WHERE product = ? AND family = ? AND day >= ?",
+            product,
+            EVENTS,
+            from);
+    Object n = events.rows().get(0).get(0);
+    return new Summary(
+        ((Number) active.rows().get(0).get(0)).longValue(),
+        n == null ? 0 : Math.round(((Number) n).doubleValue()),
+        buckets(product, "version", from),
+        buckets(product, "os", from));
+  }
+
+  private List<Summary.Bucket> buckets(String product, String column, LocalDate from) {
+    Table t =
+        run(
+            List.of(column, "installations"),
+            "SELECT "
+                + column
+                + ", count(*) FROM rollup_installations WHERE product = ? AND "
+                + column
+                + "_ts >= ? GROUP BY 1 ORDER BY 2 DESC, 1",
+            product,
+            from.atStartOfDay());
+    List<Summary.Bucket> out = new ArrayList<>();
+    for (List<Object> r : t.rows()) {
+      out.add(new Summary.Bucket((String) r.get(0), ((Number) r.get(1)).longValue()));
+    }
+    return out;
   }
 
   /** A report field path: keys of letters, digits, '_' or '-', joined by dots. */
@@ -268,28 +399,8 @@ public final class FleetQueries {
     }
   }
 
-  private String latest(Filter f) {
-    return "WITH latest AS (SELECT * FROM (SELECT e.*, row_number() OVER"
-        + " (PARTITION BY installation_id ORDER BY ts DESC) AS rn FROM events e"
-        + " WHERE product = ? AND ts >= ? AND type = 'report' AND installation_id IS NOT NULL"
-        + versionClause(f)
-        + ") ranked WHERE rn = 1) ";
-  }
-
-  private static String versionClause(Filter f) {
-    return f.version() == null ? "" : " AND version = ?";
-  }
-
-  private static Object[] base(Filter f) {
-    return new Object[] {f.product(), SqlReads.utc(f.since())};
-  }
-
-  private Table query(List<String> columns, String sql, Filter f, Object... params) {
-    List<Object> all = new ArrayList<>(List.of(params));
-    if (f.version() != null) {
-      all.add(f.version());
-    }
-    return run(columns, sql, all);
+  private Table run(List<String> columns, String sql, Object... params) {
+    return run(columns, sql, List.of(params));
   }
 
   private Table run(List<String> columns, String sql, List<Object> params) {

@@ -30,12 +30,6 @@ import org.flywaydb.core.Flyway;
  * arrays), pooled connections, schema by Flyway.
  */
 public final class PostgresStore implements EventStore {
-  /** Installations by the latest non-null value of a column (%s) in the window. */
-  private static final String LATEST =
-      "SELECT v, count(*) AS n FROM (SELECT DISTINCT ON (installation_id) %1$s AS v FROM events"
-          + " WHERE product = ? AND ts >= ? AND installation_id IS NOT NULL AND %1$s IS NOT NULL"
-          + " ORDER BY installation_id, ts DESC) latest GROUP BY v ORDER BY n DESC, v";
-
   private static final String COLUMNS =
       "product, message_id, type, event, installation_id, cluster_id, ts, received_at, version,"
           + " os, arch, runtime, library, properties, context";
@@ -83,6 +77,15 @@ public final class PostgresStore implements EventStore {
     try {
       this.pool = new HikariDataSource(hc);
       Flyway.configure().dataSource(pool).locations("classpath:db/postgres").load().migrate();
+      inTransaction(
+          "rollup set-up",
+          c -> {
+            // Servers sharing the database start together: one sets the backfill up.
+            try (Statement s = c.createStatement()) {
+              s.execute("LOCK TABLE rollup_state IN EXCLUSIVE MODE");
+            }
+            return RollupBackfill.initialize(c, Instant.now());
+          });
     } catch (RuntimeException e) {
       throw new StorageException("cannot open PostgreSQL at " + url + ": " + e.getMessage(), e);
     }
@@ -113,6 +116,9 @@ public final class PostgresStore implements EventStore {
             }
           }
           insert(c, toInsert);
+          RollupDelta rollups = new RollupDelta();
+          toInsert.forEach(rollups::add);
+          RollupSql.apply(c, rollups, RollupSql.POSTGRES);
           if (appends.incrementAndGet() % 1000 == 0) {
             pruneIds(c);
           }
@@ -263,11 +269,6 @@ public final class PostgresStore implements EventStore {
   }
 
   @Override
-  public Summary summary(String product, Instant since) {
-    return inTransaction("summary", c -> SqlReads.summary(c, product, since, LATEST));
-  }
-
-  @Override
   public List<StoredEvent> events(String product, int limit) {
     return inTransaction("events", c -> SqlReads.events(c, product, limit, "::text"));
   }
@@ -288,14 +289,19 @@ public final class PostgresStore implements EventStore {
   }
 
   /**
-   * Runs a query on a pooled connection, in a transaction of its own that is then committed (the
-   * pool does not autocommit): the dashboard's reads, never a write.
+   * Runs work on a pooled connection, in a transaction of its own that is then committed (the pool
+   * does not autocommit), or rolled back when it fails.
    */
   private <T> T inTransaction(String what, SqlReads.Query<T> query) {
     try (Connection c = pool.getConnection()) {
-      T result = query.run(c);
-      c.commit();
-      return result;
+      try {
+        T result = query.run(c);
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
     } catch (SQLException e) {
       throw new StorageException(what + " failed: " + e.getMessage(), e);
     }
@@ -347,6 +353,32 @@ public final class PostgresStore implements EventStore {
     } catch (SQLException e) {
       throw new StorageException("retention failed: " + e.getMessage(), e);
     }
+  }
+
+  @Override
+  public long deleteRollupsOlderThan(Instant cutoff) {
+    return inTransaction(
+        "rollup retention", c -> RollupSql.deleteBefore(c, FleetQueries.firstDay(cutoff)));
+  }
+
+  @Override
+  public BackfillProgress backfillRollups() {
+    return inTransaction(
+        "rollup backfill",
+        c -> RollupBackfill.step(c, RollupSql.POSTGRES, " FOR UPDATE", "::text"));
+  }
+
+  @Override
+  public void rebuildRollups(String product) {
+    inTransaction(
+        "rollup rebuild",
+        c -> {
+          try (Statement s = c.createStatement()) {
+            s.execute("LOCK TABLE rollup_state IN EXCLUSIVE MODE");
+          }
+          RollupBackfill.restart(c, product, Instant.now());
+          return null;
+        });
   }
 
   @Override

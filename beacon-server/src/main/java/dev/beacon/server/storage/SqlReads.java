@@ -29,48 +29,6 @@ final class SqlReads {
   }
 
   /**
-   * @param latestSql the dialect's query for "installations by the latest non-null value of a
-   *     column", with the column as {@code %s} and (product, since) as parameters
-   */
-  static Summary summary(Connection c, String product, Instant since, String latestSql)
-      throws SQLException {
-    long installations;
-    long events;
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT count(DISTINCT installation_id), count(*) FROM events"
-                + " WHERE product = ? AND ts >= ?")) {
-      ps.setString(1, product);
-      ps.setObject(2, utc(since));
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        installations = rs.getLong(1);
-        events = rs.getLong(2);
-      }
-    }
-    return new Summary(
-        installations,
-        events,
-        buckets(c, String.format(latestSql, "version"), product, since),
-        buckets(c, String.format(latestSql, "os"), product, since));
-  }
-
-  private static List<Summary.Bucket> buckets(
-      Connection c, String sql, String product, Instant since) throws SQLException {
-    List<Summary.Bucket> out = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, product);
-      ps.setObject(2, utc(since));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(new Summary.Bucket(rs.getString(1), rs.getLong(2)));
-        }
-      }
-    }
-    return out;
-  }
-
-  /**
    * @param jsonToText how the dialect reads a JSON column as text ("" or "::text")
    */
   static List<StoredEvent> events(Connection c, String product, int limit, String jsonToText)
@@ -110,26 +68,30 @@ final class SqlReads {
     List<StoredEvent> out = new ArrayList<>();
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
-        out.add(
-            new StoredEvent(
-                rs.getString(1),
-                rs.getString(2),
-                rs.getString(3),
-                rs.getString(4),
-                rs.getString(5),
-                rs.getString(6),
-                instant(rs.getObject(7, LocalDateTime.class)),
-                instant(rs.getObject(8, LocalDateTime.class)),
-                rs.getString(9),
-                rs.getString(10),
-                rs.getString(11),
-                rs.getString(12),
-                rs.getString(13),
-                rs.getString(14),
-                rs.getString(15)));
+        out.add(event(rs));
       }
     }
     return out;
+  }
+
+  /** The event at a result's row, its 15 columns in the order of {@link StoredEvent}. */
+  static StoredEvent event(ResultSet rs) throws SQLException {
+    return new StoredEvent(
+        rs.getString(1),
+        rs.getString(2),
+        rs.getString(3),
+        rs.getString(4),
+        rs.getString(5),
+        rs.getString(6),
+        instant(rs.getObject(7, LocalDateTime.class)),
+        instant(rs.getObject(8, LocalDateTime.class)),
+        rs.getString(9),
+        rs.getString(10),
+        rs.getString(11),
+        rs.getString(12),
+        rs.getString(13),
+        rs.getString(14),
+        rs.getString(15));
   }
 
   /** Timestamps are stored as UTC wall time. */

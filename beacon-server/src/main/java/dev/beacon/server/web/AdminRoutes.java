@@ -7,6 +7,7 @@ import dev.beacon.server.auth.ProductRegistry;
 import dev.beacon.server.ingest.IngestService;
 import dev.beacon.server.ingest.JsonReader;
 import dev.beacon.server.storage.EventStore;
+import dev.beacon.server.storage.FleetQueries;
 import dev.beacon.server.storage.QuarantinedEvent;
 import dev.beacon.server.storage.Summary;
 import io.helidon.webserver.http.Handler;
@@ -15,8 +16,6 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -159,7 +158,7 @@ final class AdminRoutes implements HttpService {
   private void summary(ServerRequest req, ServerResponse res) {
     String product = product(req);
     int days = RequestParams.intParam(req, "days", 30, 1, 3650);
-    Summary s = store.summary(product, Instant.now().minus(Duration.ofDays(days)));
+    Summary s = store.summary(product, FleetQueries.windowStart(days));
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("product", product);
     m.put("days", days);

@@ -58,6 +58,8 @@ public final class BeaconServer implements AutoCloseable {
   private final WebServer web;
   private final ScheduledExecutorService housekeeping;
   private final RequestDeadlines deadlines;
+  private volatile boolean closed;
+  private Thread backfill;
 
   private BeaconServer(ServerConfig config, LongSupplier nanoTime) throws IOException {
     this.config = config;
@@ -219,6 +221,10 @@ public final class BeaconServer implements AutoCloseable {
               + ": "
               + whyNotListening(config.host(), config.port()));
     }
+    s.backfill =
+        Background.threads("beacon-rollup-backfill")
+            .newThread(Background.guarded("rollup backfill", LOG, s::backfillRollups));
+    s.backfill.start();
     Background.repeat(
         s.housekeeping,
         "retention",
@@ -258,9 +264,65 @@ public final class BeaconServer implements AutoCloseable {
     try {
       long n = store.deleteOlderThan(Instant.now().minus(Duration.ofDays(days)));
       LOG.info("retention: removed {} events older than {} days", n, days);
+      int rollupDays = rollupRetentionDays(days, config.rollupRetentionDays());
+      if (rollupDays > 0) {
+        long r = store.deleteRollupsOlderThan(Instant.now().minus(Duration.ofDays(rollupDays)));
+        LOG.info("retention: removed {} rollup rows older than {} days", r, rollupDays);
+      }
     } catch (RuntimeException e) {
       LOG.warn("retention failed: {}", e.toString());
     }
+  }
+
+  /**
+   * Rollups are kept at least as long as the raw events they summarise (so that no setting that
+   * kept data before rollups existed deletes any now); 0 (either) keeps them all.
+   */
+  static int rollupRetentionDays(int rawDays, int rollupDays) {
+    return rawDays <= 0 || rollupDays <= 0 ? 0 : Math.max(rawDays, rollupDays);
+  }
+
+  /**
+   * Rolls up the raw events stored before rollups were kept (after an upgrade, or a rebuild), on a
+   * thread of its own beside the live writes; the queries answer from what is ready meanwhile.
+   */
+  private void backfillRollups() {
+    while (!closed) {
+      try {
+        backfillSteps();
+        return;
+      } catch (RuntimeException e) {
+        LOG.warn("rollup backfill failed: {}; trying again in 30 s", e.getClass().getName());
+        try {
+          Thread.sleep(30_000);
+        } catch (InterruptedException stop) {
+          return;
+        }
+      }
+    }
+  }
+
+  private void backfillSteps() {
+    long[] events = {0};
+    int[] steps = {0};
+    store.completeRollups(
+        p -> {
+          events[0] += p.events();
+          if (p.done()) {
+            LOG.info(
+                "rollups: {} is rolled up ({} events from before rollups were kept)",
+                p.product(),
+                events[0]);
+            events[0] = 0;
+          } else if (++steps[0] % 24 == 1) {
+            LOG.info(
+                "rollups: backfilling {}: events before {} done ({} so far)",
+                p.product(),
+                p.upTo(),
+                events[0]);
+          }
+        },
+        () -> closed);
   }
 
   public int port() {
@@ -285,10 +347,19 @@ public final class BeaconServer implements AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
     web.stop();
     deadlines.close();
     writer.close();
     housekeeping.shutdownNow();
+    if (backfill != null) {
+      backfill.interrupt();
+      try {
+        backfill.join(30_000); // a step is one transaction: let it end before the store closes
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     store.close();
   }
 }

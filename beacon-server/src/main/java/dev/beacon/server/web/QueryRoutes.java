@@ -12,8 +12,6 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,7 +68,7 @@ final class QueryRoutes implements HttpService {
           Kind.BAD_REQUEST, "invalid_parameter", "version must be 1 to 256 characters");
     }
     return new FleetQueries.Filter(
-        product, Instant.now().minus(Duration.ofDays(days)), version, products.minInstallations());
+        product, FleetQueries.windowStart(days), version, products.minInstallations());
   }
 
   private static String by(ServerRequest req) {

@@ -1,0 +1,300 @@
+package dev.beacon.server.storage;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What a group of newly stored events adds to the rollups ({@link RollupTable}), merged in memory
+ * first so that each key is written once per transaction: sums added, first and last days widened,
+ * the newest report kept. A store applies it in the transaction that stores the events (see {@link
+ * RollupSql}); duplicates never reach it, since only events stored now are added.
+ */
+final class RollupDelta {
+  static final String ALL = "*";
+  static final String EVENTS = "events";
+  static final String COMMAND = "command";
+  static final String DURATION = "duration";
+  static final String OPTION = "option";
+  static final String HEALTH = "health";
+  static final String MEMBERS = "members";
+  static final String ACTIVE = "active";
+  static final String INSTALLATION = "installation";
+  static final String CLUSTER = "cluster";
+  static final String PROJECT = "project";
+
+  record CountKey(
+      String product, LocalDate day, String scope, String family, String name, String sub) {}
+
+  record MemberKey(String product, String family, String scope, LocalDate day, String member) {}
+
+  record SeenKey(String product, String family, String scope, String name, String member) {}
+
+  record LatestKey(String product, String scope, String installation) {}
+
+  record InstallationKey(String product, String installation) {}
+
+  private record Latest(StoredEvent report, RollupFacts facts) {}
+
+  private static final class Installation {
+    String version;
+    Instant versionTs;
+    String os;
+    Instant osTs;
+  }
+
+  private final Map<CountKey, Double> counts = new LinkedHashMap<>();
+  private final Set<MemberKey> members = new LinkedHashSet<>();
+  private final Map<SeenKey, LocalDate[]> seen = new LinkedHashMap<>();
+  private final Map<LatestKey, Latest> latest = new HashMap<>();
+  private final Map<InstallationKey, Installation> installations = new LinkedHashMap<>();
+
+  /** The scope of one version; {@code "="} alone for events without a version. */
+  static String scope(String version) {
+    return "=" + (version == null ? "" : version);
+  }
+
+  boolean isEmpty() {
+    return counts.isEmpty() && members.isEmpty();
+  }
+
+  /** Adds an event stored now. */
+  void add(StoredEvent e) {
+    String p = clean(e.product());
+    LocalDate day = LocalDate.ofInstant(e.timestamp(), ZoneOffset.UTC);
+    String v = clean(scope(e.version()));
+    String inst = clean(e.installationId());
+    count(p, day, v, EVENTS, "", "", 1);
+    if (inst != null) {
+      member(p, ACTIVE, v, day, inst);
+      seen(p, INSTALLATION, v, "", inst, day);
+      installation(p, inst, e);
+    }
+    RollupFacts f = RollupFacts.of(e);
+    if ("report".equals(e.type())) {
+      if (inst != null) {
+        report(new LatestKey(p, v, inst), e, f);
+        report(new LatestKey(p, ALL, inst), e, f);
+        if (e.clusterId() != null) {
+          seen(p, CLUSTER, v, clean(e.clusterId()), inst, day);
+        }
+      }
+      return;
+    }
+    if (!"track".equals(e.type())) {
+      return;
+    }
+    String command = f.command() == null ? "" : clean(f.command());
+    if ("CommandExited".equals(e.event())) {
+      count(p, day, v, COMMAND, command, "runs", 1);
+      if ("0".equals(f.exitCode())) {
+        count(p, day, v, COMMAND, command, "ok", 1);
+      }
+      if (f.exitCode() != null) {
+        count(p, day, v, COMMAND, command, "exit:" + clean(f.exitCode()), 1);
+      }
+      if (f.durationMs() != null) {
+        count(p, day, v, DURATION, command, DurationSketch.bucket(f.durationMs()), 1);
+      }
+      if (inst != null) {
+        seen(p, COMMAND, v, command, inst, day);
+      }
+      if (f.project() != null) {
+        seen(p, PROJECT, v, command, clean(f.project()), day);
+      }
+    } else if ("CommandStarted".equals(e.event())) {
+      for (String o : f.options()) {
+        String option = clean(o);
+        count(p, day, v, OPTION, option, "", 1);
+        if (inst != null) {
+          seen(p, OPTION, v, option, inst, day);
+        }
+      }
+    } else if (HEALTH.equals(e.event()) && !f.units().isEmpty()) {
+      for (Map.Entry<String, Double> unit : f.units().entrySet()) {
+        count(
+            p,
+            day,
+            v,
+            HEALTH,
+            clean(unit.getKey()),
+            "",
+            unit.getValue() == null ? 0 : unit.getValue());
+      }
+      if (inst != null) {
+        member(p, HEALTH, v, day, inst);
+      }
+    }
+  }
+
+  /** Counts a member row that was new in its table: one more member that day. */
+  void memberAdded(String product, String family, String scope, LocalDate day) {
+    count(product, day, scope, MEMBERS, family, "", 1);
+  }
+
+  /** Rows for a table, in its column order. */
+  List<Object[]> rows(RollupTable table) {
+    List<Object[]> out = new ArrayList<>();
+    switch (table) {
+      case COUNTS ->
+          counts.forEach(
+              (k, n) ->
+                  out.add(
+                      new Object[] {
+                        k.product(), k.day(), k.scope(), k.family(), k.name(), k.sub(), n
+                      }));
+      case MEMBERS ->
+          members.forEach(
+              k -> out.add(new Object[] {k.product(), k.family(), k.scope(), k.day(), k.member()}));
+      case SEEN ->
+          seen.forEach(
+              (k, d) ->
+                  out.add(
+                      new Object[] {
+                        k.product(), k.family(), k.scope(), k.name(), k.member(), d[0], d[1]
+                      }));
+      case LATEST ->
+          latest.forEach(
+              (k, l) -> {
+                StoredEvent r = l.report();
+                RollupFacts f = l.facts();
+                out.add(
+                    new Object[] {
+                      k.product(),
+                      k.scope(),
+                      k.installation(),
+                      utc(r.timestamp()),
+                      r.os(),
+                      r.arch(),
+                      r.runtime(),
+                      f.cpus(),
+                      f.memoryGib(),
+                      f.edition(),
+                      jsonStrings(f.plugins()),
+                      jsonStrings(f.features()),
+                      r.properties()
+                    });
+              });
+      case INSTALLATIONS ->
+          installations.forEach(
+              (k, i) ->
+                  out.add(
+                      new Object[] {
+                        k.product(),
+                        k.installation(),
+                        i.version,
+                        i.versionTs == null ? null : utc(i.versionTs),
+                        i.os,
+                        i.osTs == null ? null : utc(i.osTs)
+                      }));
+    }
+    return out;
+  }
+
+  private void count(
+      String product,
+      LocalDate day,
+      String scope,
+      String family,
+      String name,
+      String sub,
+      double n) {
+    counts.merge(new CountKey(product, day, scope, family, name, sub), n, Double::sum);
+  }
+
+  private void member(String product, String family, String scope, LocalDate day, String member) {
+    members.add(new MemberKey(product, family, scope, day, member));
+    members.add(new MemberKey(product, family, ALL, day, member));
+  }
+
+  private void seen(
+      String product, String family, String scope, String name, String member, LocalDate day) {
+    for (String s : new String[] {scope, ALL}) {
+      LocalDate[] d =
+          seen.computeIfAbsent(
+              new SeenKey(product, family, s, name, member), k -> new LocalDate[] {day, day});
+      if (day.isBefore(d[0])) {
+        d[0] = day;
+      }
+      if (day.isAfter(d[1])) {
+        d[1] = day;
+      }
+    }
+  }
+
+  private void report(LatestKey key, StoredEvent e, RollupFacts f) {
+    Latest current = latest.get(key);
+    if (current == null || e.timestamp().isAfter(current.report().timestamp())) {
+      latest.put(key, new Latest(e, f));
+    }
+  }
+
+  private void installation(String product, String inst, StoredEvent e) {
+    if (e.version() == null && e.os() == null) {
+      return;
+    }
+    Installation i =
+        installations.computeIfAbsent(new InstallationKey(product, inst), k -> new Installation());
+    if (e.version() != null && (i.versionTs == null || e.timestamp().isAfter(i.versionTs))) {
+      i.version = e.version();
+      i.versionTs = e.timestamp();
+    }
+    if (e.os() != null && (i.osTs == null || e.timestamp().isAfter(i.osTs))) {
+      i.os = e.os();
+      i.osTs = e.timestamp();
+    }
+  }
+
+  /**
+   * Key text as every store can hold it: PostgreSQL's text holds no NUL, so it is U+FFFD in both
+   * (two keys never become one in a single statement, which PostgreSQL would refuse).
+   */
+  private static String clean(String s) {
+    return s == null ? null : s.replace('\u0000', '\ufffd');
+  }
+
+  private static LocalDateTime utc(Instant i) {
+    return LocalDateTime.ofInstant(i, ZoneOffset.UTC);
+  }
+
+  /** A JSON array of strings, written here (so every store holds well-formed JSON). */
+  static String jsonStrings(List<String> values) {
+    StringBuilder sb = new StringBuilder("[");
+    for (String v : values) {
+      if (sb.length() > 1) {
+        sb.append(',');
+      }
+      sb.append('"');
+      for (int i = 0; i < v.length(); i++) {
+        char c = v.charAt(i);
+        switch (c) {
+          case '"' -> sb.append("\\\"");
+          case '\\' -> sb.append("\\\\");
+          default -> {
+            if (c < 0x20) {
+              sb.append(String.format("\\u%04x", (int) c));
+            } else if (Character.isHighSurrogate(c)
+                && i + 1 < v.length()
+                && Character.isLowSurrogate(v.charAt(i + 1))) {
+              sb.append(c).append(v.charAt(++i));
+            } else if (Character.isSurrogate(c)) {
+              sb.append('\ufffd'); // a lone surrogate is no character; PostgreSQL refuses one
+            } else {
+              sb.append(c);
+            }
+          }
+        }
+      }
+      sb.append('"');
+    }
+    return sb.append(']').toString();
+  }
+}

@@ -1,0 +1,263 @@
+package dev.beacon.server.storage;
+
+import java.sql.Connection;
+import java.sql.Date;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * Writes a {@link RollupDelta} into the rollup tables, on the connection (and in the transaction)
+ * that stores the events; each store brings its own way of handing many rows to one statement
+ * ({@link Staging}). Also the tables' DDL, and retention.
+ */
+final class RollupSql {
+  private RollupSql() {}
+
+  /** How rows reach an upsert: one statement per table, whatever the number of rows. */
+  interface Staging {
+    /**
+     * Runs {@link RollupTable#upsert} with {@code rows} as its source.
+     *
+     * @return the rows of its {@code RETURNING} clause, each as the statement gives them
+     */
+    List<Object[]> upsert(Connection c, RollupTable t, List<Object[]> rows, String returning)
+        throws SQLException;
+  }
+
+  /** Merges the delta into the rollup tables; members first, since new ones add to the counts. */
+  static void apply(Connection c, RollupDelta delta, Staging staging) throws SQLException {
+    if (delta.isEmpty()) {
+      return;
+    }
+    List<Object[]> members = delta.rows(RollupTable.MEMBERS);
+    if (!members.isEmpty()) {
+      for (Object[] r :
+          staging.upsert(c, RollupTable.MEMBERS, members, "product, family, scope, day")) {
+        delta.memberAdded((String) r[0], (String) r[1], (String) r[2], (LocalDate) r[3]);
+      }
+    }
+    for (RollupTable t :
+        List.of(
+            RollupTable.COUNTS, RollupTable.SEEN, RollupTable.LATEST, RollupTable.INSTALLATIONS)) {
+      List<Object[]> rows = delta.rows(t);
+      if (!rows.isEmpty()) {
+        staging.upsert(c, t, rows, null);
+      }
+    }
+  }
+
+  /** A store's names for the column types. */
+  static Map<RollupTable.Type, String> types(String text, String dbl, String json) {
+    Map<RollupTable.Type, String> m = new EnumMap<>(RollupTable.Type.class);
+    m.put(RollupTable.Type.TEXT, text);
+    m.put(RollupTable.Type.DATE, "DATE");
+    m.put(RollupTable.Type.DOUBLE, dbl);
+    m.put(RollupTable.Type.TIMESTAMP, "TIMESTAMP");
+    m.put(RollupTable.Type.JSON, json);
+    return m;
+  }
+
+  /** {@code CREATE TABLE IF NOT EXISTS} for a rollup table (with its key) or its staging twin. */
+  static String create(
+      RollupTable t, Map<RollupTable.Type, String> types, String prefix, String name, boolean key) {
+    StringBuilder sb = new StringBuilder(prefix + " " + name + " (");
+    for (RollupTable.Column col : t.columns) {
+      sb.append(col.name()).append(' ').append(types.get(col.type()));
+      if (key && t.key.contains(col.name())) {
+        sb.append(" NOT NULL");
+      }
+      sb.append(", ");
+    }
+    if (key) {
+      sb.append("PRIMARY KEY (").append(String.join(", ", t.key)).append("))");
+    } else {
+      sb.setLength(sb.length() - 2);
+      sb.append(')');
+    }
+    return sb.toString();
+  }
+
+  /** Reads a RETURNING row: dates as LocalDate, the rest as text. */
+  static Object[] returned(ResultSet rs, int columns) throws SQLException {
+    Object[] row = new Object[columns];
+    for (int i = 0; i < columns; i++) {
+      Object v = rs.getObject(i + 1);
+      if (v instanceof Date d) {
+        v = d.toLocalDate();
+      } else if (v != null && !(v instanceof String) && !(v instanceof LocalDate)) {
+        v = rs.getObject(i + 1, LocalDate.class);
+      }
+      row[i] = v;
+    }
+    return row;
+  }
+
+  /**
+   * Rollups of days before the cutoff are deleted; a member's first day stays (it is when the
+   * installation was first seen), a member whose last day is before it goes.
+   */
+  static long deleteBefore(Connection c, LocalDate cutoff) throws SQLException {
+    LocalDateTime start = cutoff.atStartOfDay();
+    long n = 0;
+    n += delete(c, "DELETE FROM rollup_counts WHERE day < ?", cutoff);
+    n += delete(c, "DELETE FROM rollup_members WHERE day < ?", cutoff);
+    n += delete(c, "DELETE FROM rollup_seen WHERE last_day < ?", cutoff);
+    n += delete(c, "DELETE FROM rollup_latest WHERE ts < ?", start);
+    n +=
+        delete(
+            c,
+            "DELETE FROM rollup_installations WHERE (version_ts IS NULL OR version_ts < ?)"
+                + " AND (os_ts IS NULL OR os_ts < ?)",
+            start,
+            start);
+    return n;
+  }
+
+  private static long delete(Connection c, String sql, Object... params) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < params.length; i++) {
+        ps.setObject(i + 1, params[i]);
+      }
+      return ps.executeLargeUpdate();
+    }
+  }
+
+  /** Deletes a product's rollups (before they are rebuilt from its raw events). */
+  static void deleteProduct(Connection c, String product) throws SQLException {
+    for (RollupTable t : RollupTable.values()) {
+      try (PreparedStatement ps =
+          c.prepareStatement("DELETE FROM " + t.table + " WHERE product = ?")) {
+        ps.setString(1, product);
+        ps.executeUpdate();
+      }
+    }
+  }
+
+  /**
+   * PostgreSQL: each column as an array parameter, {@code unnest} as the source (one round trip);
+   * text holds no NUL there, so it becomes U+FFFD as in the events.
+   */
+  static final Staging POSTGRES =
+      (c, t, rows, returning) -> {
+        int n = rows.size();
+        StringBuilder source = new StringBuilder("unnest(");
+        for (int col = 0; col < t.columns.size(); col++) {
+          source
+              .append(col == 0 ? "" : ", ")
+              .append("?::")
+              .append(
+                  switch (t.columns.get(col).type()) {
+                    case TEXT -> "text";
+                    case DATE -> "date";
+                    case DOUBLE -> "float8";
+                    case TIMESTAMP -> "timestamp";
+                    case JSON -> "jsonb";
+                  })
+              .append("[]");
+        }
+        source.append(") AS s(").append(t.columnList()).append(')');
+        try (PreparedStatement ps = c.prepareStatement(t.upsert(source.toString(), returning))) {
+          for (int col = 0; col < t.columns.size(); col++) {
+            String[] values = new String[n];
+            for (int i = 0; i < n; i++) {
+              Object v = rows.get(i)[col];
+              values[i] = v == null ? null : PostgresStore.withoutNul(v.toString());
+            }
+            ps.setArray(col + 1, c.createArrayOf("text", values));
+          }
+          return run(ps, returning);
+        }
+      };
+
+  /**
+   * DuckDB: rows go through an appender into a temporary twin of the table (no WAL, in the open
+   * transaction), then one {@code INSERT ... SELECT} merges them. The appenders are kept open.
+   */
+  static final class DuckDbStaging implements Staging {
+    private final Map<RollupTable, DuckDBAppender> appenders = new EnumMap<>(RollupTable.class);
+
+    static void createTables(DuckDBConnection c) throws SQLException {
+      Map<RollupTable.Type, String> types = types("VARCHAR", "DOUBLE", "VARCHAR");
+      try (Statement s = c.createStatement()) {
+        for (RollupTable t : RollupTable.values()) {
+          s.execute(create(t, types, "CREATE TABLE IF NOT EXISTS", t.table, true));
+          s.execute(create(t, types, "CREATE TEMP TABLE IF NOT EXISTS", stage(t), false));
+        }
+      }
+    }
+
+    private static String stage(RollupTable t) {
+      return "stage_" + t.table;
+    }
+
+    @Override
+    public List<Object[]> upsert(Connection c, RollupTable t, List<Object[]> rows, String returning)
+        throws SQLException {
+      try (Statement s = c.createStatement()) {
+        // A statement first: it opens the transaction, which the appender's flush then joins.
+        s.execute("DELETE FROM " + stage(t));
+      }
+      DuckDBAppender a = appenders.get(t);
+      if (a == null) {
+        a = ((DuckDBConnection) c).createAppender("temp", "main", stage(t));
+        appenders.put(t, a);
+      }
+      for (Object[] row : rows) {
+        a.beginRow();
+        for (int col = 0; col < row.length; col++) {
+          Object v = row[col];
+          switch (v) {
+            case null -> a.appendNull();
+            case String str -> a.append(str);
+            case LocalDate d -> a.append(d);
+            case LocalDateTime ts -> a.append(ts);
+            case Double d -> a.append(d.doubleValue());
+            default -> throw new IllegalArgumentException("cannot stage " + v.getClass());
+          }
+        }
+        a.endRow();
+      }
+      a.flush();
+      try (PreparedStatement ps = c.prepareStatement(t.upsert(stage(t), returning))) {
+        return run(ps, returning);
+      }
+    }
+
+    /** Closes the appenders (a failed write may have left one mid-row); new ones are made. */
+    void reset() {
+      for (DuckDBAppender a : appenders.values()) {
+        try {
+          a.close();
+        } catch (SQLException ignored) {
+          // replaced anyway
+        }
+      }
+      appenders.clear();
+    }
+  }
+
+  private static List<Object[]> run(PreparedStatement ps, String returning) throws SQLException {
+    if (returning == null) {
+      ps.executeUpdate();
+      return List.of();
+    }
+    int columns = returning.split(",").length;
+    List<Object[]> out = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.add(returned(rs, columns));
+      }
+    }
+    return out;
+  }
+}

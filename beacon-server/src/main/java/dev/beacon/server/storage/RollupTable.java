@@ -1,0 +1,190 @@
+package dev.beacon.server.storage;
+
+import java.util.List;
+
+/**
+ * The rollup tables, which the fleet queries read instead of raw events; each row is the summary of
+ * a key, and a write merges into it ({@code INSERT ... ON CONFLICT}), in the transaction that
+ * stores the events summarised. Both stores create them with these columns (PostgreSQL in its
+ * Flyway migration V2, which must say the same). {@code scope} is {@code "*"} for all versions, or
+ * {@code "="} and the version (nothing after it: events without one), so that every question can be
+ * asked of one version or of all.
+ */
+@SuppressWarnings("ImmutableEnumChecker") // its lists are List.of: immutable
+enum RollupTable {
+  /**
+   * Per product, day, version and counter: a sum. Families: {@code events} (events stored), {@code
+   * command} (name: the command; sub: runs, ok, exit:CODE), {@code duration} (name: the command;
+   * sub: a {@link DurationSketch} bucket), {@code option} (name: the option), {@code health} (name:
+   * the unit key; the sum of its unhealthy counts), {@code members} (name: a family of {@link
+   * #MEMBERS}; installations that day, for scope {@code *} too).
+   */
+  COUNTS(
+      "rollup_counts",
+      List.of(
+          col("product", Type.TEXT),
+          col("day", Type.DATE),
+          col("scope", Type.TEXT),
+          col("family", Type.TEXT),
+          col("name", Type.TEXT),
+          col("sub", Type.TEXT),
+          col("n", Type.DOUBLE)),
+      List.of("product", "family", "scope", "day", "name", "sub"),
+      "DO UPDATE SET n = rollup_counts.n + excluded.n"),
+
+  /**
+   * Installations present on a day: {@code active} (any event), {@code health} (a health event with
+   * unit counts). A new row adds one to its {@code members} count.
+   */
+  MEMBERS(
+      "rollup_members",
+      List.of(
+          col("product", Type.TEXT),
+          col("family", Type.TEXT),
+          col("scope", Type.TEXT),
+          col("day", Type.DATE),
+          col("member", Type.TEXT)),
+      List.of("product", "family", "scope", "day", "member"),
+      "DO NOTHING"),
+
+  /**
+   * The first and last day a member was seen with a name: {@code installation} (any event), {@code
+   * cluster} (name: a cluster id; a report of this installation named it), {@code command} (name: a
+   * command; this installation ran it), {@code project} (name: a command; member: a project it ran
+   * in), {@code option} (name: an option; this installation gave it). Every window of the queries
+   * ends now, so a member counts in it when its last day is in it.
+   */
+  SEEN(
+      "rollup_seen",
+      List.of(
+          col("product", Type.TEXT),
+          col("family", Type.TEXT),
+          col("scope", Type.TEXT),
+          col("name", Type.TEXT),
+          col("member", Type.TEXT),
+          col("first_day", Type.DATE),
+          col("last_day", Type.DATE)),
+      List.of("product", "family", "scope", "name", "member"),
+      "DO UPDATE SET first_day = least(rollup_seen.first_day, excluded.first_day),"
+          + " last_day = greatest(rollup_seen.last_day, excluded.last_day)"
+          + " WHERE excluded.first_day < rollup_seen.first_day"
+          + " OR excluded.last_day > rollup_seen.last_day"),
+
+  /** Each installation's latest report (per version, and of all), its platform facts read once. */
+  LATEST(
+      "rollup_latest",
+      List.of(
+          col("product", Type.TEXT),
+          col("scope", Type.TEXT),
+          col("installation_id", Type.TEXT),
+          col("ts", Type.TIMESTAMP),
+          col("os", Type.TEXT),
+          col("arch", Type.TEXT),
+          col("runtime", Type.TEXT),
+          col("cpus", Type.TEXT),
+          col("memory", Type.TEXT),
+          col("edition", Type.TEXT),
+          col("plugins", Type.JSON),
+          col("features", Type.JSON),
+          col("properties", Type.JSON)),
+      List.of("product", "scope", "installation_id"),
+      "DO UPDATE SET ts = excluded.ts, os = excluded.os, arch = excluded.arch,"
+          + " runtime = excluded.runtime, cpus = excluded.cpus, memory = excluded.memory,"
+          + " edition = excluded.edition, plugins = excluded.plugins,"
+          + " features = excluded.features, properties = excluded.properties"
+          + " WHERE excluded.ts > rollup_latest.ts"),
+
+  /** Each installation's latest version and OS, from any event: the summary's buckets. */
+  INSTALLATIONS(
+      "rollup_installations",
+      List.of(
+          col("product", Type.TEXT),
+          col("installation_id", Type.TEXT),
+          col("version", Type.TEXT),
+          col("version_ts", Type.TIMESTAMP),
+          col("os", Type.TEXT),
+          col("os_ts", Type.TIMESTAMP)),
+      List.of("product", "installation_id"),
+      "DO UPDATE SET"
+          + " version = CASE WHEN "
+          + newer("version_ts")
+          + " THEN excluded.version ELSE rollup_installations.version END,"
+          + " version_ts = CASE WHEN "
+          + newer("version_ts")
+          + " THEN excluded.version_ts ELSE rollup_installations.version_ts END,"
+          + " os = CASE WHEN "
+          + newer("os_ts")
+          + " THEN excluded.os ELSE rollup_installations.os END,"
+          + " os_ts = CASE WHEN "
+          + newer("os_ts")
+          + " THEN excluded.os_ts ELSE rollup_installations.os_ts END"
+          + " WHERE "
+          + newer("version_ts")
+          + " OR "
+          + newer("os_ts"));
+
+  /** A column's type; each store names it in its own SQL. */
+  enum Type {
+    TEXT,
+    DATE,
+    DOUBLE,
+    TIMESTAMP,
+    JSON
+  }
+
+  record Column(String name, Type type) {}
+
+  final String table;
+  final List<Column> columns;
+  final List<String> key;
+  final String onConflict;
+
+  RollupTable(String table, List<Column> columns, List<String> key, String onConflict) {
+    this.table = table;
+    this.columns = columns;
+    this.key = key;
+    this.onConflict = onConflict;
+  }
+
+  /** The column names, comma-separated, in order. */
+  String columnList() {
+    StringBuilder sb = new StringBuilder();
+    for (Column c : columns) {
+      sb.append(sb.length() == 0 ? "" : ", ").append(c.name());
+    }
+    return sb.toString();
+  }
+
+  /** {@code INSERT ... SELECT} from a source of the same columns, merged into existing rows. */
+  String upsert(String source, String returning) {
+    return "INSERT INTO "
+        + table
+        + " ("
+        + columnList()
+        + ") SELECT "
+        + columnList()
+        + " FROM "
+        + source
+        + " ON CONFLICT ("
+        + String.join(", ", key)
+        + ") "
+        + onConflict
+        + (returning == null ? "" : " RETURNING " + returning);
+  }
+
+  private static Column col(String name, Type type) {
+    return new Column(name, type);
+  }
+
+  private static String newer(String column) {
+    return "(excluded."
+        + column
+        + " IS NOT NULL AND (rollup_installations."
+        + column
+        + " IS NULL OR excluded."
+        + column
+        + " > rollup_installations."
+        + column
+        + "))";
+  }
+}
