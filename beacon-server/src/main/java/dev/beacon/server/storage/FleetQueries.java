@@ -58,6 +58,11 @@ public final class FleetQueries {
     this.connector = connector;
   }
 
+  /** How these queries reach the store; the tests' raw-event reference reads through it too. */
+  SqlReads.Connector connector() {
+    return connector;
+  }
+
   /** Filters every query shares. */
   public record Filter(String product, Instant since, String version, int minInstallations) {}
 

@@ -28,6 +28,7 @@ final class RollupBackfill {
   private static final String MARKER = "";
   private static final LocalDateTime EARLIEST = LocalDateTime.of(2000, 1, 1, 0, 0);
   private static final Duration STEP = Duration.ofHours(1);
+  private static final long DAY_STEP_EVENTS = 200_000;
 
   private RollupBackfill() {}
 
@@ -111,7 +112,10 @@ final class RollupBackfill {
       return new BackfillProgress(product, SqlReads.instant(horizon), 0, true);
     }
     LocalDateTime from = first.truncatedTo(ChronoUnit.HOURS);
-    LocalDateTime to = from.plus(STEP);
+    LocalDateTime to = from.plusDays(1);
+    if (count(c, product, from, to, horizon) > DAY_STEP_EVENTS) {
+      to = from.plus(STEP); // a busy day in hours, so that one step's rows stay few
+    }
     RollupDelta delta = new RollupDelta();
     long n = 0;
     try (PreparedStatement ps =
@@ -136,6 +140,24 @@ final class RollupBackfill {
     RollupSql.apply(c, delta, staging);
     set(c, product, SqlReads.instant(horizon), to);
     return new BackfillProgress(product, SqlReads.instant(to), n, false);
+  }
+
+  private static long count(
+      Connection c, String product, LocalDateTime from, LocalDateTime to, LocalDateTime horizon)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT count(*) FROM events WHERE product = ? AND ts >= ? AND ts < ?"
+                + " AND received_at < ?")) {
+      ps.setString(1, product);
+      ps.setObject(2, from);
+      ps.setObject(3, to);
+      ps.setObject(4, horizon);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
   }
 
   /** Updated in place (not deleted and inserted), so a server waiting on the row reads it anew. */

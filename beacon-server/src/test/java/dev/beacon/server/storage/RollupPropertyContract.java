@@ -1,0 +1,393 @@
+package dev.beacon.server.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.beacon.server.storage.FleetQueries.Filter;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.function.Function;
+import org.assertj.core.data.Offset;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Random event streams (duplicates, late and backdated events, days out of order, values of the
+ * wrong type, a retention cut), written in random groups: every answer the rollups give equals the
+ * one the landed raw-event queries ({@link RawFleetQueries}) compute from the same store's events,
+ * percentiles within the sketch's 1 %. Every store runs it.
+ */
+abstract class RollupPropertyContract {
+  private static final String[] VERSIONS = {"1.0", "1.1", "2.0", null};
+  private static final String[] OS = {"Ubuntu", "Debian", "macOS", null};
+  private static final String[] COMMANDS = {"app build", "app deploy", "app lint"};
+  private static final String[] OPTIONS = {"tag", "push", "registry"};
+  private static final String[] PLUGINS = {"retainer", "bridge", "auth"};
+  private static final String[] FEATURES = {"retained", "delayed", "rewrite"};
+
+  protected EventStore store;
+
+  protected abstract EventStore open();
+
+  protected abstract RawDialect rawDialect();
+
+  @BeforeEach
+  void openStore() {
+    store = open();
+  }
+
+  @AfterEach
+  void closeStore() {
+    store.close();
+  }
+
+  @Test
+  void everyAnswerFromRollupsEqualsTheRawEventQueries() {
+    for (long seed = 1; seed <= 6; seed++) {
+      String product = "prop" + seed + "x" + System.nanoTime();
+      List<StoredEvent> stream = stream(product, new Random(seed));
+      write(stream, new Random(seed * 7));
+      Filter all = new Filter(product, FleetQueries.windowStart(45), null, 1);
+      compare(product, all, "seed " + seed);
+      compare(product, new Filter(product, all.since(), "1.1", 1), "seed " + seed + ", v1.1");
+
+      // Made again from the raw events (as after an upgrade), the rollups answer the same.
+      store.rebuildRollups(product);
+      store.completeRollups(p -> {}, () -> false);
+      compare(product, all, "seed " + seed + ", rebuilt");
+
+      // A retention cut 20 days back: the answers for a window after it are what they were.
+      Filter recent = new Filter(product, FleetQueries.windowStart(15), null, 1);
+      Map<String, List<String>> before = answers(raw(), recent, product);
+      Instant cutoff = FleetQueries.windowStart(20);
+      store.deleteOlderThan(cutoff);
+      store.deleteRollupsOlderThan(cutoff);
+      Map<String, List<String>> after = rollupAnswers(recent, product);
+      // "Active in 30 days" reaches behind the cut, whatever the window: its 1 and 7 days do not.
+      assertThat(after.remove("active").get(0)).startsWith(active17(before.remove("active")));
+      same(after, before, "seed " + seed + " after the retention cut");
+    }
+  }
+
+  private static String active17(List<String> active) {
+    String a = active.get(0);
+    return a.substring(0, a.lastIndexOf('|') + 1);
+  }
+
+  /** Raw SQL and rollups answer the same, for every query. */
+  private void compare(String product, Filter f, String what) {
+    same(rollupAnswers(f, product), answers(raw(), f, product), what);
+  }
+
+  private static void same(
+      Map<String, List<String>> rollups, Map<String, List<String>> reference, String what) {
+    assertThat(rollups.keySet()).isEqualTo(reference.keySet());
+    for (String q : reference.keySet()) {
+      if (q.equals("commands")) {
+        commandsMatch(rollups.get(q), reference.get(q), what);
+      } else {
+        assertThat(rollups.get(q)).as("%s: %s", what, q).isEqualTo(reference.get(q));
+      }
+    }
+  }
+
+  private RawFleetQueries raw() {
+    return new RawFleetQueries(rawDialect(), store.fleet().connector());
+  }
+
+  private Map<String, List<String>> rollupAnswers(Filter f, String product) {
+    FleetQueries q = store.fleet();
+    return collect(
+        f,
+        Map.ofEntries(
+            Map.entry("active", x -> q.active(x)),
+            Map.entry("new-lost", x -> q.newAndLost(x)),
+            Map.entry("versions", x -> q.versionsOverTime(x)),
+            Map.entry("os", x -> q.breakdown(x, "os")),
+            Map.entry("arch", x -> q.breakdown(x, "arch")),
+            Map.entry("runtime", x -> q.breakdown(x, "runtime")),
+            Map.entry("cpus", x -> q.breakdown(x, "cpus")),
+            Map.entry("memory", x -> q.breakdown(x, "memory")),
+            Map.entry("edition", x -> q.breakdown(x, "edition")),
+            Map.entry("clusters", x -> q.clusterSizes(x)),
+            Map.entry("adoption", x -> q.adoption(x)),
+            Map.entry("field", x -> q.field(x, "vm_specs.num_cpus")),
+            Map.entry("field features", x -> q.field(x, "features.retained")),
+            Map.entry("commands", x -> q.commands(x)),
+            Map.entry("options", x -> q.optionUse(x)),
+            Map.entry("health", x -> q.unhealthyUnits(x)),
+            Map.entry("summary", x -> summaryTable(store.summary(product, x.since())))));
+  }
+
+  private static Map<String, List<String>> answers(RawFleetQueries q, Filter f, String product) {
+    return collect(
+        f,
+        Map.ofEntries(
+            Map.entry("active", x -> q.active(x)),
+            Map.entry("new-lost", x -> q.newAndLost(x)),
+            Map.entry("versions", x -> q.versionsOverTime(x)),
+            Map.entry("os", x -> q.breakdown(x, "os")),
+            Map.entry("arch", x -> q.breakdown(x, "arch")),
+            Map.entry("runtime", x -> q.breakdown(x, "runtime")),
+            Map.entry("cpus", x -> q.breakdown(x, "cpus")),
+            Map.entry("memory", x -> q.breakdown(x, "memory")),
+            Map.entry("edition", x -> q.breakdown(x, "edition")),
+            Map.entry("clusters", x -> q.clusterSizes(x)),
+            Map.entry("adoption", x -> q.adoption(x)),
+            Map.entry("field", x -> q.field(x, "vm_specs.num_cpus")),
+            Map.entry("field features", x -> q.field(x, "features.retained")),
+            Map.entry("commands", x -> q.commands(x)),
+            Map.entry("options", x -> q.optionUse(x)),
+            Map.entry("health", x -> q.unhealthyUnits(x)),
+            Map.entry("summary", x -> summaryTable(q.summary(product, x.since())))));
+  }
+
+  private static Map<String, List<String>> collect(
+      Filter f, Map<String, Function<Filter, Table>> queries) {
+    Map<String, List<String>> out = new TreeMap<>();
+    queries.forEach((name, query) -> out.put(name, rows(query.apply(f))));
+    return out;
+  }
+
+  private static Table summaryTable(Summary s) {
+    List<List<Object>> rows = new ArrayList<>();
+    rows.add(List.of("active", s.activeInstallations()));
+    rows.add(List.of("events", s.events()));
+    s.versions().forEach(b -> rows.add(List.of("version " + b.name(), b.installations())));
+    s.os().forEach(b -> rows.add(List.of("os " + b.name(), b.installations())));
+    return new Table(List.of("what", "n"), rows);
+  }
+
+  /** Rows as sorted text, numbers written alike whatever type the store gave them. */
+  private static List<String> rows(Table t) {
+    List<String> out = new ArrayList<>();
+    for (List<Object> row : t.rows()) {
+      StringBuilder sb = new StringBuilder();
+      for (Object v : row) {
+        if (v instanceof Number n) {
+          double d = n.doubleValue();
+          v = d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : round(d);
+        }
+        sb.append(sb.length() == 0 ? "" : "|").append(v);
+      }
+      out.add(sb.toString());
+    }
+    Collections.sort(out);
+    return out;
+  }
+
+  private static String round(double d) {
+    return String.format(Locale.ROOT, "%.9g", d);
+  }
+
+  /** Commands: every figure equal, but the percentiles, which are within 1 %. */
+  private static void commandsMatch(List<String> rollups, List<String> reference, String what) {
+    assertThat(rollups).as("%s: commands", what).hasSameSizeAs(reference);
+    for (int i = 0; i < reference.size(); i++) {
+      String[] got = rollups.get(i).split("\\|", -1);
+      String[] want = reference.get(i).split("\\|", -1);
+      for (int c = 0; c < want.length; c++) {
+        if (c >= 3 && c <= 5 && !want[c].equals("null")) {
+          double w = Double.parseDouble(want[c]);
+          assertThat(Double.parseDouble(got[c]))
+              .as("%s: commands %s column %d", what, want[0], c)
+              .isCloseTo(w, Offset.offset(Math.abs(w) * 0.01 + 1e-6));
+        } else {
+          assertThat(got[c]).as("%s: commands %s column %d", what, want[0], c).isEqualTo(want[c]);
+        }
+      }
+    }
+  }
+
+  /**
+   * Writes the stream in groups of 1 to 40, in an order of its own (late and backdated events land
+   * after later ones), with a fifth of the events sent again (same message id).
+   */
+  private void write(List<StoredEvent> stream, Random r) {
+    List<StoredEvent> order = new ArrayList<>(stream);
+    Collections.shuffle(order, r);
+    for (int i = 0; i < stream.size() / 5; i++) {
+      order.add(r.nextInt(order.size()), stream.get(r.nextInt(stream.size())));
+    }
+    int i = 0;
+    while (i < order.size()) {
+      int n = Math.min(order.size() - i, 1 + r.nextInt(40));
+      store.append(order.subList(i, i + n));
+      i += n;
+    }
+  }
+
+  /** Events of 12 installations over the last 40 days, timestamps all distinct. */
+  private static List<StoredEvent> stream(String product, Random r) {
+    List<StoredEvent> out = new ArrayList<>();
+    Instant now = Instant.now();
+    LocalDate today = LocalDate.now(ZoneOffset.UTC);
+    long[] unique = {0};
+    for (int inst = 0; inst < 12; inst++) {
+      String id = "i" + inst;
+      String cluster = r.nextInt(3) == 0 ? null : "c" + r.nextInt(4);
+      int events = 5 + r.nextInt(40);
+      for (int k = 0; k < events; k++) {
+        LocalDate day = today.minusDays(r.nextInt(40));
+        Instant at = day.atStartOfDay().toInstant(ZoneOffset.UTC).plusMillis(r.nextInt(86_000_000));
+        at = at.plusMillis(unique[0]++ % 997);
+        if (at.isAfter(now)) {
+          at = now.minus(Duration.ofMillis(1 + unique[0]++));
+        }
+        String version = VERSIONS[r.nextInt(VERSIONS.length)];
+        String os = OS[r.nextInt(OS.length)];
+        int kind = r.nextInt(6);
+        String type = kind == 0 || kind == 5 ? "report" : "track";
+        String event =
+            switch (kind) {
+              case 0, 5 -> "report";
+              case 1 -> "CommandStarted";
+              case 2 -> "CommandExited";
+              case 3 -> "health";
+              default -> "page";
+            };
+        String props =
+            switch (kind) {
+              case 0, 5 -> report(r);
+              case 1 -> started(r);
+              case 2 -> exited(r);
+              case 3 -> health(r);
+              default -> "{\"n\":" + r.nextInt(5) + "}";
+            };
+        out.add(
+            new StoredEvent(
+                product,
+                product + "-" + inst + "-" + k,
+                type,
+                event,
+                id,
+                type.equals("report") ? cluster : null,
+                at,
+                now,
+                version,
+                os,
+                r.nextBoolean() ? "amd64" : "arm64",
+                r.nextBoolean() ? "jvm 21" : null,
+                "test",
+                props,
+                "{}"));
+      }
+    }
+    return out;
+  }
+
+  private static String report(Random r) {
+    String cpus =
+        switch (r.nextInt(6)) {
+          case 0 -> "\"many\"";
+          case 1 -> "\"8\"";
+          default -> Integer.toString(1 << r.nextInt(5));
+        };
+    String memory =
+        switch (r.nextInt(6)) {
+          case 0 -> "\"lots\"";
+          case 1 -> "-5";
+          default -> Long.toString((long) (1 + r.nextInt(64)) << 30);
+        };
+    StringBuilder plugins = new StringBuilder("[");
+    for (String p : PLUGINS) {
+      if (r.nextBoolean()) {
+        plugins.append(plugins.length() > 1 ? "," : "").append('"').append(p).append('"');
+      }
+    }
+    plugins.append(']');
+    StringBuilder features = new StringBuilder("{");
+    for (String f : FEATURES) {
+      String v =
+          switch (r.nextInt(5)) {
+            case 0 -> "0";
+            case 1 -> "false";
+            case 2 -> "\"\"";
+            case 3 -> "\"yes\"";
+            default -> Integer.toString(r.nextInt(9));
+          };
+      features
+          .append(features.length() > 1 ? "," : "")
+          .append('"')
+          .append(f)
+          .append("\":")
+          .append(v);
+    }
+    features.append('}');
+    return "{\"vm_specs\":{\"num_cpus\":"
+        + cpus
+        + ",\"total_memory\":"
+        + memory
+        + "},\"edition\":"
+        + (r.nextInt(8) == 0 ? "7" : r.nextBoolean() ? "\"oss\"" : "\"enterprise\"")
+        + ",\"active_plugins\":"
+        + (r.nextInt(8) == 0 ? "\"not a list\"" : plugins)
+        + ",\"features\":"
+        + (r.nextInt(8) == 0 ? "[1,2]" : features)
+        + "}";
+  }
+
+  private static String started(Random r) {
+    StringBuilder options = new StringBuilder("[");
+    for (String o : OPTIONS) {
+      if (r.nextBoolean()) {
+        options
+            .append(options.length() > 1 ? "," : "")
+            .append("{\"name\":\"")
+            .append(o)
+            .append("\"}");
+      }
+    }
+    options.append(']');
+    return "{\"command\":\""
+        + COMMANDS[r.nextInt(COMMANDS.length)]
+        + "\",\"projectID\":\"p"
+        + r.nextInt(5)
+        + "\",\"eventData\":{\"options\":"
+        + (r.nextInt(8) == 0 ? "\"none\"" : options)
+        + "}}";
+  }
+
+  private static String exited(Random r) {
+    String exit =
+        switch (r.nextInt(8)) {
+          case 0 -> "\"x\"";
+          case 1 -> "1";
+          case 2 -> "3";
+          default -> "0";
+        };
+    String duration =
+        switch (r.nextInt(10)) {
+          case 0 -> "\"slow\"";
+          case 1 -> "\"250\"";
+          case 2 -> "0";
+          default -> Long.toString((long) Math.exp(4 + r.nextGaussian() * 1.5));
+        };
+    return "{\"command\":"
+        + (r.nextInt(10) == 0 ? "null" : "\"" + COMMANDS[r.nextInt(COMMANDS.length)] + "\"")
+        + ",\"projectID\":"
+        + (r.nextInt(6) == 0 ? "7" : "\"p" + r.nextInt(5) + "\"")
+        + ",\"eventData\":{\"exitCode\":"
+        + exit
+        + ",\"durationMs\":"
+        + duration
+        + "}}";
+  }
+
+  private static String health(Random r) {
+    return "{\"health-unit-a-unhealthy\":"
+        + r.nextInt(3)
+        + ",\"health-unit-b-unhealthy\":"
+        + (r.nextInt(4) == 0 ? "\"n/a\"" : Integer.toString(r.nextInt(2)))
+        + ",\"health-unit-a-total\":3}";
+  }
+}
