@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.beacon.server.storage.DuckDbStore;
+import dev.beacon.server.storage.FleetQueries;
 import dev.beacon.server.storage.StoredEvent;
+import dev.beacon.server.storage.Table;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,10 +14,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -100,6 +105,17 @@ class CrashRecoveryIT {
     try (DuckDbStore store =
         new DuckDbStore(data.resolve("beacon.duckdb"), Duration.ofHours(24), 10, 10)) {
       stored = store.events("acme", 10_000_000);
+      // The rollups were written in each group's transaction: they agree with the raw events,
+      // and with rollups made again from them (no half group survived the kill).
+      Instant window = FleetQueries.windowStart(2);
+      assertThat(store.summary("acme", window).events()).isEqualTo(stored.size());
+      assertThat(store.summary("acme", window).activeInstallations()).isEqualTo(CLIENTS);
+      Map<String, Table> live = answers(store);
+      store.rebuildRollups("acme");
+      store.completeRollups(p -> {}, () -> false);
+      assertThat(answers(store)).isEqualTo(live);
+      long runs = stored.stream().filter(e -> "CommandExited".equals(e.event())).count();
+      assertThat(live.get("commands").rows().get(0).get(1)).isEqualTo(runs);
     }
     Set<String> ids = new HashSet<>();
     for (StoredEvent e : stored) {
@@ -113,6 +129,16 @@ class CrashRecoveryIT {
         "crash test: %d batches sent, %d events acknowledged before SIGKILL, %d batches retried,"
             + " %d events stored%n",
         sent.get(), acknowledged.size(), unanswered.size(), ids.size());
+  }
+
+  private static Map<String, Table> answers(DuckDbStore store) {
+    FleetQueries.Filter f = new FleetQueries.Filter("acme", FleetQueries.windowStart(2), null, 1);
+    Map<String, Table> out = new TreeMap<>();
+    out.put("active", store.fleet().active(f));
+    out.put("versions", store.fleet().versionsOverTime(f));
+    out.put("commands", store.fleet().commands(f));
+    out.put("new-lost", store.fleet().newAndLost(f));
+    return out;
   }
 
   private Process startServer(int port) throws Exception {
@@ -160,13 +186,26 @@ class CrashRecoveryIT {
       if (i > 0) {
         sb.append(',');
       }
-      sb.append("{\"type\":\"track\",\"event\":\"load\",\"anonymousId\":\"inst-")
+      // Every fifth a command run, so that the rollups of commands are checked too.
+      String properties =
+          i % 5 == 0
+              ? "{\"command\":\"build\",\"eventData\":{\"exitCode\":"
+                  + (i % 2)
+                  + ",\"durationMs\":"
+                  + (100 + i)
+                  + "}}"
+              : "{\"i\":" + i + "}";
+      sb.append("{\"type\":\"track\",\"event\":\"")
+          .append(i % 5 == 0 ? "CommandExited" : "load")
+          .append("\",\"anonymousId\":\"inst-")
           .append(client)
           .append("\",\"messageId\":\"")
           .append(id)
-          .append("\",\"properties\":{\"i\":")
-          .append(i)
-          .append("}}");
+          .append("\",\"context\":{\"app\":{\"version\":\"1.")
+          .append(client % 2)
+          .append("\"}},\"properties\":")
+          .append(properties)
+          .append("}");
     }
     return new Batch(sb.append("]}").toString(), ids);
   }
