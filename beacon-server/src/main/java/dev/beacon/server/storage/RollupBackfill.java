@@ -111,10 +111,12 @@ final class RollupBackfill {
       set(c, product, SqlReads.instant(horizon), null);
       return new BackfillProgress(product, SqlReads.instant(horizon), 0, true);
     }
-    LocalDateTime from = first.truncatedTo(ChronoUnit.HOURS);
-    LocalDateTime to = from.plusDays(1);
+    // From the first event not rolled up yet (none lies between the mark and it) to the end of
+    // its day, or of its hour on a busy day, so that one step's rows stay few.
+    LocalDateTime from = first;
+    LocalDateTime to = first.truncatedTo(ChronoUnit.DAYS).plusDays(1);
     if (count(c, product, from, to, horizon) > DAY_STEP_EVENTS) {
-      to = from.plus(STEP); // a busy day in hours, so that one step's rows stay few
+      to = first.truncatedTo(ChronoUnit.HOURS).plus(STEP);
     }
     RollupDelta delta = new RollupDelta();
     long n = 0;
