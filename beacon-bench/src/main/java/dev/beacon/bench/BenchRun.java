@@ -147,13 +147,12 @@ public final class BenchRun {
                 "64"));
       }
       case "queries" -> {
-        List<String> size = quick ? List.of("0.2", "10000", "3") : List.of("10", "100000");
-        List<String> duck = new ArrayList<>(size);
-        List<String> pg = new ArrayList<>(size);
-        if (!quick) {
-          duck.add("10");
-          pg.add("5");
-        }
+        List<String> duck =
+            new ArrayList<>(
+                quick ? List.of("0.1,0.2", "10000", "3") : List.of("1,10,50", "100000", "10"));
+        List<String> pg =
+            new ArrayList<>(
+                quick ? List.of("0.1,0.2", "10000", "3") : List.of("1,10", "100000", "10"));
         duck.add("duckdb");
         pg.add("postgres");
         deleteTree(OUT.resolve("duckdb-data"));

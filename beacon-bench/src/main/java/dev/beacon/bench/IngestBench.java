@@ -70,6 +70,13 @@ public final class IngestBench {
     results.add(wrk("bare", bare.port(), "/v1/batch", batchLua, seconds, false));
     bare.stop();
 
+    // The same server without rollups, for what keeping them costs (issue 11: at most 20 %).
+    System.setProperty("beacon.bench.withoutRollups", "true");
+    try (BeaconServer duck = BeaconServer.start(config(work.resolve("duck-raw"), Map.of()))) {
+      results.add(wrk("duckdb-raw", duck.port(), "/api/telemetry", reportLua, seconds, false));
+      results.add(wrk("duckdb-raw", duck.port(), "/v1/batch", batchLua, seconds, false));
+    }
+    System.clearProperty("beacon.bench.withoutRollups");
     try (BeaconServer duck = BeaconServer.start(config(work.resolve("duck"), Map.of()))) {
       results.add(wrk("duckdb", duck.port(), "/api/telemetry", reportLua, seconds, true));
       results.add(wrk("duckdb", duck.port(), "/v1/batch", batchLua, seconds, true));

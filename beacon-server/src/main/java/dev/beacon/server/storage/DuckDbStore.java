@@ -31,8 +31,10 @@ public final class DuckDbStore implements EventStore {
   private final Object writeLock = new Object();
   private final RecentMessageIds recent;
   private final RollupSql.DuckDbStaging staging = new RollupSql.DuckDbStaging();
+  private final RollupCache known = new RollupCache();
   private final int quarantineMax;
   private final long quarantineMaxBytes;
+  private final boolean rollups = RollupDelta.maintained();
 
   public DuckDbStore(Path file, Duration dedupWindow, int dedupCapacity, int quarantineMax) {
     this(file, dedupWindow, dedupCapacity, quarantineMax, EventStore.QUARANTINE_MAX_BYTES);
@@ -123,8 +125,11 @@ public final class DuckDbStore implements EventStore {
       if (fresh.isEmpty() && write.kept().isEmpty() && write.released().isEmpty()) {
         return new Written(stored, keptIds);
       }
-      RollupDelta rollups = new RollupDelta();
-      fresh.forEach(rollups::add);
+      RollupDelta delta = new RollupDelta();
+      if (rollups) {
+        fresh.forEach(delta::add);
+        delta.forgetKnown(known);
+      }
       try {
         // DuckDB's appender joins the connection's open transaction, but when none is open its
         // flush commits on its own (duckdb_jdbc 1.5.6; EventStoreContract's failed-write test
@@ -144,9 +149,10 @@ public final class DuckDbStore implements EventStore {
         for (Write.Released r : write.released()) {
           QuarantineSql.release(writer, r.product(), r.id());
         }
-        RollupSql.apply(writer, rollups, staging);
+        RollupSql.apply(writer, delta, staging);
         appendRows(fresh);
         writer.commit();
+        delta.learn(known);
       } catch (SQLException | RuntimeException e) {
         // The appender may be left mid-row: it is replaced, and the group is rolled back.
         closeAppenderQuietly();
@@ -239,7 +245,11 @@ public final class DuckDbStore implements EventStore {
   @Override
   public long deleteRollupsOlderThan(Instant cutoff) {
     return inWriteTransaction(
-        "rollup retention", () -> RollupSql.deleteBefore(writer, FleetQueries.firstDay(cutoff)));
+        "rollup retention",
+        () -> {
+          known.clear();
+          return RollupSql.deleteBefore(writer, FleetQueries.firstDay(cutoff));
+        });
   }
 
   @Override
@@ -253,6 +263,7 @@ public final class DuckDbStore implements EventStore {
     inWriteTransaction(
         "rollup rebuild",
         () -> {
+          known.clear();
           RollupBackfill.restart(writer, product, Instant.now());
           return null;
         });

@@ -38,6 +38,7 @@ public final class PostgresStore implements EventStore {
   private final Duration dedupWindow;
   private final int quarantineMax;
   private final long quarantineMaxBytes;
+  private final boolean rollups = RollupDelta.maintained();
   private final Set<YearMonth> partitions = ConcurrentHashMap.newKeySet();
   private final AtomicLong appends = new AtomicLong();
 
@@ -116,9 +117,11 @@ public final class PostgresStore implements EventStore {
             }
           }
           insert(c, toInsert);
-          RollupDelta rollups = new RollupDelta();
-          toInsert.forEach(rollups::add);
-          RollupSql.apply(c, rollups, RollupSql.POSTGRES);
+          if (rollups) {
+            RollupDelta delta = new RollupDelta();
+            toInsert.forEach(delta::add);
+            RollupSql.apply(c, delta, RollupSql.POSTGRES);
+          }
           if (appends.incrementAndGet() % 1000 == 0) {
             pruneIds(c);
           }

@@ -57,6 +57,14 @@ final class RollupDelta {
   private final Map<LatestKey, Latest> latest = new HashMap<>();
   private final Map<InstallationKey, Installation> installations = new LinkedHashMap<>();
 
+  /**
+   * Whether stores opened now keep rollups: always, but for the ingest benchmark's comparison run
+   * (system property {@code beacon.bench.withoutRollups}), whose dashboard would show nothing.
+   */
+  static boolean maintained() {
+    return !Boolean.getBoolean("beacon.bench.withoutRollups");
+  }
+
   /** The scope of one version; {@code "="} alone for events without a version. */
   static String scope(String version) {
     return "=" + (version == null ? "" : version);
@@ -133,6 +141,22 @@ final class RollupDelta {
         member(p, HEALTH, v, day, inst);
       }
     }
+  }
+
+  /** Leaves out the member and seen rows the cache knows are there already. */
+  void forgetKnown(RollupCache cache) {
+    members.removeIf(cache::hasMember);
+    seen.entrySet()
+        .removeIf(
+            e ->
+                cache.covers(
+                    e.getKey(), e.getValue()[0].toEpochDay(), e.getValue()[1].toEpochDay()));
+  }
+
+  /** Tells the cache what this delta wrote, once its transaction has committed. */
+  void learn(RollupCache cache) {
+    members.forEach(cache::addMember);
+    seen.forEach((k, d) -> cache.addSeen(k, d[0].toEpochDay(), d[1].toEpochDay()));
   }
 
   /** Counts a member row that was new in its table: one more member that day. */
