@@ -108,6 +108,9 @@ public final class IngestBench {
     env.put("BEACON_LIMITS__REQUESTS_PER_SECOND_PER_KEY", "10000000");
     env.put("BEACON_LIMITS__BURST_PER_KEY", "1000000");
     env.put("BEACON_LIMITS__EMQX_REQUESTS_PER_SECOND", "10000000");
+    // ...nor the per-sender bounds of the unauthenticated EMQX endpoint (wrk is one sender).
+    env.put("BEACON_LIMITS__EMQX_REQUESTS_PER_SECOND_PER_SOURCE", "10000000");
+    env.put("BEACON_LIMITS__EMQX_MAX_BYTES_PER_DAY", "1099511627776");
     env.putAll(extra);
     return ConfigLoader.load(null, env, Map.of("server.port", 0, "data_dir", data.toString()));
   }

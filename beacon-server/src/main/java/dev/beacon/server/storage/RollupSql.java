@@ -203,6 +203,9 @@ final class RollupSql {
     @Override
     public List<Object[]> upsert(Connection c, RollupTable t, List<Object[]> rows, String returning)
         throws SQLException {
+      // Statements are prepared at each write: a prepared statement over the temporary table, run
+      // again after the table changed, merged wrong rows (duckdb_jdbc 1.5.6; the property test
+      // caught it), and one prepared before the table had rows failed on invalid UTF-8.
       try (Statement s = c.createStatement()) {
         // A statement first: it opens the transaction, which the appender's flush then joins.
         s.execute("DELETE FROM " + stage(t));
@@ -214,8 +217,7 @@ final class RollupSql {
       }
       for (Object[] row : rows) {
         a.beginRow();
-        for (int col = 0; col < row.length; col++) {
-          Object v = row[col];
+        for (Object v : row) {
           switch (v) {
             case null -> a.appendNull();
             case String str -> a.append(str);
@@ -228,8 +230,8 @@ final class RollupSql {
         a.endRow();
       }
       a.flush();
-      try (PreparedStatement ps = c.prepareStatement(t.upsert(stage(t), returning))) {
-        return run(ps, returning);
+      try (PreparedStatement up = c.prepareStatement(t.upsert(stage(t), returning))) {
+        return run(up, returning);
       }
     }
 

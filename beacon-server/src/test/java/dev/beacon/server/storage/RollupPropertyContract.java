@@ -9,10 +9,12 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 import org.assertj.core.data.Offset;
@@ -231,7 +233,7 @@ abstract class RollupPropertyContract {
     List<StoredEvent> out = new ArrayList<>();
     Instant now = Instant.now();
     LocalDate today = LocalDate.now(ZoneOffset.UTC);
-    long[] unique = {0};
+    Set<Instant> used = new HashSet<>();
     for (int inst = 0; inst < 12; inst++) {
       String id = "i" + inst;
       String cluster = r.nextInt(3) == 0 ? null : "c" + r.nextInt(4);
@@ -239,9 +241,11 @@ abstract class RollupPropertyContract {
       for (int k = 0; k < events; k++) {
         LocalDate day = today.minusDays(r.nextInt(40));
         Instant at = day.atStartOfDay().toInstant(ZoneOffset.UTC).plusMillis(r.nextInt(86_000_000));
-        at = at.plusMillis(unique[0]++ % 997);
         if (at.isAfter(now)) {
-          at = now.minus(Duration.ofMillis(1 + unique[0]++));
+          at = now.minus(Duration.ofMillis(1 + r.nextInt(3_600_000)));
+        }
+        while (!used.add(at)) {
+          at = at.minusMillis(1); // no two events at one instant: "latest" is never a tie
         }
         String version = VERSIONS[r.nextInt(VERSIONS.length)];
         String os = OS[r.nextInt(OS.length)];
