@@ -209,9 +209,13 @@ abstract class EventStoreContract {
     assertThatThrownBy(() -> store.write(broken)).isInstanceOf(StorageException.class);
     assertThat(store.count(product)).isZero();
     assertThat(store.quarantined(product, 10)).isEmpty();
+    Instant all = FleetQueries.windowStart(3650);
+    assertThat(store.summary(product, all).events()).as("rollups rolled back too").isZero();
     // Nothing of it was remembered as stored: the same event is new on the next write.
     assertThat(store.append(List.of(event(product, "x1", "A", "1", "L", now))))
         .containsExactly(true);
+    assertThat(store.summary(product, all).events()).isEqualTo(1);
+    assertThat(store.summary(product, all).activeInstallations()).isEqualTo(1);
   }
 
   @Test
