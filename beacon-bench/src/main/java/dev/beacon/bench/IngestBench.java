@@ -204,7 +204,9 @@ public final class IngestBench {
         + "\n"
         + "request = function()\n"
         + "  counter = counter + 1\n"
-        + "  return wrk.format(nil, nil, nil, head .. run .. '-' .. tid .. '-' .. counter .. tail)\n"
+        // A well-formed UUID (the endpoint refuses any other uuid), new at each request.
+        + "  return wrk.format(nil, nil, nil, head .. string.format('%08x-%04x-4000-8000-%012x',"
+        + " runid, tid, counter) .. tail)\n"
         + "end\n";
   }
 
@@ -237,6 +239,7 @@ public final class IngestBench {
           threads = threads + 1
           thread:set("tid", threads)
           thread:set("run", tostring(os.time()) .. tostring(math.random(1, 1000000)))
+          thread:set("runid", math.random(0, 2147483647))
         end
         counter = 0
         """;

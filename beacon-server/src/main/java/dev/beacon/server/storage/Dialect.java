@@ -13,11 +13,11 @@ interface Dialect {
   String jsonText(String column, String path);
 
   /**
-   * A FROM item with columns (installation_id, value) for each element of the JSON array of strings
-   * in {@code column} (written by the rollups, so always such an array) of each row of {@code
-   * table}.
+   * A query of (kind, name, installations): for each plugin ({@code plugins}) and feature ({@code
+   * features}) named in the JSON arrays of strings (written by the rollups, so always such arrays)
+   * of the rows of {@code rollup_latest} that {@code where} selects, how many rows name it.
    */
-  String elements(String table, String column);
+  String adoption(String where);
 
   Dialect DUCKDB =
       new Dialect() {
@@ -27,12 +27,14 @@ interface Dialect {
         }
 
         @Override
-        public String elements(String table, String column) {
-          return "(SELECT installation_id, unnest(json_extract_string("
-              + column
-              + ", '$[*]')) AS value FROM "
-              + table
-              + ")";
+        public String adoption(String where) {
+          return "WITH latest AS (SELECT plugins, features FROM rollup_latest"
+              + where
+              + ") SELECT 'plugin' AS kind, value AS name, count(*) AS installations FROM"
+              + " (SELECT unnest(json_extract_string(plugins, '$[*]')) AS value FROM latest)"
+              + " GROUP BY value UNION ALL SELECT 'feature', value, count(*) FROM"
+              + " (SELECT unnest(json_extract_string(features, '$[*]')) AS value FROM latest)"
+              + " GROUP BY value";
         }
       };
 
@@ -44,12 +46,14 @@ interface Dialect {
         }
 
         @Override
-        public String elements(String table, String column) {
-          return "(SELECT t.installation_id, e.value FROM "
-              + table
-              + " t, jsonb_array_elements_text(t."
-              + column
-              + ") AS e(value))";
+        public String adoption(String where) {
+          // One pass over the rows (a CTE read twice would be materialized first).
+          return "SELECT e.kind, e.name, count(*) AS installations FROM (SELECT plugins, features"
+              + " FROM rollup_latest"
+              + where
+              + ") t CROSS JOIN LATERAL (SELECT 'plugin' AS kind, p AS name"
+              + " FROM jsonb_array_elements_text(t.plugins) AS p UNION ALL SELECT 'feature', f"
+              + " FROM jsonb_array_elements_text(t.features) AS f) e GROUP BY 1, 2";
         }
       };
 }

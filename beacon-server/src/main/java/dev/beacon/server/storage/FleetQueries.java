@@ -14,6 +14,7 @@ import static dev.beacon.server.storage.RollupDelta.PROJECT;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.math.RoundingMode;
 import java.sql.Date;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -181,18 +182,31 @@ public final class FleetQueries {
    * each, and their percentage of the installations that reported in the window.
    */
   public Table adoption(Filter f) {
-    String sql =
-        "WITH latest AS (SELECT installation_id, plugins, features FROM rollup_latest"
-            + LATEST_WHERE
-            + ") SELECT kind, name, installations,"
-            + " round(100.0 * installations / (SELECT count(*) FROM latest), 1) AS percent FROM ("
-            + "SELECT 'plugin' AS kind, value AS name, count(*) AS installations FROM "
-            + dialect.elements("latest", "plugins")
-            + " plugins GROUP BY value UNION ALL SELECT 'feature', value, count(*) FROM "
-            + dialect.elements("latest", "features")
-            + " features GROUP BY value) adopted ORDER BY 1, 3 DESC, 2";
-    return withMinimum(
-        run(List.of("kind", "name", "installations", "percent"), sql, latest(f)), 2, f);
+    Table counted =
+        run(
+            List.of("kind", "name", "installations"),
+            "SELECT kind, name, installations FROM ("
+                + dialect.adoption(LATEST_WHERE)
+                + ") adopted ORDER BY 1, 3 DESC, 2",
+            latest(f));
+    long reporting =
+        ((Number)
+                run(List.of("n"), "SELECT count(*) FROM rollup_latest" + LATEST_WHERE, latest(f))
+                    .rows()
+                    .get(0)
+                    .get(0))
+            .longValue();
+    List<List<Object>> rows = new ArrayList<>();
+    for (List<Object> r : counted.rows()) {
+      long n = ((Number) r.get(2)).longValue();
+      // As SQL's round(100.0 * n / reporting, 1) on exact decimals: half away from zero.
+      double percent =
+          BigDecimal.valueOf(100L * n)
+              .divide(BigDecimal.valueOf(reporting), 1, RoundingMode.HALF_UP)
+              .doubleValue();
+      rows.add(List.of(r.get(0), r.get(1), n, percent));
+    }
+    return withMinimum(new Table(List.of("kind", "name", "installations", "percent"), rows), 2, f);
   }
 
   /** The values of any report field across the latest report of each installation. */

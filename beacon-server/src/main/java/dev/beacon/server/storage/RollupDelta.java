@@ -44,6 +44,9 @@ final class RollupDelta {
 
   private record Latest(StoredEvent report, RollupFacts facts) {}
 
+  /** An installation's events of one day and version: most events share one with others. */
+  private record Presence(String product, LocalDate day, String scope, String installation) {}
+
   private static final class Installation {
     String version;
     Instant versionTs;
@@ -51,6 +54,7 @@ final class RollupDelta {
     Instant osTs;
   }
 
+  private final Map<Presence, long[]> presence = new LinkedHashMap<>();
   private final Map<CountKey, Double> counts = new LinkedHashMap<>();
   private final Set<MemberKey> members = new LinkedHashSet<>();
   private final Map<SeenKey, LocalDate[]> seen = new LinkedHashMap<>();
@@ -71,7 +75,27 @@ final class RollupDelta {
   }
 
   boolean isEmpty() {
+    settle();
     return counts.isEmpty() && members.isEmpty();
+  }
+
+  /**
+   * Turns the events counted per installation, day and version into their counts, members and seen
+   * days: one map operation per event in {@link #add}, the rest per installation and day.
+   */
+  private void settle() {
+    if (presence.isEmpty()) {
+      return;
+    }
+    for (Map.Entry<Presence, long[]> e : presence.entrySet()) {
+      Presence k = e.getKey();
+      count(k.product(), k.day(), k.scope(), EVENTS, "", "", (double) e.getValue()[0]);
+      if (k.installation() != null) {
+        member(k.product(), ACTIVE, k.scope(), k.day(), k.installation());
+        seen(k.product(), INSTALLATION, k.scope(), "", k.installation(), k.day());
+      }
+    }
+    presence.clear();
   }
 
   /** Adds an event stored now. */
@@ -80,10 +104,8 @@ final class RollupDelta {
     LocalDate day = LocalDate.ofInstant(e.timestamp(), ZoneOffset.UTC);
     String v = clean(scope(e.version()));
     String inst = clean(e.installationId());
-    count(p, day, v, EVENTS, "", "", 1);
+    presence.computeIfAbsent(new Presence(p, day, v, inst), k -> new long[1])[0]++;
     if (inst != null) {
-      member(p, ACTIVE, v, day, inst);
-      seen(p, INSTALLATION, v, "", inst, day);
       installation(p, inst, e);
     }
     RollupFacts f = RollupFacts.of(e);
@@ -145,6 +167,7 @@ final class RollupDelta {
 
   /** Leaves out the member and seen rows the cache knows are there already. */
   void forgetKnown(RollupCache cache) {
+    settle();
     members.removeIf(cache::hasMember);
     seen.entrySet()
         .removeIf(
@@ -155,6 +178,7 @@ final class RollupDelta {
 
   /** Tells the cache what this delta wrote, once its transaction has committed. */
   void learn(RollupCache cache) {
+    settle();
     members.forEach(cache::addMember);
     seen.forEach((k, d) -> cache.addSeen(k, d[0].toEpochDay(), d[1].toEpochDay()));
   }
@@ -166,6 +190,7 @@ final class RollupDelta {
 
   /** Rows for a table, in its column order. */
   List<Object[]> rows(RollupTable table) {
+    settle();
     List<Object[]> out = new ArrayList<>();
     switch (table) {
       case COUNTS ->

@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
@@ -200,9 +201,30 @@ final class RollupSql {
       return "stage_" + t.table;
     }
 
+    /** Up to this many rows go in one statement's VALUES. */
+    private static final int FEW = 16;
+
     @Override
     public List<Object[]> upsert(Connection c, RollupTable t, List<Object[]> rows, String returning)
         throws SQLException {
+      if (rows.size() <= FEW) {
+        // One statement, its rows as parameters, instead of the staging table's three.
+        StringBuilder values = new StringBuilder("(VALUES ");
+        String row = "(" + "?, ".repeat(t.columns.size() - 1) + "?)";
+        for (int i = 0; i < rows.size(); i++) {
+          values.append(i == 0 ? "" : ", ").append(row);
+        }
+        values.append(") AS v(").append(t.columnList()).append(')');
+        try (PreparedStatement ps = c.prepareStatement(t.upsert(values.toString(), returning))) {
+          int n = 1;
+          for (Object[] r : rows) {
+            for (int col = 0; col < r.length; col++) {
+              bind(ps, n++, r[col], t.columns.get(col).type());
+            }
+          }
+          return run(ps, returning);
+        }
+      }
       // Statements are prepared at each write: a prepared statement over the temporary table, run
       // again after the table changed, merged wrong rows (duckdb_jdbc 1.5.6; the property test
       // caught it), and one prepared before the table had rows failed on invalid UTF-8.
@@ -232,6 +254,22 @@ final class RollupSql {
       a.flush();
       try (PreparedStatement up = c.prepareStatement(t.upsert(stage(t), returning))) {
         return run(up, returning);
+      }
+    }
+
+    private static void bind(PreparedStatement ps, int i, Object v, RollupTable.Type type)
+        throws SQLException {
+      if (v == null) {
+        ps.setNull(
+            i,
+            switch (type) {
+              case DATE -> Types.DATE;
+              case TIMESTAMP -> Types.TIMESTAMP;
+              case DOUBLE -> Types.DOUBLE;
+              case TEXT, JSON -> Types.VARCHAR;
+            });
+      } else {
+        ps.setObject(i, v);
       }
     }
 

@@ -62,26 +62,4 @@ public record StoredEvent(
         context,
         null);
   }
-
-  /** The same event without its facts: equal to it as read back from a store. */
-  public StoredEvent withoutFacts() {
-    return facts == null
-        ? this
-        : new StoredEvent(
-            product,
-            messageId,
-            type,
-            event,
-            installationId,
-            clusterId,
-            timestamp,
-            receivedAt,
-            version,
-            os,
-            arch,
-            runtime,
-            library,
-            properties,
-            context);
-  }
 }
