@@ -357,8 +357,7 @@ final class BenchReport {
         double kept = rps / raw.get(payload);
         verdict(
             "Keeping rollups costs batched ingest at most 20 % (DuckDB, batches of 100)",
-            percent(kept) + " of the rate without rollups",
-            kept >= 0.8);
+            percent(kept) + " of the rate without rollups", kept >= 0.8);
       }
       if (server.equals("duckdb") && payload.equals("report")) {
         verdict(
