@@ -1,11 +1,13 @@
 // Beacon's dashboard: plain ES module, no build step. Every string that came from telemetry is
 // put into the page with textContent, never as HTML.
 const $ = (id) => document.getElementById(id);
+// Windows are whole UTC days: today, and the 7 and 30 days that end today.
+const CARD_LABELS = { active_1d: 'active today', active_7d: 'active, last 7 days', active_30d: 'active, last 30 days' };
 let csrf = null;
 
 const VIEWS = {
   overview: { title: 'Overview', panels: [
-    { q: 'active', title: 'Active installations', cards: ['active_1d', 'active_7d', 'active_30d'] },
+    { q: 'active', title: 'Active installations (UTC days)', cards: ['active_1d', 'active_7d', 'active_30d'] },
     { q: 'new-lost', title: 'New and lost installations per day', chart: 'line', x: 'day', series: ['new', 'lost'] },
   ]},
   versions: { title: 'Versions', panels: [
@@ -112,7 +114,7 @@ async function panel(p) {
 function cards(p, t) {
   const row = t.rows[0] || [];
   return el('div', { class: 'cards' }, ...p.cards.map((c, i) => el('div', { class: 'card', 'data-card': c },
-    el('div', { class: 'value', text: String(row[i] ?? 0) }), el('div', { class: 'label', text: c.replace('active_', 'active, last ') }))));
+    el('div', { class: 'value', text: String(row[i] ?? 0) }), el('div', { class: 'label', text: CARD_LABELS[c] || c }))));
 }
 
 async function render() {

@@ -423,6 +423,12 @@ public final class FleetQueries {
   }
 
   private Table run(List<String> columns, String sql, List<Object> params) {
+    return run(connector, columns, sql, params);
+  }
+
+  /** Runs a query through a store's connector (the tests' raw-event reference runs its own). */
+  static Table run(
+      SqlReads.Connector connector, List<String> columns, String sql, List<Object> params) {
     return connector.read(
         "fleet query",
         c -> {
@@ -463,7 +469,7 @@ public final class FleetQueries {
   }
 
   /** Leaves out rows whose installations (at column {@code index}) are under the minimum. */
-  private static Table withMinimum(Table t, int index, Filter f) {
+  static Table withMinimum(Table t, int index, Filter f) {
     if (f.minInstallations() <= 1) {
       return t;
     }

@@ -3,13 +3,6 @@ package dev.beacon.server.storage;
 import dev.beacon.protocol.CommandFields;
 import dev.beacon.protocol.ReportFields;
 import dev.beacon.server.storage.FleetQueries.Filter;
-import java.math.BigDecimal;
-import java.math.BigInteger;
-import java.sql.Date;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -294,58 +287,11 @@ final class RawFleetQueries {
   }
 
   private Table run(List<String> columns, String sql, List<Object> params) {
-    return connector.read(
-        "fleet query",
-        c -> {
-          try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.size(); i++) {
-              ps.setObject(i + 1, params.get(i));
-            }
-            return table(columns, ps);
-          }
-        });
+    return FleetQueries.run(connector, columns, sql, params);
   }
 
-  private static Table table(List<String> columns, PreparedStatement ps) throws SQLException {
-    List<List<Object>> rows = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      ResultSetMetaData md = rs.getMetaData();
-      while (rs.next()) {
-        List<Object> row = new ArrayList<>(md.getColumnCount());
-        for (int i = 1; i <= md.getColumnCount(); i++) {
-          Object v = rs.getObject(i);
-          if (v instanceof Date d) {
-            v = d.toLocalDate().toString();
-          } else if (v instanceof LocalDate d) {
-            v = d.toString();
-          } else if (v instanceof BigDecimal b) {
-            v = b.doubleValue();
-          } else if (v instanceof BigInteger b) {
-            v = b.longValue();
-          } else if (v != null && !(v instanceof Number) && !(v instanceof String)) {
-            v = v.toString();
-          }
-          row.add(v);
-        }
-        rows.add(row);
-      }
-    }
-    return new Table(columns, rows);
-  }
-
-  /** Leaves out rows whose installations (at column {@code index}) are under the minimum. */
   private static Table withMinimum(Table t, int index, Filter f) {
-    if (f.minInstallations() <= 1) {
-      return t;
-    }
-    List<List<Object>> kept = new ArrayList<>();
-    for (List<Object> row : t.rows()) {
-      Object n = row.get(index);
-      if (n instanceof Number num && num.longValue() >= f.minInstallations()) {
-        kept.add(row);
-      }
-    }
-    return new Table(t.columns(), kept);
+    return FleetQueries.withMinimum(t, index, f);
   }
 
   /** The summary as SqlReads computed it: each installation by its latest non-null value. */
