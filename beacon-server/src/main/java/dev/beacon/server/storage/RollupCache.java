@@ -1,6 +1,5 @@
 package dev.beacon.server.storage;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -62,15 +61,18 @@ final class RollupCache {
     return (int) (h ^ (h >>> 29)) & (SLOTS - 1);
   }
 
-  /** FNV-1a over the parts' UTF-8, a separator between them. */
+  /**
+   * FNV-1a over the parts' UTF-16 code units (no copy on the writer's thread), a separator that no
+   * code unit equals between them.
+   */
   private static long hash(String... parts) {
     long h = 0xcbf29ce484222325L;
     for (String p : parts) {
-      for (byte b : p.getBytes(StandardCharsets.UTF_8)) {
-        h ^= b & 0xff;
+      for (int i = 0; i < p.length(); i++) {
+        h ^= p.charAt(i);
         h *= 0x100000001b3L;
       }
-      h ^= 0xff;
+      h ^= 0x10000;
       h *= 0x100000001b3L;
     }
     return h == 0 ? 1 : h; // 0 marks an empty slot

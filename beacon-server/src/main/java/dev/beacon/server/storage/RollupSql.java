@@ -1,7 +1,6 @@
 package dev.beacon.server.storage;
 
 import java.sql.Connection;
-import java.sql.Date;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -88,21 +87,6 @@ final class RollupSql {
     return sb.toString();
   }
 
-  /** Reads a RETURNING row: dates as LocalDate, the rest as text. */
-  static Object[] returned(ResultSet rs, int columns) throws SQLException {
-    Object[] row = new Object[columns];
-    for (int i = 0; i < columns; i++) {
-      Object v = rs.getObject(i + 1);
-      if (v instanceof Date d) {
-        v = d.toLocalDate();
-      } else if (v != null && !(v instanceof String) && !(v instanceof LocalDate)) {
-        v = rs.getObject(i + 1, LocalDate.class);
-      }
-      row[i] = v;
-    }
-    return row;
-  }
-
   /**
    * Rollups of days before the cutoff are deleted; a member's first day stays (it is when the
    * installation was first seen), a member whose last day is before it goes.
@@ -176,7 +160,7 @@ final class RollupSql {
             }
             ps.setArray(col + 1, c.createArrayOf("text", values));
           }
-          return run(ps, returning);
+          return run(ps, t, returning);
         }
       };
 
@@ -222,7 +206,7 @@ final class RollupSql {
               bind(ps, n++, r[col], t.columns.get(col).type());
             }
           }
-          return run(ps, returning);
+          return run(ps, t, returning);
         }
       }
       // Statements are prepared at each write: a prepared statement over the temporary table, run
@@ -253,7 +237,7 @@ final class RollupSql {
       }
       a.flush();
       try (PreparedStatement up = c.prepareStatement(t.upsert(stage(t), returning))) {
-        return run(up, returning);
+        return run(up, t, returning);
       }
     }
 
@@ -286,16 +270,32 @@ final class RollupSql {
     }
   }
 
-  private static List<Object[]> run(PreparedStatement ps, String returning) throws SQLException {
+  /** Runs the upsert; answers its RETURNING rows, each column typed as the table types it. */
+  private static List<Object[]> run(PreparedStatement ps, RollupTable t, String returning)
+      throws SQLException {
     if (returning == null) {
       ps.executeUpdate();
       return List.of();
     }
-    int columns = returning.split(",").length;
+    List<RollupTable.Type> types = new ArrayList<>();
+    for (String name : returning.split(",", -1)) {
+      for (RollupTable.Column col : t.columns) {
+        if (col.name().equals(name.strip())) {
+          types.add(col.type());
+        }
+      }
+    }
     List<Object[]> out = new ArrayList<>();
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
-        out.add(returned(rs, columns));
+        Object[] row = new Object[types.size()];
+        for (int i = 0; i < row.length; i++) {
+          row[i] =
+              types.get(i) == RollupTable.Type.DATE
+                  ? rs.getObject(i + 1, LocalDate.class)
+                  : rs.getString(i + 1);
+        }
+        out.add(row);
       }
     }
     return out;
