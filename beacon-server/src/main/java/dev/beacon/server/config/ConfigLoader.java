@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
 import dev.beacon.protocol.Limits;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -150,7 +151,12 @@ public final class ConfigLoader {
                     RETENTION,
                     sourceOf(RETENTION, fromCli, fromEnv, fromFile),
                     MIN_INSTALLATIONS,
-                    sourceOf(MIN_INSTALLATIONS, fromCli, fromEnv, fromFile))));
+                    sourceOf(MIN_INSTALLATIONS, fromCli, fromEnv, fromFile))),
+            new ServerConfig.Compat(
+                blankToNull(s.string("compat.otlp.product")),
+                blankToNull(s.string("compat.otlp.key_header")),
+                s.positiveDouble("compat.otlp.requests_per_second_per_source"),
+                browserOrigins(c, problems)));
 
     if ((config.tlsCert() == null) != (config.tlsKey() == null)) {
       problems.add("server.tls.cert and server.tls.key must be set together");
@@ -166,6 +172,20 @@ public final class ConfigLoader {
               + " BEACON_PRODUCTS__"
               + config.emqxProduct().toUpperCase(Locale.ROOT)
               + "__WRITE_KEY)");
+    }
+    String otlp = config.compat().otlpProduct();
+    if (otlp != null && !config.writeKeys().containsKey(otlp)) {
+      problems.add(
+          "compat.otlp.product names '"
+              + otlp
+              + "', which is not declared under products (declare it with"
+              + " BEACON_PRODUCTS__"
+              + otlp.toUpperCase(Locale.ROOT)
+              + "__WRITE_KEY)");
+    }
+    String keyHeader = config.compat().otlpKeyHeader();
+    if (keyHeader != null && !keyHeader.matches("[A-Za-z0-9-]{1,64}")) {
+      problems.add("compat.otlp.key_header must be a header name (letters, digits and '-')");
     }
     if (config.limits().maxEventBytes() > config.limits().maxRequestBytes()) {
       problems.add("limits.max_event_bytes must not exceed limits.max_request_bytes");
@@ -256,6 +276,55 @@ public final class ConfigLoader {
     }
     return keys;
   }
+
+  /**
+   * {@code products.<p>.browser_origins}: a list, or one string of origins separated by commas (as
+   * an environment variable gives it). Each is {@code scheme://host[:port]}, nothing more.
+   */
+  private static Map<String, List<String>> browserOrigins(Config c, List<String> problems) {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    Config products = c.getConfig("products");
+    for (String name : products.root().keySet()) {
+      String path = quote(name) + ".browser_origins";
+      if (!PRODUCT.matcher(name).matches() || !products.hasPath(path)) {
+        continue;
+      }
+      List<String> given;
+      try {
+        given =
+            products.getValue(path).valueType() == ConfigValueType.LIST
+                ? products.getStringList(path)
+                : List.of(products.getString(path).split(",", -1));
+      } catch (ConfigException e) {
+        problems.add("products." + name + ".browser_origins: " + e.getMessage());
+        continue;
+      }
+      List<String> origins = new ArrayList<>();
+      for (String o : given) {
+        String origin = o.strip();
+        if (origin.isEmpty()) {
+          continue;
+        }
+        if (!ORIGIN.matcher(origin).matches()) {
+          problems.add(
+              "products."
+                  + name
+                  + ".browser_origins: '"
+                  + origin.replaceAll("[^\\x20-\\x7e]", "?")
+                  + "' is not an origin such as https://ui.example.com or http://localhost:3000"
+                  + " (scheme, host and port only)");
+        } else {
+          origins.add(origin.toLowerCase(Locale.ROOT));
+        }
+      }
+      out.put(name, List.copyOf(origins));
+    }
+    return out;
+  }
+
+  private static final Pattern ORIGIN =
+      Pattern.compile(
+          "https?://[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?|https?://\\[[0-9A-Fa-f:.]+\\](:[0-9]{1,5})?");
 
   private static void unknownKeys(Config given, Config reference, List<String> problems) {
     for (Map.Entry<String, ConfigValue> e : given.entrySet()) {

@@ -2,6 +2,7 @@ package dev.beacon.server.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /** The server's settings, validated. Built by {@link ConfigLoader}. */
@@ -25,7 +26,23 @@ public record ServerConfig(
     Duration dedupWindow,
     int dedupMaxIds,
     int minInstallationsPerBucket,
-    Web web) {
+    Web web,
+    Compat compat) {
+
+  /**
+   * Compatibility with other clients' protocols.
+   *
+   * @param otlpProduct the product that OTLP requests without a write key feed, or null
+   * @param otlpKeyHeader a header that carries the write key of OTLP requests (beside HTTP Basic
+   *     and {@code Authorization: Bearer}), or null
+   * @param browserOrigins per product, the web origins whose pages may send to the ingest endpoints
+   *     (CORS); a product absent here takes no browser sender
+   */
+  public record Compat(
+      String otlpProduct,
+      String otlpKeyHeader,
+      double otlpRequestsPerSecondPerSource,
+      Map<String, List<String>> browserOrigins) {}
 
   public record Postgres(String url, String user, String password, int poolSize) {}
 

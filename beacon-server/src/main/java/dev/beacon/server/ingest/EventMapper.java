@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -53,6 +54,13 @@ final class EventMapper {
           Map.entry(Wire.CLUSTER_ID, Set.of()),
           Map.entry("compat", Set.of()),
           Map.entry(Wire.DROPPED_EVENTS, Set.of()));
+
+  /**
+   * The properties of a page or screen call that come from the page's location or document, never
+   * kept: only the page's name and category (and the product's own properties) stay.
+   */
+  static final List<String> PAGE_LOCATION =
+      List.of("url", "path", "referrer", "search", "title", "hash", "href", "referring_domain");
 
   private static final int MAX_ID = 128;
   private static final int MAX_NAME = 256;
@@ -129,6 +137,10 @@ final class EventMapper {
     }
     JsonNode propertiesNode = objectOrEmpty(e, Wire.PROPERTIES);
     ObjectNode properties = propertiesNode instanceof ObjectNode o ? o : mapper.createObjectNode();
+    if (type.equals("page") || type.equals("screen")) {
+      // analytics.js fills these from the location: a URL, a path with ids, a query, a title.
+      properties.remove(PAGE_LOCATION);
+    }
     TypedFields.normalize(properties, type, event);
     JsonNode own = objectOrEmpty(e, Wire.CONTEXT);
     ObjectNode context = allowListed(own, batch.fields());

@@ -16,6 +16,8 @@ import dev.beacon.server.storage.StoredEvent;
 import dev.beacon.server.storage.Write;
 import dev.beacon.server.storage.Written;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -59,19 +61,21 @@ public final class IngestService {
   private final RateLimiter emqxPerSource;
   private final DailyBudget emqxBytes;
   private final MeterRegistry metrics;
+  private final OtlpMapper otlp;
+  private final RateLimiter otlpPerSource;
 
   public IngestService(
       ServerConfig config,
       ProductRegistry products,
       EventStore store,
       GroupCommitWriter writer,
-      ObjectMapper mapper,
+      JsonReader json,
       MeterRegistry metrics) {
     this.config = config;
     this.products = products;
     this.store = store;
     this.writer = writer;
-    this.mapper = mapper;
+    this.mapper = json.mapper();
     this.quarantineRows = new QuarantineRows(mapper);
     this.events = new EventMapper(mapper, config.limits().maxEventBytes(), products::retentionDays);
     this.perKey =
@@ -85,6 +89,9 @@ public final class IngestService {
     this.emqxPerSource = new RateLimiter(perSource, (int) Math.max(10, perSource * 10));
     this.emqxBytes = new DailyBudget(config.limits().emqxMaxBytesPerDay());
     this.metrics = metrics;
+    this.otlp = new OtlpMapper(json);
+    double otlpRate = config.compat().otlpRequestsPerSecondPerSource();
+    this.otlpPerSource = new RateLimiter(otlpRate, (int) Math.max(10, otlpRate * 10));
   }
 
   /**
@@ -113,10 +120,45 @@ public final class IngestService {
   }
 
   /**
+   * Authenticates a request by its write key, however the protocol carries it.
+   *
+   * @param how where the key goes, for the error when there is none
+   * @return the product
+   */
+  public String authenticateKey(String key, String how) {
+    if (key == null || key.isEmpty()) {
+      throw new Refusal(Kind.UNAUTHORIZED, "missing_write_key", "no write key: " + how);
+    }
+    String product = products.productForKey(key);
+    if (product == null) {
+      throw new Refusal(Kind.UNAUTHORIZED, "unknown_write_key", "unknown write key");
+    }
+    perKey.acquire(product);
+    return product;
+  }
+
+  /**
+   * The product of an OTLP request that carries no key ({@code compat.otlp.product}, for CLIs such
+   * as werf whose endpoint takes none), after the sender's and the product's rates.
+   *
+   * @return null when no product is open for OTLP
+   */
+  public String openOtlpProduct(String sourceKey) {
+    String product = config.compat().otlpProduct();
+    if (product == null) {
+      return null;
+    }
+    otlpPerSource.acquire(sourceKey, "one sender of the open OTLP endpoint");
+    perKey.acquire(product);
+    return product;
+  }
+
+  /**
    * Maps, validates and stores the events of a Segment-style request; the refused ones are kept in
    * quarantine, in the same commit.
    *
-   * @param endpoint {@code batch}, {@code import}, {@code track}, {@code identify} or {@code group}
+   * @param endpoint {@code batch}, {@code import}, {@code track}, {@code identify}, {@code group},
+   *     {@code page}, {@code screen} or {@code alias}
    */
   public Outcome segment(String product, String endpoint, JsonNode body, Instant receivedAt) {
     boolean single = !endpoint.equals(Wire.BATCH) && !endpoint.equals(Wire.IMPORT_ENDPOINT);
@@ -131,23 +173,102 @@ public final class IngestService {
       throw new Refusal(
           e.tooLarge() ? Kind.TOO_LARGE : Kind.BAD_REQUEST, "invalid_context", e.getMessage());
     }
+    List<Translated> translated = new ArrayList<>(items.size());
+    for (JsonNode item : items) {
+      translated.add(Translated.of(item));
+    }
+    return store(
+        product,
+        Protocol.SEGMENT,
+        "/v1/" + endpoint,
+        translated,
+        context,
+        single ? endpoint : null,
+        receivedAt);
+  }
+
+  /** The protocols ingest speaks: a label of its counters. */
+  enum Protocol {
+    SEGMENT("segment"),
+    EMQX("emqx"),
+    OTLP("otlp"),
+    POSTHOG("posthog");
+
+    final String label;
+
+    Protocol(String label) {
+      this.label = label;
+    }
+  }
+
+  /** Spans of an OTLP export request, each an event (werf's as the SDK's command events). */
+  public Outcome otlpSpans(String product, ExportTraceServiceRequest request, Instant receivedAt) {
+    requireAtMost(OtlpMapper.count(request), "spans");
+    return store(
+        product,
+        Protocol.OTLP,
+        "/v1/traces",
+        otlp.spans(product, request),
+        EventMapper.BatchContext.NONE,
+        null,
+        receivedAt);
+  }
+
+  /** Log records of an OTLP export request, each an event. */
+  public Outcome otlpLogs(String product, ExportLogsServiceRequest request, Instant receivedAt) {
+    requireAtMost(OtlpMapper.count(request), "log records");
+    return store(
+        product,
+        Protocol.OTLP,
+        "/v1/logs",
+        otlp.logs(request),
+        EventMapper.BatchContext.NONE,
+        null,
+        receivedAt);
+  }
+
+  private static void requireAtMost(int n, String what) {
+    if (n > MAX_BATCH_EVENTS) {
+      throw new Refusal(
+          Kind.TOO_LARGE,
+          "batch_too_large",
+          "the request has " + n + " " + what + "; the limit is " + MAX_BATCH_EVENTS);
+    }
+  }
+
+  /**
+   * Validates and stores translated events (quarantining the refused ones in the same commit).
+   *
+   * @param single the endpoint takes one event, whose refusal refuses the request; its type when
+   *     the event names none
+   */
+  private Outcome store(
+      String product,
+      Protocol protocol,
+      String endpoint,
+      List<Translated> items,
+      EventMapper.BatchContext context,
+      String single,
+      Instant receivedAt) {
     List<StoredEvent> valid = new ArrayList<>(items.size());
     List<Integer> invalid = new ArrayList<>();
     List<InvalidEvent> reasons = new ArrayList<>();
     List<JsonNode> invalidItems = new ArrayList<>();
     for (int i = 0; i < items.size(); i++) {
-      JsonNode item = items.get(i);
+      Translated item = items.get(i);
       try {
-        valid.add(events.segment(product, item, context, single ? endpoint : null, receivedAt));
+        if (item.refusal() != null) {
+          throw new InvalidEvent(item.refusal());
+        }
+        valid.add(events.segment(product, item.event(), context, single, receivedAt));
       } catch (InvalidEvent e) {
         invalid.add(i);
         reasons.add(e);
-        invalidItems.add(item);
+        invalidItems.add(item.event());
       }
     }
     Write.Kept kept =
-        quarantineRows.toKeep(
-            product, "/v1/" + endpoint, reasons, invalidItems, context, receivedAt);
+        quarantineRows.toKeep(product, endpoint, reasons, invalidItems, context, receivedAt);
     Written written = commit(new Write(valid, kept == null ? List.of() : List.of(kept), List.of()));
     List<Rejected> rejected =
         QuarantineRows.rejected(
@@ -157,7 +278,7 @@ public final class IngestService {
           .counter("beacon_quarantined_events_total", "product", product)
           .increment(kept.rejections().size());
     }
-    if (single && !rejected.isEmpty()) {
+    if (single != null && !rejected.isEmpty()) {
       Rejected r = rejected.get(0);
       throw new Refusal(
           reasons.get(0).tooLarge() ? Kind.TOO_LARGE : Kind.BAD_REQUEST,
@@ -165,7 +286,7 @@ public final class IngestService {
           r.reason()
               + (r.quarantineId() > 0 ? " (kept in quarantine as #" + r.quarantineId() + ")" : ""));
     }
-    return outcome(product, written.stored(), rejected);
+    return outcome(product, protocol, written.stored(), rejected);
   }
 
   /**
@@ -201,7 +322,8 @@ public final class IngestService {
     try {
       StoredEvent mapped = events.emqx(product, report, raw, receivedAt);
       emqxBytes.spend(mapped.properties().length());
-      return outcome(product, commit(Write.events(List.of(mapped))).stored(), List.of());
+      return outcome(
+          product, Protocol.EMQX, commit(Write.events(List.of(mapped))).stored(), List.of());
     } catch (InvalidEvent e) {
       // Not kept: the EMQX endpoint takes no credentials, and the quarantine is for events
       // whose sender is known (anyone could fill it otherwise).
@@ -251,7 +373,7 @@ public final class IngestService {
     // never both, never neither.
     Written written =
         commit(new Write(List.of(mapped), List.of(), List.of(new Write.Released(product, id))));
-    return outcome(product, written.stored(), List.of());
+    return outcome(product, Protocol.SEGMENT, written.stored(), List.of());
   }
 
   private static String defaultType(String endpoint) {
@@ -276,7 +398,8 @@ public final class IngestService {
     }
   }
 
-  private Outcome outcome(String product, boolean[] stored, List<Rejected> rejected) {
+  private Outcome outcome(
+      String product, Protocol protocol, boolean[] stored, List<Rejected> rejected) {
     int accepted = 0;
     for (boolean s : stored) {
       if (s) {
@@ -285,13 +408,34 @@ public final class IngestService {
     }
     int duplicates = stored.length - accepted;
     metrics
-        .counter("beacon_ingest_events_total", "product", product, "result", "accepted")
+        .counter(
+            "beacon_ingest_events_total",
+            "product",
+            product,
+            "protocol",
+            protocol.label,
+            "result",
+            "accepted")
         .increment(accepted);
     metrics
-        .counter("beacon_ingest_events_total", "product", product, "result", "duplicate")
+        .counter(
+            "beacon_ingest_events_total",
+            "product",
+            product,
+            "protocol",
+            protocol.label,
+            "result",
+            "duplicate")
         .increment(duplicates);
     metrics
-        .counter("beacon_ingest_events_total", "product", product, "result", "rejected")
+        .counter(
+            "beacon_ingest_events_total",
+            "product",
+            product,
+            "protocol",
+            protocol.label,
+            "result",
+            "rejected")
         .increment(rejected.size());
     return new Outcome(accepted, duplicates, rejected);
   }

@@ -86,18 +86,21 @@ public final class BeaconServer implements AutoCloseable {
             sources.get(ConfigLoader.MIN_INSTALLATIONS),
             config.retentionDays(),
             sources.get(ConfigLoader.RETENTION));
-    IngestService ingest =
-        new IngestService(config, products, store, writer, json.mapper(), metrics);
+    IngestService ingest = new IngestService(config, products, store, writer, json, metrics);
     BodyReader bodies =
         new BodyReader(config.limits().maxRequestBytes(), config.limits().maxGzipRatio());
 
     HttpRouting.Builder routing = HttpRouting.builder();
     ServerConfig.Connections limits = config.web().connections();
     this.deadlines = new RequestDeadlines(limits.headerTimeout(), limits.bodyTimeout());
-    routing.register(new IngestRoutes(ingest, bodies, json, responses, deadlines));
+    RefusalCounts refusals = new RefusalCounts(metrics);
+    Cors cors = new Cors(config.compat().browserOrigins());
+    routing.register(new IngestRoutes(ingest, bodies, json, responses, deadlines, cors));
+    routing.register(
+        new OtlpRoutes(
+            ingest, bodies, json, deadlines, refusals, cors, config.compat().otlpKeyHeader()));
     AdminAccess access = new AdminAccess(config, admin, json, responses, deadlines, nanoTime);
     routing.register(access::routing);
-    RefusalCounts refusals = new RefusalCounts(metrics);
     routing.register(
         new AdminRoutes(products, store, ingest, access, json, responses, deadlines, refusals));
     routing.register(new QueryRoutes(products, store, access, responses));

@@ -17,13 +17,15 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The ingest endpoints of DESIGN §3: Segment-compatible {@code /v1/*} (Beacon SDK, Segment clients,
- * DC/OS Signal) and EMQX-compatible {@code /api/telemetry}. Order of checks: media type, size,
- * encoding, JSON, write key, rate, events; the first failure answers.
+ * The ingest endpoints of DESIGN §3: Segment-compatible {@code /v1/*} (Beacon SDK, Segment's
+ * clients and analytics.js with its short paths, DC/OS Signal) and EMQX-compatible {@code
+ * /api/telemetry}. Order of checks: media type, size, encoding, JSON, write key, rate, events; the
+ * first failure answers.
  */
 final class IngestRoutes implements HttpService {
   private final IngestService ingest;
@@ -33,34 +35,66 @@ final class IngestRoutes implements HttpService {
   private final BodyReader reports;
   private final SourceKeys sources = new SourceKeys();
   private final RequestDeadlines deadlines;
+  private final Cors cors;
+
+  static final String PAGE = "page";
+  static final String SCREEN = "screen";
+  static final String ALIAS = "alias";
 
   IngestRoutes(
       IngestService ingest,
       BodyReader bodies,
       JsonReader json,
       Responses responses,
-      RequestDeadlines deadlines) {
+      RequestDeadlines deadlines,
+      Cors cors) {
     this.ingest = ingest;
     this.bodies = bodies;
     this.json = json;
     this.responses = responses;
     this.reports = bodies.atMost(ingest.emqxMaxReportBytes());
     this.deadlines = deadlines;
+    this.cors = cors;
   }
+
+  /**
+   * analytics.js's short paths (its {@code /v1/t}, {@code /v1/p}, ...), each the endpoint it stands
+   * for.
+   */
+  static final Map<String, String> SHORT_PATHS =
+      Map.of(
+          "t", Wire.TRACK_ENDPOINT,
+          "p", PAGE,
+          "i", Wire.IDENTIFY_ENDPOINT,
+          "g", Wire.GROUP_ENDPOINT,
+          "a", ALIAS,
+          "s", SCREEN,
+          "b", Wire.BATCH);
 
   @Override
   public void routing(HttpRules rules) {
+    Map<String, String> paths = new LinkedHashMap<>();
     for (String endpoint :
         List.of(
             Wire.BATCH,
             Wire.IMPORT_ENDPOINT,
             Wire.TRACK_ENDPOINT,
             Wire.IDENTIFY_ENDPOINT,
-            Wire.GROUP_ENDPOINT)) {
-      rules.post("/v1/" + endpoint, (req, res) -> segment(endpoint, req, res));
-      // Segment's own clients post to "/v1/import/" (a trailing slash) when given an endpoint.
-      rules.post("/v1/" + endpoint + "/", (req, res) -> segment(endpoint, req, res));
+            Wire.GROUP_ENDPOINT,
+            PAGE,
+            SCREEN,
+            ALIAS)) {
+      paths.put(endpoint, endpoint);
     }
+    paths.putAll(SHORT_PATHS);
+    paths.forEach(
+        (path, endpoint) -> {
+          rules.post("/v1/" + path, (req, res) -> segment(endpoint, req, res));
+          // Segment's own clients post to "/v1/import/" (a trailing slash) when given an endpoint.
+          rules.post("/v1/" + path + "/", (req, res) -> segment(endpoint, req, res));
+          rules.options("/v1/" + path, cors::preflight);
+          rules.options("/v1/" + path + "/", cors::preflight);
+        });
     rules.post(Wire.EMQX_PATH, this::emqx);
   }
 
@@ -75,6 +109,7 @@ final class IngestRoutes implements HttpService {
     if (product == null) {
       product = ingest.authenticate(null, body);
     }
+    cors.allow(req, res, product);
     IngestService.Outcome o = ingest.segment(product, endpoint, body, received);
     if (o.nothingAccepted() && !o.rejected().isEmpty()) {
       // Refused as a whole, so the answer carries an error like every other refusal.
