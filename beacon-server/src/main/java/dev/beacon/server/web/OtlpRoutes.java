@@ -197,7 +197,9 @@ final class OtlpRoutes implements HttpService {
   private ExportTraceServiceRequest decodeTraces(byte[] raw, boolean protobuf) {
     try {
       if (protobuf) {
-        return ExportTraceServiceRequest.parseFrom(raw);
+        ExportTraceServiceRequest r = ExportTraceServiceRequest.parseFrom(raw);
+        requireKnown(r.getResourceSpansCount(), r);
+        return r;
       }
       ExportTraceServiceRequest.Builder b = ExportTraceServiceRequest.newBuilder();
       JsonFormat.parser().ignoringUnknownFields().merge(protoJson(raw), b);
@@ -210,13 +212,29 @@ final class OtlpRoutes implements HttpService {
   private ExportLogsServiceRequest decodeLogs(byte[] raw, boolean protobuf) {
     try {
       if (protobuf) {
-        return ExportLogsServiceRequest.parseFrom(raw);
+        ExportLogsServiceRequest r = ExportLogsServiceRequest.parseFrom(raw);
+        requireKnown(r.getResourceLogsCount(), r);
+        return r;
       }
       ExportLogsServiceRequest.Builder b = ExportLogsServiceRequest.newBuilder();
       JsonFormat.parser().ignoringUnknownFields().merge(protoJson(raw), b);
       return b.build();
     } catch (InvalidProtocolBufferException e) {
       throw undecodable(protobuf, e);
+    }
+  }
+
+  /**
+   * Protobuf reads a field of the wrong wire type as an unknown one: a body of nothing else is not
+   * an export request (an empty body is, and succeeds).
+   */
+  private static void requireKnown(int resources, Message request) {
+    if (resources == 0 && !request.getUnknownFields().asMap().isEmpty()) {
+      throw new Refusal(
+          Kind.BAD_REQUEST,
+          "invalid_protobuf",
+          "the body is not a valid OTLP protobuf message: it holds no resource records, only"
+              + " fields OTLP does not define (or of the wrong wire type)");
     }
   }
 

@@ -160,7 +160,8 @@ class LimitsAndOperationsTest {
       String metrics =
           s.get("/metrics", TestServer.basic("admin", TestServer.ADMIN_PASSWORD)).body();
       assertThat(metrics)
-          .contains("beacon_ingest_events_total{product=\"acme\",result=\"accepted\"} 1.0")
+          .contains(
+              "beacon_ingest_events_total{product=\"acme\",protocol=\"segment\",result=\"accepted\"} 1.0")
           .contains("beacon_refused_requests_total{code=\"invalid_json\",reason=\"malformed\"} 1.0")
           .contains("beacon_writer_queued_events")
           .contains("beacon_commit_seconds");
@@ -183,7 +184,8 @@ class LimitsAndOperationsTest {
       assertThat(scraped.status()).isEqualTo(200);
       assertThat(scraped.header("Content-Type")).startsWith("text/plain");
       assertThat(scraped.body())
-          .contains("beacon_ingest_events_total{product=\"acme\",result=\"accepted\"} 1.0");
+          .contains(
+              "beacon_ingest_events_total{product=\"acme\",protocol=\"segment\",result=\"accepted\"} 1.0");
       assertThat(s.get("/metrics", TestServer.basic("admin", TestServer.ADMIN_PASSWORD)).status())
           .isEqualTo(200);
     }
