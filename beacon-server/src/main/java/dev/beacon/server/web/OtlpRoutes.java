@@ -195,30 +195,27 @@ final class OtlpRoutes implements HttpService {
   }
 
   private ExportTraceServiceRequest decodeTraces(byte[] raw, boolean protobuf) {
-    try {
-      if (protobuf) {
-        ExportTraceServiceRequest r = ExportTraceServiceRequest.parseFrom(raw);
-        requireKnown(r.getResourceSpansCount(), r);
-        return r;
-      }
-      ExportTraceServiceRequest.Builder b = ExportTraceServiceRequest.newBuilder();
-      JsonFormat.parser().ignoringUnknownFields().merge(protoJson(raw), b);
-      return b.build();
-    } catch (InvalidProtocolBufferException e) {
-      throw undecodable(protobuf, e);
-    }
+    ExportTraceServiceRequest.Builder b = ExportTraceServiceRequest.newBuilder();
+    decode(raw, protobuf, b);
+    requireKnown(b.getResourceSpansCount(), b);
+    return b.build();
   }
 
   private ExportLogsServiceRequest decodeLogs(byte[] raw, boolean protobuf) {
+    ExportLogsServiceRequest.Builder b = ExportLogsServiceRequest.newBuilder();
+    decode(raw, protobuf, b);
+    requireKnown(b.getResourceLogsCount(), b);
+    return b.build();
+  }
+
+  /** Either encoding into the request's builder; 400 for what cannot be decoded. */
+  private void decode(byte[] raw, boolean protobuf, Message.Builder into) {
     try {
       if (protobuf) {
-        ExportLogsServiceRequest r = ExportLogsServiceRequest.parseFrom(raw);
-        requireKnown(r.getResourceLogsCount(), r);
-        return r;
+        into.mergeFrom(raw);
+      } else {
+        JsonFormat.parser().ignoringUnknownFields().merge(protoJson(raw), into);
       }
-      ExportLogsServiceRequest.Builder b = ExportLogsServiceRequest.newBuilder();
-      JsonFormat.parser().ignoringUnknownFields().merge(protoJson(raw), b);
-      return b.build();
     } catch (InvalidProtocolBufferException e) {
       throw undecodable(protobuf, e);
     }
@@ -228,7 +225,7 @@ final class OtlpRoutes implements HttpService {
    * Protobuf reads a field of the wrong wire type as an unknown one: a body of nothing else is not
    * an export request (an empty body is, and succeeds).
    */
-  private static void requireKnown(int resources, Message request) {
+  private static void requireKnown(int resources, Message.Builder request) {
     if (resources == 0 && !request.getUnknownFields().asMap().isEmpty()) {
       throw new Refusal(
           Kind.BAD_REQUEST,
