@@ -83,7 +83,11 @@ public final class BodyReader {
     };
   }
 
-  private byte[] gunzip(byte[] compressed) throws IOException {
+  /**
+   * A body that is gzip by another sign than its {@code Content-Encoding} (PostHog's {@code
+   * compression=gzip-js}, or its magic bytes), inflated within the same limits.
+   */
+  public byte[] gunzip(byte[] compressed) throws IOException {
     long byRatio = (long) compressed.length * maxRatio;
     int limit = (int) Math.min(maxBytes, Math.max(byRatio, 1024));
     try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed))) {

@@ -20,6 +20,7 @@ import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -222,6 +223,58 @@ public final class IngestService {
         Protocol.OTLP,
         "/v1/logs",
         otlp.logs(request),
+        EventMapper.BatchContext.NONE,
+        null,
+        receivedAt);
+  }
+
+  /**
+   * The product of a PostHog capture request, by its project token (the product's write key): the
+   * envelope's, else the one every event and the query agree on.
+   *
+   * @param queryToken {@code token} or {@code api_key} of the query, or null
+   */
+  public String posthogProduct(JsonNode body, String queryToken) {
+    String token = PostHogMapper.request(body, queryToken, null, MAX_BATCH_EVENTS, null).token();
+    if (token != null && token.startsWith("phx_")) {
+      throw new Refusal(
+          Kind.UNAUTHORIZED,
+          "personal_key",
+          "phx_ keys are PostHog personal API keys; send the product's Beacon write key as the"
+              + " project token (api_key)");
+    }
+    return authenticateKey(
+        token,
+        "send the product's write key as the project token (posthog.init(key), api_key in the"
+            + " body, or ?token= in the query)");
+  }
+
+  /**
+   * The events of a PostHog capture request, each stored or refused (quarantined with its reason).
+   *
+   * @param endpoint the path it came to, for the quarantine
+   * @param querySentAt {@code _} or {@code sent_at} of the query (milliseconds), or null
+   * @param defaultEvent the event of a record that names none ({@code /engage}), or null
+   */
+  public Outcome posthog(
+      String product,
+      String endpoint,
+      JsonNode body,
+      String querySentAt,
+      String defaultEvent,
+      Instant receivedAt) {
+    PostHogMapper.Request r =
+        PostHogMapper.request(body, null, querySentAt, MAX_BATCH_EVENTS, defaultEvent);
+    Duration skew = PostHogMapper.skew(r.sentAt(), receivedAt);
+    List<Translated> translated = new ArrayList<>(r.events().size());
+    for (JsonNode e : r.events()) {
+      translated.add(PostHogMapper.event(e, receivedAt, skew));
+    }
+    return store(
+        product,
+        Protocol.POSTHOG,
+        endpoint,
+        translated,
         EventMapper.BatchContext.NONE,
         null,
         receivedAt);

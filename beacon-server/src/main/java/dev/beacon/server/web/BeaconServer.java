@@ -99,6 +99,7 @@ public final class BeaconServer implements AutoCloseable {
     routing.register(
         new OtlpRoutes(
             ingest, bodies, json, deadlines, refusals, cors, config.compat().otlpKeyHeader()));
+    routing.register(new PostHogRoutes(ingest, bodies, json, responses, deadlines, cors));
     AdminAccess access = new AdminAccess(config, admin, json, responses, deadlines, nanoTime);
     routing.register(access::routing);
     routing.register(

@@ -85,6 +85,18 @@ final class Cors {
     res.header(HeaderNames.VARY, "Origin");
   }
 
+  /**
+   * A stub a library reads at start (PostHog's flags and config): readable by the pages of any
+   * origin a product lists; it holds nothing of any product.
+   */
+  void allowAnyConfigured(ServerRequest req, ServerResponse res) {
+    String origin = origin(req);
+    if (origin != null && any.contains(origin)) {
+      res.header(ALLOW_ORIGIN, origin);
+      res.header(HeaderNames.VARY, "Origin");
+    }
+  }
+
   /** The request's origin, lower case; null when absent or {@code null} (an opaque origin). */
   private static String origin(ServerRequest req) {
     String o = req.headers().first(HeaderNames.ORIGIN).orElse(null);
