@@ -8,9 +8,15 @@ class GoldenPayloadsTest {
   @Test
   void everyGoldenPayloadIsPackagedAndIsAJsonObject() {
     for (GoldenPayloads payload : GoldenPayloads.values()) {
+      if (!payload.isJson()) {
+        assertThat(payload.bytes()).as(payload.name()).hasSizeGreaterThan(100);
+        continue;
+      }
       String json = payload.json().strip();
       assertThat(json).as(payload.name()).startsWith("{").endsWith("}");
     }
+    // gzip's magic
+    assertThat(GoldenPayloads.POSTHOG_JS_BATCH_GZIP.bytes()).startsWith(0x1f, 0x8b);
   }
 
   @Test

@@ -39,9 +39,10 @@ import java.util.regex.Pattern;
  *       locale and timezone. Everything else, {@code $ip}, {@code $set}, {@code $set_once}, {@code
  *       $unset}, {@code $current_url}, {@code $pathname}, {@code $host}, {@code $referrer}, {@code
  *       $initial_*}, {@code $geoip_*}, {@code $elements}, {@code $session_id}, {@code $groups},
- *       ..., is dropped. Person and alias events ({@code $identify}, {@code $create_alias}, {@code
- *       $set}, {@code $groupidentify}) keep none of their own properties: all of them describe a
- *       person or a company.
+ *       ..., is dropped, and so are the page's {@code title} and location on {@code $pageview},
+ *       {@code $pageleave} and {@code $screen}. Person and alias events ({@code $identify}, {@code
+ *       $create_alias}, {@code $set}, {@code $groupidentify}) keep none of their own properties:
+ *       all of them describe a person or a company.
  * </ul>
  */
 final class PostHogMapper {
@@ -83,6 +84,11 @@ final class PostHogMapper {
   /** Events that carry a person's (or a company's) properties, none of which is kept. */
   static final Set<String> PERSON_EVENTS =
       Set.of("$identify", "$create_alias", "$merge_dangerously", "$set", "$groupidentify");
+
+  /**
+   * Events of a page or a screen, whose location properties ({@link EventMapper#PAGE_LOCATION}) go.
+   */
+  static final Set<String> PAGE_EVENTS = Set.of("$pageview", "$pageleave", "$screen");
 
   private static final Set<String> TOKEN_FIELDS = Set.of("token", "$token", "api_key");
   private static final Set<String> DISTINCT_ID_FIELDS =
@@ -236,6 +242,7 @@ final class PostHogMapper {
     }
     String problem = timestamp(e, properties, received, skew, out);
     boolean person = name != null && PERSON_EVENTS.contains(name.asText());
+    boolean page = name != null && PAGE_EVENTS.contains(name.asText());
     ObjectNode context = out.putObject(Wire.CONTEXT);
     ObjectNode kept = out.putObject(Wire.PROPERTIES);
     for (Map.Entry<String, JsonNode> p : properties.properties()) {
@@ -254,7 +261,8 @@ final class PostHogMapper {
       } else if (!person
           && !key.startsWith("$")
           && !key.equals("token")
-          && !DISTINCT_ID_FIELDS.contains(key)) {
+          && !DISTINCT_ID_FIELDS.contains(key)
+          && !(page && EventMapper.PAGE_LOCATION.contains(key))) {
         kept.set(key, v);
       }
     }
