@@ -295,6 +295,22 @@ final class BenchReport {
 
   // --- Ingest ---------------------------------------------------------------------------------
 
+  /** What each ingest payload is, for its row. */
+  private static final Map<String, String> PAYLOADS =
+      Map.of(
+          "report",
+          "EMQX report (1.2 KB)",
+          "batch",
+          "Segment batch of 100 (no context)",
+          "batch-full",
+          "Segment batch of 100 as clients send it (timestamp, library, OS, app version)",
+          "otlp",
+          "OTLP/HTTP protobuf, 100 spans (the same events)",
+          "werf",
+          "OTLP/HTTP protobuf, 100 werf spans (command events)",
+          "posthog",
+          "PostHog `/batch` of 100, as posthog-server sends it (the same events)");
+
   private void ingest() throws IOException {
     JsonNode r = section("ingest", "Server: ingest with durable acknowledgement");
     if (r == null) {
@@ -306,7 +322,10 @@ final class BenchReport {
             + " cores as the server; every request carries new message ids (or a new EMQX `uuid`),"
             + " so each event is really written. The bare handler is a Helidon 4 route in the same"
             + " run that reads the same body and answers `{\"accepted\":1}`. 3 s warm-up, then the"
-            + " measured run, per row.\n\n```sh\n"
+            + " measured run, per row. The OTLP and PostHog batches carry the events of the"
+            + " Segment batch \"as clients send it\" (same name, properties, 50 installations,"
+            + " timestamp, library, OS, version), so that the three protocols compare on equal"
+            + " events.\n\n```sh\n"
             + commands.path("ingest").asText()
             + "\n```\n\n");
     md.append(
@@ -325,9 +344,13 @@ final class BenchReport {
             "duckdb-raw", "Beacon + DuckDB, rollups off (comparison only)",
             "postgres", "Beacon + PostgreSQL");
     Map<String, Double> raw = new LinkedHashMap<>();
+    Map<String, Double> duck = new LinkedHashMap<>();
     for (JsonNode row : r) {
       if (row.path("server").asText().equals("duckdb-raw")) {
         raw.put(row.path("payload").asText(), row.path("requestsPerSecond").asDouble());
+      }
+      if (row.path("server").asText().equals("duckdb")) {
+        duck.put(row.path("payload").asText(), row.path("requestsPerSecond").asDouble());
       }
     }
     for (JsonNode row : r) {
@@ -339,7 +362,7 @@ final class BenchReport {
           String.format(
               "| %s | %s | %s | %s | %s | %s | %d | %s |%n",
               servers.getOrDefault(server, server),
-              payload.equals("batch") ? "batch of 100" : "EMQX report (1.2 KB)",
+              PAYLOADS.getOrDefault(payload, payload),
               count(rps),
               count(rps * row.path("eventsPerRequest").asInt()),
               row.path("p50").asText(),
@@ -359,6 +382,23 @@ final class BenchReport {
             "Keeping rollups costs batched ingest at most 20 % (DuckDB, batches of 100)",
             percent(kept) + " of the rate without rollups", kept >= 0.8);
       }
+      if (server.equals("duckdb")
+          && (payload.equals("otlp") || payload.equals("posthog"))
+          && duck.containsKey("batch-full")) {
+        double same = rps / duck.get("batch-full");
+        verdict(
+            (payload.equals("otlp") ? "OTLP spans/s" : "PostHog events/s")
+                + " ≥ 80 % of Segment's events/s, the same events, batches of 100 (DuckDB)",
+            percent(same)
+                + " ("
+                + count(rps * 100)
+                + " vs "
+                + count(duck.get("batch-full") * 100)
+                + " events/s; "
+                + percent(rps / duck.getOrDefault("batch", Double.NaN))
+                + " of the batch without context)",
+            same >= 0.8);
+      }
       if (server.equals("duckdb") && payload.equals("report")) {
         verdict(
             "Single reports ≥ 50 % of the bare handler (DuckDB)",
@@ -372,9 +412,7 @@ final class BenchReport {
         profile(
             servers.getOrDefault(row.path("server").asText(), "").replace("**", "")
                 + ", "
-                + (row.path("payload").asText().equals("batch")
-                    ? "batches of 100"
-                    : "EMQX reports"),
+                + PAYLOADS.getOrDefault(row.path("payload").asText(), "?"),
             profile);
       }
     }

@@ -14,8 +14,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -298,15 +296,9 @@ final class EventMapper {
     if (!t.isTextual()) {
       throw new InvalidEvent("timestamp must be an ISO-8601 string, not " + kind(t));
     }
-    Instant at;
-    try {
-      at = OffsetDateTime.parse(t.asText()).toInstant();
-    } catch (DateTimeParseException notOffset) {
-      try {
-        at = Instant.parse(t.asText());
-      } catch (DateTimeParseException notInstant) {
-        throw new InvalidEvent("timestamp is not ISO-8601: '" + clip(t.asText()) + "'");
-      }
+    Instant at = IsoTimes.parse(t.asText());
+    if (at == null) {
+      throw new InvalidEvent("timestamp is not ISO-8601: '" + clip(t.asText()) + "'");
     }
     if (at.isBefore(EARLIEST)) {
       throw new InvalidEvent("timestamp " + clip(t.asText()) + " is before " + EARLIEST);

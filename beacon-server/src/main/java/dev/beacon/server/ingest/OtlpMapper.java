@@ -28,9 +28,9 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -129,13 +129,24 @@ final class OtlpMapper {
           "error.message",
           "errorMessage");
 
+  /** The prefixes of {@link #IDENTIFYING_ATTRIBUTES}, those ending in a dot or an underscore. */
+  private static final String[] IDENTIFYING_PREFIXES =
+      IDENTIFYING_ATTRIBUTES.stream()
+          .filter(d -> d.endsWith(".") || d.endsWith("_"))
+          .toArray(String[]::new);
+
   /** Deepest nesting of an attribute value (arrays and key-value lists) kept. */
   static final int MAX_VALUE_DEPTH = 16;
 
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
   private static final String PROJECT_KEY = "beacon-project-id/v2:";
 
+  private static final int MAX_REKEYED = 10_000;
+
   private final JsonReader json;
+
+  /** Re-keyed project ids by product and werf's id: one per repository, not an HMAC per span. */
+  private final Map<String, String> rekeyedIds = new ConcurrentHashMap<>();
 
   OtlpMapper(JsonReader json) {
     this.json = json;
@@ -288,7 +299,12 @@ final class OtlpMapper {
     p.put(CommandFields.EXECUTION_ID, execution);
     String project = text(a.get(CommandFields.PROJECT_ID));
     if (project != null) {
-      p.put(CommandFields.PROJECT_ID, rekeyed(product, project));
+      p.put(
+          CommandFields.PROJECT_ID,
+          rekeyedIds.computeIfAbsent(product + '\u0000' + project, k -> rekeyed(product, project)));
+      if (rekeyedIds.size() > MAX_REKEYED) {
+        rekeyedIds.clear(); // a bound, not an eviction policy: repositories are few per product
+      }
     }
     String command = text(a.get(CommandFields.COMMAND));
     if (command != null) {
@@ -448,13 +464,15 @@ final class OtlpMapper {
     if (IDENTIFYING_ATTRIBUTES.contains(key)) {
       return true;
     }
-    for (String d : IDENTIFYING_ATTRIBUTES) {
-      if ((d.endsWith(".") || d.endsWith("_")) && key.startsWith(d)) {
+    for (String prefix : IDENTIFYING_PREFIXES) {
+      if (key.startsWith(prefix)) {
         return true;
       }
     }
-    String lower = key.toLowerCase(Locale.ROOT);
-    return lower.endsWith(".ip") || lower.endsWith(".mac") || lower.endsWith("email");
+    int n = key.length();
+    return key.regionMatches(true, n - 3, ".ip", 0, 3)
+        || key.regionMatches(true, n - 4, ".mac", 0, 4)
+        || key.regionMatches(true, n - 5, "email", 0, 5);
   }
 
   /** An attribute value as JSON; null when it nests deeper than {@link #MAX_VALUE_DEPTH}. */

@@ -9,8 +9,6 @@ import dev.beacon.server.Refusal.Kind;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -330,18 +328,7 @@ final class PostHogMapper {
 
   /** An ISO-8601 time, or null. */
   static Instant instant(JsonNode t) {
-    if (t == null || !t.isTextual()) {
-      return null;
-    }
-    try {
-      return OffsetDateTime.parse(t.asText()).toInstant();
-    } catch (DateTimeParseException notOffset) {
-      try {
-        return Instant.parse(t.asText());
-      } catch (DateTimeParseException notInstant) {
-        return null;
-      }
-    }
+    return t == null || !t.isTextual() ? null : IsoTimes.parse(t.asText());
   }
 
   /** The query's send time in milliseconds; PostHog ignores values of 2020 or before (seconds). */
