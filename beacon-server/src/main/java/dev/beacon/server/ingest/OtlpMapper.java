@@ -5,9 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.ByteString;
-import dev.beacon.protocol.CommandFields;
 import dev.beacon.protocol.Wire;
-import dev.beacon.server.Refusal;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
@@ -21,8 +19,6 @@ import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -30,15 +26,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Puts OTLP spans and log records into the Segment envelope, one event each.
  *
  * <ul>
- *   <li><b>werf's spans</b> (name or scope {@value #WERF_SPAN}) become exactly the events the
+ *   <li><b>werf's spans</b> (name or scope {@value WerfSpans#SPAN}) become exactly the events the
  *       Beacon SDK sends for a CLI: the event is werf's {@code eventType} ({@code CommandStarted},
  *       {@code CommandExited}, {@code UnshallowFailed}, ...), the properties {@code ts}, {@code
  *       executionID}, {@code projectID}, {@code command}, {@code attributes} and {@code eventData}
@@ -64,7 +57,6 @@ import javax.crypto.spec.SecretKeySpec;
  * span's message id is its trace id and span id, so a retried export is stored once.
  */
 final class OtlpMapper {
-  static final String WERF_SPAN = "telemetry.werf.io";
 
   /** Resource attributes kept beside the ones mapped onto the event's fields. */
   static final Set<String> RESOURCE_KEPT =
@@ -139,17 +131,11 @@ final class OtlpMapper {
   static final int MAX_VALUE_DEPTH = 16;
 
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
-  private static final String PROJECT_KEY = "beacon-project-id/v2:";
 
-  private static final int MAX_REKEYED = 10_000;
-
-  private final JsonReader json;
-
-  /** Re-keyed project ids by product and werf's id: one per repository, not an HMAC per span. */
-  private final Map<String, String> rekeyedIds = new ConcurrentHashMap<>();
+  private final WerfSpans werfSpans;
 
   OtlpMapper(JsonReader json) {
-    this.json = json;
+    this.werfSpans = new WerfSpans(json);
   }
 
   /** Spans in a request, for the per-request limit before anything is translated. */
@@ -246,10 +232,10 @@ final class OtlpMapper {
     ObjectNode context = context(origin, scope);
     e.set(Wire.CONTEXT, context);
     boolean werf =
-        (WERF_SPAN.equals(span.getName()) || WERF_SPAN.equals(scope.getName()))
+        (WerfSpans.SPAN.equals(span.getName()) || WerfSpans.SPAN.equals(scope.getName()))
             && attributes.containsKey("eventType");
     if (werf) {
-      return werf(product, e, context, attributes, span);
+      return werfSpans.event(product, e, context, attributes, span);
     }
     e.put(Wire.EVENT, span.getName().isEmpty() ? "span" : span.getName());
     String installation = origin.instance() != null ? origin.instance() : hex(span.getTraceId());
@@ -272,95 +258,6 @@ final class OtlpMapper {
     withResource(properties, origin);
     e.set(Wire.PROPERTIES, properties);
     return problem == null ? Translated.of(e) : Translated.refused(e, problem);
-  }
-
-  private Translated werf(
-      String product, ObjectNode e, ObjectNode context, Map<String, AnyValue> a, Span span) {
-    String eventType = text(a.get("eventType"));
-    if (eventType == null) {
-      return Translated.refused(e, "werf span: eventType must be a non-empty string");
-    }
-    e.put(Wire.EVENT, eventType);
-    String execution = text(a.get(CommandFields.EXECUTION_ID));
-    if (execution == null) {
-      return Translated.refused(e, "werf span: executionID must be a non-empty string");
-    }
-    e.put(Wire.ANONYMOUS_ID, execution);
-    ObjectNode p = F.objectNode();
-    Long ts = integer(a.get(CommandFields.TS));
-    if (ts != null) {
-      p.put(CommandFields.TS, ts);
-      if (ts > 0 && ts < 253_402_300_800_000L) {
-        e.put(Wire.TIMESTAMP, Instant.ofEpochMilli(ts).toString());
-      }
-    } else if (span.getStartTimeUnixNano() != 0) {
-      e.put(Wire.TIMESTAMP, iso(span.getStartTimeUnixNano()));
-    }
-    p.put(CommandFields.EXECUTION_ID, execution);
-    String project = text(a.get(CommandFields.PROJECT_ID));
-    if (project != null) {
-      p.put(
-          CommandFields.PROJECT_ID,
-          rekeyedIds.computeIfAbsent(product + '\u0000' + project, k -> rekeyed(product, project)));
-      if (rekeyedIds.size() > MAX_REKEYED) {
-        rekeyedIds.clear(); // a bound, not an eviction policy: repositories are few per product
-      }
-    }
-    String command = text(a.get(CommandFields.COMMAND));
-    if (command != null) {
-      p.put(CommandFields.COMMAND, command);
-    }
-    Long schema = integer(a.get(Wire.SCHEMA_VERSION_FIELD));
-    if (schema != null) {
-      p.put(Wire.SCHEMA_VERSION_FIELD, schema);
-    }
-    e.set(Wire.PROPERTIES, p);
-    JsonNode attributes;
-    JsonNode data;
-    try {
-      attributes = embedded(a.get(CommandFields.ATTRIBUTES), CommandFields.ATTRIBUTES);
-      data = embedded(a.get(CommandFields.EVENT_DATA), CommandFields.EVENT_DATA);
-    } catch (InvalidEvent invalid) {
-      return Translated.refused(e, "werf span: " + invalid.getMessage());
-    }
-    if (attributes instanceof ObjectNode attrs) {
-      p.set(CommandFields.ATTRIBUTES, attrs);
-      ObjectNode app = context.withObject(Wire.APP);
-      putText(app, Wire.VERSION, attrs.get(Wire.VERSION));
-      putText(context.withObject("os"), "name", attrs.get("os"));
-      putText(context.withObject("device"), "arch", attrs.get("arch"));
-    }
-    if (data instanceof ObjectNode d) {
-      JsonNode options = d.remove("commandOptions");
-      if (options != null && !d.has(CommandFields.OPTIONS)) {
-        d.set(CommandFields.OPTIONS, options);
-      }
-      d.remove("errorMessage");
-      p.set(CommandFields.EVENT_DATA, d);
-    }
-    ObjectNode library = context.withObject(Wire.LIBRARY);
-    library.put(Wire.NAME, "werf");
-    return Translated.of(e);
-  }
-
-  /** werf's attributes and eventData: JSON objects sent as strings. */
-  private JsonNode embedded(AnyValue v, String name) throws InvalidEvent {
-    if (v == null) {
-      return null;
-    }
-    if (!v.hasStringValue()) {
-      throw new InvalidEvent(name + " must be a JSON object in a string");
-    }
-    JsonNode parsed;
-    try {
-      parsed = json.read(v.getStringValue().getBytes(StandardCharsets.UTF_8));
-    } catch (Refusal r) {
-      throw new InvalidEvent(name + " is not valid JSON: " + r.getMessage());
-    }
-    if (!parsed.isObject()) {
-      throw new InvalidEvent(name + " must be a JSON object, not " + EventMapper.kind(parsed));
-    }
-    return parsed;
   }
 
   private Translated log(Origin origin, InstrumentationScope scope, LogRecord record) {
@@ -517,7 +414,7 @@ final class OtlpMapper {
     };
   }
 
-  private static String text(AnyValue v) {
+  static String text(AnyValue v) {
     if (v == null) {
       return null;
     }
@@ -530,7 +427,7 @@ final class OtlpMapper {
     return s == null || s.isBlank() ? null : s;
   }
 
-  private static Long integer(AnyValue v) {
+  static Long integer(AnyValue v) {
     if (v == null) {
       return null;
     }
@@ -543,7 +440,7 @@ final class OtlpMapper {
     return null;
   }
 
-  private static void putText(ObjectNode into, String field, JsonNode value) {
+  static void putText(ObjectNode into, String field, JsonNode value) {
     if (value != null && value.isTextual() && !value.asText().isBlank()) {
       into.put(field, value.asText());
     }
@@ -568,24 +465,11 @@ final class OtlpMapper {
     return null; // all zero: no id
   }
 
-  private static String iso(long unixNano) {
+  static String iso(long unixNano) {
     return Instant.ofEpochSecond(
             Long.divideUnsigned(unixNano, 1_000_000_000L),
             Long.remainderUnsigned(unixNano, 1_000_000_000L))
         .toString();
-  }
-
-  /** werf's plain SHA-256 of the origin, keyed as the SDK keys its own project ids. */
-  static String rekeyed(String product, String projectId) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(
-          new SecretKeySpec(
-              (PROJECT_KEY + "werf:" + product).getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-      return HexFormat.of().formatHex(mac.doFinal(projectId.getBytes(StandardCharsets.UTF_8)));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("the JDK has no HmacSHA256", e);
-    }
   }
 
   private static String clip(String s) {
