@@ -147,7 +147,13 @@ final class ServeCommand implements Callable<Integer> {
             + " with the product's write key"
             + " as the HTTP Basic user name; from the SDK: <PREFIX>_TELEMETRY_ENDPOINT="
             + server.url()
-            + " <PREFIX>_TELEMETRY_WRITE_KEY=<key>.");
+            + " <PREFIX>_TELEMETRY_WRITE_KEY=<key>. Existing clients keep their own protocol:"
+            + " OpenTelemetry (werf) to "
+            + server.url()
+            + "/v1/traces, PostHog's libraries with host "
+            + server.url()
+            + " and the write key as project token (README: Pointing your existing client at"
+            + " Beacon).");
     for (ProductRegistry.Product p : products) {
       String key;
       if (p.name().equals("demo") && generatedDemoKey != null && p.configured()) {
