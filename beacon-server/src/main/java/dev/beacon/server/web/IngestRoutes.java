@@ -111,17 +111,7 @@ final class IngestRoutes implements HttpService {
     }
     cors.allow(req, res, product);
     IngestService.Outcome o = ingest.segment(product, endpoint, body, received);
-    if (o.nothingAccepted() && !o.rejected().isEmpty()) {
-      // Refused as a whole, so the answer carries an error like every other refusal.
-      Map<String, Object> refused =
-          Responses.error(
-              "invalid_events",
-              "all "
-                  + o.rejected().size()
-                  + " events of the batch were refused (see rejected); the first: "
-                  + o.rejected().get(0).reason());
-      refused.putAll(Responses.outcome(o));
-      responses.json(res, 400, refused);
+    if (responses.refusedWhole(res, o, "events of the batch")) {
       return;
     }
     responses.json(res, 200, Responses.outcome(o));

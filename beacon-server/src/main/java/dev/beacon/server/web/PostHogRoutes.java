@@ -122,16 +122,7 @@ final class PostHogRoutes implements HttpService {
             query(req, "_", "sent_at"),
             path.equals("/engage") ? "$set" : null,
             received);
-    if (o.nothingAccepted() && !o.rejected().isEmpty()) {
-      Map<String, Object> refused =
-          Responses.error(
-              "invalid_events",
-              "all "
-                  + o.rejected().size()
-                  + " events were refused (see rejected); the first: "
-                  + o.rejected().get(0).reason());
-      refused.putAll(Responses.outcome(o));
-      responses.json(res, 400, refused);
+    if (responses.refusedWhole(res, o, "events")) {
       return;
     }
     if ("1".equals(query(req, "beacon"))) {

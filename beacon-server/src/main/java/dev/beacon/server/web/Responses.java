@@ -76,6 +76,31 @@ final class Responses {
     };
   }
 
+  /**
+   * Answers 400 when every event of an ingest request was refused (it is refused as a whole, so the
+   * answer carries an error like every other refusal, beside what happened to each event).
+   *
+   * @param what the request's events, for the message ("events of the batch")
+   * @return whether it answered
+   */
+  boolean refusedWhole(ServerResponse res, IngestService.Outcome o, String what) {
+    if (!o.nothingAccepted() || o.rejected().isEmpty()) {
+      return false;
+    }
+    Map<String, Object> refused =
+        error(
+            "invalid_events",
+            "all "
+                + o.rejected().size()
+                + " "
+                + what
+                + " were refused (see rejected); the first: "
+                + o.rejected().get(0).reason());
+    refused.putAll(outcome(o));
+    json(res, 400, refused);
+    return true;
+  }
+
   /** What an ingest request got: accepted, duplicates, and each refused event with why. */
   static Map<String, Object> outcome(IngestService.Outcome o) {
     Map<String, Object> m = new LinkedHashMap<>();
