@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * PostHog's capture requests (posthog-js, posthog-server, posthog-python, the v0 endpoints) as
@@ -91,9 +90,6 @@ final class PostHogMapper {
   private static final Set<String> TOKEN_FIELDS = Set.of("token", "$token", "api_key");
   private static final Set<String> DISTINCT_ID_FIELDS =
       Set.of("distinct_id", "$distinct_id", "$device_id", "$anon_distinct_id");
-
-  /** Something with an {@code @} between two parts with a dot after it: an e-mail address. */
-  private static final Pattern EMAIL = Pattern.compile("(?s).*[^@\\s]@[^@\\s]+\\.[^@\\s]+.*");
 
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
@@ -270,7 +266,7 @@ final class PostHogMapper {
   /** The device id, else the distinct id; null when there is none, or only an e-mail address. */
   private static String installation(JsonNode e, JsonNode properties) {
     String device = idText(properties.get("$device_id"));
-    if (device != null && !EMAIL.matcher(device).matches()) {
+    if (device != null && !looksLikeEmail(device)) {
       return device;
     }
     for (JsonNode candidate :
@@ -279,10 +275,19 @@ final class PostHogMapper {
         }) {
       String id = idText(candidate);
       if (id != null) {
-        return EMAIL.matcher(id).matches() ? null : id;
+        return looksLikeEmail(id) ? null : id;
       }
     }
     return null;
+  }
+
+  /**
+   * An {@code @} with something before it and a dot after it: perhaps an e-mail address, so never
+   * stored (linear in the length, whatever the text).
+   */
+  static boolean looksLikeEmail(String s) {
+    int at = s.indexOf('@');
+    return at > 0 && s.indexOf('.', at + 2) > 0;
   }
 
   /** A distinct id as PostHog reads one: text or a number, trimmed. */
