@@ -50,6 +50,13 @@ public final class Wire {
   public static final String TYPE_TRACK = "track";
   public static final String TYPE_REPORT = "report";
 
+  /**
+   * A page view (Segment's {@code page} call), named by the page's route template.
+   *
+   * @since 0.2.0
+   */
+  public static final String TYPE_PAGE = "page";
+
   /** Event name a {@code report} message carries. */
   public static final String REPORT_EVENT = "report";
 

@@ -37,6 +37,7 @@ public final class Beacon implements AutoCloseable {
   private final QuietLog log;
   private final Pipeline pipeline;
   private final Control control;
+  private final UiRelay uiRelay = new UiRelay(this);
 
   Beacon(Settings settings) {
     this.settings = settings;
@@ -128,6 +129,23 @@ public final class Beacon implements AutoCloseable {
       pipeline.offer(Event.capture(event, properties, System.currentTimeMillis(), anonymousId));
     } catch (RuntimeException e) {
       pipeline.countDrop();
+    }
+  }
+
+  /**
+   * The relay of the product's web UI telemetry ({@code beacon.js}), to mount on a path of the
+   * product's own server: see {@link UiRelay}.
+   *
+   * @since 0.2.0
+   */
+  public UiRelay uiRelay() {
+    return uiRelay;
+  }
+
+  /** An event of the web UI, checked by the relay. */
+  void offerUi(Event e) {
+    if (pipeline.collecting()) {
+      pipeline.offer(e);
     }
   }
 

@@ -45,7 +45,8 @@ class PublicApiTest {
           "SourceAgent",
           "SourceAgent$Builder",
           "TelemetryControl",
-          "TelemetryMode");
+          "TelemetryMode",
+          "UiRelay");
 
   /** Every class compiled into the root package, nested ones too (not its sub-packages). */
   private static List<Class<?>> rootPackageClasses() throws Exception {

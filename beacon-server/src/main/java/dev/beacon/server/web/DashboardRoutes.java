@@ -1,5 +1,6 @@
 package dev.beacon.server.web;
 
+import dev.beacon.sdk.UiRelay;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -40,6 +41,8 @@ final class DashboardRoutes implements HttpService {
   /** Read from the jar once: the files cannot change while the server runs. */
   private final Map<String, byte[]> bodies = new HashMap<>();
 
+  private final byte[] script = UiRelay.script();
+
   DashboardRoutes() {
     FILES.forEach((path, file) -> bodies.put(path, read(file[0])));
   }
@@ -63,6 +66,16 @@ final class DashboardRoutes implements HttpService {
     for (String path : FILES.keySet()) {
       rules.get(path, (req, res) -> serve(path, res));
     }
+    // The web UI script (issue 13), as the SDK ships it: for pages that report directly here.
+    rules.get(
+        "/js/beacon.js",
+        (req, res) -> {
+          res.header(HeaderNames.CONTENT_TYPE, "text/javascript; charset=utf-8");
+          res.header(HeaderNames.create("X-Content-Type-Options"), "nosniff");
+          res.header(HeaderNames.CACHE_CONTROL, "public, max-age=3600");
+          res.header(HeaderNames.create("Cross-Origin-Resource-Policy"), "cross-origin");
+          res.send(script);
+        });
   }
 
   private void serve(String path, ServerResponse res) {

@@ -1,5 +1,6 @@
 package dev.beacon.sdk.internal.report;
 
+import dev.beacon.protocol.Wire;
 import dev.beacon.sdk.internal.json.JsonWriter;
 import java.util.Arrays;
 import java.util.Map;
@@ -18,12 +19,44 @@ public final class Event {
   /** Who the event is about when not this installation (a cluster agent's cluster id), or null. */
   final String anonymousId;
 
+  /** {@code track}, or {@code page} (a product web UI's page view, named by its route template). */
+  final String type;
+
+  /**
+   * The library that captured it, when not this SDK ({@code beacon-js} for a web UI's), or null.
+   */
+  final String library;
+
   private Event(String name, Object[] keyValues, long epochMillis, String anonymousId) {
+    this(name, keyValues, epochMillis, anonymousId, Wire.TYPE_TRACK, null);
+  }
+
+  private Event(
+      String name,
+      Object[] keyValues,
+      long epochMillis,
+      String anonymousId,
+      String type,
+      String library) {
     this.name = name;
     this.keyValues = keyValues;
     this.epochMillis = epochMillis;
     this.anonymousId = anonymousId;
+    this.type = type;
+    this.library = library;
   }
+
+  /**
+   * An event of the product's web UI, checked already by the relay: a page view ({@code page},
+   * named by its route template) or a custom event ({@code track}).
+   */
+  public static Event ui(String type, String name, Map<String, ?> properties, long epochMillis) {
+    Event e = capture(name, properties, epochMillis);
+    return new Event(e.name, e.keyValues, epochMillis, null, type, UI_LIBRARY);
+  }
+
+  /** The library name of a web UI's events. */
+  public static final String UI_LIBRARY = "beacon-js";
 
   public static Event capture(String name, Map<String, ?> properties, long epochMillis) {
     return capture(name, properties, epochMillis, null);

@@ -48,6 +48,7 @@ final class Payloads {
           message(
               Wire.TYPE_REPORT,
               Wire.REPORT_EVENT,
+              null,
               installationId.toString(),
               props,
               epochMillis,
@@ -73,7 +74,7 @@ final class Payloads {
     }
     String who = e.anonymousId != null ? e.anonymousId : installationId.toString();
     try {
-      return message(Wire.TYPE_TRACK, e.name, who, props, e.epochMillis, redactor);
+      return message(e.type, e.name, e.library, who, props, e.epochMillis, redactor);
     } catch (Throwable broken) {
       FatalErrors.rethrowIfFatal(broken); // a product's toString may throw anything else
       return null;
@@ -131,6 +132,7 @@ final class Payloads {
   private String message(
       String type,
       String event,
+      String library,
       String anonymousId,
       Map<String, Object> props,
       long epochMillis,
@@ -146,13 +148,14 @@ final class Payloads {
     }
     Map<String, Object> m = new LinkedHashMap<>();
     m.put(Wire.TYPE, type);
-    m.put(Wire.EVENT, event);
+    // A page is named (Segment's page call), by its route template; the rest are events.
+    m.put(Wire.TYPE_PAGE.equals(type) ? Wire.NAME : Wire.EVENT, event);
     m.put(Wire.MESSAGE_ID, UUID.randomUUID().toString());
     m.put(Wire.ANONYMOUS_ID, anonymousId);
     m.put(Wire.TIMESTAMP, Instant.ofEpochMilli(epochMillis).toString());
     m.put(Wire.SCHEMA_VERSION_FIELD, Wire.SCHEMA_VERSION);
     Map<String, Object> context = new LinkedHashMap<>();
-    context.put(Wire.LIBRARY, library());
+    context.put(Wire.LIBRARY, library == null ? library() : library(library));
     Map<String, Object> app = new LinkedHashMap<>();
     app.put(Wire.NAME, settings.product);
     // The product's version is a string the product chose, as static as the JVM's: redacted.
@@ -202,8 +205,12 @@ final class Payloads {
   }
 
   private static Map<String, Object> library() {
+    return library("beacon-sdk");
+  }
+
+  private static Map<String, Object> library(String name) {
     Map<String, Object> lib = new LinkedHashMap<>();
-    lib.put(Wire.NAME, "beacon-sdk");
+    lib.put(Wire.NAME, name);
     lib.put(Wire.VERSION, BeaconVersion.VERSION);
     return lib;
   }
