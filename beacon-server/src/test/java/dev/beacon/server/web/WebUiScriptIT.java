@@ -1,0 +1,227 @@
+package dev.beacon.server.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.beacon.sdk.Beacon;
+import dev.beacon.sdk.UiRelay;
+import dev.beacon.server.storage.StoredEvent;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * beacon.js in real headless Chromium, through the product's own backend (the SDK's {@link UiRelay}
+ * mounted on a JDK HTTP server, as a product would), delivered by the backend's Beacon SDK to a
+ * real Beacon server: page views as route templates and a login, under the backend's installation;
+ * nothing at all under Do Not Track, Global Privacy Control or {@code data-mode="off"}; no cookie,
+ * no storage.
+ */
+class WebUiScriptIT {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  /** A DC/OS-like single-page app: its landing route, five more with ids in them, a login. */
+  private static final String APP =
+      "<!doctype html><html><head><title>Cluster UI</title>"
+          + "<script defer src=\"/js/beacon.js\" data-endpoint=\"/telemetry/ui\" MODE></script>"
+          + "</head><body><h1>Cluster UI</h1><pre id=out></pre><script>"
+          + "window.addEventListener('load', () => {"
+          + " beacon.routes((path) => path.replace(/\\/\\d+(?=\\/|$)/g, '/[id]'));"
+          + " for (const p of ['/services/42', '/services/42/tasks', '/nodes', '/nodes/7',"
+          + "   '/settings']) history.pushState({}, '', p);"
+          + " beacon.track('login');"
+          + " document.getElementById('out').textContent = 'visited 5 routes, logged in';"
+          + " window.__done = true; });"
+          + "</script></body></html>";
+
+  @TempDir Path tmp;
+  private Path chromium;
+  private HttpServer product;
+  private final AtomicInteger relayed = new AtomicInteger();
+
+  @BeforeEach
+  void findChromium() {
+    chromium = HeadlessChromium.find();
+    if (System.getenv("CI") == null) {
+      assumeTrue(
+          chromium != null,
+          "browser test skipped: install Chromium (Debian: apt-get install chromium)");
+    }
+    assertThat(chromium).as("CI installs chromium (.ci/run)").isNotNull();
+  }
+
+  @AfterEach
+  void stop() {
+    if (product != null) {
+      product.stop(0);
+    }
+  }
+
+  @Test
+  void pageViewsAndALoginArriveAsTemplatesUnderTheBackendsInstallation() throws Exception {
+    try (TestServer s = TestServer.start(tmp.resolve("data"));
+        Beacon beacon = backend(s, tmp.resolve("state"))) {
+      beacon.start();
+      String url = startProduct(beacon, "") + "/";
+      try (HeadlessChromium browser = new HeadlessChromium(chromium, tmp.resolve("profile"))) {
+        browser.navigate(url);
+        browser.waitFor("window.__done === true", WAIT);
+        List<StoredEvent> ui = awaitUiEvents(s, 7);
+        assertThat(ui).hasSize(7);
+        assertThat(
+                ui.stream()
+                    .filter(e -> e.type().equals("page"))
+                    .map(e -> route(e))
+                    .sorted()
+                    .toList())
+            .containsExactly(
+                "/",
+                "/nodes",
+                "/nodes/[id]",
+                "/services/[id]",
+                "/services/[id]/tasks",
+                "/settings");
+        assertThat(ui.stream().filter(e -> "login".equals(e.event())).count()).isEqualTo(1);
+        for (StoredEvent e : ui) {
+          assertThat(e.installationId()).isEqualTo(ui.get(0).installationId());
+          assertThat(e.properties() + e.context())
+              .doesNotContain("/42")
+              .doesNotContain("/7")
+              .doesNotContain("Cluster UI")
+              .doesNotContain("127.0.0.1");
+        }
+        // The backend's own report is under the same installation.
+        assertThat(s.server.store().events("acme", 100))
+            .filteredOn(e -> e.type().equals("report"))
+            .allMatch(e -> e.installationId().equals(ui.get(0).installationId()));
+        assertThat(browser.eval("document.cookie").asText()).isEmpty();
+        assertThat(browser.eval("localStorage.length + sessionStorage.length").asInt()).isZero();
+        browser.screenshot(Path.of("target", "screenshots").resolve("web-ui-script.png"));
+      }
+    }
+  }
+
+  @Test
+  void doNotTrackGlobalPrivacyControlAndModeOffSendNothing() throws Exception {
+    try (TestServer s = TestServer.start(tmp.resolve("data"));
+        Beacon beacon = backend(s, tmp.resolve("state"))) {
+      beacon.start();
+      String on = startProduct(beacon, "data-mode=\"off\"");
+      String off = on + "/mode-off";
+      for (String[] c :
+          new String[][] {
+            {"Object.defineProperty(navigator, 'doNotTrack', {get: () => '1'});", on},
+            {"Object.defineProperty(navigator, 'globalPrivacyControl', {get: () => true});", on},
+            {"", off}
+          }) {
+        Path profile = tmp.resolve("profile-" + relayed.get() + "-" + c[0].length());
+        try (HeadlessChromium browser = new HeadlessChromium(chromium, profile)) {
+          if (!c[0].isEmpty()) {
+            browser.call("Page.addScriptToEvaluateOnNewDocument", Map.of("source", c[0]));
+          }
+          browser.navigate(c[1] + "/");
+          browser.waitFor("window.__done === true", WAIT);
+          Thread.sleep(2500); // beacon.js sends a second after the first event
+          browser.eval("dispatchEvent(new Event('pagehide')); true");
+          Thread.sleep(500);
+        }
+        assertThat(relayed.get()).as(c[0].isEmpty() ? "data-mode=off" : c[0]).isZero();
+      }
+      assertThat(s.server.store().events("acme", 100))
+          .noneMatch(e -> "beacon-js".equals(e.library()));
+    }
+  }
+
+  private static String route(StoredEvent e) {
+    try {
+      return TestServer.JSON.readTree(e.properties()).path("route").asText();
+    } catch (IOException ex) {
+      throw new IllegalStateException(ex);
+    }
+  }
+
+  private static Beacon backend(TestServer s, Path state) {
+    return Beacon.builder("acme")
+        .version("2.1.0")
+        .endpoint(URI.create(s.server.url()))
+        .writeKey(TestServer.ACME_KEY)
+        .stateDirectory(state)
+        .initialDelay(Duration.ZERO)
+        .flushInterval(Duration.ofMillis(100))
+        .registerMBean(false)
+        .build();
+  }
+
+  private static List<StoredEvent> awaitUiEvents(TestServer s, int n) throws Exception {
+    Instant deadline = Instant.now().plus(WAIT);
+    while (true) {
+      List<StoredEvent> ui =
+          s.server.store().events("acme", 100).stream()
+              .filter(e -> "beacon-js".equals(e.library()))
+              .toList();
+      if (ui.size() >= n || Instant.now().isAfter(deadline)) {
+        Thread.sleep(500); // and nothing more after them
+        return s.server.store().events("acme", 100).stream()
+            .filter(e -> "beacon-js".equals(e.library()))
+            .toList();
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  /**
+   * The product's server: its app page at every other path (with {@code mode} on the script tag
+   * under {@code /mode-off}), the script the SDK ships, and the relay.
+   */
+  private String startProduct(Beacon beacon, String mode) throws IOException {
+    product = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    byte[] script = UiRelay.script();
+    product.createContext(
+        "/",
+        ex -> {
+          String path = ex.getRequestURI().getPath();
+          if (path.equals("/js/beacon.js")) {
+            send(ex, 200, "text/javascript", script);
+          } else if (path.equals("/telemetry/ui")) {
+            relayed.incrementAndGet();
+            int status;
+            try (InputStream in = ex.getRequestBody()) {
+              status = beacon.uiRelay().accept(ex.getRequestHeaders().getFirst("Content-Type"), in);
+            }
+            ex.sendResponseHeaders(status, -1);
+            ex.close();
+          } else {
+            String page = APP.replace("MODE", path.startsWith("/mode-off") ? mode : "");
+            // Every path is the app (a single-page app's server answers its routes with it).
+            send(ex, 200, "text/html; charset=utf-8", page.getBytes(StandardCharsets.UTF_8));
+          }
+        });
+    product.start();
+    return "http://127.0.0.1:" + product.getAddress().getPort();
+  }
+
+  private static void send(HttpExchange ex, int status, String type, byte[] body)
+      throws IOException {
+    ex.getResponseHeaders().set("Content-Type", type);
+    ex.sendResponseHeaders(status, body.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(body);
+    }
+  }
+}
