@@ -156,7 +156,8 @@ public final class ConfigLoader {
                 blankToNull(s.string("compat.otlp.product")),
                 blankToNull(s.string("compat.otlp.key_header")),
                 s.positiveDouble("compat.otlp.requests_per_second_per_source"),
-                browserOrigins(c, problems)));
+                browserOrigins(c, problems),
+                browserKeys(c, writeKeysOf(c), problems)));
 
     if ((config.tlsCert() == null) != (config.tlsKey() == null)) {
       problems.add("server.tls.cert and server.tls.key must be set together");
@@ -275,6 +276,62 @@ public final class ConfigLoader {
       }
     }
     return keys;
+  }
+
+  /** The write keys as given, for the browser keys' check that none is one of them. */
+  private static List<String> writeKeysOf(Config c) {
+    List<String> keys = new ArrayList<>();
+    Config products = c.getConfig("products");
+    for (String name : products.root().keySet()) {
+      String path = quote(name) + ".write_key";
+      if (products.hasPath(path)) {
+        try {
+          keys.add(products.getString(path));
+        } catch (ConfigException notText) {
+          // reported with the write keys
+        }
+      }
+    }
+    return keys;
+  }
+
+  /**
+   * {@code products.<p>.browser_key}: at least 8 characters, neither a write key nor another
+   * product's browser key.
+   */
+  private static Map<String, String> browserKeys(
+      Config c, List<String> writeKeys, List<String> problems) {
+    Map<String, String> out = new LinkedHashMap<>();
+    Config products = c.getConfig("products");
+    for (String name : products.root().keySet()) {
+      String path = quote(name) + ".browser_key";
+      if (!PRODUCT.matcher(name).matches() || !products.hasPath(path)) {
+        continue;
+      }
+      String key;
+      try {
+        key = products.getString(path).strip();
+      } catch (ConfigException e) {
+        problems.add("products." + name + ".browser_key: " + e.getMessage());
+        continue;
+      }
+      if (key.isEmpty()) {
+        continue;
+      }
+      if (key.length() < 8) {
+        problems.add("products." + name + ".browser_key is shorter than 8 characters");
+      } else if (writeKeys.contains(key)) {
+        problems.add(
+            "products."
+                + name
+                + ".browser_key is a write key: a page must never hold one (use another key)");
+      } else if (out.containsValue(key)) {
+        problems.add("products." + name + ".browser_key is already another product's");
+      } else {
+        out.put(name, key);
+      }
+    }
+    return Map.copyOf(out);
   }
 
   /**

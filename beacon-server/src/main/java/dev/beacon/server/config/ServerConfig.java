@@ -37,12 +37,15 @@ public record ServerConfig(
    *     and {@code Authorization: Bearer}), or null
    * @param browserOrigins per product, the web origins whose pages may send to the ingest endpoints
    *     (CORS); a product absent here takes no browser sender
+   * @param browserKeys per product, its browser key ({@code products.<p>.browser_key}): a key a
+   *     page may hold, which writes only a web UI's page views and events (beacon.js's direct mode)
    */
   public record Compat(
       String otlpProduct,
       String otlpKeyHeader,
       double otlpRequestsPerSecondPerSource,
-      Map<String, List<String>> browserOrigins) {}
+      Map<String, List<String>> browserOrigins,
+      Map<String, String> browserKeys) {}
 
   public record Postgres(String url, String user, String password, int poolSize) {}
 

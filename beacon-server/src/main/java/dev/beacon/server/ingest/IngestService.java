@@ -2,6 +2,7 @@ package dev.beacon.server.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.beacon.protocol.Limits;
 import dev.beacon.protocol.Wire;
 import dev.beacon.server.Refusal;
@@ -20,10 +21,14 @@ import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -64,6 +69,8 @@ public final class IngestService {
   private final MeterRegistry metrics;
   private final OtlpMapper otlp;
   private final RateLimiter otlpPerSource;
+  private final RateLimiter browserPerInstallation =
+      new RateLimiter(BROWSER_REQUESTS_PER_SECOND, (int) (BROWSER_REQUESTS_PER_SECOND * 10));
 
   public IngestService(
       ServerConfig config,
@@ -187,6 +194,86 @@ public final class IngestService {
         single ? endpoint : null,
         receivedAt);
   }
+
+  /**
+   * The product whose browser key this is ({@code products.<p>.browser_key}), after the product's
+   * rate; null when it is none.
+   */
+  public String browserProduct(String key) {
+    if (key == null || key.isEmpty()) {
+      return null;
+    }
+    byte[] presented = key.getBytes(StandardCharsets.UTF_8);
+    String found = null;
+    for (Map.Entry<String, String> e : config.compat().browserKeys().entrySet()) {
+      if (MessageDigest.isEqual(e.getValue().getBytes(StandardCharsets.UTF_8), presented)) {
+        found = e.getKey();
+      }
+    }
+    if (found != null) {
+      perKey.acquire(found);
+    }
+    return found;
+  }
+
+  /** Events a browser key may write: a web UI's page views and custom events, nothing else. */
+  static final Set<String> BROWSER_TYPES = Set.of(Wire.TYPE_PAGE, Wire.TYPE_TRACK);
+
+  /** Events of the backends, which a page never sends. */
+  static final Set<String> BACKEND_EVENTS =
+      Set.of(Wire.REPORT_EVENT, "CommandStarted", "CommandExited", "command");
+
+  /**
+   * A Segment request written with a browser key (beacon.js's direct mode): only page views and
+   * track events pass (anything else is refused with its reason), each as library {@code
+   * beacon-js}, at most {@link #BROWSER_REQUESTS_PER_SECOND} requests a second per installation.
+   */
+  public Outcome segmentFromBrowser(
+      String product, String endpoint, JsonNode body, Instant receivedAt) {
+    boolean single = !endpoint.equals(Wire.BATCH) && !endpoint.equals(Wire.IMPORT_ENDPOINT);
+    List<JsonNode> items = single ? List.of(body) : batchItems(body);
+    List<Translated> translated = new ArrayList<>(items.size());
+    Set<String> installations = new HashSet<>();
+    for (JsonNode item : items) {
+      if (!(item instanceof ObjectNode o)) {
+        translated.add(Translated.of(item));
+        continue;
+      }
+      String type = o.path(Wire.TYPE).asText(single ? endpoint : "");
+      if (!BROWSER_TYPES.contains(type)) {
+        translated.add(
+            Translated.refused(
+                o, "a browser key writes only page and track events, not '" + type + "'"));
+        continue;
+      }
+      if (BACKEND_EVENTS.contains(o.path(Wire.EVENT).asText())) {
+        translated.add(Translated.refused(o, "a browser key cannot write the backend's events"));
+        continue;
+      }
+      ObjectNode library = o.withObject(Wire.CONTEXT).putObject(Wire.LIBRARY);
+      library.put(Wire.NAME, UI_LIBRARY);
+      installations.add(o.path(Wire.ANONYMOUS_ID).asText());
+      translated.add(Translated.of(o));
+    }
+    for (String installation : installations) {
+      browserPerInstallation.acquire(
+          product + "\u0000" + installation, "one installation's web UI");
+    }
+    return store(
+        product,
+        Protocol.SEGMENT,
+        "/v1/" + endpoint,
+        translated,
+        EventMapper.BatchContext.NONE,
+        single ? endpoint : null,
+        receivedAt);
+  }
+
+  /** The library of web UI events, whatever the page says. */
+  static final String UI_LIBRARY = "beacon-js";
+
+  /** Requests a second one installation's web UI may send with a browser key (burst: ten times). */
+  static final double BROWSER_REQUESTS_PER_SECOND = 20;
 
   /** The protocols ingest speaks: a label of its counters. */
   enum Protocol {

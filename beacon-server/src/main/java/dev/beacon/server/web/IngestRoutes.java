@@ -102,15 +102,22 @@ final class IngestRoutes implements HttpService {
     Instant received = Instant.now();
     String basicUser = basicUser(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
     String product = null;
-    if (basicUser != null) {
+    String browser = ingest.browserProduct(basicUser);
+    if (basicUser != null && browser == null) {
       product = ingest.authenticate(basicUser, null); // refuse early, before reading the body
     }
     JsonNode body = parse(req);
-    if (product == null) {
-      product = ingest.authenticate(null, body);
+    if (product == null && browser == null) {
+      browser = ingest.browserProduct(body.path(Wire.WRITE_KEY).textValue());
+      if (browser == null) {
+        product = ingest.authenticate(null, body);
+      }
     }
-    cors.allow(req, res, product);
-    IngestService.Outcome o = ingest.segment(product, endpoint, body, received);
+    cors.allow(req, res, browser != null ? browser : product);
+    IngestService.Outcome o =
+        browser != null
+            ? ingest.segmentFromBrowser(browser, endpoint, body, received)
+            : ingest.segment(product, endpoint, body, received);
     if (responses.refusedWhole(res, o, "events of the batch")) {
       return;
     }
