@@ -1,5 +1,8 @@
 package dev.beacon.server.web;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -43,6 +46,21 @@ final class HeadlessChromium implements AutoCloseable {
       }
     }
     return null;
+  }
+
+  /**
+   * The browser for a test: skipped with what to install when this machine has none, and a failure
+   * in CI (whose {@code .ci/run} installs it).
+   */
+  static Path forTest() {
+    Path chromium = find();
+    if (System.getenv("CI") == null) {
+      assumeTrue(
+          chromium != null,
+          "browser test skipped: install Chromium (Debian: apt-get install chromium)");
+    }
+    assertThat(chromium).as("CI installs chromium (.ci/run)").isNotNull();
+    return chromium;
   }
 
   HeadlessChromium(Path binary, Path profile) throws Exception {

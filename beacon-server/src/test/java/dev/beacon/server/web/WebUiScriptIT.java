@@ -1,7 +1,6 @@
 package dev.beacon.server.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -57,13 +56,7 @@ class WebUiScriptIT {
 
   @BeforeEach
   void findChromium() {
-    chromium = HeadlessChromium.find();
-    if (System.getenv("CI") == null) {
-      assumeTrue(
-          chromium != null,
-          "browser test skipped: install Chromium (Debian: apt-get install chromium)");
-    }
-    assertThat(chromium).as("CI installs chromium (.ci/run)").isNotNull();
+    chromium = HeadlessChromium.forTest();
   }
 
   @AfterEach
