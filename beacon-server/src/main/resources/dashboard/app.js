@@ -24,6 +24,12 @@ const VIEWS = {
     { q: 'commands', title: 'CLI commands: runs, success rate, duration (ms)' },
     { q: 'options', title: 'Option use', chart: 'bar', x: 'option', series: ['runs'] },
   ]},
+  webui: { title: 'Web UI', panels: [
+    { q: 'web-ui', title: 'Web UI per day: page views, logins, installations using it', chart: 'line', x: 'day', series: ['page_views', 'logins', 'installations'],
+      empty: 'No web UI events yet: serve beacon.js from the product (UiRelay.script()) and mount beacon.uiRelay() at the path of its data-endpoint.' },
+    { q: 'ui-routes', title: 'Top routes (templates): page views', chart: 'bar', x: 'route', series: ['views'] },
+    { q: 'ui-routes-daily', title: 'Page views per day of the top routes', chart: 'pivot', x: 'day', group: 'route', y: 'views' },
+  ]},
   health: { title: 'Health', panels: [
     { q: 'health', title: 'Units reported unhealthy per day', chart: 'line', x: 'day', series: ['unhealthy'] },
   ]},
@@ -64,8 +70,8 @@ function fleetUrl(q, extra) {
   return '/api/v1/products/' + encodeURIComponent($('product').value) + '/fleet/' + name + '?' + p;
 }
 
-function table(t) {
-  if (!t.rows.length) return el('p', { class: 'empty', text: 'No data in this window.' });
+function table(t, empty) {
+  if (!t.rows.length) return el('p', { class: 'empty', text: empty || 'No data in this window.' });
   const numeric = t.columns.map((_, i) => typeof t.rows[0][i] === 'number');
   const head = el('tr', {}, ...t.columns.map((c, i) => el('th', { text: c, class: numeric[i] ? 'num' : '' })));
   const rows = t.rows.map((r) => el('tr', {}, ...r.map((v) => el('td', {
@@ -106,7 +112,7 @@ async function panel(p) {
   const box = el('div', { class: 'panel', 'data-query': p.q }, tools, el('h3', { text: p.title }), body);
   try {
     const t = await api(fleetUrl(p.q));
-    body.replaceWith(p.cards ? cards(p, t) : el('div', {}, chart(p, t), table(t)));
+    body.replaceWith(p.cards ? cards(p, t) : el('div', {}, chart(p, t), table(t, p.empty)));
   } catch (e) { body.textContent = 'Could not load: ' + e.message; body.className = 'error'; }
   return box;
 }

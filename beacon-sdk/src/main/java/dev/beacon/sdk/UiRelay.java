@@ -1,5 +1,6 @@
 package dev.beacon.sdk;
 
+import dev.beacon.protocol.UiEvents;
 import dev.beacon.protocol.Wire;
 import dev.beacon.sdk.internal.json.JsonReader;
 import dev.beacon.sdk.internal.report.Event;
@@ -15,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
@@ -29,10 +29,10 @@ import java.util.regex.Pattern;
  *
  * <p>The page is not trusted (the script is public): the relay keeps only page views named by a
  * route template ({@code /services/[id]}: no query, fragment, address, e-mail or id-like segment)
- * and events with snake-case names and at most {@value #MAX_PROPERTIES} short properties, at most
- * {@value #MAX_EVENTS_PER_REQUEST} events a request of at most {@value #MAX_BODY_BYTES} bytes, and
- * {@value #EVENTS_PER_MINUTE_PER_TAB} events a minute per tab. Anything else refuses the request as
- * a whole.
+ * and events with snake-case names and at most {@value UiEvents#MAX_PROPERTIES} short properties,
+ * at most {@value #MAX_EVENTS_PER_REQUEST} events a request of at most {@value #MAX_BODY_BYTES}
+ * bytes, and {@value #EVENTS_PER_MINUTE_PER_TAB} events a minute per tab. Anything else refuses the
+ * request as a whole.
  *
  * @since 0.2.0
  */
@@ -41,22 +41,10 @@ public final class UiRelay {
   public static final int MAX_BODY_BYTES = 8 * 1024;
 
   static final int MAX_EVENTS_PER_REQUEST = 20;
-  static final int MAX_PROPERTIES = 8;
   static final int EVENTS_PER_MINUTE_PER_TAB = 120;
   private static final int MAX_TABS = 10_000;
 
-  private static final Pattern ROUTE = Pattern.compile("/[A-Za-z0-9_\\-./\\[\\]:]{0,199}");
-  private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,63}");
-  private static final Pattern KEY = Pattern.compile("[a-z][a-z0-9_]{0,31}");
-  private static final Pattern VALUE = Pattern.compile("[A-Za-z0-9_\\-. :/\\[\\]]{0,64}");
   private static final Pattern TAB = Pattern.compile("[0-9a-f]{8,32}");
-
-  /** A path segment that is an id rather than part of a template: a number, a UUID, long hex. */
-  private static final Pattern ID_SEGMENT =
-      Pattern.compile("\\d+|[0-9a-fA-F-]{16,}|(?=.*\\d)[0-9a-zA-Z]{20,}");
-
-  /** Names the backend's own events use: a page cannot send them. */
-  private static final Set<String> RESERVED = Set.of(Wire.REPORT_EVENT, "command");
 
   private final Beacon beacon;
   private final Map<String, long[]> tabs = new ConcurrentHashMap<>();
@@ -160,7 +148,9 @@ public final class UiRelay {
     Object t = m.get("t");
     if (Wire.TYPE_PAGE.equals(t)) {
       Object route = m.get("r");
-      if (m.size() != 2 || !(route instanceof String) || !template((String) route)) {
+      if (m.size() != 2
+          || !(route instanceof String)
+          || !UiEvents.isRouteTemplate((String) route)) {
         return null;
       }
       return Event.ui(Wire.TYPE_PAGE, (String) route, Map.of("route", route), now);
@@ -168,39 +158,25 @@ public final class UiRelay {
     Object name = m.get("e");
     if (!Wire.TYPE_TRACK.equals(t)
         || !(name instanceof String)
-        || !NAME.matcher((String) name).matches()
-        || RESERVED.contains(name)) {
+        || !UiEvents.isEventName((String) name)) {
       return null;
     }
     Object p = m.get("p");
     Map<String, Object> properties = new LinkedHashMap<>();
     if (p != null) {
-      if (!(p instanceof Map) || ((Map<?, ?>) p).size() > MAX_PROPERTIES) {
+      if (!(p instanceof Map) || ((Map<?, ?>) p).size() > UiEvents.MAX_PROPERTIES) {
         return null;
       }
       for (Map.Entry<?, ?> f : ((Map<?, ?>) p).entrySet()) {
         String key = (String) f.getKey();
         Object v = f.getValue();
-        if (!KEY.matcher(key).matches() || !value(v)) {
+        if (!UiEvents.isPropertyKey(key) || !value(v)) {
           return null;
         }
         properties.put(key, v);
       }
     }
     return Event.ui(Wire.TYPE_TRACK, (String) name, properties, now);
-  }
-
-  /** A route template: a path of its own characters, no segment an id, no "..". */
-  static boolean template(String route) {
-    if (!ROUTE.matcher(route).matches()) {
-      return false;
-    }
-    for (String segment : route.split("/", -1)) {
-      if (segment.equals("..") || ID_SEGMENT.matcher(segment).matches()) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private static boolean value(Object v) {
@@ -213,8 +189,7 @@ public final class UiRelay {
     if (!(v instanceof String)) {
       return false;
     }
-    String s = (String) v;
-    return VALUE.matcher(s).matches() && !s.contains("://") && !ID_SEGMENT.matcher(s).matches();
+    return UiEvents.isPropertyText((String) v);
   }
 
   /** At most {@value #EVENTS_PER_MINUTE_PER_TAB} events a minute from one tab. */

@@ -125,6 +125,8 @@ final class EventMapper {
     String event = text(e, Wire.EVENT, MAX_NAME, type.equals(Wire.TYPE_TRACK));
     if (type.equals(Wire.TYPE_REPORT) && event == null) {
       event = Wire.REPORT_EVENT;
+    } else if (event == null && (type.equals("page") || type.equals("screen"))) {
+      event = text(e, "name", MAX_NAME, false); // Segment's page name: a web UI's route template
     }
     String messageId = id(e, Wire.MESSAGE_ID, false);
     if (messageId == null) {

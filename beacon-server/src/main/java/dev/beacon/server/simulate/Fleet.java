@@ -19,6 +19,17 @@ import java.util.function.Consumer;
  * included, so simulating twice stores nothing twice.
  */
 final class Fleet {
+  /** A cluster UI's route templates, with a weight out of 100 (as {@link #OS}, version unused). */
+  static final String[][] UI_ROUTES = {
+    {"/dashboard", "", "30"},
+    {"/services", "", "20"},
+    {"/services/[id]", "", "20"},
+    {"/services/[id]/tasks", "", "10"},
+    {"/nodes", "", "10"},
+    {"/nodes/[id]", "", "5"},
+    {"/settings", "", "5"}
+  };
+
   static final String[][] OS = {
     {"Ubuntu", "22.04", "40"},
     {"Debian GNU/Linux", "12", "25"},
@@ -85,6 +96,8 @@ final class Fleet {
         features.put(FEATURES[f], ir.nextDouble() < FEATURE_RATES[f] ? 1 + ir.nextInt(20) : 0);
       }
       String project = sha256Like(ir);
+      // Its own generator, so the rest of the fleet is what it was before web UIs were simulated.
+      Random ui = new Random(seed * 131 + i);
       for (int day = first; day <= last; day++) {
         Instant at = end.minus(days - day, ChronoUnit.DAYS).plusSeconds(ir.nextInt(86_000));
         String version = VERSIONS[0];
@@ -115,6 +128,9 @@ final class Fleet {
         }
         if (agent) {
           sink.accept(health(ir, installation, cluster, version, at.plusSeconds(5)));
+          if (ui.nextInt(3) == 0) {
+            webUiVisit(ui, installation, cluster, version, at.plusSeconds(120), sink);
+          }
         }
       }
     }
@@ -225,6 +241,44 @@ final class Fleet {
       p.put(name + "-unhealthy", r.nextDouble() < 0.05 ? 1 : 0);
     }
     return message("track", "health", installation, cluster, version, at, p, r);
+  }
+
+  /** An operator's visit to a cluster's web UI (DC/OS's case): a login, then a few routes. */
+  private static void webUiVisit(
+      Random r,
+      String installation,
+      String cluster,
+      String version,
+      Instant at,
+      Consumer<Map<String, Object>> sink) {
+    List<Map<String, Object>> visit = new ArrayList<>();
+    visit.add(
+        message("page", null, installation, cluster, version, at, Map.of("route", "/login"), r));
+    visit.add(
+        message("track", "login", installation, cluster, version, at.plusSeconds(5), Map.of(), r));
+    int pages = 1 + r.nextInt(5);
+    for (int k = 0; k < pages; k++) {
+      String route = pick(UI_ROUTES, r)[0];
+      visit.add(
+          message(
+              "page",
+              null,
+              installation,
+              cluster,
+              version,
+              at.plusSeconds(10L + 20L * k),
+              Map.of("route", route),
+              r));
+    }
+    for (Map<String, Object> m : visit) {
+      if (m.get("type").equals("page")) {
+        m.put("name", ((Map<?, ?>) m.get("properties")).get("route"));
+      }
+      @SuppressWarnings("unchecked")
+      Map<String, Object> context = (Map<String, Object>) m.get("context");
+      context.put("library", Map.of("name", "beacon-js", "version", "1"));
+      sink.accept(m);
+    }
   }
 
   private static Map<String, Object> message(

@@ -8,9 +8,12 @@ import static dev.beacon.server.storage.RollupDelta.DURATION;
 import static dev.beacon.server.storage.RollupDelta.EVENTS;
 import static dev.beacon.server.storage.RollupDelta.HEALTH;
 import static dev.beacon.server.storage.RollupDelta.INSTALLATION;
+import static dev.beacon.server.storage.RollupDelta.LOGIN;
 import static dev.beacon.server.storage.RollupDelta.MEMBERS;
 import static dev.beacon.server.storage.RollupDelta.OPTION;
 import static dev.beacon.server.storage.RollupDelta.PROJECT;
+import static dev.beacon.server.storage.RollupDelta.UI;
+import static dev.beacon.server.storage.RollupDelta.UI_PAGE;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -361,6 +364,84 @@ public final class FleetQueries {
             + " AND day >= ?) m ON m.day = h.day ORDER BY 1";
     return run(List.of("day", "unhealthy", "reporting"), sql, params);
   }
+
+  /**
+   * The web UI (beacon.js) per day: page views, logins, and the installations whose UI sent any
+   * event that day.
+   */
+  public Table webUi(Filter f) {
+    List<Object> params = new ArrayList<>(List.of(f.product(), UI_PAGE, UI, firstDay(f.since())));
+    if (f.version() != null) {
+      params.add(scope(f));
+    }
+    params.addAll(List.of(f.product(), MEMBERS, UI, scope(f), firstDay(f.since())));
+    String sql =
+        "SELECT coalesce(c.day, m.day) AS day, coalesce(c.page_views, 0) AS page_views,"
+            + " coalesce(c.logins, 0) AS logins, coalesce(m.installations, 0) AS installations"
+            + " FROM (SELECT day, CAST(sum(CASE WHEN family = '"
+            + UI_PAGE
+            + "' THEN n ELSE 0 END) AS BIGINT) AS page_views, CAST(sum(CASE WHEN family = '"
+            + UI
+            + "' AND name = '"
+            + LOGIN
+            + "' THEN n ELSE 0 END) AS BIGINT) AS logins FROM rollup_counts WHERE product = ?"
+            + " AND family IN (?, ?) AND day >= ?"
+            + (f.version() == null ? "" : " AND scope = ?")
+            + " GROUP BY day) c FULL OUTER JOIN (SELECT day, CAST(n AS BIGINT) AS installations"
+            + " FROM rollup_counts WHERE product = ? AND family = ? AND name = ? AND scope = ?"
+            + " AND day >= ?) m ON m.day = c.day ORDER BY 1";
+    return run(List.of("day", "page_views", "logins", "installations"), sql, params);
+  }
+
+  /**
+   * The web UI's route templates in the window, most viewed first: page views, and the
+   * installations whose UI showed each (a route shown by fewer than the minimum is left out).
+   */
+  public Table uiRoutes(Filter f) {
+    List<Object> params = new ArrayList<>(List.of(f.product(), UI_PAGE, firstDay(f.since())));
+    if (f.version() != null) {
+      params.add(scope(f));
+    }
+    params.addAll(List.of(f.product(), UI_PAGE, scope(f), firstDay(f.since())));
+    String sql =
+        "SELECT v.name AS route, v.views, coalesce(i.installations, 0) AS installations FROM"
+            + " (SELECT name, CAST(sum(n) AS BIGINT) AS views FROM rollup_counts WHERE product = ?"
+            + " AND family = ? AND day >= ?"
+            + (f.version() == null ? "" : " AND scope = ?")
+            + " GROUP BY name) v LEFT JOIN (SELECT name, count(*) AS installations"
+            + " FROM rollup_seen WHERE product = ? AND family = ? AND scope = ? AND last_day >= ?"
+            + " GROUP BY name) i ON i.name = v.name ORDER BY 2 DESC, 1";
+    return withMinimum(run(List.of("route", "views", "installations"), sql, params), 2, f);
+  }
+
+  /** Page views per day of the {@value #TOP_ROUTES} routes {@link #uiRoutes} lists first. */
+  public Table uiRoutesOverTime(Filter f) {
+    List<Object> top = new ArrayList<>();
+    for (List<Object> r : uiRoutes(f).rows()) {
+      if (top.size() < TOP_ROUTES) {
+        top.add(r.get(0));
+      }
+    }
+    if (top.isEmpty()) {
+      return new Table(List.of("day", "route", "views"), List.of());
+    }
+    List<Object> params = new ArrayList<>(List.of(f.product(), UI_PAGE, firstDay(f.since())));
+    if (f.version() != null) {
+      params.add(scope(f));
+    }
+    params.addAll(top);
+    String sql =
+        "SELECT day, name AS route, CAST(sum(n) AS BIGINT) AS views FROM rollup_counts"
+            + " WHERE product = ? AND family = ? AND day >= ?"
+            + (f.version() == null ? "" : " AND scope = ?")
+            + " AND name IN ("
+            + "?, ".repeat(top.size() - 1)
+            + "?) GROUP BY 1, 2 ORDER BY 1, 2";
+    return run(List.of("day", "route", "views"), sql, params);
+  }
+
+  /** Routes {@link #uiRoutesOverTime} draws. */
+  static final int TOP_ROUTES = 8;
 
   /**
    * The product summary (DESIGN §4): installations active in the window, its events, and each

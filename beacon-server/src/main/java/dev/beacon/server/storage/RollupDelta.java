@@ -30,6 +30,12 @@ final class RollupDelta {
   static final String INSTALLATION = "installation";
   static final String CLUSTER = "cluster";
   static final String PROJECT = "project";
+  static final String UI = "ui";
+  static final String UI_PAGE = "ui_page";
+  static final String LOGIN = "login";
+
+  /** The library of the browser script's events (the web UI's, whichever way they came). */
+  static final String BEACON_JS = "beacon-js";
 
   record CountKey(
       String product, LocalDate day, String scope, String family, String name, String sub) {}
@@ -108,6 +114,10 @@ final class RollupDelta {
     if (inst != null) {
       installation(p, inst, e);
     }
+    if (BEACON_JS.equals(e.library())) {
+      webUi(p, day, v, inst, e);
+      return;
+    }
     RollupFacts f = RollupFacts.of(e);
     if ("report".equals(e.type())) {
       if (inst != null) {
@@ -162,6 +172,22 @@ final class RollupDelta {
       if (inst != null) {
         member(p, HEALTH, v, day, inst);
       }
+    }
+  }
+
+  /** A web UI's event: page views per route template, logins, the installations using it. */
+  private void webUi(String p, LocalDate day, String v, String inst, StoredEvent e) {
+    String name = e.event() == null ? "" : clean(e.event());
+    if ("page".equals(e.type())) {
+      count(p, day, v, UI_PAGE, name, "", 1);
+      if (inst != null) {
+        seen(p, UI_PAGE, v, name, inst, day);
+      }
+    } else if ("track".equals(e.type()) && LOGIN.equals(name)) {
+      count(p, day, v, UI, LOGIN, "", 1);
+    }
+    if (inst != null) {
+      member(p, UI, v, day, inst);
     }
   }
 

@@ -16,8 +16,9 @@ enum RollupTable {
    * Per product, day, version and counter: a sum. Families: {@code events} (events stored), {@code
    * command} (name: the command; sub: runs, ok, exit:CODE), {@code duration} (name: the command;
    * sub: a {@link DurationSketch} bucket), {@code option} (name: the option), {@code health} (name:
-   * the unit key; the sum of its unhealthy counts), {@code members} (name: a family of {@link
-   * #MEMBERS}; installations that day, for scope {@code *} too).
+   * the unit key; the sum of its unhealthy counts), {@code ui_page} (name: a route template; page
+   * views of beacon.js), {@code ui} (name: {@code login}; beacon.js's login events), {@code
+   * members} (name: a family of {@link #MEMBERS}; installations that day, for scope {@code *} too).
    */
   COUNTS(
       "rollup_counts",
@@ -34,7 +35,8 @@ enum RollupTable {
 
   /**
    * Installations present on a day: {@code active} (any event), {@code health} (a health event with
-   * unit counts). A new row adds one to its {@code members} count.
+   * unit counts), {@code ui} (an event of beacon.js, the product's web UI). A new row adds one to
+   * its {@code members} count.
    */
   MEMBERS(
       "rollup_members",
@@ -51,8 +53,9 @@ enum RollupTable {
    * The first and last day a member was seen with a name: {@code installation} (any event), {@code
    * cluster} (name: a cluster id; a report of this installation named it), {@code command} (name: a
    * command; this installation ran it), {@code project} (name: a command; member: a project it ran
-   * in), {@code option} (name: an option; this installation gave it). Every window of the queries
-   * ends now, so a member counts in it when its last day is in it.
+   * in), {@code option} (name: an option; this installation gave it), {@code ui_page} (name: a
+   * route template; this installation's UI showed it). Every window of the queries ends now, so a
+   * member counts in it when its last day is in it.
    */
   SEEN(
       "rollup_seen",

@@ -50,6 +50,9 @@ final class QueryRoutes implements HttpService {
     route(rules, "commands", (q, r) -> q.commands(filter(r)));
     route(rules, "options", (q, r) -> q.optionUse(filter(r)));
     route(rules, "health", (q, r) -> q.unhealthyUnits(filter(r)));
+    route(rules, "web-ui", (q, r) -> q.webUi(filter(r)));
+    route(rules, "ui-routes", (q, r) -> q.uiRoutes(filter(r)));
+    route(rules, "ui-routes-daily", (q, r) -> q.uiRoutesOverTime(filter(r)));
   }
 
   private void route(

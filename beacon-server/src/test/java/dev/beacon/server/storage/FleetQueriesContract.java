@@ -353,6 +353,9 @@ abstract class FleetQueriesContract {
     out.put("commands", q.commands(all));
     out.put("options", q.optionUse(all));
     out.put("health", q.unhealthyUnits(all));
+    out.put("web-ui", q.webUi(all));
+    out.put("ui-routes", q.uiRoutes(all));
+    out.put("ui-routes-daily", q.uiRoutesOverTime(all));
     return out;
   }
 

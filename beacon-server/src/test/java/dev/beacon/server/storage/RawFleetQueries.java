@@ -262,6 +262,53 @@ final class RawFleetQueries {
     return query(List.of("day", "unhealthy", "reporting"), sql, f, base(f));
   }
 
+  /** The web UI per day: page views, logins, installations with any beacon.js event. */
+  Table webUi(Filter given) {
+    Filter f = days(given);
+    String sql =
+        "SELECT CAST(ts AS DATE) AS day, count(CASE WHEN type = 'page' THEN 1 END),"
+            + " count(CASE WHEN type = 'track' AND event = 'login' THEN 1 END),"
+            + " count(DISTINCT installation_id) FROM events WHERE product = ? AND ts >= ?"
+            + " AND library = 'beacon-js'"
+            + versionClause(f)
+            + " GROUP BY 1 ORDER BY 1";
+    return query(List.of("day", "page_views", "logins", "installations"), sql, f, base(f));
+  }
+
+  /** Page views and installations per route template of beacon.js. */
+  Table uiRoutes(Filter given) {
+    Filter f = days(given);
+    String sql =
+        "SELECT event, count(*), count(DISTINCT installation_id) FROM events WHERE product = ?"
+            + " AND ts >= ? AND library = 'beacon-js' AND type = 'page'"
+            + versionClause(f)
+            + " GROUP BY 1 ORDER BY 2 DESC, 1";
+    return withMinimum(query(List.of("route", "views", "installations"), sql, f, base(f)), 2, f);
+  }
+
+  /** Page views per day of the most viewed routes. */
+  Table uiRoutesOverTime(Filter given) {
+    Filter f = days(given);
+    List<String> top = new ArrayList<>();
+    for (List<Object> r : uiRoutes(f).rows()) {
+      if (top.size() < FleetQueries.TOP_ROUTES) {
+        top.add((String) r.get(0));
+      }
+    }
+    String sql =
+        "SELECT CAST(ts AS DATE) AS day, event, count(*) FROM events WHERE product = ?"
+            + " AND ts >= ? AND library = 'beacon-js' AND type = 'page'"
+            + versionClause(f)
+            + " GROUP BY 1, 2 ORDER BY 1, 2";
+    List<List<Object>> rows = new ArrayList<>();
+    for (List<Object> r : query(List.of("day", "route", "views"), sql, f, base(f)).rows()) {
+      if (top.contains(r.get(1))) {
+        rows.add(r);
+      }
+    }
+    return new Table(List.of("day", "route", "views"), rows);
+  }
+
   private String latest(Filter f) {
     return "WITH latest AS (SELECT * FROM (SELECT e.*, row_number() OVER"
         + " (PARTITION BY installation_id ORDER BY ts DESC) AS rn FROM events e"

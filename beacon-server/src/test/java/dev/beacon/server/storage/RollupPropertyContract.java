@@ -35,6 +35,7 @@ abstract class RollupPropertyContract {
   private static final String[] OPTIONS = {"tag", "push", "registry"};
   private static final String[] PLUGINS = {"retainer", "bridge", "auth"};
   private static final String[] FEATURES = {"retained", "delayed", "rewrite"};
+  private static final String[] ROUTES = {"/", "/services/[id]", "/nodes", "/settings", "/x"};
 
   protected EventStore store;
 
@@ -127,6 +128,9 @@ abstract class RollupPropertyContract {
             Map.entry("commands", x -> q.commands(x)),
             Map.entry("options", x -> q.optionUse(x)),
             Map.entry("health", x -> q.unhealthyUnits(x)),
+            Map.entry("web-ui", x -> q.webUi(x)),
+            Map.entry("ui-routes", x -> q.uiRoutes(x)),
+            Map.entry("ui-routes-daily", x -> q.uiRoutesOverTime(x)),
             Map.entry("summary", x -> summaryTable(store.summary(product, x.since())))));
   }
 
@@ -150,6 +154,9 @@ abstract class RollupPropertyContract {
             Map.entry("commands", x -> q.commands(x)),
             Map.entry("options", x -> q.optionUse(x)),
             Map.entry("health", x -> q.unhealthyUnits(x)),
+            Map.entry("web-ui", x -> q.webUi(x)),
+            Map.entry("ui-routes", x -> q.uiRoutes(x)),
+            Map.entry("ui-routes-daily", x -> q.uiRoutesOverTime(x)),
             Map.entry("summary", x -> summaryTable(q.summary(product, x.since())))));
   }
 
@@ -249,14 +256,16 @@ abstract class RollupPropertyContract {
         }
         String version = VERSIONS[r.nextInt(VERSIONS.length)];
         String os = OS[r.nextInt(OS.length)];
-        int kind = r.nextInt(6);
-        String type = kind == 0 || kind == 5 ? "report" : "track";
+        int kind = r.nextInt(8);
+        String type = kind == 0 || kind == 5 ? "report" : kind == 6 ? "page" : "track";
         String event =
             switch (kind) {
               case 0, 5 -> "report";
               case 1 -> "CommandStarted";
               case 2 -> "CommandExited";
               case 3 -> "health";
+              case 6 -> ROUTES[r.nextInt(ROUTES.length)];
+              case 7 -> r.nextBoolean() ? "login" : "logout";
               default -> "page";
             };
         String props =
@@ -265,6 +274,7 @@ abstract class RollupPropertyContract {
               case 1 -> started(r);
               case 2 -> exited(r);
               case 3 -> health(r);
+              case 6 -> "{}";
               default -> "{\"n\":" + r.nextInt(5) + "}";
             };
         out.add(
@@ -281,7 +291,7 @@ abstract class RollupPropertyContract {
                 os,
                 r.nextBoolean() ? "amd64" : "arm64",
                 r.nextBoolean() ? "jvm 21" : null,
-                "test",
+                kind >= 6 ? "beacon-js" : "test",
                 props,
                 "{}"));
       }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
+import dev.beacon.sdk.HeadlessChromium;
 import dev.beacon.server.storage.StoredEvent;
 import java.io.IOException;
 import java.io.OutputStream;

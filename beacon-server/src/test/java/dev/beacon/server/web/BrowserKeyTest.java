@@ -56,6 +56,12 @@ class BrowserKeyTest {
       assertThat(ok.header("Access-Control-Allow-Origin")).isEqualTo(ORIGIN);
       List<StoredEvent> events = s.server.store().events("acme", 10);
       assertThat(events).hasSize(2).allMatch(e -> e.library().equals("beacon-js"));
+      // A page view is named by its route template, and holds nothing else.
+      assertThat(events)
+          .filteredOn(e -> e.type().equals("page"))
+          .singleElement()
+          .satisfies(e -> assertThat(e.event()).isEqualTo("/services/[id]"))
+          .satisfies(e -> assertThat(e.properties()).isEqualTo("{\"route\":\"/services/[id]\"}"));
 
       // What a page holding the key cannot write.
       for (String refused :
@@ -63,14 +69,29 @@ class BrowserKeyTest {
               "{\"type\":\"report\",\"anonymousId\":\"inst-1\",\"properties\":{}}",
               "{\"type\":\"identify\",\"anonymousId\":\"inst-1\"}",
               "{\"type\":\"track\",\"event\":\"CommandStarted\",\"anonymousId\":\"inst-1\"}",
-              "{\"type\":\"track\",\"event\":\"report\",\"anonymousId\":\"inst-1\"}")) {
+              "{\"type\":\"track\",\"event\":\"report\",\"anonymousId\":\"inst-1\"}",
+              // The page is not trusted: a raw URL, an id or an e-mail never passes as a route or
+              // property, checked as the SDK's relay checks them (UiEvents).
+              "{\"type\":\"page\",\"name\":\"https://ui.example/services/42?u=a@b.c\","
+                  + "\"anonymousId\":\"inst-1\"}",
+              "{\"type\":\"page\",\"properties\":{\"route\":\"/users/alice@example.com\"},"
+                  + "\"anonymousId\":\"inst-1\"}",
+              "{\"type\":\"page\",\"name\":\"/services/42\",\"anonymousId\":\"inst-1\"}",
+              "{\"type\":\"track\",\"event\":\"login\",\"properties\":"
+                  + "{\"user\":\"alice@example.com\"},\"anonymousId\":\"inst-1\"}",
+              "{\"type\":\"track\",\"event\":\"login\",\"properties\":"
+                  + "{\"from\":\"https://ui.example/x\"},\"anonymousId\":\"inst-1\"}",
+              "{\"type\":\"track\",\"event\":\"Log In!\",\"anonymousId\":\"inst-1\"}",
+              "{\"type\":\"track\",\"event\":\"login\",\"properties\":{\"n\":{\"deep\":1}},"
+                  + "\"anonymousId\":\"inst-1\"}")) {
         TestServer.Response r =
             post(
                 s,
                 "/v1/batch",
                 "{\"writeKey\":\"" + BROWSER_KEY + "\",\"batch\":[" + refused + "]}");
         assertThat(r.status()).as(refused).isEqualTo(400);
-        assertThat(r.body()).contains("browser key");
+        assertThat(r.body()).containsAnyOf("browser key", "web UI", "route template");
+        assertThat(r.body()).doesNotContain("alice").doesNotContain("ui.example");
       }
       TestServer.Response single =
           s.post(

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.beacon.sdk.Beacon;
+import dev.beacon.sdk.HeadlessChromium;
 import dev.beacon.sdk.UiRelay;
 import dev.beacon.server.storage.StoredEvent;
 import java.io.IOException;

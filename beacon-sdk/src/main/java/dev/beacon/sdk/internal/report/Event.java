@@ -1,5 +1,6 @@
 package dev.beacon.sdk.internal.report;
 
+import dev.beacon.protocol.UiEvents;
 import dev.beacon.protocol.Wire;
 import dev.beacon.sdk.internal.json.JsonWriter;
 import java.util.Arrays;
@@ -52,11 +53,8 @@ public final class Event {
    */
   public static Event ui(String type, String name, Map<String, ?> properties, long epochMillis) {
     Event e = capture(name, properties, epochMillis);
-    return new Event(e.name, e.keyValues, epochMillis, null, type, UI_LIBRARY);
+    return new Event(e.name, e.keyValues, epochMillis, null, type, UiEvents.LIBRARY);
   }
-
-  /** The library name of a web UI's events. */
-  public static final String UI_LIBRARY = "beacon-js";
 
   public static Event capture(String name, Map<String, ?> properties, long epochMillis) {
     return capture(name, properties, epochMillis, null);

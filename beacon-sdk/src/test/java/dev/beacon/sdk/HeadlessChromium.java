@@ -1,4 +1,4 @@
-package dev.beacon.server.web;
+package dev.beacon.sdk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -15,30 +15,35 @@ import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * Debian's Chromium, headless, driven over the DevTools protocol with the JDK's own WebSocket: no
- * driver binary, no browser download. One page; JavaScript evaluated in it; screenshots.
+ * driver binary, no browser download. One page; JavaScript evaluated in it; screenshots; and what
+ * the DevTools panels would show of it: every request the page made ({@code Network} domain), every
+ * console message, uncaught exception and unhandled rejection ({@code Runtime}, {@code Log}).
  */
-final class HeadlessChromium implements AutoCloseable {
-  static final ObjectMapper JSON = new ObjectMapper();
+public final class HeadlessChromium implements AutoCloseable {
+  public static final ObjectMapper JSON = new ObjectMapper();
 
   private final Process process;
   private final WebSocket socket;
   private final AtomicInteger ids = new AtomicInteger();
   private final Map<Integer, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
+  private final List<JsonNode> events = new CopyOnWriteArrayList<>();
 
   /** The browser binary, or null when this machine has none. */
-  static Path find() {
+  public static Path find() {
     for (String candidate :
         List.of("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")) {
       if (Files.isExecutable(Path.of(candidate))) {
@@ -52,7 +57,7 @@ final class HeadlessChromium implements AutoCloseable {
    * The browser for a test: skipped with what to install when this machine has none, and a failure
    * in CI (whose {@code .ci/run} installs it).
    */
-  static Path forTest() {
+  public static Path forTest() {
     Path chromium = find();
     if (System.getenv("CI") == null) {
       assumeTrue(
@@ -63,7 +68,7 @@ final class HeadlessChromium implements AutoCloseable {
     return chromium;
   }
 
-  HeadlessChromium(Path binary, Path profile) throws Exception {
+  public HeadlessChromium(Path binary, Path profile) throws Exception {
     process =
         new ProcessBuilder(
                 binary.toString(),
@@ -111,9 +116,57 @@ final class HeadlessChromium implements AutoCloseable {
             .get(10, TimeUnit.SECONDS);
     call("Page.enable", Map.of());
     call("Runtime.enable", Map.of());
+    call("Network.enable", Map.of());
+    call("Log.enable", Map.of());
   }
 
-  JsonNode call(String method, Map<String, Object> params) throws Exception {
+  /** The DevTools events of a method so far ({@code Network.requestWillBeSent}, ...): params. */
+  public List<JsonNode> events(String method) {
+    List<JsonNode> out = new ArrayList<>();
+    for (JsonNode e : events) {
+      if (e.path("method").asText().equals(method)) {
+        out.add(e.path("params"));
+      }
+    }
+    return out;
+  }
+
+  /** Every request the page made, as the Network panel lists it: "METHOD URL". */
+  public List<String> requests() {
+    List<String> out = new ArrayList<>();
+    for (JsonNode p : events("Network.requestWillBeSent")) {
+      out.add(p.at("/request/method").asText() + " " + p.at("/request/url").asText());
+    }
+    return out;
+  }
+
+  /**
+   * What the page wrote to the console or threw: console calls, uncaught exceptions and unhandled
+   * rejections ({@code Runtime}), and the browser's own log entries ({@code Log}: failed loads).
+   */
+  public List<String> console() {
+    List<String> out = new ArrayList<>();
+    for (JsonNode p : events("Runtime.consoleAPICalled")) {
+      out.add("console." + p.path("type").asText() + " " + p.path("args"));
+    }
+    for (JsonNode p : events("Runtime.exceptionThrown")) {
+      out.add("exception " + p.path("exceptionDetails"));
+    }
+    for (JsonNode p : events("Log.entryAdded")) {
+      out.add(
+          "log "
+              + p.at("/entry/level").asText()
+              + " "
+              + p.at("/entry/source").asText()
+              + " "
+              + p.at("/entry/text").asText()
+              + " "
+              + p.at("/entry/url").asText());
+    }
+    return out;
+  }
+
+  public JsonNode call(String method, Map<String, Object> params) throws Exception {
     int id = ids.incrementAndGet();
     CompletableFuture<JsonNode> answer = new CompletableFuture<>();
     pending.put(id, answer);
@@ -129,12 +182,12 @@ final class HeadlessChromium implements AutoCloseable {
     return r.get("result");
   }
 
-  void navigate(String url) throws Exception {
+  public void navigate(String url) throws Exception {
     call("Page.navigate", Map.of("url", url));
   }
 
   /** Evaluates an expression (awaiting a promise) in the page; answers its JSON value. */
-  JsonNode eval(String expression) throws Exception {
+  public JsonNode eval(String expression) throws Exception {
     JsonNode r =
         call(
             "Runtime.evaluate",
@@ -146,7 +199,7 @@ final class HeadlessChromium implements AutoCloseable {
   }
 
   /** Waits until a JavaScript condition is true in the page. */
-  void waitFor(String condition, Duration timeout) throws Exception {
+  public void waitFor(String condition, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       try {
@@ -163,7 +216,7 @@ final class HeadlessChromium implements AutoCloseable {
     }
   }
 
-  void screenshot(Path file) throws Exception {
+  public void screenshot(Path file) throws Exception {
     JsonNode r = call("Page.captureScreenshot", Map.of("format", "png"));
     Files.createDirectories(file.getParent());
     Files.write(file, Base64.getDecoder().decode(r.get("data").asText()));
@@ -196,9 +249,11 @@ final class HeadlessChromium implements AutoCloseable {
             if (f != null) {
               f.complete(msg);
             }
+          } else if (msg.has("method")) {
+            events.add(msg);
           }
         } catch (IOException e) {
-          // not ours to handle: an event we do not read
+          // not JSON: nothing the protocol sends
         }
         partial.setLength(0);
       }
