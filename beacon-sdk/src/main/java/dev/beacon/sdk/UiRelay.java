@@ -93,6 +93,15 @@ public final class UiRelay {
     }
   }
 
+  /**
+   * What the page's script tag is to say in {@code data-mode}: the backend's consent now ({@code
+   * on}, {@code local} or {@code off}), so that the page of a backend that sends nothing sends
+   * nothing either, not even to the relay.
+   */
+  public String scriptMode() {
+    return beacon.control().status().mode().name().toLowerCase(Locale.ROOT);
+  }
+
   /** {@code beacon.js}, to serve at a path of the product's own: it is in this jar. */
   public static byte[] script() {
     try (InputStream in = UiRelay.class.getResourceAsStream("beacon.js")) {

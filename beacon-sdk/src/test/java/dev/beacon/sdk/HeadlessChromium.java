@@ -142,7 +142,8 @@ public final class HeadlessChromium implements AutoCloseable {
 
   /**
    * What the page wrote to the console or threw: console calls, uncaught exceptions and unhandled
-   * rejections ({@code Runtime}), and the browser's own log entries ({@code Log}: failed loads).
+   * rejections ({@code Runtime}), and the browser's own warnings and errors ({@code Log}: failed
+   * loads, blocked requests).
    */
   public List<String> console() {
     List<String> out = new ArrayList<>();
@@ -153,6 +154,10 @@ public final class HeadlessChromium implements AutoCloseable {
       out.add("exception " + p.path("exceptionDetails"));
     }
     for (JsonNode p : events("Log.entryAdded")) {
+      String level = p.at("/entry/level").asText();
+      if (!level.equals("warning") && !level.equals("error")) {
+        continue; // the browser's hints ("verbose", "info"), not what the page did
+      }
       out.add(
           "log "
               + p.at("/entry/level").asText()

@@ -3,12 +3,16 @@ package dev.beacon.examples.server;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.beacon.sdk.Beacon;
+import dev.beacon.sdk.UiRelay;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,7 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A tiny key-value service that embeds Beacon as a server product would: periodic reports with two
  * product sections and a rate, a custom event, and EMQX-style runtime control over HTTP ({@code
- * GET/PUT /telemetry/status}, {@code GET /telemetry/data}).
+ * GET/PUT /telemetry/status}, {@code GET /telemetry/data}), and a small web UI at {@code /} whose
+ * page views (as route templates) and logins go through the SDK's relay at {@code /telemetry/ui}.
  */
 public final class ServerApp {
   private final Map<String, String> store = new ConcurrentHashMap<>();
@@ -39,6 +44,8 @@ public final class ServerApp {
             .endpoint(URI.create("http://localhost:8080"))
             .writeKey("wk_demo_quickstart")
             .stateDirectory(Path.of(dataDir, "telemetry"))
+            // Events (the web UI's too) leave within seconds; reports keep their own interval.
+            .flushInterval(Duration.ofSeconds(10))
             .section("kv_store", () -> Map.of("num_keys", store.size(), "writes", writes.get()))
             .section("http_api", () -> Map.of("routes", List.of("kv", "telemetry")))
             .rate("requests_rate", requests::get)
@@ -79,9 +86,54 @@ public final class ServerApp {
           }
         });
     http.createContext("/telemetry/data", ex -> reply(ex, 200, beacon.control().preview()));
+
+    // The web UI: beacon.js from the SDK's jar, and its events relayed under this backend's
+    // consent and installation id (nothing reaches another origin).
+    UiRelay relay = beacon.uiRelay();
+    byte[] script = UiRelay.script();
+    byte[] app = resource("app.js");
+    String page = new String(resource("ui.html"), StandardCharsets.UTF_8);
+    http.createContext("/js/beacon.js", ex -> send(ex, "text/javascript", script));
+    http.createContext(
+        "/telemetry/ui",
+        ex -> {
+          int status =
+              "POST".equals(ex.getRequestMethod())
+                  ? relay.accept(
+                      ex.getRequestHeaders().getFirst("Content-Type"), ex.getRequestBody())
+                  : 405;
+          ex.sendResponseHeaders(status, -1);
+          ex.close();
+        });
+    http.createContext("/ui/app.js", ex -> send(ex, "text/javascript", app));
+    http.createContext(
+        "/",
+        ex -> {
+          // Every other path is the single-page UI; the tag says what the backend's consent is now.
+          String html = page.replace("MODE", relay.scriptMode());
+          send(ex, "text/html; charset=utf-8", html.getBytes(StandardCharsets.UTF_8));
+        });
     http.start();
     System.out.println(
-        "demo server on http://127.0.0.1:" + port + " — telemetry: " + beacon.control().status());
+        "demo server on http://127.0.0.1:"
+            + port
+            + " (web UI at /) — telemetry: "
+            + beacon.control().status());
+  }
+
+  private static byte[] resource(String name) throws IOException {
+    try (InputStream in = ServerApp.class.getResourceAsStream(name)) {
+      return in.readAllBytes();
+    }
+  }
+
+  private static void send(HttpExchange ex, String type, byte[] body) throws IOException {
+    ex.getResponseHeaders().set("Content-Type", type);
+    ex.getResponseHeaders().set("Cache-Control", "no-store");
+    ex.sendResponseHeaders(200, body.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(body);
+    }
   }
 
   private static void reply(HttpExchange ex, int status, String body) throws IOException {
