@@ -27,10 +27,11 @@
       if (!q.length) return;
       var data = JSON.stringify(body(q.splice(0, 20)));
       try {
-        if (!(n.sendBeacon && n.sendBeacon(url, data)) && w.fetch) {
-          w.fetch(url, { method: 'POST', body: data, keepalive: true, credentials: 'omit' })
-            .then(null, function () {});
-        }
+        // keepalive outlives the page; a failure stops this page's sends (text/plain: no preflight)
+        if (w.fetch) {
+          w.fetch(url, { method: 'POST', body: data, keepalive: true, credentials: 'omit', mode: 'no-cors' })
+            .then(null, function () { off = 1; q = []; });
+        } else if (n.sendBeacon) n.sendBeacon(url, data);
       } catch (x) {}
       if (q.length) timer = setTimeout(send, 1000);
     };
