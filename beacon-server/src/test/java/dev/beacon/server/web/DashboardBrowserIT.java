@@ -77,6 +77,7 @@ class DashboardBrowserIT {
               "features",
               "fields",
               "commands",
+              "webui",
               "health",
               "quarantine",
               "settings"
@@ -92,6 +93,20 @@ class DashboardBrowserIT {
           assertThat(browser.eval("document.querySelectorAll('.panel .error').length").asInt())
               .as(view)
               .isZero();
+          if (view.equals("webui")) {
+            // The simulated clusters' web UIs: the top route as the API has it, drawn and listed.
+            JsonNode routes = s.get("/api/v1/products/acme/fleet/ui-routes", admin).json();
+            assertThat(routes.at("/rows/0/0").asText()).isEqualTo("/login"); // once every visit
+            assertThat(
+                    browser
+                        .eval(
+                            "document.querySelector('[data-query=ui-routes] tbody tr td')"
+                                + ".textContent")
+                        .asText())
+                .isEqualTo(routes.at("/rows/0/0").asText());
+            assertThat(browser.eval("document.querySelectorAll('#view canvas').length").asInt())
+                .isEqualTo(3);
+          }
           if (view.equals("platform")) {
             JsonNode os = s.get("/api/v1/products/acme/fleet/breakdown?by=os", admin).json();
             assertThat(
