@@ -2,6 +2,8 @@ package dev.beacon.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.beacon.bench.harness.Peer;
+import dev.beacon.sdk.UiRelay;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.zip.Deflater;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * Writes BENCHMARKS.md from what {@link BenchRun} kept in {@code target/bench}: the machine, each
@@ -54,6 +58,7 @@ final class BenchReport {
     ingest();
     queries();
     footprint();
+    browserScript();
     String tables = md.toString();
 
     StringBuilder out = new StringBuilder("# Benchmarks\n\n");
@@ -627,6 +632,57 @@ final class BenchReport {
         md.append("**").append(f.path("failure").asText()).append("**\n\n");
       }
     }
+  }
+
+  // --- Browser script -------------------------------------------------------------------------
+
+  /**
+   * beacon.js as the SDK's jar has it, gzipped (-9), beside the bundles of the browser clients the
+   * tests load from the npm registry (measured when the browser tests have fetched them).
+   */
+  private void browserScript() throws IOException {
+    md.append("## Browser script: what a web UI loads\n\n");
+    md.append(
+        "Measured by every `bench/run` (`--report-only` too) as it writes this file, gzip level 9 (budget: beacon.js ≤ 1.5 KB). The peers'"
+            + " bundles are the npm packages the browser tests load (`BrowserClientsIT` caches them"
+            + " in `beacon-server/target/npm`).\n\n");
+    md.append("| script | bytes | gzipped | vs beacon.js |\n|---|---|---|---|\n");
+    byte[] own = UiRelay.script();
+    long ownGz = gzipped(own);
+    md.append(String.format("| beacon.js (Beacon) | %d | %d | 1× |%n", own.length, ownGz));
+    Path npm = Path.of("beacon-server", "target", "npm");
+    String[][] peers = {
+      {"posthog-js 1.449.2 `dist/array.js`", "posthog-js-1.449.2/package/dist/array.js"},
+      {
+        "@segment/analytics-next 1.84.3 `dist/umd/standalone.js`",
+        "analytics-next-1.84.3/package/dist/umd/standalone.js"
+      }
+    };
+    for (String[] peer : peers) {
+      Path f = npm.resolve(peer[1]);
+      if (!Files.isRegularFile(f)) {
+        md.append(String.format("| %s | not fetched | | |%n", peer[0]));
+        continue;
+      }
+      byte[] b = Files.readAllBytes(f);
+      long gz = gzipped(b);
+      md.append(
+          String.format("| %s | %d | %d | %.0f× |%n", peer[0], b.length, gz, gz / (double) ownGz));
+    }
+    md.append('\n');
+  }
+
+  private static long gzipped(byte[] b) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (GZIPOutputStream gz =
+        new GZIPOutputStream(out) {
+          {
+            def.setLevel(Deflater.BEST_COMPRESSION);
+          }
+        }) {
+      gz.write(b);
+    }
+    return out.size();
   }
 
   // --- helpers --------------------------------------------------------------------------------
