@@ -254,6 +254,79 @@ abstract class FleetQueriesContract {
   }
 
   /**
+   * The web UI's figures (beacon.js events): views and installations per route template, logins and
+   * installations per day; a route shown by fewer installations than the minimum is left out, and a
+   * hostile route name stored as it came breaks nothing.
+   */
+  @Test
+  void webUiPageViewsLoginsAndTheMinimumPerRoute() {
+    String ui = "ui" + System.nanoTime();
+    Instant at = Instant.now().minus(Duration.ofMinutes(5));
+    String hostile = "/x'); DROP TABLE events;--<img src=x> \"%_";
+    List<StoredEvent> batch = new ArrayList<>();
+    for (int i = 1; i <= 4; i++) {
+      batch.add(uiEvent(ui, "page", "/a", "u" + i, at));
+      batch.add(uiEvent(ui, "page", "/a", "u" + i, at.plusMillis(1)));
+    }
+    for (int k = 0; k < 3; k++) {
+      batch.add(uiEvent(ui, "page", "/b", "u1", at.plusMillis(2 + k)));
+    }
+    batch.add(uiEvent(ui, "track", "login", "u1", at));
+    batch.add(uiEvent(ui, "track", "login", "u2", at));
+    batch.add(uiEvent(ui, "page", hostile, "u5", at));
+    // A page event of another library is not the web UI's.
+    batch.add(
+        new StoredEvent(
+            ui,
+            "m-other",
+            "page",
+            "/a",
+            "u9",
+            null,
+            at,
+            at,
+            "1.0",
+            null,
+            null,
+            null,
+            "analytics.js",
+            "{}",
+            "{}"));
+    store.append(batch);
+    FleetQueries.Filter f = new FleetQueries.Filter(ui, all.since(), null, 1);
+    assertThat(store.fleet().uiRoutes(f).rows().stream().map(Object::toString).toList())
+        .containsExactly("[/a, 8, 4]", "[/b, 3, 1]", "[" + hostile + ", 1, 1]");
+    String today = at.atZone(ZoneOffset.UTC).toLocalDate().toString();
+    assertThat(store.fleet().webUi(f).rows().stream().map(Object::toString).toList())
+        .containsExactly("[" + today + ", 12, 2, 5]");
+    FleetQueries.Filter k2 = new FleetQueries.Filter(ui, all.since(), null, 2);
+    assertThat(store.fleet().uiRoutes(k2).rows().stream().map(Object::toString).toList())
+        .containsExactly("[/a, 8, 4]");
+    assertThat(store.fleet().uiRoutesOverTime(k2).rows().stream().map(Object::toString).toList())
+        .containsExactly("[" + today + ", /a, 8]");
+  }
+
+  private static StoredEvent uiEvent(
+      String product, String type, String event, String installation, Instant at) {
+    return new StoredEvent(
+        product,
+        UUID.randomUUID().toString(),
+        type,
+        event,
+        installation,
+        null,
+        at,
+        at,
+        "1.0",
+        null,
+        null,
+        null,
+        "beacon-js",
+        type.equals("page") ? "{\"route\":\"x\"}" : "{}",
+        "{}");
+  }
+
+  /**
    * Audit H1: stored values of the wrong type, keys no JSON path can name, numbers out of range,
    * written straight into the store (as rows stored before ingest checked them would be): every
    * query answers, and the clean installations' figures are what they were.
