@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.beacon.protocol.Limits;
-import dev.beacon.protocol.UiEvents;
 import dev.beacon.protocol.Wire;
 import dev.beacon.server.Refusal;
 import dev.beacon.server.Refusal.Kind;
@@ -217,13 +216,6 @@ public final class IngestService {
     return found;
   }
 
-  /** Events a browser key may write: a web UI's page views and custom events, nothing else. */
-  static final Set<String> BROWSER_TYPES = Set.of(Wire.TYPE_PAGE, Wire.TYPE_TRACK);
-
-  /** Events of the backends, which a page never sends. */
-  static final Set<String> BACKEND_EVENTS =
-      Set.of(Wire.REPORT_EVENT, "CommandStarted", "CommandExited", "command");
-
   /**
    * A Segment request written with a browser key (beacon.js's direct mode): only page views and
    * track events pass (anything else is refused with its reason), each as library {@code
@@ -240,24 +232,11 @@ public final class IngestService {
         translated.add(Translated.of(item));
         continue;
       }
-      String type = o.path(Wire.TYPE).asText(single ? endpoint : "");
-      if (!BROWSER_TYPES.contains(type)) {
-        translated.add(
-            Translated.refused(
-                o, "a browser key writes only page and track events, not '" + type + "'"));
-        continue;
-      }
-      if (BACKEND_EVENTS.contains(o.path(Wire.EVENT).asText())) {
-        translated.add(Translated.refused(o, "a browser key cannot write the backend's events"));
-        continue;
-      }
-      String wrong = uiEvent(o, type);
+      String wrong = BrowserEvents.refusal(o, o.path(Wire.TYPE).asText(single ? endpoint : ""));
       if (wrong != null) {
         translated.add(Translated.refused(o, wrong));
         continue;
       }
-      ObjectNode library = o.withObject(Wire.CONTEXT).putObject(Wire.LIBRARY);
-      library.put(Wire.NAME, UiEvents.LIBRARY);
       installations.add(o.path(Wire.ANONYMOUS_ID).asText());
       translated.add(Translated.of(o));
     }
@@ -273,49 +252,6 @@ public final class IngestService {
         EventMapper.BatchContext.NONE,
         single ? endpoint : null,
         receivedAt);
-  }
-
-  /**
-   * Checks a web UI event as the SDK's relay does ({@link UiEvents}: the page is not trusted), and
-   * keeps of a page view only its route template, which also names it.
-   *
-   * @return what is wrong, or null
-   */
-  private static String uiEvent(ObjectNode o, String type) {
-    JsonNode props = o.path(Wire.PROPERTIES);
-    if (!props.isMissingNode() && !props.isNull() && !props.isObject()) {
-      return "properties must be an object";
-    }
-    if (type.equals(Wire.TYPE_PAGE)) {
-      JsonNode route = props.path("route");
-      String r = route.isTextual() ? route.textValue() : o.path("name").textValue();
-      if (!UiEvents.isRouteTemplate(r)) {
-        return "a page view names its route template (such as /services/[id]): no URL, query,"
-            + " fragment or id in it";
-      }
-      o.putObject(Wire.PROPERTIES).put("route", r);
-      o.put("name", r);
-      o.remove(Wire.EVENT);
-      return null;
-    }
-    if (!UiEvents.isEventName(o.path(Wire.EVENT).textValue())) {
-      return "a web UI event's name is snake case (such as login), at most 64 characters";
-    }
-    if (props.size() > UiEvents.MAX_PROPERTIES) {
-      return "a web UI event has at most " + UiEvents.MAX_PROPERTIES + " properties";
-    }
-    for (Map.Entry<String, JsonNode> f : props.properties()) {
-      JsonNode v = f.getValue();
-      boolean plain =
-          v.isBoolean()
-              || (v.isNumber() && Double.isFinite(v.doubleValue()))
-              || (v.isTextual() && UiEvents.isPropertyText(v.textValue()));
-      if (!UiEvents.isPropertyKey(f.getKey()) || !plain) {
-        return "a web UI event's properties are snake-case keys of short plain values (no URL,"
-            + " e-mail or id)";
-      }
-    }
-    return null;
   }
 
   /** Requests a second one installation's web UI may send with a browser key (burst: ten times). */

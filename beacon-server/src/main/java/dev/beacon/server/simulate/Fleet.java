@@ -1,5 +1,6 @@
 package dev.beacon.server.simulate;
 
+import dev.beacon.protocol.UiEvents;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -276,7 +277,7 @@ final class Fleet {
       }
       @SuppressWarnings("unchecked")
       Map<String, Object> context = (Map<String, Object>) m.get("context");
-      context.put("library", Map.of("name", "beacon-js", "version", "1"));
+      context.put("library", Map.of("name", UiEvents.LIBRARY, "version", "1"));
       sink.accept(m);
     }
   }

@@ -1,5 +1,6 @@
 package dev.beacon.server.storage;
 
+import dev.beacon.protocol.UiEvents;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -33,9 +34,6 @@ final class RollupDelta {
   static final String UI = "ui";
   static final String UI_PAGE = "ui_page";
   static final String LOGIN = "login";
-
-  /** The library of the browser script's events (the web UI's, whichever way they came). */
-  static final String BEACON_JS = "beacon-js";
 
   record CountKey(
       String product, LocalDate day, String scope, String family, String name, String sub) {}
@@ -114,7 +112,7 @@ final class RollupDelta {
     if (inst != null) {
       installation(p, inst, e);
     }
-    if (BEACON_JS.equals(e.library())) {
+    if (UiEvents.LIBRARY.equals(e.library())) {
       webUi(p, day, v, inst, e);
       return;
     }
