@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,7 +44,7 @@ class WebUiScriptIT {
   /** A DC/OS-like single-page app: its landing route, five more with ids in them, a login. */
   private static final String APP =
       "<!doctype html><html><head><title>Cluster UI</title>"
-          + "<script defer src=\"/js/beacon.js\" data-endpoint=\"/telemetry/ui\" MODE></script>"
+          + "<script defer src=\"/js/beacon.js\" TAG></script>"
           + "</head><body><h1>Cluster UI</h1><pre id=out></pre><button id=b>Run</button><script>"
           + "window.__clicks = 0; document.getElementById('b').addEventListener('click', () => {"
           + " window.__clicks++; beacon.track('run_clicked', {n: window.__clicks}); });"
@@ -78,7 +79,7 @@ class WebUiScriptIT {
     try (TestServer s = TestServer.start(tmp.resolve("data"));
         Beacon beacon = backend(s, tmp.resolve("state"))) {
       beacon.start();
-      String url = startProduct(beacon, "") + "/";
+      String url = serveApp(path -> RELAY, beacon) + "/";
       try (HeadlessChromium browser = new HeadlessChromium(chromium, tmp.resolve("profile"))) {
         browser.navigate(url);
         browser.waitFor("window.__done === true", WAIT);
@@ -122,7 +123,9 @@ class WebUiScriptIT {
     try (TestServer s = TestServer.start(tmp.resolve("data"));
         Beacon beacon = backend(s, tmp.resolve("state"))) {
       beacon.start();
-      String on = startProduct(beacon, "data-mode=\"off\"");
+      String on =
+          serveApp(
+              path -> RELAY + (path.startsWith("/mode-off") ? " data-mode=\"off\"" : ""), beacon);
       String off = on + "/mode-off";
       for (String[] c :
           new String[][] {
@@ -177,7 +180,7 @@ class WebUiScriptIT {
               + "\" data-key=\""
               + BROWSER_KEY
               + "\" data-installation=\"inst-ui-7\"";
-      productUrl[0] = serveApp(tag, "/js/beacon.js", null);
+      productUrl[0] = serveApp(path -> tag, null);
       try (HeadlessChromium browser = new HeadlessChromium(chromium, tmp.resolve("profile"))) {
         browser.navigate(productUrl[0] + "/");
         browser.waitFor("window.__done === true", WAIT);
@@ -250,7 +253,7 @@ class WebUiScriptIT {
         {"server black-holed", "data-endpoint=\"" + hole + "\" data-key=\"" + BROWSER_KEY + "\""}
       };
       for (String[] c : cases) {
-        String url = serveApp(c[1], "/js/beacon.js", null);
+        String url = serveApp(path -> c[1], null);
         try (HeadlessChromium browser =
             new HeadlessChromium(chromium, tmp.resolve("profile-" + c[0].replace(' ', '-')))) {
           browser.navigate(url + "/");
@@ -293,12 +296,16 @@ class WebUiScriptIT {
 
   private static final String BROWSER_KEY = "bk_acme_ui_0123";
 
+  /** The script tag's attributes for the relay of the product's server. */
+  private static final String RELAY = "data-endpoint=\"/telemetry/ui\"";
+
   /**
-   * A product server answering every path with the app page (its script tag given {@code tag}), the
-   * script at {@code scriptPath}, and the relay at {@code /telemetry/ui} when {@code beacon} is not
-   * null.
+   * The product's server: the script the SDK ships at {@code /js/beacon.js}, the relay at {@code
+   * /telemetry/ui} when {@code beacon} is not null, and its app page at every other path (a
+   * single-page app's server answers its routes with it), the script tag's attributes given by
+   * {@code tag} for the path.
    */
-  private String serveApp(String tag, String scriptPath, Beacon beacon) throws IOException {
+  private String serveApp(Function<String, String> tag, Beacon beacon) throws IOException {
     if (product == null) {
       product = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
       product.start();
@@ -313,7 +320,7 @@ class WebUiScriptIT {
         "/",
         ex -> {
           String path = ex.getRequestURI().getPath();
-          if (path.equals(scriptPath)) {
+          if (path.equals("/js/beacon.js")) {
             send(ex, 200, "text/javascript", script);
           } else if (beacon != null && path.equals("/telemetry/ui")) {
             relayed.incrementAndGet();
@@ -324,7 +331,7 @@ class WebUiScriptIT {
             ex.sendResponseHeaders(status, -1);
             ex.close();
           } else {
-            String page = APP.replace("data-endpoint=\"/telemetry/ui\" MODE", tag);
+            String page = APP.replace("TAG", tag.apply(path));
             send(ex, 200, "text/html; charset=utf-8", page.getBytes(StandardCharsets.UTF_8));
           }
         });
@@ -366,37 +373,6 @@ class WebUiScriptIT {
       }
       Thread.sleep(100);
     }
-  }
-
-  /**
-   * The product's server: its app page at every other path (with {@code mode} on the script tag
-   * under {@code /mode-off}), the script the SDK ships, and the relay.
-   */
-  private String startProduct(Beacon beacon, String mode) throws IOException {
-    product = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    byte[] script = UiRelay.script();
-    product.createContext(
-        "/",
-        ex -> {
-          String path = ex.getRequestURI().getPath();
-          if (path.equals("/js/beacon.js")) {
-            send(ex, 200, "text/javascript", script);
-          } else if (path.equals("/telemetry/ui")) {
-            relayed.incrementAndGet();
-            int status;
-            try (InputStream in = ex.getRequestBody()) {
-              status = beacon.uiRelay().accept(ex.getRequestHeaders().getFirst("Content-Type"), in);
-            }
-            ex.sendResponseHeaders(status, -1);
-            ex.close();
-          } else {
-            String page = APP.replace("MODE", path.startsWith("/mode-off") ? mode : "");
-            // Every path is the app (a single-page app's server answers its routes with it).
-            send(ex, 200, "text/html; charset=utf-8", page.getBytes(StandardCharsets.UTF_8));
-          }
-        });
-    product.start();
-    return "http://127.0.0.1:" + product.getAddress().getPort();
   }
 
   private static void send(HttpExchange ex, int status, String type, byte[] body)

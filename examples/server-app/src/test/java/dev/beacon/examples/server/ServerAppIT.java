@@ -73,12 +73,7 @@ class ServerAppIT {
     try (TestCollector collector = TestCollector.start()) {
       Process app = startApp(collector, data, port);
       try (HeadlessChromium browser = new HeadlessChromium(chromium, data.resolve("profile"))) {
-        String base = "http://127.0.0.1:" + port;
-        HttpClient http = HttpClient.newHttpClient();
-        await()
-            .atMost(Duration.ofSeconds(30))
-            .ignoreExceptions()
-            .until(() -> get(http, URI.create(base + "/telemetry/status")).startsWith("on"));
+        String base = awaitTelemetry(port, "on");
         browser.navigate(base + "/");
         browser.waitFor("window.beacon && document.querySelector('form')", WAIT);
         browser.eval(
@@ -157,12 +152,7 @@ class ServerAppIT {
     try (TestCollector collector = TestCollector.start()) {
       Process app = startApp(collector, data, port, "DEMO_TELEMETRY", "off");
       try (HeadlessChromium browser = new HeadlessChromium(chromium, data.resolve("profile"))) {
-        String base = "http://127.0.0.1:" + port;
-        HttpClient http = HttpClient.newHttpClient();
-        await()
-            .atMost(Duration.ofSeconds(30))
-            .ignoreExceptions()
-            .until(() -> get(http, URI.create(base + "/telemetry/status")).startsWith("off"));
+        String base = awaitTelemetry(port, "off");
         browser.navigate(base + "/");
         browser.waitFor("window.beacon && document.querySelector('form')", WAIT);
         browser.eval("document.querySelector('form').requestSubmit(); true");
@@ -221,6 +211,17 @@ class ServerAppIT {
 
   private static boolean hasReport(List<JsonNode> messages) {
     return messages.stream().anyMatch(m -> m.get("type").asText().equals("report"));
+  }
+
+  /** Waits until the example answers with its telemetry in {@code mode}; its base URL. */
+  private static String awaitTelemetry(int port, String mode) {
+    String base = "http://127.0.0.1:" + port;
+    HttpClient http = HttpClient.newHttpClient();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .ignoreExceptions()
+        .until(() -> get(http, URI.create(base + "/telemetry/status")).startsWith(mode));
+    return base;
   }
 
   private static String get(HttpClient http, URI uri) throws Exception {
