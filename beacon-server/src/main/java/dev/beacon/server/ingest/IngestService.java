@@ -298,13 +298,36 @@ public final class IngestService {
   }
 
   /**
-   * The product of a PostHog capture request, by its project token (the product's write key): the
-   * envelope's, else the one every event and the query agree on.
+   * A PostHog capture request, read once: its events, and the product its project token (the
+   * product's write key) names, the envelope's, else the one every event and the query agree on.
+   */
+  public static final class PostHogCapture {
+    private final String product;
+    private final PostHogMapper.Request request;
+
+    private PostHogCapture(String product, PostHogMapper.Request request) {
+      this.product = product;
+      this.request = request;
+    }
+
+    /** The product the request's token authenticated. */
+    public String product() {
+      return product;
+    }
+  }
+
+  /**
+   * Reads and authenticates a PostHog capture request; nothing is stored yet.
    *
    * @param queryToken {@code token} or {@code api_key} of the query, or null
+   * @param querySentAt {@code _} or {@code sent_at} of the query (milliseconds), or null
+   * @param defaultEvent the event of a record that names none ({@code /engage}), or null
    */
-  public String posthogProduct(JsonNode body, String queryToken) {
-    String token = PostHogMapper.request(body, queryToken, null, MAX_BATCH_EVENTS, null).token();
+  public PostHogCapture posthogCapture(
+      JsonNode body, String queryToken, String querySentAt, String defaultEvent) {
+    PostHogMapper.Request r =
+        PostHogMapper.request(body, queryToken, querySentAt, MAX_BATCH_EVENTS, defaultEvent);
+    String token = r.token();
     if (token != null && token.startsWith("phx_")) {
       throw new Refusal(
           Kind.UNAUTHORIZED,
@@ -312,35 +335,28 @@ public final class IngestService {
           "phx_ keys are PostHog personal API keys; send the product's Beacon write key as the"
               + " project token (api_key)");
     }
-    return authenticateKey(
-        token,
-        "send the product's write key as the project token (posthog.init(key), api_key in the"
-            + " body, or ?token= in the query)");
+    String product =
+        authenticateKey(
+            token,
+            "send the product's write key as the project token (posthog.init(key), api_key in the"
+                + " body, or ?token= in the query)");
+    return new PostHogCapture(product, r);
   }
 
   /**
    * The events of a PostHog capture request, each stored or refused (quarantined with its reason).
    *
    * @param endpoint the path it came to, for the quarantine
-   * @param querySentAt {@code _} or {@code sent_at} of the query (milliseconds), or null
-   * @param defaultEvent the event of a record that names none ({@code /engage}), or null
    */
-  public Outcome posthog(
-      String product,
-      String endpoint,
-      JsonNode body,
-      String querySentAt,
-      String defaultEvent,
-      Instant receivedAt) {
-    PostHogMapper.Request r =
-        PostHogMapper.request(body, null, querySentAt, MAX_BATCH_EVENTS, defaultEvent);
+  public Outcome posthog(PostHogCapture capture, String endpoint, Instant receivedAt) {
+    PostHogMapper.Request r = capture.request;
     Duration skew = PostHogMapper.skew(r.sentAt(), receivedAt);
     List<Translated> translated = new ArrayList<>(r.events().size());
     for (JsonNode e : r.events()) {
       translated.add(PostHogMapper.event(e, receivedAt, skew));
     }
     return store(
-        product,
+        capture.product,
         Protocol.POSTHOG,
         endpoint,
         translated,

@@ -112,16 +112,14 @@ final class PostHogRoutes implements HttpService {
   private void capture(String path, ServerRequest req, ServerResponse res) throws IOException {
     Instant received = Instant.now();
     JsonNode body = json.read(payload(req));
-    String product = ingest.posthogProduct(body, query(req, "token", "api_key"));
-    cors.allow(req, res, product);
-    IngestService.Outcome o =
-        ingest.posthog(
-            product,
-            path,
+    IngestService.PostHogCapture capture =
+        ingest.posthogCapture(
             body,
+            query(req, "token", "api_key"),
             query(req, "_", "sent_at"),
-            path.equals("/engage") ? "$set" : null,
-            received);
+            path.equals("/engage") ? "$set" : null);
+    cors.allow(req, res, capture.product());
+    IngestService.Outcome o = ingest.posthog(capture, path, received);
     if (responses.refusedWhole(res, o, "events")) {
       return;
     }
