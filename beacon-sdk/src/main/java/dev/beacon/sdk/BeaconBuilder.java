@@ -144,7 +144,24 @@ public final class BeaconBuilder {
     if (draft.sections.containsKey(name) || draft.rates.containsKey(name)) {
       throw new IllegalArgumentException("section '" + name + "' is already registered");
     }
-    draft.sections.put(name, supplier);
+    draft.sections.put(name, newWindow -> supplier.get());
+    return this;
+  }
+
+  /**
+   * A product section of the report that covers the time since the previous report (rates, a
+   * maximum since then): see {@link ReportSection}. Otherwise as {@link #section(String,
+   * Supplier)}.
+   *
+   * @since 0.2.0
+   */
+  public BeaconBuilder reportSection(String name, ReportSection section) {
+    Checks.requireSectionName(name, "reportSection");
+    Objects.requireNonNull(section, "section");
+    if (draft.sections.containsKey(name) || draft.rates.containsKey(name)) {
+      throw new IllegalArgumentException("section '" + name + "' is already registered");
+    }
+    draft.sections.put(name, section);
     return this;
   }
 
@@ -162,6 +179,35 @@ public final class BeaconBuilder {
   /** The product's own configuration value for telemetry (EMQX: {@code telemetry.enable}). */
   public BeaconBuilder configuredMode(TelemetryMode mode) {
     draft.configuredMode = Objects.requireNonNull(mode, "configuredMode");
+    draft.configuredModeSetting = null;
+    return this;
+  }
+
+  /**
+   * The product's own configuration value for telemetry, and the name of the setting that holds it
+   * (such as {@code beacon.mode} or {@code telemetry.enable}), which {@link
+   * TelemetryControl#status()} names when that value decides.
+   *
+   * @since 0.2.0
+   */
+  public BeaconBuilder configuredMode(TelemetryMode mode, String setting) {
+    draft.configuredMode = Objects.requireNonNull(mode, "configuredMode");
+    draft.configuredModeSetting = Checks.requireText(setting, "setting");
+    return this;
+  }
+
+  /**
+   * Turns telemetry off in this Beacon for good: no environment variable, system property or
+   * runtime toggle turns it on, and the toggle writes nothing. For a product's own master switch
+   * (an air-gapped edition, Spring's {@code beacon.enabled=false}), so that code holding the Beacon
+   * still works. {@link TelemetryControl#status()} gives {@code setting} as the reason.
+   *
+   * @param setting what turned it off, in words an operator can act on (such as {@code
+   *     "beacon.enabled=false in the application's properties"})
+   * @since 0.2.0
+   */
+  public BeaconBuilder disabled(String setting) {
+    draft.disabledBy = Checks.requireText(setting, "setting");
     return this;
   }
 

@@ -33,7 +33,17 @@ class OffModeTest {
             b -> b.environment(Map.of("ACME_TELEMETRY__ENABLE", "false"))),
         mechanism("system property", b -> b.systemProperties(props("acme.telemetry", "off"))),
         mechanism("product configuration", b -> b.configuredMode(TelemetryMode.OFF)),
-        mechanism("product default", b -> b.defaultMode(TelemetryMode.OFF)));
+        mechanism("product default", b -> b.defaultMode(TelemetryMode.OFF)),
+        // The product's master switch, even with the operator asking for on, and a toggle to on.
+        mechanism(
+            "product master switch",
+            b -> {
+              b.environment(Map.of("ACME_TELEMETRY", "on")).disabled("acme.telemetry.compiled_out");
+              Beacon probe = b.build();
+              assertThat(probe.control().enable())
+                  .isEqualTo(new ConsentStatus(TelemetryMode.OFF, "acme.telemetry.compiled_out"));
+              return b;
+            }));
   }
 
   private static Arguments mechanism(String name, Function<BeaconBuilder, BeaconBuilder> how) {

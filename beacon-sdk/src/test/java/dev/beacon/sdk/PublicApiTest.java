@@ -39,6 +39,7 @@ class PublicApiTest {
           "ConsentStatus",
           "DeliveryStatus",
           "DeliveryStatus$LastOutcome",
+          "ReportSection",
           "SendResult",
           "SendResult$Outcome",
           "Source",

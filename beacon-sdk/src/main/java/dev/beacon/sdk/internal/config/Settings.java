@@ -1,6 +1,7 @@
 package dev.beacon.sdk.internal.config;
 
 import dev.beacon.protocol.Wire;
+import dev.beacon.sdk.ReportSection;
 import dev.beacon.sdk.TelemetryMode;
 import java.net.URI;
 import java.nio.file.Files;
@@ -8,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -40,9 +42,16 @@ public final class Settings {
   public final Supplier<? extends Collection<String>> nodes;
   public final Supplier<? extends Collection<String>> plugins;
   public final Supplier<? extends Collection<String>> configKeys;
-  public final Map<String, Supplier<?>> sections;
+  public final Map<String, ReportSection> sections;
   public final Map<String, LongSupplier> rates;
   public final TelemetryMode configuredMode;
+
+  /** What turned telemetry off for good ({@code BeaconBuilder.disabled}), or null. */
+  public final String disabledBy;
+
+  /** The product's name for the setting behind {@link #configuredMode}, or null. */
+  public final String configuredModeSetting;
+
   public final TelemetryMode defaultMode;
   public final Consumer<String> firstRunNotice;
   public final Duration initialDelay;
@@ -97,9 +106,11 @@ public final class Settings {
     nodes = d.nodes;
     plugins = d.plugins;
     configKeys = d.configKeys;
-    sections = Map.copyOf(d.sections);
+    sections = Collections.unmodifiableMap(new LinkedHashMap<>(d.sections));
     rates = Map.copyOf(d.rates);
     configuredMode = d.configuredMode;
+    configuredModeSetting = d.configuredModeSetting;
+    disabledBy = d.disabledBy;
     defaultMode = d.defaultMode;
     firstRunNotice = d.firstRunNotice;
     initialDelay = d.initialDelay;
@@ -233,9 +244,11 @@ public final class Settings {
     public Supplier<? extends Collection<String>> nodes;
     public Supplier<? extends Collection<String>> plugins;
     public Supplier<? extends Collection<String>> configKeys;
-    public final Map<String, Supplier<?>> sections = new LinkedHashMap<>();
+    public final Map<String, ReportSection> sections = new LinkedHashMap<>();
     public final Map<String, LongSupplier> rates = new LinkedHashMap<>();
     public TelemetryMode configuredMode;
+    public String configuredModeSetting;
+    public String disabledBy;
     public TelemetryMode defaultMode = TelemetryMode.ON;
     public Consumer<String> firstRunNotice;
     public Duration initialDelay = Duration.ofSeconds(10);

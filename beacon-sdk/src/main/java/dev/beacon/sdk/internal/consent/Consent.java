@@ -17,12 +17,14 @@ public final class Consent {
   private final ConsentResolver resolver;
   private final StateStore state;
   private final QuietLog log;
+  private final boolean disabled;
   private volatile ConsentStatus status;
 
   public Consent(Settings settings, StateStore state, QuietLog log) {
     this.resolver = new ConsentResolver(settings);
     this.state = state;
     this.log = log;
+    this.disabled = settings.disabledBy != null;
     this.status = resolver.resolve(state.persistedMode());
   }
 
@@ -36,6 +38,9 @@ public final class Consent {
 
   /** Remembers the operator's choice and resolves the mode again; the status after it. */
   public ConsentStatus toggle(TelemetryMode wanted) {
+    if (disabled) {
+      return status; // off for good: nothing to remember, and nothing may be written
+    }
     try {
       state.persistMode(wanted);
     } catch (IOException e) {

@@ -13,6 +13,7 @@ import java.util.Properties;
  * decides:
  *
  * <ol>
+ *   <li>the product's own master switch ({@code BeaconBuilder.disabled}: off, never overridden);
  *   <li>{@code DO_NOT_TRACK} set to anything but {@code 0}/{@code false} (off, never overridden);
  *   <li>{@code <PREFIX>_TELEMETRY} ({@code on|off|local|true|false|1|0}, as werf);
  *   <li>{@code <PREFIX>_TELEMETRY__ENABLE} (as EMQX);
@@ -33,6 +34,9 @@ final class ConsentResolver {
   }
 
   ConsentStatus resolve(TelemetryMode persistedToggle) {
+    if (settings.disabledBy != null) {
+      return new ConsentStatus(TelemetryMode.OFF, settings.disabledBy);
+    }
     Map<String, String> env = settings.environment;
     String dnt = env.get("DO_NOT_TRACK");
     if (dnt != null && !dnt.isBlank() && ModeNames.parse(dnt) != TelemetryMode.OFF) {
@@ -66,9 +70,12 @@ final class ConsentResolver {
               + " at runtime (persisted in the state directory)");
     }
     if (settings.configuredMode != null) {
+      String label = ModeNames.label(settings.configuredMode);
       return new ConsentStatus(
           settings.configuredMode,
-          "the product's configuration sets telemetry " + ModeNames.label(settings.configuredMode));
+          settings.configuredModeSetting == null
+              ? "the product's configuration sets telemetry " + label
+              : settings.configuredModeSetting + "=" + label + " in the product's configuration");
     }
     return new ConsentStatus(
         settings.defaultMode,

@@ -1,6 +1,7 @@
 package dev.beacon.sdk.internal.report;
 
 import dev.beacon.protocol.Limits;
+import dev.beacon.sdk.ReportSection;
 import dev.beacon.sdk.internal.config.Settings;
 import dev.beacon.sdk.internal.json.JsonWriter;
 import dev.beacon.sdk.internal.thread.TimedCalls;
@@ -67,7 +68,10 @@ final class ReportCollector {
     if (!settings.rates.isEmpty()) {
       tasks.put("rates", () -> rates.measure(commitRates));
     }
-    tasks.putAll(settings.sections);
+    for (Map.Entry<String, ReportSection> s : settings.sections.entrySet()) {
+      ReportSection section = s.getValue();
+      tasks.put(s.getKey(), () -> section.collect(commitRates));
+    }
 
     Map<String, Object> results = new LinkedHashMap<>();
     Map<String, String> failed = new LinkedHashMap<>();

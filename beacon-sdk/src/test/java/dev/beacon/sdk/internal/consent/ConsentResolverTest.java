@@ -104,6 +104,17 @@ class ConsentResolverTest {
   }
 
   @Test
+  void theProductsConfigurationIsNamedByItsSettingWhenTheProductGivesIt() {
+    BeaconBuilder b = TestBeacons.builder(state, null, Map.of(), new Properties());
+    b.configuredMode(TelemetryMode.LOCAL, "beacon.mode");
+    ConsentStatus s = new ConsentResolver(TestBeacons.settings(b)).resolve(null);
+    assertThat(s)
+        .isEqualTo(
+            new ConsentStatus(
+                TelemetryMode.LOCAL, "beacon.mode=local in the product's configuration"));
+  }
+
+  @Test
   void theDefaultAppliesWhenNothingIsSet() {
     ConsentStatus s = resolve(Map.of(), new Properties(), null, null);
     assertThat(s)

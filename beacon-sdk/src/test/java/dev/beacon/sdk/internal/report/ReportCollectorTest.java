@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Assumptions;
@@ -28,6 +29,27 @@ class ReportCollectorTest {
     Settings s = TestBeacons.settings(b);
     return new ReportCollector(
         s, new SystemFacts(), new Redactor(List.of("secret-host"), "jdoe"), rates);
+  }
+
+  @Test
+  void aReportSectionIsToldWhetherItsCallStartsANewWindow() {
+    List<Boolean> calls = new CopyOnWriteArrayList<>();
+    BeaconBuilder b =
+        TestBeacons.builder(state, null)
+            .reportSection(
+                "windowed",
+                newWindow -> {
+                  calls.add(newWindow);
+                  return Map.of("calls", calls.size());
+                });
+    ReportCollector c = collector(b, new RateMeter(Map.of(), System::nanoTime));
+    try {
+      assertThat(c.collect(UUID.randomUUID(), false).get("windowed")).isEqualTo(Map.of("calls", 1));
+      assertThat(c.collect(UUID.randomUUID(), true).get("windowed")).isEqualTo(Map.of("calls", 2));
+      assertThat(calls).containsExactly(false, true);
+    } finally {
+      c.shutdown();
+    }
   }
 
   @Test
