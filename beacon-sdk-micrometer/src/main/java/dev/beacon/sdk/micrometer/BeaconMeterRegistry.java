@@ -12,7 +12,6 @@ import io.micrometer.core.instrument.Measurement;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.cumulative.CumulativeFunctionCounter;
 import io.micrometer.core.instrument.cumulative.CumulativeFunctionTimer;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
@@ -43,12 +42,14 @@ import java.util.function.ToLongFunction;
  * Beacon beacon = Beacon.builder("acme").reportSection("meters", meters.section()).build();
  * }</pre>
  *
- * <p>Only meters whose name is on the allow list are ever created here; the others cost nothing.
- * Tag values travel only for the tag names allowed: tags often carry host names, paths and user
- * ids, so by default none does, and the series that differ only by other tags are summed. In the
- * report, counters are rates per second over the time really elapsed since the previous report,
- * gauges are values, timers and distribution summaries are the count, mean and maximum over that
- * time; names are in snake case ({@code http_server_requests}), times in milliseconds.
+ * <p>Like every registry in a composite, it keeps a meter for each of the application's (so that
+ * reading a meter through the composite answers as any cumulative registry would, whichever child
+ * answers); only those whose name is on the allow list are ever read for the report. Tag values
+ * travel only for the tag names allowed: tags often carry host names, paths and user ids, so by
+ * default none does, and the series that differ only by other tags are summed. In the report,
+ * counters are rates per second over the time really elapsed since the previous report, gauges are
+ * values, timers and distribution summaries are the count, mean and maximum over that time; names
+ * are in snake case ({@code http_server_requests}), times in milliseconds.
  *
  * @since 0.2.0
  */
@@ -60,7 +61,6 @@ public final class BeaconMeterRegistry extends MeterRegistry {
     super(b.clock);
     this.allow = new AllowList(b.meters, b.tags);
     this.section = new MeterSection(this, allow, b.nanoClock);
-    config().meterFilter(MeterFilter.denyUnless(id -> allow.allowsMeter(id.getName())));
   }
 
   /** A registry with nothing allowed yet: name the meters with {@link Builder#meters}. */
@@ -142,8 +142,9 @@ public final class BeaconMeterRegistry extends MeterRegistry {
 
   @Override
   protected DistributionStatisticConfig defaultHistogramConfig() {
-    // No percentiles or buckets: the report carries count, mean and max only.
-    return DistributionStatisticConfig.NONE;
+    // Micrometer's defaults (no percentiles; a max that decays over minutes, as the application
+    // expects when it reads a timer through its composite registry).
+    return DistributionStatisticConfig.DEFAULT;
   }
 
   /**

@@ -71,6 +71,9 @@ final class MeterSection implements ReportSection {
   private Map<String, Series.Group> group(boolean newWindow) {
     Map<String, Series.Group> groups = new TreeMap<>();
     for (Meter m : registry.getMeters()) {
+      if (!allow.allowsMeter(m.getId().getName())) {
+        continue;
+      }
       Series.Kind kind = Series.Kind.of(m);
       if (kind == null) {
         continue;

@@ -3,6 +3,7 @@ package dev.beacon.sdk.micrometer;
 import io.micrometer.core.instrument.AbstractDistributionSummary;
 import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.micrometer.core.instrument.distribution.TimeWindowMax;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -10,17 +11,20 @@ import java.util.concurrent.atomic.LongAdder;
 final class WindowSummary extends AbstractDistributionSummary {
   private final LongAdder count = new LongAdder();
   private final DoubleAdder total = new DoubleAdder();
-  private final WindowMax max = new WindowMax();
+  private final WindowMax windowMax = new WindowMax();
+  private final TimeWindowMax decayingMax;
 
   WindowSummary(Id id, Clock clock, DistributionStatisticConfig histogram, double scale) {
     super(id, clock, histogram, scale, false);
+    this.decayingMax = new TimeWindowMax(clock, histogram);
   }
 
   @Override
   protected void recordNonNegative(double amount) {
     count.increment();
     total.add(amount);
-    max.record(amount);
+    windowMax.record(amount);
+    decayingMax.record(amount);
   }
 
   @Override
@@ -35,11 +39,11 @@ final class WindowSummary extends AbstractDistributionSummary {
 
   @Override
   public double max() {
-    return max.read(false);
+    return decayingMax.poll();
   }
 
   /** The largest amount since the last report; when {@code reset}, starts anew. */
   double windowMax(boolean reset) {
-    return max.read(reset);
+    return windowMax.read(reset);
   }
 }
