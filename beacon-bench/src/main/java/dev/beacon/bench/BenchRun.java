@@ -36,7 +36,7 @@ public final class BenchRun {
   static final Path OUT = Path.of("target", "bench");
   static final Path BENCH_JAR = Path.of("beacon-bench/target/benchmarks.jar");
   static final List<String> STEPS =
-      List.of("sdk", "lifecycle", "cli", "ingest", "queries", "footprint");
+      List.of("sdk", "lifecycle", "cli", "spring", "ingest", "queries", "footprint");
 
   /**
    * An SDK under test: its JMH jar, its benchmark, and its {@code Client} for Lifecycle (none for
@@ -131,6 +131,15 @@ public final class BenchRun {
                   "dev.beacon.bench.CliExitBench",
                   quick ? "5" : "40",
                   "examples/cli-app/target/cli-app.jar"));
+      case "spring" ->
+          runJson(
+              "spring",
+              List.of(
+                  "-cp",
+                  BENCH_JAR.toString(),
+                  "dev.beacon.bench.SpringStartBench",
+                  quick ? "3" : "30",
+                  "examples/spring-app/target/spring-app.jar"));
       case "ingest" -> {
         if (!onPath("wrk")) {
           skip("ingest", "wrk is not installed (Debian: apt-get install wrk)");

@@ -75,6 +75,10 @@ public class BeaconAutoConfiguration {
         .connectTimeout(properties.getConnectTimeout())
         .requestTimeout(properties.getRequestTimeout())
         .closeTimeout(properties.getCloseTimeout())
+        .registerMBean(
+            properties.getJmx() != null
+                ? properties.getJmx()
+                : environment.getProperty("spring.jmx.enabled", Boolean.class, false))
         .section("spring", SpringSection::snapshot);
     if (properties.isFirstRunNotice()) {
       b.firstRunNotice(LOG::info);

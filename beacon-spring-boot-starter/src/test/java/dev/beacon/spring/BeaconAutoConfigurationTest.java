@@ -6,10 +6,13 @@ import dev.beacon.sdk.Beacon;
 import dev.beacon.sdk.ConsentStatus;
 import dev.beacon.sdk.TelemetryMode;
 import dev.beacon.sdk.micrometer.BeaconMeterRegistry;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -83,6 +86,21 @@ class BeaconAutoConfigurationTest {
               assertThat(ctx).hasSingleBean(Beacon.class);
               assertThat(ctx.getBean(Beacon.class)).isSameAs(ctx.getBean("ownBeacon"));
             });
+  }
+
+  @Test
+  void theMBeanIsRegisteredOnlyWhereTheApplicationUsesJmx() throws Exception {
+    ObjectName name =
+        new ObjectName("dev.beacon:type=Telemetry,product=" + ObjectName.quote("shop"));
+    MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+    runner().run(ctx -> assertThat(jmx.isRegistered(name)).isFalse());
+    runner()
+        .withPropertyValues("spring.jmx.enabled=true")
+        .run(ctx -> assertThat(jmx.isRegistered(name)).isTrue());
+    runner()
+        .withPropertyValues("spring.jmx.enabled=true", "beacon.jmx=false")
+        .run(ctx -> assertThat(jmx.isRegistered(name)).isFalse());
+    assertThat(jmx.isRegistered(name)).as("unregistered when the context closed").isFalse();
   }
 
   @Test
