@@ -1,0 +1,143 @@
+package dev.beacon.server.storage;
+
+/**
+ * One product's recent message ids, as 128-bit keyed hashes: a ring in arrival order (16 bytes an
+ * id), an open-addressing index into it (linear probing at a load of at most 0.8, so 5 bytes an id
+ * at most; deletion by backward shift, so no tombstones pile up), and the newest arrival per block
+ * of {@value #BLOCK} ids. The ring grows by doubling up to its capacity. Ids leave oldest first: by
+ * the capacity, or when the newest arrival of the oldest's block is out of the window (so an id may
+ * stay a little past the window, until its block's newest leaves it or the capacity pushes it out,
+ * never shorter). Not thread-safe.
+ */
+final class IdWindow {
+  static final int BLOCK = 1024;
+  private static final double MAX_LOAD = 0.8;
+
+  private final int capacity;
+  private long[] low;
+  private long[] high;
+  private long[] newestInBlock;
+  private int[] index; // ring position + 1; 0 is an empty slot
+  private int head;
+  private int size;
+
+  IdWindow(int capacity) {
+    this.capacity = capacity;
+    allocate(Math.min(capacity, BLOCK));
+  }
+
+  boolean contains(long lo, long hi) {
+    for (int s = home(lo); index[s] != 0; s = next(s)) {
+      int p = index[s] - 1;
+      if (low[p] == lo && high[p] == hi) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Adds an id not in the window, after letting out those past the capacity or the cutoff. */
+  void add(long lo, long hi, long millis, long cutoffMillis) {
+    evictOlderThan(cutoffMillis);
+    if (size == capacity) {
+      evictHead();
+    } else if (size == low.length) {
+      grow();
+    }
+    int p = (head + size) % low.length;
+    low[p] = lo;
+    high[p] = hi;
+    int block = p / BLOCK;
+    newestInBlock[block] = p % BLOCK == 0 ? millis : Math.max(newestInBlock[block], millis);
+    int s = home(lo);
+    while (index[s] != 0) {
+      s = next(s);
+    }
+    index[s] = p + 1;
+    size++;
+  }
+
+  void evictOlderThan(long cutoffMillis) {
+    while (size > 0 && newestInBlock[head / BLOCK] < cutoffMillis) {
+      evictHead();
+    }
+  }
+
+  int size() {
+    return size;
+  }
+
+  /** What its arrays take, in bytes (the objects' headers aside). */
+  long bytes() {
+    return 8L * (low.length + high.length + newestInBlock.length) + 4L * index.length;
+  }
+
+  private void evictHead() {
+    int s = home(low[head]);
+    while (index[s] != head + 1) {
+      s = next(s);
+    }
+    deleteSlot(s);
+    head = (head + 1) % low.length;
+    size--;
+  }
+
+  /** Empties slot {@code i}, moving back the entries after it that would no longer be found. */
+  private void deleteSlot(int i) {
+    int j = i;
+    while (true) {
+      j = next(j);
+      if (index[j] == 0) {
+        break;
+      }
+      int home = home(low[index[j] - 1]);
+      boolean stays = i <= j ? i < home && home <= j : i < home || home <= j;
+      if (!stays) {
+        index[i] = index[j];
+        i = j;
+      }
+    }
+    index[i] = 0;
+  }
+
+  private void grow() {
+    long[] oldLow = low;
+    long[] oldHigh = high;
+    long[] oldNewest = newestInBlock;
+    int oldHead = head;
+    int n = size;
+    allocate((int) Math.min(capacity, 2L * oldLow.length));
+    for (int k = 0; k < n; k++) {
+      int from = (oldHead + k) % oldLow.length;
+      low[k] = oldLow[from];
+      high[k] = oldHigh[from];
+      int block = k / BLOCK;
+      long t = oldNewest[from / BLOCK];
+      newestInBlock[block] = k % BLOCK == 0 ? t : Math.max(newestInBlock[block], t);
+      int s = home(low[k]);
+      while (index[s] != 0) {
+        s = next(s);
+      }
+      index[s] = k + 1;
+    }
+    size = n;
+  }
+
+  private void allocate(int ringLength) {
+    low = new long[ringLength];
+    high = new long[ringLength];
+    newestInBlock = new long[(ringLength + BLOCK - 1) / BLOCK];
+    index = new int[(int) Math.ceil(ringLength / MAX_LOAD) + 1];
+    head = 0;
+    size = 0;
+  }
+
+  /** The index slot an id starts from: its hash's top 32 bits scaled to the index's length. */
+  private int home(long lo) {
+    return (int) (((lo >>> 32) * index.length) >>> 32);
+  }
+
+  private int next(int slot) {
+    return slot + 1 == index.length ? 0 : slot + 1;
+  }
+}
