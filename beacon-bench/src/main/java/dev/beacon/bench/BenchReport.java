@@ -54,6 +54,7 @@ final class BenchReport {
     JsonNode m = BenchRun.read(dir.resolve("machine.json"));
     sdk();
     lifecycle();
+    delivery();
     cli();
     springStart();
     ingest();
@@ -297,6 +298,42 @@ final class BenchReport {
         "CLI exit ≤ 50 ms added at p99",
         String.format("%+d ms (worst: %s)", worst, worstName),
         worst <= 50);
+  }
+
+  // --- SDK delivery rate ----------------------------------------------------------------------
+
+  private void delivery() throws IOException {
+    JsonNode r = section("delivery", "SDK: events delivered to a Beacon server, none dropped");
+    if (r == null) {
+      return;
+    }
+    md.append(
+        "One host thread calls `track()` (ten properties) at a paced rate for "
+            + r.path("seconds").asInt()
+            + " s after a warm-up (a thousand events, all stored), with the SDK's and the server's"
+            + " default settings (the server in the same JVM,"
+            + " DuckDB, durable acknowledgement, its per-key rate limit); then the events the"
+            + " server stored are counted. A fresh server and state directory for each rate."
+            + "\n\n```sh\n"
+            + commands.path("delivery").asText()
+            + "\n```\n\n| rate | sent | stored | dropped |\n|---|---|---|---|\n");
+    long best = 0;
+    for (JsonNode row : r.path("rates")) {
+      long sent = row.path("sent").asLong();
+      long stored = Math.min(sent, row.path("stored").asLong());
+      md.append(
+          String.format(
+              "| %,d/s | %,d | %,d | %.1f %% |%n",
+              row.path("rate").asLong(), sent, stored, 100.0 * (sent - stored) / sent));
+      if (stored == sent) {
+        best = Math.max(best, row.path("rate").asLong());
+      }
+    }
+    md.append('\n');
+    verdict(
+        "SDK delivers ≥ 20 k events/s with none dropped",
+        best == 0 ? "none of the rates tried" : String.format("%,d events/s", best),
+        best >= 20_000);
   }
 
   // --- Spring Boot start ----------------------------------------------------------------------

@@ -36,7 +36,7 @@ public final class BenchRun {
   static final Path OUT = Path.of("target", "bench");
   static final Path BENCH_JAR = Path.of("beacon-bench/target/benchmarks.jar");
   static final List<String> STEPS =
-      List.of("sdk", "lifecycle", "cli", "spring", "ingest", "queries", "footprint");
+      List.of("sdk", "lifecycle", "delivery", "cli", "spring", "ingest", "queries", "footprint");
 
   /**
    * An SDK under test: its JMH jar, its benchmark, and its {@code Client} for Lifecycle (none for
@@ -131,6 +131,16 @@ public final class BenchRun {
                   "dev.beacon.bench.CliExitBench",
                   quick ? "5" : "40",
                   "examples/cli-app/target/cli-app.jar"));
+      case "delivery" ->
+          runJson(
+              "delivery",
+              List.of(
+                  "--enable-native-access=ALL-UNNAMED",
+                  "-cp",
+                  BENCH_JAR.toString(),
+                  "dev.beacon.bench.DeliveryRateBench",
+                  quick ? "3" : "10",
+                  "5000,10000,20000,40000"));
       case "spring" ->
           runJson(
               "spring",

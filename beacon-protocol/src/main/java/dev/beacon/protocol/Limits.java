@@ -28,7 +28,7 @@ public final class Limits {
   /**
    * Most messages in one batch the server accepts. Segment-compatible clients batch by bytes rather
    * than count, so small messages come many to a request; the SDK's {@code maxBatchSize} is at most
-   * this (100 by default).
+   * this (500 by default).
    */
   public static final int MAX_BATCH_MESSAGES = 2500;
 

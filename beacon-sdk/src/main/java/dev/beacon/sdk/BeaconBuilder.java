@@ -277,7 +277,7 @@ public final class BeaconBuilder {
     return this;
   }
 
-  /** Most events in one request; 100. */
+  /** Most events in one request (fewer when they would pass 1 MiB); 500. */
   public BeaconBuilder maxBatchSize(int size) {
     if (size < 1 || size > Limits.MAX_BATCH_MESSAGES) {
       throw new IllegalArgumentException(

@@ -82,12 +82,36 @@ class DeliveryTest {
     }
   }
 
+  /**
+   * A batch larger than half the queue: the worker wakes once half the queue waits, long before the
+   * flush interval, rather than waiting for a batch the queue can never hold.
+   */
+  @Test
+  void aBatchLargerThanTheQueueStillFlushesBeforeTheInterval() throws Exception {
+    try (TestCollector collector = TestCollector.start();
+        Beacon beacon =
+            TestBeacons.builder(tmp.resolve("state"), collector.uri())
+                .initialDelay(Duration.ofHours(1))
+                .flushInterval(Duration.ofHours(1))
+                .maxQueueSize(256)
+                .maxBatchSize(2500)
+                .build()) {
+      beacon.start();
+      for (int i = 0; i < 200; i++) {
+        beacon.track("rule_created", Map.of("n", i));
+      }
+      await().atMost(Duration.ofSeconds(20)).until(() -> collector.messages().size() >= 128);
+      assertThat(beacon.droppedEvents()).isZero();
+    }
+  }
+
   @Test
   void tracksEventsWithTheirPropertiesInBatches() throws Exception {
     try (TestCollector collector = TestCollector.start();
         Beacon beacon =
             TestBeacons.builder(tmp.resolve("state"), collector.uri())
                 .initialDelay(Duration.ofHours(1))
+                .maxBatchSize(100)
                 .build()) {
       beacon.start();
       for (int i = 0; i < 250; i++) {

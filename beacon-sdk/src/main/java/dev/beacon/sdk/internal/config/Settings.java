@@ -261,7 +261,7 @@ public final class Settings {
     public Duration retryBase = Duration.ofSeconds(1);
     public Duration retryMax = Duration.ofMinutes(10);
     public int maxQueueSize = 2048;
-    public int maxBatchSize = 100;
+    public int maxBatchSize = 500;
     public long maxSpoolBytes = 4L * 1024 * 1024;
     public boolean registerMBean = true;
     public boolean periodicReports = true;

@@ -90,11 +90,12 @@ final class Delivery {
   }
 
   /**
-   * Sends spooled payloads until one fails, the time is up, or telemetry is no longer on.
+   * Sends spooled payloads until one fails, the time is up, telemetry is no longer on, or (after a
+   * payload) {@code yieldToFlush} asks for the worker back.
    *
    * @return the outcome of the last attempt, or null if there was nothing to send
    */
-  HttpExporter.Outcome deliver(Duration timeout) {
+  HttpExporter.Outcome deliver(Duration timeout, BooleanSupplier yieldToFlush) {
     synchronized (lock) {
       // Several processes of a CLI may share the spool: one uploads, the others leave it be.
       if (!Files.isDirectory(spool.directory())) {
@@ -108,13 +109,17 @@ final class Delivery {
           log.failure("lock", "another process is uploading the spool; waiting for it");
           return null;
         }
-        return deliverHolding(timeout);
+        return deliverHolding(timeout, yieldToFlush);
       }
     }
   }
 
   /** As {@link #deliver}, for a caller that holds the spool's {@link SpoolLock} already. */
   HttpExporter.Outcome deliverHolding(Duration timeout) {
+    return deliverHolding(timeout, () -> false);
+  }
+
+  private HttpExporter.Outcome deliverHolding(Duration timeout, BooleanSupplier yieldToFlush) {
     synchronized (lock) {
       long deadline = System.nanoTime() + timeout.toNanos();
       HttpExporter.Outcome last = null;
@@ -126,6 +131,9 @@ final class Delivery {
         last = deliverOne(file, Duration.ofNanos(left));
         if (last != null && last.kept()) {
           return last;
+        }
+        if (yieldToFlush.getAsBoolean()) {
+          return last; // still work to do: due again at the worker's next step
         }
       }
       hasWork = false;

@@ -104,7 +104,16 @@ public final class Outbox {
 
   /** Sends the spool until an attempt fails or {@code timeout} is spent. */
   public void deliver(Duration timeout) {
-    delivery.deliver(timeout);
+    delivery.deliver(timeout, () -> false);
+  }
+
+  /**
+   * {@link #deliver}, stopping after a payload when {@code yieldToFlush} says that events wait in
+   * memory: the worker then moves them to the spool before it sends on, so a long delivery never
+   * leaves the queue to fill and drop.
+   */
+  public void deliver(Duration timeout, BooleanSupplier yieldToFlush) {
+    delivery.deliver(timeout, yieldToFlush);
   }
 
   /** Sends one spooled payload now (a report sent on request) and says what happened. */

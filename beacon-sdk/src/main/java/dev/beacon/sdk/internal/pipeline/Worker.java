@@ -33,6 +33,13 @@ final class Worker implements Runnable {
   private final QuietLog log;
   private final ReportSchedule reports;
   private final AtomicInteger offeredSinceWake = new AtomicInteger();
+
+  /**
+   * Events queued that make a flush due before its interval: a batch, or half the queue if that is
+   * less (a batch larger than the queue would never fill it, and the queue would drop first).
+   */
+  private final int batchWaiting;
+
   private volatile Thread thread;
   private volatile boolean stopping;
   private long nextFlushAtNanos; // this thread's alone
@@ -53,6 +60,7 @@ final class Worker implements Runnable {
     this.outbox = outbox;
     this.log = log;
     this.reports = new ReportSchedule(settings);
+    this.batchWaiting = Math.max(1, Math.min(settings.maxBatchSize, settings.maxQueueSize / 2));
   }
 
   /** Starts the thread unless it runs already or was stopped; the caller serializes this. */
@@ -81,7 +89,7 @@ final class Worker implements Runnable {
 
   /** On the host's thread, after each event queued: wakes the worker once a batch is full. */
   void offered() {
-    if (offeredSinceWake.incrementAndGet() == settings.maxBatchSize) {
+    if (offeredSinceWake.incrementAndGet() == batchWaiting) {
       wake();
     }
   }
@@ -135,14 +143,15 @@ final class Worker implements Runnable {
     }
     boolean flushDue = now - nextFlushAtNanos >= 0;
     boolean overloaded = false;
-    if (!queue.isEmpty() && (flushDue || queue.size() >= settings.maxBatchSize)) {
+    if (!queue.isEmpty() && (flushDue || queue.size() >= batchWaiting)) {
       overloaded = flusher.flush(m) >= settings.maxQueueSize;
     }
     if (flushDue) {
       nextFlushAtNanos = now + settings.flushInterval.toNanos();
     }
     if (m == TelemetryMode.ON && outbox.due(now)) {
-      outbox.deliver(settings.requestTimeout);
+      // Back to the queue once half of it waits: a long backlog's delivery must not let it fill.
+      outbox.deliver(settings.requestTimeout, () -> queue.size() >= settings.maxQueueSize / 2);
     }
     if (overloaded) {
       pauseUnderOverload();
@@ -153,7 +162,7 @@ final class Worker implements Runnable {
     if (m == TelemetryMode.ON && outbox.hasWork()) {
       wait = Math.min(wait, outbox.nextAttemptAtNanos() - now);
     }
-    if (wait > 0 && !stopping && queue.size() < settings.maxBatchSize) {
+    if (wait > 0 && !stopping && queue.size() < batchWaiting) {
       offeredSinceWake.set(0);
       LockSupport.parkNanos(this, wait);
     }

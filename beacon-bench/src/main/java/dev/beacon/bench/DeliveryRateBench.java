@@ -1,0 +1,131 @@
+package dev.beacon.bench;
+
+import dev.beacon.bench.harness.Peer;
+import dev.beacon.sdk.Beacon;
+import dev.beacon.server.config.ConfigLoader;
+import dev.beacon.server.web.BeaconServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * How many events a second the SDK delivers, with none dropped, to a Beacon server on the same
+ * machine, sustained: after a warm-up (a thousand events, all stored), one host thread calls {@code
+ * track()} at a paced rate for {@code seconds}, with the SDK's and the server's default settings
+ * (the server in this JVM, DuckDB, its default per-key rate limit); then the SDK is given time to
+ * drain and the events the server stored are counted. Each rate runs on a fresh server and state
+ * directory. Writes, per rate, events sent and stored ({@link Results}).
+ *
+ * <p>Run: {@code java --enable-native-access=ALL-UNNAMED -cp beacon-bench/target/benchmarks.jar
+ * dev.beacon.bench.DeliveryRateBench [seconds] [rate,rate,...]}.
+ */
+public final class DeliveryRateBench {
+  public static void main(String[] args) throws Exception {
+    int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+    String rates = args.length > 1 ? args[1] : "5000,10000,20000,40000";
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (String r : rates.split(",", -1)) {
+      rows.add(run(Integer.parseInt(r.strip()), seconds));
+    }
+    Results.write(Map.of("seconds", seconds, "rates", rows));
+  }
+
+  private static Map<String, Object> run(int rate, int seconds) throws Exception {
+    Path work = Files.createTempDirectory("delivery-rate");
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("BEACON_PRODUCTS__BENCH__WRITE_KEY", "wk_bench");
+    env.put("BEACON_ADMIN__PASSWORD", "bench-admin");
+    env.put("BEACON_SERVER__HOST", "127.0.0.1");
+    Map<String, Object> row = new LinkedHashMap<>();
+    try (BeaconServer server =
+        BeaconServer.start(
+            ConfigLoader.load(
+                null,
+                env,
+                Map.of("server.port", 0, "data_dir", work.resolve("data").toString())))) {
+      URI endpoint = URI.create("http://127.0.0.1:" + server.port());
+      Beacon client =
+          Beacon.builder("bench")
+              .version("1.0.0")
+              .endpoint(endpoint)
+              .writeKey("wk_bench")
+              .stateDirectory(work.resolve("state"))
+              .registerMBean(false)
+              .build();
+      client.start();
+      Map<String, Object> props = Peer.tenProperties();
+      // Warm up as a product that has been running does: a thousand events, all stored first.
+      for (int i = 0; i < 1000; i++) {
+        client.track("warm_up", props);
+      }
+      long warm = 0;
+      for (long until = System.nanoTime() + 60_000_000_000L;
+          warm < 1000 && System.nanoTime() < until; ) {
+        Thread.sleep(100);
+        warm = server.store().count("bench");
+      }
+      long total = (long) rate * seconds;
+      // Paced by the millisecond, parked in between (a host does its own work there, and a
+      // spinning pacer would take a core from the worker and the server on this 2-core machine).
+      long start = System.nanoTime();
+      long sent = 0;
+      for (long ms = 1; sent < total; ms++) {
+        long due = Math.min(total, rate * ms / 1000);
+        for (; sent < due; sent++) {
+          client.track("rate_probe", props);
+        }
+        long left = start + ms * 1_000_000L - System.nanoTime();
+        if (left > 0) {
+          LockSupport.parkNanos(left);
+        }
+      }
+      double sendSeconds = (System.nanoTime() - start) / 1e9;
+      // Let the SDK drain: until every event is in, or nothing more arrived for 5 s.
+      long stored = 0;
+      long lastChange = System.nanoTime();
+      while (stored < total && System.nanoTime() - lastChange < 5_000_000_000L) {
+        Thread.sleep(200);
+        long now = server.store().count("bench") - warm;
+        if (now != stored) {
+          stored = now;
+          lastChange = System.nanoTime();
+        }
+      }
+      String delivery = client.control().delivery().toString();
+      client.close();
+      System.out.println("  delivery: " + delivery);
+      System.out.println("  refusals: " + refusals(endpoint));
+      row.put("rate", rate);
+      row.put("sent", total);
+      row.put("sendSeconds", Math.round(sendSeconds * 100) / 100.0);
+      row.put("stored", stored);
+      System.out.printf(
+          "rate %d/s: sent %d in %.2f s, stored %d (%.1f %%)%n",
+          rate, total, sendSeconds, stored, 100.0 * stored / total);
+    }
+    return row;
+  }
+
+  /** The server's refused requests by reason, as its Settings page shows them. */
+  private static String refusals(URI endpoint) throws Exception {
+    String basic =
+        Base64.getEncoder().encodeToString("admin:bench-admin".getBytes(StandardCharsets.UTF_8));
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(endpoint.resolve("/api/v1/refusals"))
+                .header("Authorization", "Basic " + basic)
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+}
