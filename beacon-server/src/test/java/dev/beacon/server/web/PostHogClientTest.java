@@ -1,6 +1,7 @@
 package dev.beacon.server.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.posthog.server.PostHog;
@@ -78,7 +79,15 @@ class PostHogClientTest {
           .extracting(StoredEvent::messageId)
           .doesNotHaveDuplicates()
           .allMatch(id -> id.length() == 36);
-      // The identify with an e-mail as its distinct id: refused, kept without the address.
+      // The identify with an e-mail as its distinct id: refused, kept without the address. The
+      // client may send it in a later request than the captures: flush until it is in.
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () -> {
+                posthog.flush();
+                return !s.server.store().quarantined("acme", 10).isEmpty();
+              });
       List<QuarantinedEvent> refused = s.server.store().quarantined("acme", 10);
       assertThat(refused).hasSize(1);
       assertThat(refused.get(0).reason()).contains("e-mail");
