@@ -4,6 +4,7 @@ import dev.beacon.sdk.Beacon;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 
@@ -16,15 +17,18 @@ import org.springframework.core.env.Environment;
  */
 @AutoConfiguration
 @ConditionalOnProperty(prefix = "beacon", name = "enabled", havingValue = "false")
+@EnableConfigurationProperties(BeaconProperties.class)
 public class BeaconDisabledAutoConfiguration {
   static final String REASON = "beacon.enabled=false in the application's properties";
 
   @Bean
   @ConditionalOnMissingBean
-  public Beacon beacon(Environment environment) {
-    String product = environment.getProperty("beacon.product", "");
-    if (!product.matches("[a-z][a-z0-9_-]{0,63}")) {
-      product = "disabled"; // no name needed to send nothing
+  public Beacon beacon(BeaconProperties properties, Environment environment) {
+    String product;
+    try {
+      product = BeaconAutoConfiguration.product(properties, environment);
+    } catch (IllegalStateException unnamed) {
+      product = "disabled"; // no name is needed to send nothing
     }
     return Beacon.builder(product).disabled(REASON).registerMBean(false).build();
   }
