@@ -139,13 +139,8 @@ public final class BeaconBuilder {
    * failed_sections} and does not stop the report.
    */
   public BeaconBuilder section(String name, Supplier<?> supplier) {
-    Checks.requireSectionName(name, "section");
     Objects.requireNonNull(supplier, "supplier");
-    if (draft.sections.containsKey(name) || draft.rates.containsKey(name)) {
-      throw new IllegalArgumentException("section '" + name + "' is already registered");
-    }
-    draft.sections.put(name, newWindow -> supplier.get());
-    return this;
+    return addSection(name, "section", newWindow -> supplier.get());
   }
 
   /**
@@ -156,8 +151,12 @@ public final class BeaconBuilder {
    * @since 0.2.0
    */
   public BeaconBuilder reportSection(String name, ReportSection section) {
-    Checks.requireSectionName(name, "reportSection");
     Objects.requireNonNull(section, "section");
+    return addSection(name, "reportSection", section);
+  }
+
+  private BeaconBuilder addSection(String name, String setter, ReportSection section) {
+    Checks.requireSectionName(name, setter);
     if (draft.sections.containsKey(name) || draft.rates.containsKey(name)) {
       throw new IllegalArgumentException("section '" + name + "' is already registered");
     }
