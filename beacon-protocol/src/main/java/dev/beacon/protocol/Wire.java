@@ -19,6 +19,12 @@ public final class Wire {
   public static final String EMQX_PATH = "/api/telemetry";
 
   /**
+   * An installation's request to erase what it sent: the write key as for a batch, the body {@code
+   * {"anonymousId": "..."}} (the id is the proof).
+   */
+  public static final String FORGET_PATH = "/v1/forget";
+
+  /**
    * Segment's other endpoints, served beside {@link #BATCH_PATH} under {@code /v1/}: a batch
    * backdated by its sender, and one message per request.
    */

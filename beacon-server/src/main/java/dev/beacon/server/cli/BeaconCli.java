@@ -3,6 +3,7 @@ package dev.beacon.server.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.Map;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,6 +22,8 @@ import picocli.CommandLine.Command;
       SimulateCommand.class,
       ProductsCommand.class,
       RollupsCommand.class,
+      EraseCommand.class,
+      ExportCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class BeaconCli implements Runnable {
@@ -32,6 +35,27 @@ public final class BeaconCli implements Runnable {
 
   static int run(String... args) {
     return new CommandLine(new BeaconCli()).execute(args);
+  }
+
+  /**
+   * The environment the commands read: the process's, or a test's (see {@link #run(Map,
+   * PrintWriter, PrintWriter, String...)}).
+   */
+  private static final ThreadLocal<Map<String, String>> ENV =
+      ThreadLocal.withInitial(System::getenv);
+
+  static Map<String, String> env() {
+    return ENV.get();
+  }
+
+  /** Runs the command line with the given environment and output streams; answers the exit code. */
+  static int run(Map<String, String> env, PrintWriter out, PrintWriter err, String... args) {
+    ENV.set(env);
+    try {
+      return run(out, err, args);
+    } finally {
+      ENV.remove();
+    }
   }
 
   /** Runs the command line with the given output streams; answers the exit code. */

@@ -1,19 +1,14 @@
 package dev.beacon.server.cli;
 
-import dev.beacon.server.config.ConfigLoader;
-import dev.beacon.server.config.InvalidConfigException;
 import dev.beacon.server.config.ServerConfig;
 import dev.beacon.server.storage.BackfillProgress;
 import dev.beacon.server.storage.EventStore;
 import dev.beacon.server.storage.StorageException;
 import dev.beacon.server.storage.Stores;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -53,14 +48,7 @@ final class RollupsCommand implements Callable<Integer> {
     @Option(names = "--product", required = true, paramLabel = "P", description = "The product.")
     String product;
 
-    @Option(
-        names = "--data",
-        paramLabel = "DIR",
-        description = "Data directory (default ./beacon-data).")
-    Path data;
-
-    @Option(names = "--config", paramLabel = "FILE", description = "HOCON configuration file.")
-    Path config;
+    @Mixin StoreOptions storage;
 
     @Override
     public Integer call() {
@@ -75,23 +63,8 @@ final class RollupsCommand implements Callable<Integer> {
     }
 
     private int rebuild(PrintWriter out, PrintWriter err) {
-      Map<String, Object> overrides = new LinkedHashMap<>();
-      if (data != null) {
-        overrides.put("data_dir", data.toString());
-      }
-      ServerConfig c;
-      try {
-        c = ConfigLoader.load(config, System.getenv(), overrides);
-      } catch (InvalidConfigException e) {
-        err.println("beacon rollups rebuild: " + e.getMessage());
-        return 2;
-      }
-      if (!"postgres".equals(c.storageType())
-          && !Files.exists(c.dataDir().resolve("beacon.duckdb"))) {
-        err.println(
-            "beacon rollups rebuild: no store at "
-                + c.dataDir().toAbsolutePath().resolve("beacon.duckdb")
-                + " (give the server's data directory with --data)");
+      ServerConfig c = storage.load("beacon rollups rebuild", err);
+      if (c == null) {
         return 2;
       }
       try (EventStore store = Stores.open(c)) {
@@ -107,12 +80,7 @@ final class RollupsCommand implements Callable<Integer> {
         out.println("Done: " + events[0] + " events rolled up.");
         return 0;
       } catch (StorageException e) {
-        err.println(
-            "beacon rollups rebuild: "
-                + e.getMessage()
-                + (c.storageType().equals("postgres")
-                    ? ""
-                    : " (is a server running on this data directory? stop it first)"));
+        err.println("beacon rollups rebuild: " + e.getMessage() + StoreOptions.hint(c));
         return 1;
       }
     }

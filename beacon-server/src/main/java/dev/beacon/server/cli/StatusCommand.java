@@ -24,9 +24,11 @@ final class StatusCommand implements Callable<Integer> {
   public Integer call() {
     ConsentStatus s;
     DeliveryStatus d;
+    String id;
     try (Beacon beacon = product.builder().build()) {
       s = beacon.control().status();
       d = beacon.control().delivery();
+      id = beacon.control().installationId().orElse("none yet (nothing was sent or logged)");
     }
     PrintWriter out = spec.commandLine().getOut();
     String p = product.envPrefix();
@@ -34,6 +36,7 @@ final class StatusCommand implements Callable<Integer> {
         "telemetry for " + product.product + ": " + s.mode().name().toLowerCase(Locale.ROOT));
     out.println("reason: " + s.reason());
     out.println("last delivery: " + d);
+    out.println("installation id: " + id + " (quote it to have its data erased)");
     out.println(
         "switches, strongest first: DO_NOT_TRACK=1, "
             + p

@@ -1,5 +1,6 @@
 package dev.beacon.server.storage;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -30,6 +31,7 @@ public final class DuckDbStore implements EventStore {
   private DuckDBAppender appender; // kept open: creating one per commit costs more than the rows
   private final Object writeLock = new Object();
   private final RecentMessageIds recent;
+  private final Duration dedupWindow;
   private final RollupSql.DuckDbStaging staging = new RollupSql.DuckDbStaging();
   private final RollupCache known = new RollupCache();
   private final int quarantineMax;
@@ -49,6 +51,7 @@ public final class DuckDbStore implements EventStore {
     this.quarantineMax = quarantineMax;
     this.quarantineMaxBytes = quarantineMaxBytes;
     this.recent = new RecentMessageIds(dedupWindow, dedupCapacity);
+    this.dedupWindow = dedupWindow;
     try {
       Path parent = file.toAbsolutePath().getParent();
       if (parent != null) {
@@ -74,6 +77,7 @@ public final class DuckDbStore implements EventStore {
                 + " product VARCHAR NOT NULL, received_at TIMESTAMP NOT NULL,"
                 + " reason VARCHAR NOT NULL, raw VARCHAR NOT NULL)");
         s.execute(String.format(RollupBackfill.CREATE_STATE, "VARCHAR"));
+        s.execute(Erasure.createAuditLog("VARCHAR"));
       }
       RollupSql.DuckDbStaging.createTables(writer);
       loadRecentIds(dedupWindow, dedupCapacity);
@@ -218,6 +222,18 @@ public final class DuckDbStore implements EventStore {
     return read("quarantine", c -> QuarantineSql.quarantinedEvent(c, product, id));
   }
 
+  @Override
+  public long export(String product, Instant from, Instant to, EventSink sink) throws IOException {
+    try (Connection c = writer.duplicate()) {
+      try (Statement s = c.createStatement()) {
+        s.execute("SET jdbc_stream_results = true"); // chunk by chunk, not the whole result
+      }
+      return SqlReads.export(c, product, from, to, "", sink);
+    } catch (SQLException e) {
+      throw new StorageException("export failed: " + e.getMessage(), e);
+    }
+  }
+
   /** Reads on a connection of their own, beside the writer. */
   private <T> T read(String what, SqlReads.Query<T> query) {
     try (Connection c = writer.duplicate()) {
@@ -240,6 +256,38 @@ public final class DuckDbStore implements EventStore {
         throw new StorageException("retention delete failed: " + e.getMessage(), e);
       }
     }
+  }
+
+  @Override
+  public Erased erase(String product, String installation, String actor) {
+    Instant now = Instant.now();
+    Erasure.Result r =
+        inWriteTransaction(
+            "erasure",
+            () -> {
+              known.clear(); // rows it knew may be gone; they are written again when needed
+              staging.empty(writer);
+              return Erasure.erase(
+                  writer,
+                  product,
+                  installation,
+                  RollupDelta.clean(installation),
+                  actor,
+                  now,
+                  "",
+                  now.minus(dedupWindow).minusSeconds(60));
+            });
+    synchronized (writeLock) {
+      for (String id : r.messageIds()) {
+        recent.remove(product, id);
+      }
+    }
+    return r.erased();
+  }
+
+  @Override
+  public Table auditLog(int limit) {
+    return read("audit log", c -> Erasure.auditLog(c, limit));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.beacon.server.storage;
 
+import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -70,6 +71,30 @@ public interface EventStore extends AutoCloseable {
   default void release(String product, long id) {
     write(new Write(List.of(), List.of(), List.of(new Write.Released(product, id))));
   }
+
+  /** Takes the events of an export, one at a time; may throw to stop it. */
+  interface EventSink {
+    void accept(StoredEvent e) throws IOException;
+  }
+
+  /**
+   * Streams a product's events that happened in {@code [from, to)} to {@code sink}, in storage
+   * order, without holding them in memory (a cursor: the heap holds one fetch of rows).
+   *
+   * @return how many
+   */
+  long export(String product, Instant from, Instant to, EventSink sink) throws IOException;
+
+  /**
+   * Erases one installation of a product, in one transaction: its raw events, its dedup entries (a
+   * retried upload of its old events is stored as new), the quarantined bodies that name it, its
+   * rows of the rollups and what it added to their sums; records it in the audit log under {@code
+   * actor}, without the id.
+   */
+  Erased erase(String product, String installation, String actor);
+
+  /** The audit log (erasures), newest first. */
+  Table auditLog(int limit);
 
   /** Deletes events that happened before the cutoff; answers how many. */
   long deleteOlderThan(Instant cutoff);

@@ -36,6 +36,27 @@ final class IdWindow {
     return false;
   }
 
+  /**
+   * Takes an id out (erasure): out of the index at once; its place in the ring stays, marked
+   * removed (both halves 0, which no id hashes to but with a chance of 2<sup>-128</sup>), until it
+   * leaves by age.
+   */
+  void remove(long lo, long hi) {
+    for (int s = home(lo); index[s] != 0; s = next(s)) {
+      int p = index[s] - 1;
+      if (low[p] == lo && high[p] == hi) {
+        deleteSlot(s);
+        low[p] = 0;
+        high[p] = 0;
+        return;
+      }
+    }
+  }
+
+  private boolean removed(int p) {
+    return low[p] == 0 && high[p] == 0;
+  }
+
   /** Adds an id not in the window, after letting out those past the capacity or the cutoff. */
   void add(long lo, long hi, long millis, long cutoffMillis) {
     evictOlderThan(cutoffMillis);
@@ -73,11 +94,13 @@ final class IdWindow {
   }
 
   private void evictHead() {
-    int s = home(low[head]);
-    while (index[s] != head + 1) {
-      s = next(s);
+    if (!removed(head)) {
+      int s = home(low[head]);
+      while (index[s] != head + 1) {
+        s = next(s);
+      }
+      deleteSlot(s);
     }
-    deleteSlot(s);
     head = (head + 1) % low.length;
     size--;
   }
@@ -114,6 +137,9 @@ final class IdWindow {
       int block = k / BLOCK;
       long t = oldNewest[from / BLOCK];
       newestInBlock[block] = k % BLOCK == 0 ? t : Math.max(newestInBlock[block], t);
+      if (removed(k)) {
+        continue;
+      }
       int s = home(low[k]);
       while (index[s] != 0) {
         s = next(s);

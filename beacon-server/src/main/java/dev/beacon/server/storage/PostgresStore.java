@@ -2,6 +2,7 @@ package dev.beacon.server.storage;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -356,6 +357,60 @@ public final class PostgresStore implements EventStore {
     } catch (SQLException e) {
       throw new StorageException("retention failed: " + e.getMessage(), e);
     }
+  }
+
+  @Override
+  public Erased erase(String product, String installation, String actor) {
+    String id = withoutNul(installation);
+    return inTransaction(
+        "erasure",
+        c -> {
+          // Waits for a backfill step of this product, which holds its row, and keeps the next
+          // one out until this commits: what is rolled up stays what this reads as rolled up.
+          try (PreparedStatement ps =
+              c.prepareStatement("SELECT 1 FROM rollup_state WHERE product = ? FOR UPDATE")) {
+            ps.setString(1, product);
+            ps.executeQuery().close();
+          }
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "DELETE FROM message_ids WHERE product = ? AND message_id IN (SELECT message_id"
+                      + " FROM events WHERE product = ? AND installation_id = ?)")) {
+            ps.setString(1, product);
+            ps.setString(2, product);
+            ps.setString(3, id);
+            ps.executeUpdate();
+          }
+          return Erasure.erase(
+                  c,
+                  product,
+                  id,
+                  RollupDelta.clean(installation),
+                  actor,
+                  Instant.now(),
+                  "::text",
+                  null)
+              .erased();
+        });
+  }
+
+  @Override
+  public long export(String product, Instant from, Instant to, EventSink sink) throws IOException {
+    try (Connection c = pool.getConnection()) {
+      try {
+        // Without autocommit (the pool's), the driver reads through a cursor, a fetch at a time.
+        return SqlReads.export(c, product, from, to, "::text", sink);
+      } finally {
+        c.rollback();
+      }
+    } catch (SQLException e) {
+      throw new StorageException("export failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Table auditLog(int limit) {
+    return inTransaction("audit log", c -> Erasure.auditLog(c, limit));
   }
 
   @Override

@@ -52,6 +52,15 @@ final class RecentMessageIds {
     }
   }
 
+  /** Takes an id out of the window (erasure). */
+  void remove(String product, String messageId) {
+    IdWindow ids = byProduct.get(product);
+    if (ids != null) {
+      long lo = hash.hash(messageId);
+      ids.remove(lo, hash.high());
+    }
+  }
+
   int size() {
     int n = 0;
     for (IdWindow ids : byProduct.values()) {

@@ -330,7 +330,7 @@ final class RollupDelta {
    * Key text as every store can hold it: PostgreSQL's text holds no NUL, so it is U+FFFD in both
    * (two keys never become one in a single statement, which PostgreSQL would refuse).
    */
-  private static String clean(String s) {
+  static String clean(String s) {
     return s == null ? null : s.replace('\u0000', '\ufffd');
   }
 
@@ -345,29 +345,40 @@ final class RollupDelta {
       if (sb.length() > 1) {
         sb.append(',');
       }
-      sb.append('"');
-      for (int i = 0; i < v.length(); i++) {
-        char c = v.charAt(i);
-        switch (c) {
-          case '"' -> sb.append("\\\"");
-          case '\\' -> sb.append("\\\\");
-          default -> {
-            if (c < 0x20) {
-              sb.append(String.format("\\u%04x", (int) c));
-            } else if (Character.isHighSurrogate(c)
-                && i + 1 < v.length()
-                && Character.isLowSurrogate(v.charAt(i + 1))) {
-              sb.append(c).append(v.charAt(++i));
-            } else if (Character.isSurrogate(c)) {
-              sb.append('\ufffd'); // a lone surrogate is no character; PostgreSQL refuses one
-            } else {
-              sb.append(c);
-            }
+      appendJsonString(sb, v);
+    }
+    return sb.append(']').toString();
+  }
+
+  /** A JSON string, quoted, as {@link #jsonStrings} writes each. */
+  static String jsonString(String v) {
+    StringBuilder sb = new StringBuilder();
+    appendJsonString(sb, v);
+    return sb.toString();
+  }
+
+  private static void appendJsonString(StringBuilder sb, String v) {
+    sb.append('"');
+    for (int i = 0; i < v.length(); i++) {
+      char c = v.charAt(i);
+      switch (c) {
+        case '"' -> sb.append("\\\"");
+        case '\\' -> sb.append("\\\\");
+        default -> {
+          if (c < 0x20) {
+            sb.append(String.format("\\u%04x", (int) c));
+          } else if (Character.isHighSurrogate(c)
+              && i + 1 < v.length()
+              && Character.isLowSurrogate(v.charAt(i + 1))) {
+            sb.append(c).append(v.charAt(++i));
+          } else if (Character.isSurrogate(c)) {
+            sb.append('\ufffd'); // a lone surrogate is no character; PostgreSQL refuses one
+          } else {
+            sb.append(c);
           }
         }
       }
-      sb.append('"');
     }
-    return sb.append(']').toString();
+    sb.append('"');
   }
 }

@@ -257,6 +257,15 @@ final class RollupSql {
       }
     }
 
+    /** Empties the staging tables (an erasure leaves no copy of what they held). */
+    void empty(Connection c) throws SQLException {
+      try (Statement s = c.createStatement()) {
+        for (RollupTable t : RollupTable.values()) {
+          s.execute("DELETE FROM " + stage(t));
+        }
+      }
+    }
+
     /** Closes the appenders (a failed write may have left one mid-row); new ones are made. */
     void reset() {
       for (DuckDBAppender a : appenders.values()) {

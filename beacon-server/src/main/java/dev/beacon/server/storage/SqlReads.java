@@ -1,5 +1,6 @@
 package dev.beacon.server.storage;
 
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -36,15 +37,54 @@ final class SqlReads {
     try (PreparedStatement ps =
         c.prepareStatement(
             "SELECT "
-                + String.format(
-                    "product, message_id, type, event, installation_id, cluster_id, ts,"
-                        + " received_at, version, os, arch, runtime, library, properties%1$s,"
-                        + " context%1$s",
-                    jsonToText)
+                + columns(jsonToText)
                 + " FROM events WHERE product = ? ORDER BY received_at DESC, ts DESC LIMIT ?")) {
       ps.setString(1, product);
       ps.setInt(2, limit);
       return events(ps);
+    }
+  }
+
+  /** The 15 columns of {@link StoredEvent}, in its order, JSON read as text. */
+  static String columns(String jsonToText) {
+    return String.format(
+        "product, message_id, type, event, installation_id, cluster_id, ts, received_at, version,"
+            + " os, arch, runtime, library, properties%1$s, context%1$s",
+        jsonToText);
+  }
+
+  /** How many rows a streamed read fetches at a time. */
+  static final int FETCH = 2000;
+
+  /**
+   * Streams a product's events of {@code [from, to)} to the sink; the connection must stream (no
+   * autocommit on PostgreSQL, {@code jdbc_stream_results} on DuckDB).
+   */
+  static long export(
+      Connection c,
+      String product,
+      Instant from,
+      Instant to,
+      String jsonToText,
+      EventStore.EventSink sink)
+      throws SQLException, IOException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT "
+                + columns(jsonToText)
+                + " FROM events WHERE product = ? AND ts >= ? AND ts < ?")) {
+      ps.setFetchSize(FETCH);
+      ps.setString(1, product);
+      ps.setObject(2, utc(from));
+      ps.setObject(3, utc(to));
+      long n = 0;
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          sink.accept(event(rs));
+          n++;
+        }
+      }
+      return n;
     }
   }
 

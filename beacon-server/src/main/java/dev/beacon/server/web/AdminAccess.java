@@ -26,6 +26,7 @@ import java.util.function.LongSupplier;
  */
 final class AdminAccess {
   static final HeaderName CSRF_HEADER = HeaderNames.create("X-CSRF-Token");
+  private static final String ACTOR = "beacon.actor";
 
   private final boolean tls;
   private final AdminAuth auth;
@@ -74,6 +75,7 @@ final class AdminAccess {
           throw new Refusal(
               Kind.FORBIDDEN, "csrf", "a state-changing request needs the session's X-CSRF-Token");
         }
+        req.context().register(ACTOR, "admin (dashboard)");
         inner.handle(req, res);
         return;
       }
@@ -90,8 +92,14 @@ final class AdminAccess {
         throw new Refusal(
             Kind.FORBIDDEN, "cross_origin", "use a dashboard session for changes from a browser");
       }
+      req.context().register(ACTOR, "admin (HTTP Basic)");
       inner.handle(req, res);
     };
+  }
+
+  /** Who made a request that {@link #admin} let through, as the audit log names them. */
+  static String actor(ServerRequest req) {
+    return req.context().get(ACTOR, String.class).orElse("unknown");
   }
 
   /**

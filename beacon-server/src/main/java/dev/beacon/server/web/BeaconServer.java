@@ -105,6 +105,17 @@ public final class BeaconServer implements AutoCloseable {
     routing.register(
         new AdminRoutes(products, store, ingest, access, json, responses, deadlines, refusals));
     routing.register(new QueryRoutes(products, store, access, responses));
+    routing.register(
+        new DataRoutes(
+            products,
+            store,
+            ingest,
+            access,
+            json,
+            responses,
+            deadlines,
+            bodies,
+            config.dataDir().resolve("tmp")));
     routing.get("/healthz", (req, res) -> responses.json(res, 200, Map.of("status", "ok")));
     routing.get(
         "/readyz",

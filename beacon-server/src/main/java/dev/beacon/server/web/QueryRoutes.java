@@ -3,6 +3,7 @@ package dev.beacon.server.web;
 import dev.beacon.server.Refusal;
 import dev.beacon.server.Refusal.Kind;
 import dev.beacon.server.auth.ProductRegistry;
+import dev.beacon.server.export.Csv;
 import dev.beacon.server.storage.EventStore;
 import dev.beacon.server.storage.FleetQueries;
 import dev.beacon.server.storage.Table;
@@ -12,7 +13,6 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -108,34 +108,13 @@ final class QueryRoutes implements HttpService {
     responses.json(res, 200, m);
   }
 
-  /**
-   * RFC 4180 CSV. A cell that a spreadsheet would take for a formula ({@code = + - @} first) is
-   * prefixed with a quote: the values come from telemetry, which anyone can send.
-   */
+  /** The table as CSV (see {@link Csv}). */
   static String csv(Table t) {
     StringBuilder sb = new StringBuilder();
-    line(sb, new ArrayList<>(t.columns()));
+    Csv.line(sb, t.columns());
     for (List<Object> row : t.rows()) {
-      line(sb, row);
+      Csv.line(sb, row);
     }
     return sb.toString();
-  }
-
-  private static void line(StringBuilder sb, List<?> cells) {
-    for (int i = 0; i < cells.size(); i++) {
-      if (i > 0) {
-        sb.append(',');
-      }
-      Object v = cells.get(i);
-      String s = v == null ? "" : v.toString();
-      if (v instanceof String && !s.isEmpty() && "=+-@\t\r".indexOf(s.charAt(0)) >= 0) {
-        s = "'" + s;
-      }
-      if (s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r")) {
-        s = "\"" + s.replace("\"", "\"\"") + "\"";
-      }
-      sb.append(s);
-    }
-    sb.append("\r\n");
   }
 }

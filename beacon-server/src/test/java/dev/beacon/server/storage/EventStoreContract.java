@@ -3,14 +3,36 @@ package dev.beacon.server.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.beacon.server.export.EventExport;
+import dev.beacon.server.export.ExportFormat;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The compatibility suite every {@link EventStore} passes (as Micrometer's TCK does for its
@@ -57,6 +79,163 @@ abstract class EventStoreContract {
         "beacon-sdk",
         "{\"n\":1,\"s\":\"\u00e9\u2028<b>\"}",
         "{\"library\":{}}");
+  }
+
+  /**
+   * Issue 16: an export in each format, read back (JSON lines with Jackson, CSV and Parquet with
+   * DuckDB), holds every stored field of every event in the window and nothing else; values that
+   * are hostile to a format (quotes, commas, line breaks, a formula's first character, non-ASCII,
+   * JSON that must stay JSON) come back as they were stored, CSV's formula cells quoted.
+   */
+  @Test
+  void anExportInEachFormatHoldsEveryStoredFieldOfTheWindow(@TempDir Path temp) throws Exception {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    List<StoredEvent> events = new ArrayList<>();
+    String[] hostile = {
+      "=1+2", "a,b", "say \"hi\"", "line\nbreak", "\u00e9\u4e2d\ud83d\ude00", "-3", "@x"
+    };
+    for (int i = 0; i < 40; i++) {
+      String h = hostile[i % hostile.length];
+      events.add(
+          new StoredEvent(
+              product,
+              "m-" + i,
+              i % 2 == 0 ? "track" : "report",
+              h,
+              "inst-" + (i % 3),
+              i % 4 == 0 ? null : "c,1",
+              now.minus(i, ChronoUnit.HOURS),
+              now,
+              i % 5 == 0 ? null : "1." + i,
+              h,
+              "amd64",
+              null,
+              "beacon-sdk",
+              "{\"k\":"
+                  + i
+                  + ",\"s\":\""
+                  + h.replace("\"", "\\\"").replace("\n", "\\n")
+                  + "\",\"a\":[1,{\"b\":null}]}",
+              "{}"));
+    }
+    events.add(event(product, "too-old", "inst-0", "1.0", "Linux", now.minus(30, ChronoUnit.DAYS)));
+    events.add(event("other" + product, "other", "inst-0", "1.0", "Linux", now));
+    store.append(events);
+    Instant from = now.minus(10, ChronoUnit.DAYS);
+    Instant to = now.plusSeconds(60);
+    Map<String, StoredEvent> stored = new TreeMap<>();
+    for (StoredEvent e : store.events(product, 1000)) {
+      if (!e.timestamp().isBefore(from)) {
+        stored.put(e.messageId(), e);
+      }
+    }
+    assertThat(stored).hasSize(40);
+
+    ObjectMapper json = new ObjectMapper();
+    String jsonl = new String(export(ExportFormat.JSONL, from, to, temp), StandardCharsets.UTF_8);
+    List<String> lines = jsonl.lines().toList();
+    assertThat(lines).hasSize(40);
+    for (String line : lines) {
+      JsonNode n = json.readTree(line);
+      StoredEvent e = stored.get(n.get("message_id").asText());
+      assertThat(e).as(line).isNotNull();
+      List<Object> expected = fields(e);
+      for (int i = 0; i < 13; i++) {
+        JsonNode v = n.get(EventExport.COLUMNS.get(i));
+        assertThat(v.isNull() ? null : v.asText()).isEqualTo(text(expected.get(i)));
+      }
+      assertThat(n.get("properties")).isEqualTo(json.readTree(e.properties()));
+      assertThat(n.get("context")).isEqualTo(json.readTree(e.context()));
+    }
+
+    Path csv = temp.resolve("e.csv");
+    Files.write(csv, export(ExportFormat.CSV, from, to, temp));
+    Path parquet = temp.resolve("e.parquet");
+    Files.write(parquet, export(ExportFormat.PARQUET, from, to, temp));
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
+      List<List<Object>> fromCsv =
+          rows(
+              c,
+              "SELECT * FROM read_csv('"
+                  + csv
+                  + "', header = true, all_varchar = true, quote = '\"', escape = '\"',"
+                  + " delim = ',', strict_mode = true)");
+      assertThat(fromCsv).hasSize(40);
+      for (List<Object> row : fromCsv) {
+        StoredEvent e = stored.get((String) row.get(1));
+        List<Object> expected = fields(e);
+        for (int i = 0; i < 15; i++) {
+          String want = text(expected.get(i));
+          if (want != null && "=+-@".indexOf(want.charAt(0)) >= 0) {
+            want = "'" + want;
+          }
+          assertThat(row.get(i)).as("csv %s", EventExport.COLUMNS.get(i)).isEqualTo(want);
+        }
+      }
+      List<List<Object>> fromParquet = rows(c, "SELECT * FROM read_parquet('" + parquet + "')");
+      assertThat(fromParquet).hasSize(40);
+      for (List<Object> row : fromParquet) {
+        StoredEvent e = stored.get((String) row.get(1));
+        List<Object> expected = fields(e);
+        for (int i = 0; i < 15; i++) {
+          Object want = expected.get(i);
+          if (want instanceof Instant t) {
+            want = LocalDateTime.ofInstant(t, ZoneOffset.UTC);
+          }
+          assertThat(row.get(i)).as("parquet %s", EventExport.COLUMNS.get(i)).isEqualTo(want);
+        }
+      }
+    }
+    // The temporary files of the Parquet export are gone.
+    try (Stream<Path> left = Files.list(temp)) {
+      assertThat(left.filter(p -> p.getFileName().toString().startsWith("export-"))).isEmpty();
+    }
+  }
+
+  private byte[] export(ExportFormat f, Instant from, Instant to, Path temp) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    assertThat(EventExport.write(store, product, from, to, f, out, temp)).isEqualTo(40);
+    return out.toByteArray();
+  }
+
+  private static List<Object> fields(StoredEvent e) {
+    return Arrays.asList(
+        e.product(),
+        e.messageId(),
+        e.type(),
+        e.event(),
+        e.installationId(),
+        e.clusterId(),
+        e.timestamp(),
+        e.receivedAt(),
+        e.version(),
+        e.os(),
+        e.arch(),
+        e.runtime(),
+        e.library(),
+        e.properties(),
+        e.context());
+  }
+
+  private static String text(Object v) {
+    return v == null ? null : v.toString();
+  }
+
+  private static List<List<Object>> rows(Connection c, String sql) throws SQLException {
+    List<List<Object>> out = new ArrayList<>();
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      int n = rs.getMetaData().getColumnCount();
+      while (rs.next()) {
+        List<Object> row = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+          Object v = rs.getObject(i);
+          row.add(v instanceof Timestamp t ? t.toLocalDateTime() : v);
+        }
+        out.add(row);
+      }
+    }
+    return out;
   }
 
   @Test

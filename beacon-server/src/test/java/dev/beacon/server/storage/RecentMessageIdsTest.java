@@ -89,6 +89,39 @@ class RecentMessageIdsTest {
     }
   }
 
+  /**
+   * Erasure takes ids out: they are not found at once, the others still are, and the ring goes on
+   * through growth, wrap-around and eviction past the removed places; a removed id can come back.
+   */
+  @Test
+  void removedIdsAreGoneAndTheWindowGoesOnPastThem() {
+    int capacity = 5000;
+    RecentMessageIds ids = new RecentMessageIds(Duration.ofDays(1), capacity);
+    long now = 1_000_000;
+    for (int i = 0; i < 3000; i++) {
+      ids.add("p", "id-" + i, now++);
+    }
+    for (int i = 0; i < 3000; i += 3) {
+      ids.remove("p", "id-" + i);
+    }
+    ids.remove("p", "never-there");
+    ids.remove("other", "id-1");
+    for (int i = 0; i < 3000; i++) {
+      assertThat(ids.contains("p", "id-" + i)).as("id-%d", i).isEqualTo(i % 3 != 0);
+    }
+    ids.add("p", "id-0", now++);
+    assertThat(ids.contains("p", "id-0")).isTrue();
+    // Past the capacity twice over: the oldest leave, removed places among them, none hangs.
+    for (int i = 3000; i < 13_000; i++) {
+      ids.add("p", "id-" + i, now++);
+    }
+    assertThat(ids.size("p")).isEqualTo(capacity);
+    for (int i = 13_000 - capacity; i < 13_000; i++) {
+      assertThat(ids.contains("p", "id-" + i)).isTrue();
+    }
+    assertThat(ids.contains("p", "id-1")).isFalse();
+  }
+
   private static long usedAfterGc(Runtime rt) {
     for (int i = 0; i < 3; i++) {
       System.gc();

@@ -81,6 +81,100 @@ abstract class RollupPropertyContract {
     }
   }
 
+  /**
+   * Erasing installations leaves every answer as if they had never sent anything, and no row of any
+   * table carries their ids; their events sent again afterwards are stored as new, counted whole.
+   */
+  @Test
+  void erasingAnInstallationAnswersAsIfItHadNeverSent() {
+    for (long seed = 1; seed <= 4; seed++) {
+      String product = "erase" + seed + "x" + System.nanoTime();
+      List<StoredEvent> stream = stream(product, new Random(seed));
+      write(stream, new Random(seed * 7));
+      String i3 = "i3z" + product;
+      String i8 = "i8z" + product;
+      for (String id : List.of(i3, i8)) {
+        store.quarantine(
+            product,
+            Instant.now(),
+            List.of(
+                new Rejection("bad", "{\"anonymousId\":\"" + id + "\",\"timestamp\":7}"),
+                new Rejection("bad", "{\"anonymousId\":\"someone-else\"}")));
+      }
+      long before = store.count(product);
+      Erased erased = store.erase(product, i3, "test");
+      store.erase(product, i8, "test");
+      List<StoredEvent> mine = stream.stream().filter(e -> e.installationId().equals(i3)).toList();
+      assertThat(erased.events()).isEqualTo(mine.size());
+      assertThat(erased.quarantined()).isEqualTo(1);
+      assertThat(store.count(product))
+          .isEqualTo(
+              before
+                  - mine.size()
+                  - stream.stream().filter(e -> e.installationId().equals(i8)).count());
+      assertThat(store.quarantined(product, 10)).hasSize(2);
+      for (String id : List.of(i3, i8)) {
+        assertThat(rowsNaming(id)).as("seed %d: rows naming %s", seed, id).isEmpty();
+      }
+      Filter all = new Filter(product, FleetQueries.windowStart(45), null, 1);
+      compare(product, all, "seed " + seed + ", erased");
+      compare(product, new Filter(product, all.since(), "1.1", 1), "seed " + seed + ", erased 1.1");
+
+      // Sent again (a retry after the erasure): stored as new, and counted whole.
+      assertThat(store.append(mine)).containsOnly(true);
+      compare(product, all, "seed " + seed + ", sent again");
+      assertThat(store.auditLog(10).rows())
+          .anySatisfy(
+              r -> {
+                assertThat(r.get(1)).isEqualTo("test");
+                assertThat(r.get(3)).isEqualTo(product);
+                assertThat(r.get(4)).isEqualTo((long) mine.size());
+              });
+    }
+  }
+
+  /** Every table's every text column, searched for the text: "table.column" where it is found. */
+  private List<String> rowsNaming(String id) {
+    return store
+        .fleet()
+        .connector()
+        .read(
+            "scan",
+            c -> {
+              List<String[]> columns = new ArrayList<>();
+              try (var rs =
+                  c.createStatement()
+                      .executeQuery(
+                          "SELECT table_name, column_name FROM information_schema.columns"
+                              + " WHERE table_schema IN ('main', 'public')"
+                              + " AND data_type IN ('VARCHAR', 'text', 'jsonb', 'JSON')")) {
+                while (rs.next()) {
+                  columns.add(new String[] {rs.getString(1), rs.getString(2)});
+                }
+              }
+              assertThat(columns).hasSizeGreaterThan(20);
+              List<String> found = new ArrayList<>();
+              for (String[] col : columns) {
+                try (var ps =
+                    c.prepareStatement(
+                        "SELECT count(*) FROM "
+                            + col[0]
+                            + " WHERE strpos(CAST("
+                            + col[1]
+                            + " AS VARCHAR), ?) > 0")) {
+                  ps.setString(1, id);
+                  try (var rs = ps.executeQuery()) {
+                    rs.next();
+                    if (rs.getLong(1) > 0) {
+                      found.add(col[0] + "." + col[1]);
+                    }
+                  }
+                }
+              }
+              return found;
+            });
+  }
+
   private static String active17(List<String> active) {
     String a = active.get(0);
     return a.substring(0, a.lastIndexOf('|') + 1);
@@ -242,7 +336,8 @@ abstract class RollupPropertyContract {
     LocalDate today = LocalDate.now(ZoneOffset.UTC);
     Set<Instant> used = new HashSet<>();
     for (int inst = 0; inst < 12; inst++) {
-      String id = "i" + inst;
+      // No id is a part of another, nor of any other text, nor another product's.
+      String id = "i" + inst + "z" + product;
       String cluster = r.nextInt(3) == 0 ? null : "c" + r.nextInt(4);
       int events = 5 + r.nextInt(40);
       for (int k = 0; k < events; k++) {

@@ -180,6 +180,15 @@ public final class Settings {
 
   /** The base path plus the batch path, or null when no endpoint is configured. */
   public URI batchUri() {
+    return endpointPath(Wire.BATCH_PATH);
+  }
+
+  /** The base path plus the erasure request's path, or null when no endpoint is configured. */
+  public URI forgetUri() {
+    return endpointPath(Wire.FORGET_PATH);
+  }
+
+  private URI endpointPath(String path) {
     if (endpoint == null) {
       return null;
     }
@@ -187,7 +196,7 @@ public final class Settings {
     if (base.endsWith("/")) {
       base = base.substring(0, base.length() - 1);
     }
-    return URI.create(base + Wire.BATCH_PATH);
+    return URI.create(base + path);
   }
 
   private static Path pathVar(

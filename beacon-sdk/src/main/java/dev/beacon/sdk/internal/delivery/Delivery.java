@@ -1,5 +1,6 @@
 package dev.beacon.sdk.internal.delivery;
 
+import dev.beacon.protocol.Wire;
 import dev.beacon.sdk.DeliveryStatus.LastOutcome;
 import dev.beacon.sdk.SendResult;
 import dev.beacon.sdk.TelemetryControl;
@@ -7,9 +8,11 @@ import dev.beacon.sdk.internal.config.Settings;
 import dev.beacon.sdk.internal.log.QuietLog;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
@@ -161,6 +164,30 @@ final class Delivery {
         return new SendResult(
             SendResult.Outcome.SPOOLED,
             o.detail + " (" + settings.batchUri() + "); kept in " + settings.stateDirectory);
+    }
+  }
+
+  /**
+   * Asks the server to erase what this installation sent ({@link TelemetryControl#forget}); waits
+   * at most {@code timeout}. A new connection, not the worker's: the worker may be in a request.
+   */
+  SendResult forget(UUID installation, Duration timeout) {
+    byte[] body =
+        ("{\"" + Wire.ANONYMOUS_ID + "\":\"" + installation + "\"}")
+            .getBytes(StandardCharsets.UTF_8);
+    HttpExporter.Outcome o =
+        new HttpExporter(settings, log, settings.forgetUri()).send(body, timeout);
+    switch (o.kind) {
+      case DELIVERED:
+        return new SendResult(
+            SendResult.Outcome.DELIVERED, "erased on the server (" + o.detail + ")");
+      case RETRY:
+        return new SendResult(
+            SendResult.Outcome.SPOOLED,
+            o.detail + " (" + settings.forgetUri() + "): nothing was erased; call forget() again");
+      default:
+        return new SendResult(
+            SendResult.Outcome.REJECTED, o.detail + " from " + settings.forgetUri());
     }
   }
 

@@ -12,6 +12,7 @@ import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.MalformedURLException;
 import java.net.SocketTimeoutException;
+import java.net.URI;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -43,9 +44,14 @@ final class HttpExporter {
   private volatile HttpURLConnection inFlight;
 
   HttpExporter(Settings s, QuietLog log) {
+    this(s, log, s.batchUri());
+  }
+
+  /** An exporter that posts to {@code target} (null: none configured) instead of the batch path. */
+  HttpExporter(Settings s, QuietLog log, URI target) {
     URL u = null;
     try {
-      u = s.batchUri() == null ? null : s.batchUri().toURL();
+      u = target == null ? null : target.toURL();
     } catch (MalformedURLException e) {
       u = null;
     }

@@ -7,6 +7,7 @@ import dev.beacon.sdk.internal.log.QuietLog;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 
@@ -114,6 +115,11 @@ public final class Outbox {
    */
   public void deliver(Duration timeout, BooleanSupplier yieldToFlush) {
     delivery.deliver(timeout, yieldToFlush);
+  }
+
+  /** Asks the server to erase what an installation sent. */
+  public SendResult forget(UUID installation, Duration timeout) {
+    return delivery.forget(installation, timeout);
   }
 
   /** Sends one spooled payload now (a report sent on request) and says what happened. */

@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.management.JMException;
@@ -168,6 +169,36 @@ public final class Control implements TelemetryControl, BeaconMXBean {
       return pipeline.sendNow(file, settings.requestTimeout);
     } catch (IOException | RuntimeException e) {
       return new SendResult(SendResult.Outcome.SPOOLED, "could not build or keep the report: " + e);
+    }
+  }
+
+  @Override
+  public Optional<String> installationId() {
+    UUID id = state.existingInstallationId();
+    return id == null ? Optional.empty() : Optional.of(id.toString());
+  }
+
+  @Override
+  public SendResult forget() {
+    try {
+      synchronized (lock) {
+        UUID id = state.existingInstallationId();
+        pipeline.discardPending(); // first, so no event of the old id follows the erasure
+        SendResult r =
+            id == null
+                ? new SendResult(
+                    SendResult.Outcome.DELIVERED, "no installation id here: nothing was sent")
+                : pipeline.forget(id, settings.requestTimeout);
+        if (r.outcome() == SendResult.Outcome.DELIVERED) {
+          pipeline.forgetInstallation();
+        }
+        return r;
+      }
+    } catch (IOException | RuntimeException e) {
+      log.failure("forget", "could not wipe the state directory: " + e.getClass().getSimpleName());
+      return new SendResult(
+          SendResult.Outcome.SPOOLED,
+          "erased on the server, but the state directory could not be wiped: " + e);
     }
   }
 

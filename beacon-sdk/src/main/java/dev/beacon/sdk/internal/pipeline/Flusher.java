@@ -198,6 +198,28 @@ final class Flusher {
     }
   }
 
+  /**
+   * Wipes the state directory (but the toggle) and forgets the id, between two flushes: the next
+   * payload is built with a new id. Waits for a flush in progress at most the close timeout.
+   */
+  void forgetInstallation() throws IOException {
+    try {
+      if (!flushLock.tryLock(settings.closeTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
+        throw new IOException("a flush in progress did not end within the close timeout");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+    try {
+      queue.clear(); // tracked while the request was in flight: before the erasure, so it goes
+      installationId = null;
+      state.forgetInstallation();
+    } finally {
+      flushLock.unlock();
+    }
+  }
+
   /** The installation id, created on first use (telemetry is on or local when this is called). */
   private UUID installationId() throws IOException {
     UUID id = installationId;

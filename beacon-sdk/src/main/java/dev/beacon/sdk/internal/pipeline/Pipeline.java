@@ -14,6 +14,7 @@ import dev.beacon.sdk.internal.thread.DaemonThreads;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -118,6 +119,15 @@ public final class Pipeline {
   /** Sends a spooled payload now (a report on request) and says what happened. */
   SendResult sendNow(Path file, Duration timeout) {
     return outbox.sendNow(file, timeout);
+  }
+
+  SendResult forget(UUID installation, Duration timeout) {
+    return outbox.forget(installation, timeout);
+  }
+
+  /** The installation was erased on the server: its state goes, the next payload has a new id. */
+  void forgetInstallation() throws IOException {
+    flusher.forgetInstallation();
   }
 
   Path localLogFile() {

@@ -10,7 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 /**
  * The state directory: small text files an operator can read. Reads never create anything, so a
@@ -68,6 +72,26 @@ public final class StateStore {
     }
     write(INSTALLATION_ID, fresh + "\n"); // the existing file was corrupt: replace it
     return new InstallationId(fresh, true);
+  }
+
+  /**
+   * Deletes everything this directory holds but the runtime toggle: the id, the spool, the local
+   * copy of sent payloads, delivery records. The next id is a new one.
+   */
+  public void forgetInstallation() throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    List<Path> paths = new ArrayList<>();
+    try (Stream<Path> all = Files.walk(dir)) {
+      all.forEach(paths::add);
+    }
+    Collections.reverse(paths); // children before their directory
+    for (Path p : paths) {
+      if (!p.equals(dir) && !dir.relativize(p).toString().equals(MODE)) {
+        Files.deleteIfExists(p);
+      }
+    }
   }
 
   /** The runtime toggle, or null when the operator never used it (or the file is unreadable). */
