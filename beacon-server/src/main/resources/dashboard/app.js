@@ -34,6 +34,7 @@ const VIEWS = {
     { q: 'health', title: 'Units reported unhealthy per day', chart: 'line', x: 'day', series: ['unhealthy'] },
   ]},
   quarantine: { title: 'Quarantine', quarantine: true },
+  data: { title: 'Data', data: true },
   settings: { title: 'Settings', settings: true },
 };
 
@@ -132,6 +133,7 @@ async function render() {
   if (view.panels) for (const p of view.panels) out.append(await panel(p));
   if (view.explorer) explorer(out);
   if (view.quarantine) await quarantine(out);
+  if (view.data) await dataControl(out);
   if (view.settings) await settings(out);
 }
 
@@ -156,6 +158,75 @@ async function quarantine(out) {
     box.append(table(t));
   } catch (e) { box.append(el('div', { class: 'error', text: 'Could not load: ' + e.message })); }
   out.append(box);
+}
+
+// Control of the stored data: export, erasure of one installation, and the audit log.
+async function dataControl(out) {
+  const product = $('product').value;
+  const base = '/api/v1/products/' + encodeURIComponent(product);
+  const days = $('days').value;
+  const exports = el('div', { class: 'panel', id: 'export' }, el('h3', { text: 'Export ' + product + "'s events (every stored field, last " + days + ' days)' }),
+    ...['jsonl', 'csv', 'parquet'].flatMap((f) => [el('a', { href: base + '/export?days=' + encodeURIComponent(days) + '&format=' + f, download: '', 'data-format': f, text: f.toUpperCase() }), ' ']),
+    el('p', { class: 'hint', text: 'Scripts: GET ' + base + '/export?days=N&format=jsonl|csv|parquet with an API token (scope export), or ./beacon export.' }));
+  const id = el('input', { id: 'erase-id', placeholder: 'installation id', size: '40', 'aria-label': 'Installation id to erase', required: '' });
+  const sure = el('input', { id: 'erase-sure', type: 'checkbox', required: '' });
+  const result = el('p', { class: 'notice', id: 'erase-result', role: 'status' });
+  const form = el('form', { id: 'erase' }, el('label', { text: 'Installation ' }), id, ' ',
+    el('label', {}, sure, ' I understand this cannot be undone '), el('button', { type: 'submit', class: 'danger', text: 'Erase' }), result);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      const r = await api(base + '/installations/' + encodeURIComponent(id.value.trim()), { method: 'DELETE' });
+      result.textContent = 'Erased: ' + r.deleted + ' events, ' + r.quarantined + ' quarantined, ' + r.rollup_rows + ' rollup rows.';
+      id.value = ''; sure.checked = false;
+      await auditLog(audit);
+    } catch (err) { result.textContent = err.message; }
+  });
+  const erase = el('div', { class: 'panel' }, el('h3', { text: 'Erase an installation of ' + product }),
+    el('p', { class: 'hint', text: 'Deletes its events, the quarantined events naming it, and what it added to every figure. The product can do it itself: control().forget(); its operator sees the id with ./beacon status.' }), form);
+  const audit = el('div', { class: 'panel', id: 'audit' });
+  await auditLog(audit);
+  out.append(exports, erase, audit);
+}
+
+async function auditLog(box) {
+  box.replaceChildren(el('h3', { text: 'Audit log (who erased what; no id is kept)' }));
+  try {
+    const t = await api('/api/v1/audit?limit=50');
+    box.append(t.rows.length ? table(t) : el('p', { class: 'hint', text: 'Nothing erased yet.' }));
+  } catch (e) { box.append(el('div', { class: 'error', text: 'Could not load: ' + e.message })); }
+}
+
+async function tokens(box, productNames) {
+  box.replaceChildren(el('h3', { text: 'API tokens (read-only; shown once, kept hashed)' }));
+  const notice = el('p', { class: 'notice', id: 'token-notice', role: 'status' });
+  try {
+    const list = await api('/api/v1/tokens');
+    const rows = list.tokens.map((t) => {
+      const revoke = el('button', { type: 'button', text: 'Revoke', 'data-revoke-token': t.id });
+      revoke.addEventListener('click', async () => { await api('/api/v1/tokens/' + encodeURIComponent(t.id), { method: 'DELETE' }); await tokens(box, productNames); });
+      return el('tr', {}, el('td', { text: t.name }), el('td', { text: t.products.join(', ') }), el('td', { text: ['read'].concat(t.scopes).join(', ') }), el('td', { text: t.expires }), el('td', {}, revoke));
+    });
+    box.append(el('table', {}, el('thead', {}, el('tr', {}, ...['name', 'products', 'may', 'expires', ''].map((h) => el('th', { text: h })))), el('tbody', {}, ...rows)));
+  } catch (e) { box.append(el('div', { class: 'error', text: 'Could not load: ' + e.message })); }
+  const name = el('input', { id: 'token-name', placeholder: 'name, e.g. grafana', size: '20', 'aria-label': 'Token name' });
+  const which = el('select', { id: 'token-products', multiple: '', 'aria-label': 'Products the token may read' }, ...productNames.map((p) => el('option', { value: p, text: p })));
+  const exp = el('input', { id: 'token-export', type: 'checkbox' });
+  const era = el('input', { id: 'token-erase', type: 'checkbox' });
+  const days = el('input', { id: 'token-days', type: 'number', min: '1', max: '3650', value: '90', 'aria-label': 'Days until it expires' });
+  const form = el('form', { id: 'token-form' }, name, ' ', which, ' ', el('label', {}, exp, ' may export'), ' ', el('label', {}, era, ' may erase'), ' ',
+    el('label', { text: '; expires in ' }), days, el('label', { text: ' days ' }), el('button', { type: 'submit', class: 'primary', text: 'Create token' }));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      const scopes = []; if (exp.checked) scopes.push('export'); if (era.checked) scopes.push('erase');
+      const r = await api('/api/v1/tokens', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: name.value.trim(), products: [...which.selectedOptions].map((o) => o.value), scopes, days: Number(days.value) }) });
+      await tokens(box, productNames);
+      $('token-notice').textContent = 'Token ' + r.name + ' (shown once; use it as Authorization: Bearer …): ' + r.token;
+    } catch (err) { notice.textContent = err.message; }
+  });
+  box.append(form, notice);
 }
 
 async function settings(out) {
@@ -209,9 +280,12 @@ async function settings(out) {
     refused.append(el('h3', { text: 'Requests refused since ' + r.since + ' (no keys or addresses kept)' }),
       table({ columns: ['reason', 'requests', 'what it means'], rows: Object.entries(r.reasons).map(([k, n]) => [k, n, hint[k] || '']) }));
   } catch (e) { refused.append(el('div', { class: 'error', text: 'Could not load refused requests: ' + e.message })); }
+  const tokenBox = el('div', { class: 'panel', id: 'tokens' });
+  await tokens(tokenBox, s.products);
   out.append(notice,
     el('div', { class: 'panel' }, el('h3', { text: 'Products and write keys' }), products, create),
     el('div', { class: 'panel' }, el('h3', { text: 'Privacy and retention' }), save),
+    tokenBox,
     refused);
 }
 

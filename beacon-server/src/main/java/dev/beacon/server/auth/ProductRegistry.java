@@ -2,6 +2,7 @@ package dev.beacon.server.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.beacon.server.config.ConfigLoader;
 import dev.beacon.server.config.SettingSource;
@@ -18,6 +19,8 @@ import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -25,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -35,7 +39,8 @@ import java.util.regex.Pattern;
  * The products this server accepts and their write keys: those of the configuration (read-only
  * here) and those created from the dashboard, kept in {@code <data>/products.json} with only a
  * SHA-256 of each key (a key is shown once, when it is made). Also the dashboard's editable
- * settings: the minimum installations per bucket and the retention.
+ * settings: the minimum installations per bucket and the retention; and the read-only API tokens,
+ * each kept as a SHA-256 too (shown once).
  *
  * <p>The file may be changed by another process too ({@code ./beacon products add} beside a running
  * server): every change reads it again and writes it under a file lock ({@code
@@ -58,6 +63,9 @@ public final class ProductRegistry {
   private final Map<String, String> managedKeyHashes = new ConcurrentSkipListMap<>();
 
   private volatile FileState loadedVersion;
+
+  /** Read by every request with a bearer token, changed from Settings: by id. */
+  private final Map<String, ApiToken> tokens = new ConcurrentSkipListMap<>();
 
   private final EditableSetting minInstallations;
   private final EditableSetting retentionDays;
@@ -294,6 +302,90 @@ public final class ProductRegistry {
         });
   }
 
+  /**
+   * Makes a read-only API token; answers it (shown once) with what is kept of it.
+   *
+   * @throws IllegalArgumentException naming what is wrong
+   */
+  public Map.Entry<String, ApiToken> createToken(
+      String name, List<String> forProducts, Set<String> scopes, int days) {
+    if (name == null || name.isBlank() || name.length() > 100) {
+      throw new IllegalArgumentException("a token's name is 1 to 100 characters");
+    }
+    if (forProducts == null || forProducts.isEmpty()) {
+      throw new IllegalArgumentException("name the products the token may read");
+    }
+    for (String p : forProducts) {
+      if (!exists(p)) {
+        throw new IllegalArgumentException("no product named '" + p + "'");
+      }
+    }
+    for (String scope : scopes) {
+      if (!ApiToken.SCOPES.contains(scope)) {
+        throw new IllegalArgumentException(
+            "a scope is export or erase (reading is every token's), not '" + scope + "'");
+      }
+    }
+    if (days < 1 || days > 3650) {
+      throw new IllegalArgumentException("a token expires after 1 to 3650 days");
+    }
+    return change(
+        () -> {
+          byte[] random = new byte[24];
+          SecureRandom r = new SecureRandom();
+          r.nextBytes(random);
+          String secret = "bt_" + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+          byte[] id = new byte[6];
+          r.nextBytes(id);
+          Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+          ApiToken t =
+              new ApiToken(
+                  "tok_" + HexFormat.of().formatHex(id),
+                  name.strip(),
+                  sha256(secret),
+                  new ArrayList<>(new TreeSet<>(forProducts)),
+                  scopes,
+                  now,
+                  now.plus(days, ChronoUnit.DAYS));
+          tokens.put(t.id(), t);
+          return Map.entry(secret, t);
+        });
+  }
+
+  /** The tokens, without their secrets (only hashes are kept). */
+  public List<ApiToken> tokens() {
+    reloadIfChanged();
+    return new ArrayList<>(tokens.values());
+  }
+
+  /** Revokes a token: it stops working at once. */
+  public void revokeToken(String id) {
+    change(
+        () -> {
+          if (tokens.remove(id) == null) {
+            throw new IllegalArgumentException("no token with id '" + id + "'");
+          }
+          return null;
+        });
+  }
+
+  /**
+   * The token a bearer presents, or null (unknown or revoked; expiry is the caller's check). Every
+   * hash is compared, in constant time. The file is read again first if it changed (one stat), so
+   * that a token revoked or changed by another process stops working at once.
+   */
+  public ApiToken token(String secret) {
+    reloadIfChanged();
+    byte[] hash = sha256(secret).getBytes(StandardCharsets.UTF_8);
+    ApiToken found = null;
+    for (ApiToken t : tokens.values()) {
+      if (MessageDigest.isEqual(t.hash().getBytes(StandardCharsets.UTF_8), hash)) {
+        found = t;
+      }
+    }
+    return found;
+  }
+
   private void requireManaged(String name) {
     if (configured.containsKey(name)) {
       throw new IllegalStateException(
@@ -327,6 +419,25 @@ public final class ProductRegistry {
       read.keySet().removeAll(configured.keySet());
       managedKeyHashes.keySet().retainAll(read.keySet());
       managedKeyHashes.putAll(read);
+      Map<String, ApiToken> readTokens = new TreeMap<>();
+      for (JsonNode t : n.path("tokens")) {
+        List<String> ps = new ArrayList<>();
+        t.path("products").forEach(p -> ps.add(p.asText()));
+        Set<String> scopes = new TreeSet<>();
+        t.path("scopes").forEach(x -> scopes.add(x.asText()));
+        ApiToken token =
+            new ApiToken(
+                t.path("id").asText(),
+                t.path("name").asText(),
+                t.path("sha256").asText(),
+                ps,
+                scopes,
+                Instant.parse(t.path("created").asText()),
+                Instant.parse(t.path("expires").asText()));
+        readTokens.put(token.id(), token);
+      }
+      tokens.keySet().retainAll(readTokens.keySet());
+      tokens.putAll(readTokens);
       loadedVersion = version;
       JsonNode changed = n.path("settings");
       for (EditableSetting setting : List.of(minInstallations, retentionDays)) {
@@ -345,6 +456,19 @@ public final class ProductRegistry {
     ObjectNode n = JSON.createObjectNode();
     ObjectNode products = n.putObject("products");
     managedKeyHashes.forEach(products::put);
+    ArrayNode savedTokens = n.putArray("tokens");
+    for (ApiToken t : tokens.values()) {
+      ObjectNode o = savedTokens.addObject();
+      o.put("id", t.id());
+      o.put("name", t.name());
+      o.put("sha256", t.hash());
+      ArrayNode readable = o.putArray("products");
+      t.products().forEach(readable::add);
+      ArrayNode scopes = o.putArray("scopes");
+      new TreeSet<>(t.scopes()).forEach(scopes::add);
+      o.put("created", t.created().toString());
+      o.put("expires", t.expires().toString());
+    }
     ObjectNode changed = n.putObject("settings"); // only what an admin changed
     for (EditableSetting setting : List.of(minInstallations, retentionDays)) {
       if (setting.changedInDashboard() != null) {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.beacon.server.Refusal;
 import dev.beacon.server.Refusal.Kind;
 import dev.beacon.server.auth.AdminAuth;
+import dev.beacon.server.auth.ApiToken;
+import dev.beacon.server.auth.ProductRegistry;
 import dev.beacon.server.config.ServerConfig;
 import dev.beacon.server.ingest.JsonReader;
 import dev.beacon.server.limits.LoginLimiter;
@@ -16,13 +18,16 @@ import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Instant;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
  * Who is the admin: the dashboard's sessions ({@code /api/v1/session}) and HTTP Basic for API
- * clients, every password check under one {@link LoginLimiter}.
+ * clients, every password check under one {@link LoginLimiter}; and who may read the query API
+ * besides: a bearer of an API token for the product ({@link #reader}).
  */
 final class AdminAccess {
   static final HeaderName CSRF_HEADER = HeaderNames.create("X-CSRF-Token");
@@ -30,6 +35,7 @@ final class AdminAccess {
 
   private final boolean tls;
   private final AdminAuth auth;
+  private final ProductRegistry products;
   private final JsonReader json;
   private final Responses responses;
   private final RequestDeadlines deadlines;
@@ -39,12 +45,14 @@ final class AdminAccess {
   AdminAccess(
       ServerConfig config,
       AdminAuth auth,
+      ProductRegistry products,
       JsonReader json,
       Responses responses,
       RequestDeadlines deadlines,
       LongSupplier nanoTime) {
     this.tls = config.tls();
     this.auth = auth;
+    this.products = products;
     this.json = json;
     this.responses = responses;
     this.deadlines = deadlines;
@@ -80,6 +88,13 @@ final class AdminAccess {
         return;
       }
       String authorization = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
+      if (bearer(authorization) != null) {
+        throw new Refusal(
+            Kind.FORBIDDEN,
+            "token_not_allowed",
+            "an API token reads the query API only (fleet, summary; export and erase if its"
+                + " scopes say so); this needs the admin");
+      }
       if (authorization == null
           || !checkPassword(req, () -> auth.allows(authorization), "too many password checks")) {
         throw new Refusal(
@@ -95,6 +110,57 @@ final class AdminAccess {
       req.context().register(ACTOR, "admin (HTTP Basic)");
       inner.handle(req, res);
     };
+  }
+
+  /**
+   * The admin, or a bearer of an API token that may do {@code scope} ({@link ApiToken#READ}, {@link
+   * ApiToken#EXPORT}, {@link ApiToken#ERASE}) on the request's {@code {product}}.
+   */
+  Handler reader(String scope, Handler inner) {
+    Handler asAdmin = admin(inner);
+    return (req, res) -> {
+      String secret = bearer(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
+      if (secret == null) {
+        asAdmin.handle(req, res);
+        return;
+      }
+      ApiToken t = products.token(secret);
+      if (t == null) {
+        throw new Refusal(Kind.UNAUTHORIZED, "unknown_token", "unknown or revoked API token");
+      }
+      Instant now = Instant.now();
+      if (!now.isBefore(t.expires())) {
+        throw new Refusal(
+            Kind.UNAUTHORIZED, "token_expired", "the API token expired at " + t.expires());
+      }
+      String product = req.path().pathParameters().get("product");
+      if (!t.allows(product, ApiToken.READ, now)) {
+        throw new Refusal(
+            Kind.FORBIDDEN, "token_not_allowed", "the API token may not read product " + product);
+      }
+      if (!t.allows(product, scope, now)) {
+        throw new Refusal(
+            Kind.FORBIDDEN,
+            "token_not_allowed",
+            "the API token may not " + scope + " (its scopes: read" + scopes(t) + ")");
+      }
+      req.context().register(ACTOR, "token " + t.name() + " (" + t.id() + ")");
+      inner.handle(req, res);
+    };
+  }
+
+  private static String scopes(ApiToken t) {
+    StringBuilder sb = new StringBuilder();
+    new TreeSet<>(t.scopes()).forEach(x -> sb.append(", ").append(x));
+    return sb.toString();
+  }
+
+  /** The token of a {@code Bearer} authorization, or null. */
+  private static String bearer(String authorization) {
+    if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return null;
+    }
+    return authorization.substring(7).strip();
   }
 
   /** Who made a request that {@link #admin} let through, as the audit log names them. */

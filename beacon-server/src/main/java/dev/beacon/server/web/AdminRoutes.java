@@ -3,6 +3,7 @@ package dev.beacon.server.web;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.beacon.server.Refusal;
 import dev.beacon.server.Refusal.Kind;
+import dev.beacon.server.auth.ApiToken;
 import dev.beacon.server.auth.ProductRegistry;
 import dev.beacon.server.ingest.IngestService;
 import dev.beacon.server.ingest.JsonReader;
@@ -20,13 +21,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 
 /**
  * The admin API, which reads and changes: products (list, create, rotate a write key, revoke), the
- * settings the dashboard may change, summaries, and the quarantine (list, read, replay). Every
- * route is behind {@link AdminAccess}; the fleet queries are {@link QueryRoutes}.
+ * settings the dashboard may change, API tokens (list, create, revoke), summaries (API tokens may
+ * read them too), and the quarantine (list, read, replay). Every route is behind {@link
+ * AdminAccess}; the fleet queries are {@link QueryRoutes}.
  */
 final class AdminRoutes implements HttpService {
   private final ProductRegistry products;
@@ -61,7 +65,7 @@ final class AdminRoutes implements HttpService {
   @Override
   public void routing(HttpRules rules) {
     rules.get("/api/v1/products", admin(this::products));
-    rules.get("/api/v1/products/{product}/summary", admin(this::summary));
+    rules.get("/api/v1/products/{product}/summary", access.reader(ApiToken.READ, this::summary));
     rules.get("/api/v1/products/{product}/quarantine", admin(this::quarantine));
     rules.get("/api/v1/products/{product}/quarantine/{id}", admin(this::quarantinedOne));
     rules.post("/api/v1/products/{product}/quarantine/{id}/replay", admin(this::replay));
@@ -69,6 +73,9 @@ final class AdminRoutes implements HttpService {
     rules.post("/api/v1/products/{product}/rotate", admin(this::rotateKey));
     rules.delete("/api/v1/products/{product}", admin(this::revokeProduct));
     rules.put("/api/v1/settings", admin(this::updateSettings));
+    rules.get("/api/v1/tokens", admin(this::tokens));
+    rules.post("/api/v1/tokens", admin(this::createToken));
+    rules.delete("/api/v1/tokens/{id}", admin(this::revokeToken));
     rules.get(
         "/api/v1/refusals", admin((req, res) -> responses.json(res, 200, refusals.snapshot())));
   }
@@ -139,6 +146,63 @@ final class AdminRoutes implements HttpService {
             products.minInstallations(),
             "retention_days",
             products.retentionDays()));
+  }
+
+  private void tokens(ServerRequest req, ServerResponse res) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (ApiToken t : products.tokens()) {
+      out.add(token(t));
+    }
+    responses.json(res, 200, Map.of("tokens", out));
+  }
+
+  /**
+   * A new token: {@code {"name", "products": [...], "scopes": ["export", "erase"], "days": 90}};
+   * the answer holds the token, once.
+   */
+  private void createToken(ServerRequest req, ServerResponse res) throws IOException {
+    JsonNode b = body(req);
+    List<String> forProducts = new ArrayList<>();
+    Set<String> scopes = new TreeSet<>();
+    if (!b.path("products").isArray()
+        || (!b.path("scopes").isMissingNode() && !b.path("scopes").isArray())) {
+      throw new Refusal(
+          Kind.BAD_REQUEST,
+          "invalid_setting",
+          "send {\"name\": ..., \"products\": [...], \"scopes\": [\"export\", \"erase\"],"
+              + " \"days\": 90}");
+    }
+    b.path("products").forEach(p -> forProducts.add(p.asText()));
+    b.path("scopes").forEach(x -> scopes.add(x.asText()));
+    Map.Entry<String, ApiToken> made =
+        registryChange(
+            () ->
+                products.createToken(
+                    b.path("name").asText(null), forProducts, scopes, b.path("days").asInt(90)));
+    Map<String, Object> m = token(made.getValue());
+    m.put("token", made.getKey());
+    responses.json(res, 201, m);
+  }
+
+  private void revokeToken(ServerRequest req, ServerResponse res) {
+    String id = req.path().pathParameters().get("id");
+    registryChange(
+        () -> {
+          products.revokeToken(id);
+          return id;
+        });
+    responses.json(res, 200, Map.of("revoked", id));
+  }
+
+  private static Map<String, Object> token(ApiToken t) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", t.id());
+    m.put("name", t.name());
+    m.put("products", t.products());
+    m.put("scopes", new TreeSet<>(t.scopes()));
+    m.put("created", t.created().toString());
+    m.put("expires", t.expires().toString());
+    return m;
   }
 
   private static <T> T registryChange(Supplier<T> change) {

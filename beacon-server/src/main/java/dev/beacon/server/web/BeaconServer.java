@@ -100,7 +100,8 @@ public final class BeaconServer implements AutoCloseable {
         new OtlpRoutes(
             ingest, bodies, json, deadlines, refusals, cors, config.compat().otlpKeyHeader()));
     routing.register(new PostHogRoutes(ingest, bodies, json, responses, deadlines, cors));
-    AdminAccess access = new AdminAccess(config, admin, json, responses, deadlines, nanoTime);
+    AdminAccess access =
+        new AdminAccess(config, admin, products, json, responses, deadlines, nanoTime);
     routing.register(access::routing);
     routing.register(
         new AdminRoutes(products, store, ingest, access, json, responses, deadlines, refusals));

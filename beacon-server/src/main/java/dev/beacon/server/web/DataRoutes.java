@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.beacon.protocol.Wire;
 import dev.beacon.server.Refusal;
 import dev.beacon.server.Refusal.Kind;
+import dev.beacon.server.auth.ApiToken;
 import dev.beacon.server.auth.ProductRegistry;
 import dev.beacon.server.export.EventExport;
 import dev.beacon.server.export.ExportFormat;
@@ -73,7 +74,8 @@ final class DataRoutes implements HttpService {
   public void routing(HttpRules rules) {
     rules.delete(
         "/api/v1/products/{product}/installations/{id}",
-        access.admin(
+        access.reader(
+            ApiToken.ERASE,
             (req, res) -> {
               String product = RequestParams.knownProduct(req, products);
               String id = installation(req.path().pathParameters().get("id"));
@@ -87,7 +89,7 @@ final class DataRoutes implements HttpService {
               var t = store.auditLog(limit);
               responses.json(res, 200, Map.of("columns", t.columns(), "rows", t.rows()));
             }));
-    rules.get("/api/v1/products/{product}/export", access.admin(this::export));
+    rules.get("/api/v1/products/{product}/export", access.reader(ApiToken.EXPORT, this::export));
     rules.post(Wire.FORGET_PATH, this::forget);
   }
 

@@ -2,6 +2,7 @@ package dev.beacon.server.web;
 
 import dev.beacon.server.Refusal;
 import dev.beacon.server.Refusal.Kind;
+import dev.beacon.server.auth.ApiToken;
 import dev.beacon.server.auth.ProductRegistry;
 import dev.beacon.server.export.Csv;
 import dev.beacon.server.storage.EventStore;
@@ -22,8 +23,8 @@ import java.util.function.BiFunction;
 /**
  * The read-only query API under {@code /api/v1/products/{product}/fleet/...}: every figure the
  * dashboard shows, as JSON ({@code {"columns": [...], "rows": [[...]]}}) or CSV ({@code
- * format=csv}), filtered by {@code days} (30) and {@code version}. Admin only (see {@link
- * AdminAccess#admin}).
+ * format=csv}), filtered by {@code days} (30) and {@code version}. The admin, or an API token for
+ * the product (see {@link AdminAccess#reader}).
  */
 final class QueryRoutes implements HttpService {
   private final ProductRegistry products;
@@ -59,7 +60,8 @@ final class QueryRoutes implements HttpService {
       HttpRules rules, String name, BiFunction<FleetQueries, ServerRequest, Table> query) {
     rules.get(
         "/api/v1/products/{product}/fleet/" + name,
-        admin.admin((req, res) -> answer(req, res, name, query.apply(store.fleet(), req))));
+        admin.reader(
+            ApiToken.READ, (req, res) -> answer(req, res, name, query.apply(store.fleet(), req))));
   }
 
   private FleetQueries.Filter filter(ServerRequest req) {

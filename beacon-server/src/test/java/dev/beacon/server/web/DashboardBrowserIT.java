@@ -80,6 +80,7 @@ class DashboardBrowserIT {
               "webui",
               "health",
               "quarantine",
+              "data",
               "settings"
             }) {
           browser.eval("location.hash = '#" + view + "'; true");
@@ -161,6 +162,42 @@ class DashboardBrowserIT {
         browser.screenshot(shots.resolve("settings-created.png"));
         assertThat(s.get("/api/v1/products", admin).json().get("products").toString())
             .contains("fromui");
+
+        // Data: the hostile installation erased from the page; its figures go, the audit log
+        // names the dashboard's session and not the id.
+        long before = s.server.store().count("acme");
+        browser.eval("location.hash = '#data'; true");
+        browser.waitFor("document.getElementById('erase-id')", WAIT);
+        browser.eval(
+            "document.getElementById('erase-id').value = 'evil-1';"
+                + " document.getElementById('erase-sure').checked = true;"
+                + " document.getElementById('erase').requestSubmit(); true");
+        browser.waitFor(
+            "(document.getElementById('erase-result') || {}).textContent.startsWith('Erased: 2')",
+            WAIT);
+        browser.waitFor(
+            "(document.getElementById('audit') || {}).textContent.includes('admin (dashboard)')",
+            WAIT);
+        browser.screenshot(shots.resolve("data-erased.png"));
+        assertThat(s.server.store().count("acme")).isEqualTo(before - 2);
+        assertThat(browser.eval("document.querySelectorAll('#export a').length").asInt())
+            .isEqualTo(3);
+
+        // Settings: an API token made from the page, shown once, that reads the API.
+        browser.eval("location.hash = '#settings'; true");
+        browser.waitFor("document.getElementById('token-name')", WAIT);
+        browser.eval(
+            "document.getElementById('token-name').value = 'grafana';"
+                + " document.querySelector('#token-products option[value=acme]').selected = true;"
+                + " document.getElementById('token-form').requestSubmit(); true");
+        browser.waitFor(
+            "(document.getElementById('token-notice') || {}).textContent.includes('bt_')", WAIT);
+        browser.screenshot(shots.resolve("settings-token.png"));
+        String notice =
+            browser.eval("document.getElementById('token-notice').textContent").asText();
+        String token = notice.substring(notice.indexOf("bt_")).strip();
+        assertThat(s.get("/api/v1/products/acme/fleet/active", "Bearer " + token).status())
+            .isEqualTo(200);
 
         // A filter changes the figures: the versions table over 7 days has the API's 7-day rows.
         browser.eval("location.hash = '#versions'; true");
