@@ -151,7 +151,9 @@ public final class ConfigLoader {
                     RETENTION,
                     sourceOf(RETENTION, fromCli, fromEnv, fromFile),
                     MIN_INSTALLATIONS,
-                    sourceOf(MIN_INSTALLATIONS, fromCli, fromEnv, fromFile))),
+                    sourceOf(MIN_INSTALLATIONS, fromCli, fromEnv, fromFile)),
+                publicProducts(c, problems),
+                s.intIn("public.min_installations", 10, 1_000_000)),
             new ServerConfig.Compat(
                 blankToNull(s.string("compat.otlp.product")),
                 blankToNull(s.string("compat.otlp.key_header")),
@@ -332,6 +334,26 @@ public final class ConfigLoader {
       }
     }
     return Map.copyOf(out);
+  }
+
+  /** The products whose {@code products.<p>.public} is true: a transparency page each. */
+  private static Set<String> publicProducts(Config c, List<String> problems) {
+    Set<String> out = new TreeSet<>();
+    Config products = c.getConfig("products");
+    for (String name : products.root().keySet()) {
+      String path = quote(name) + ".public";
+      if (!PRODUCT.matcher(name).matches() || !products.hasPath(path)) {
+        continue;
+      }
+      try {
+        if (products.getBoolean(path)) {
+          out.add(name);
+        }
+      } catch (ConfigException e) {
+        problems.add("products." + name + ".public must be true or false");
+      }
+    }
+    return Set.copyOf(out);
   }
 
   /**

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** The server's settings, validated. Built by {@link ConfigLoader}. */
 public record ServerConfig(
@@ -70,13 +71,19 @@ public record ServerConfig(
    *
    * @param editableSources where {@code retention.days} and {@code dashboard.min_installations},
    *     which the dashboard may also change, came from; the dashboard's own values rank below
+   * @param publicProducts the products with a public transparency page ({@code products.<p>.public
+   *     = true})
+   * @param publicMinInstallations a public page's buckets of fewer installations are merged into
+   *     "other" ({@code public.min_installations}, at least 10, or the dashboard's if higher)
    */
   public record Web(
       Connections connections,
       Metrics metrics,
       SessionLimits sessions,
       LoginLimits logins,
-      Map<String, SettingSource> editableSources) {}
+      Map<String, SettingSource> editableSources,
+      Set<String> publicProducts,
+      int publicMinInstallations) {}
 
   /**
    * Bounds on what clients may hold: open connections (past it, new ones wait in the accept queue),

@@ -131,6 +131,13 @@ public final class BeaconServer implements AutoCloseable {
         });
     MetricsRoute.register(routing, config.web().metrics(), metrics, access);
     routing.register(new DashboardRoutes());
+    routing.register(
+        new PublicPage(
+            products,
+            store,
+            config.web().publicProducts(),
+            config.web().publicMinInstallations(),
+            responses));
     // Last: what no route above took. Counted, and answered in JSON like every refusal.
     routing.any(
         (req, res) -> {

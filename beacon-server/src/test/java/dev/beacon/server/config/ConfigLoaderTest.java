@@ -7,6 +7,7 @@ import dev.beacon.server.auth.ProductRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,6 +92,30 @@ class ConfigLoaderTest {
         .containsEntry("dashboard.min_installations", SettingSource.COMMAND_LINE);
     assertThat(ConfigLoader.load(null, Map.of(), Map.of()).web().editableSources())
         .containsEntry("retention.days", SettingSource.DEFAULT);
+  }
+
+  /** Issue 16: the public page is opt-in per product, k at least 10; wrong values are named. */
+  @Test
+  void publicPagesAreOptInAndTheirKIsAtLeastTen() {
+    Map<String, String> env =
+        Map.of(
+            "BEACON_PRODUCTS__ACME__WRITE_KEY", "wk_acme_0123",
+            "BEACON_PRODUCTS__ACME__PUBLIC", "true",
+            "BEACON_PRODUCTS__EMQX__WRITE_KEY", "wk_emqx_0123");
+    ServerConfig c = ConfigLoader.load(null, env, Map.of());
+    assertThat(c.web().publicProducts()).containsExactly("acme");
+    assertThat(c.web().publicMinInstallations()).isEqualTo(10);
+    Map<String, String> wrong = new HashMap<>(env);
+    wrong.put("BEACON_PRODUCTS__ACME__PUBLIC", "maybe");
+    wrong.put("BEACON_PUBLIC__MIN_INSTALLATIONS", "3");
+    assertThatThrownBy(() -> ConfigLoader.load(null, wrong, Map.of()))
+        .isInstanceOfSatisfying(
+            InvalidConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .anySatisfy(
+                        p -> assertThat(p).isEqualTo("products.acme.public must be true or false"))
+                    .anySatisfy(p -> assertThat(p).contains("public.min_installations")));
   }
 
   /** Found by ConfigLoaderFuzzTest: each threw a Typesafe Config exception out of the loader. */

@@ -20,6 +20,7 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
@@ -190,6 +191,53 @@ abstract class EventStoreContract {
     try (Stream<Path> left = Files.list(temp)) {
       assertThat(left.filter(p -> p.getFileName().toString().startsWith("export-"))).isEmpty();
     }
+  }
+
+  /** Issue 16: the public page's figures, k applied on the server, on every store. */
+  @Test
+  void publicFiguresMergeBucketsUnderKIntoOther() {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    List<StoredEvent> events = new ArrayList<>();
+    for (int i = 0; i < 26; i++) {
+      String version = i < 12 ? "2.0" : i < 22 ? "1.0" : i < 25 ? "0.9" : "0.8";
+      events.add(event(product, "pf-" + i, "inst-" + i, version, i < 20 ? "Linux" : "macOS", now));
+    }
+    events.add(
+        new StoredEvent(
+            product,
+            "pf-x",
+            "report",
+            "report",
+            "inst-0",
+            null,
+            now.plusMillis(1), // its latest report
+            now,
+            "2.0",
+            "Linux",
+            "amd64",
+            null,
+            "t",
+            "{\"one_off\":{\"x\":[{\"y\":1}]}}",
+            "{}"));
+    store.append(events);
+    PublicFigures f = PublicFigures.of(store);
+    LocalDate since = LocalDate.now(ZoneOffset.UTC).minusDays(7);
+    Map<LocalDate, List<PublicFigures.Bucket>> versions = f.overTime(product, since, "version", 10);
+    assertThat(versions).hasSize(1);
+    assertThat(versions.values().iterator().next())
+        .containsExactly(new PublicFigures.Bucket("2.0", 12), new PublicFigures.Bucket("1.0", 10));
+    assertThat(f.overTime(product, since, "version", 4).values().iterator().next())
+        .containsExactly(
+            new PublicFigures.Bucket("2.0", 12),
+            new PublicFigures.Bucket("1.0", 10),
+            new PublicFigures.Bucket("other", 4));
+    assertThat(f.overTime(product, since, "os", 10).values().iterator().next())
+        .containsExactly(new PublicFigures.Bucket("Linux", 20));
+    assertThat(f.overTime(product, since, "arch", 10).values().iterator().next())
+        .containsExactly(new PublicFigures.Bucket("amd64", 26));
+    assertThat(f.reportFields(product, since, 10)).containsExactly("n", "s");
+    assertThat(f.reportFields(product, since, 1)).contains("one_off", "one_off.x", "one_off.x[].y");
+    assertThat(f.eventNames(product, since, 10)).containsExactly("report report");
   }
 
   private byte[] export(ExportFormat f, Instant from, Instant to, Path temp) throws IOException {
