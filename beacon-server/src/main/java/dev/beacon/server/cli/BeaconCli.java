@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       RollupsCommand.class,
       EraseCommand.class,
       ExportCommand.class,
+      UploadCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class BeaconCli implements Runnable {
