@@ -1,10 +1,8 @@
 package dev.beacon.server.cli;
 
-import java.io.IOException;
-import java.io.InputStream;
+import dev.beacon.server.BuildInfo;
 import java.io.PrintWriter;
 import java.util.Map;
-import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -25,6 +23,8 @@ import picocli.CommandLine.Command;
       EraseCommand.class,
       ExportCommand.class,
       UploadCommand.class,
+      BackupCommand.class,
+      RestoreCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class BeaconCli implements Runnable {
@@ -81,15 +81,6 @@ public final class BeaconCli implements Runnable {
   }
 
   static String version() {
-    Properties p = new Properties();
-    try (InputStream in =
-        BeaconCli.class.getResourceAsStream("/dev/beacon/server/version.properties")) {
-      if (in != null) {
-        p.load(in);
-      }
-    } catch (IOException e) {
-      // an unknown version, said so below
-    }
-    return p.getProperty("version", "(version unknown)");
+    return BuildInfo.version();
   }
 }

@@ -207,6 +207,19 @@ public final class DuckDbStore implements EventStore {
     return read("events", c -> SqlReads.events(c, product, limit, ""));
   }
 
+  /** Events of every product (a restore's check). */
+  public long totalEvents() {
+    return read(
+        "count",
+        c -> {
+          try (Statement s = c.createStatement();
+              ResultSet rs = s.executeQuery("SELECT count(*) FROM events")) {
+            rs.next();
+            return rs.getLong(1);
+          }
+        });
+  }
+
   @Override
   public long count(String product) {
     return read("count", c -> SqlReads.count(c, product));
@@ -283,6 +296,44 @@ public final class DuckDbStore implements EventStore {
       }
     }
     return r.erased();
+  }
+
+  /**
+   * {@code COPY FROM DATABASE} into a file attached for it, on a connection of its own: one
+   * transaction, so a snapshot of what was committed when it began (sequences and keys included),
+   * beside the writer, which goes on.
+   */
+  @Override
+  public void backup(Path file) {
+    try (Connection c = writer.duplicate()) {
+      c.setAutoCommit(true); // the copy commits before its file is detached
+      copyTo(c, file);
+      OwnerOnly.restrict(file);
+    } catch (SQLException | IOException e) {
+      throw new StorageException("backup failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static void copyTo(Connection c, Path file) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      String name;
+      try (ResultSet rs = s.executeQuery("SELECT current_database()")) {
+        rs.next();
+        name = rs.getString(1);
+      }
+      String alias = "beacon_backup_" + Long.toHexString(System.nanoTime());
+      s.execute("ATTACH " + literal(file.toAbsolutePath().toString()) + " AS " + alias);
+      try {
+        s.execute("COPY FROM DATABASE \"" + name.replace("\"", "\"\"") + "\" TO " + alias);
+      } finally {
+        s.execute("DETACH " + alias);
+      }
+    }
+  }
+
+  /** A path as an SQL string literal (the server's own paths, never a client's). */
+  private static String literal(String s) {
+    return "'" + s.replace("'", "''") + "'";
   }
 
   @Override

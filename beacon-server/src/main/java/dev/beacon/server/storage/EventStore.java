@@ -1,6 +1,7 @@
 package dev.beacon.server.storage;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -92,6 +93,18 @@ public interface EventStore extends AutoCloseable {
    * actor}, without the id.
    */
   Erased erase(String product, String installation, String actor);
+
+  /**
+   * Writes a consistent copy of the store, as of the moment it starts, to a new DuckDB file, while
+   * the store goes on taking writes; every event acknowledged before the call is in it.
+   *
+   * @throws UnsupportedOperationException for a store that its own tools back up (PostgreSQL:
+   *     {@code pg_dump})
+   */
+  default void backup(Path file) {
+    throw new UnsupportedOperationException(
+        "this store is backed up with its own tools (PostgreSQL: pg_dump; see the README)");
+  }
 
   /** The audit log (erasures), newest first. */
   Table auditLog(int limit);

@@ -116,7 +116,8 @@ public final class BeaconServer implements AutoCloseable {
             responses,
             deadlines,
             bodies,
-            config.dataDir().resolve("tmp")));
+            config.dataDir(),
+            !"postgres".equals(config.storageType())));
     routing.get("/healthz", (req, res) -> responses.json(res, 200, Map.of("status", "ok")));
     routing.get(
         "/readyz",

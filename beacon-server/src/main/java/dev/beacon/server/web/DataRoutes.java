@@ -2,10 +2,12 @@ package dev.beacon.server.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.beacon.protocol.Wire;
+import dev.beacon.server.BuildInfo;
 import dev.beacon.server.Refusal;
 import dev.beacon.server.Refusal.Kind;
 import dev.beacon.server.auth.ApiToken;
 import dev.beacon.server.auth.ProductRegistry;
+import dev.beacon.server.backup.Backups;
 import dev.beacon.server.export.EventExport;
 import dev.beacon.server.export.ExportFormat;
 import dev.beacon.server.export.ExportWindow;
@@ -24,13 +26,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * Control of the stored data: erasing an installation (by an admin, or by the installation itself
  * with its product's write key and its id, which is the proof), the audit log that records each
- * erasure without the id, and the export of a product's events.
+ * erasure without the id, the export of a product's events, and backups of the embedded store.
  */
 final class DataRoutes implements HttpService {
   /** Erasures an installation may ask for, per product: a few a minute, a burst of ten. */
@@ -47,6 +50,8 @@ final class DataRoutes implements HttpService {
   private final RequestDeadlines deadlines;
   private final BodyReader bodies;
   private final Path temp;
+  private final Path dataDir;
+  private final boolean embedded;
   private final RateLimiter forgets = new RateLimiter(FORGETS_PER_SECOND, 10);
 
   DataRoutes(
@@ -58,8 +63,11 @@ final class DataRoutes implements HttpService {
       Responses responses,
       RequestDeadlines deadlines,
       BodyReader bodies,
-      Path temp) {
-    this.temp = temp;
+      Path dataDir,
+      boolean embedded) {
+    this.dataDir = dataDir;
+    this.temp = dataDir.resolve("tmp");
+    this.embedded = embedded;
     this.bodies = bodies.atMost(4096);
     this.products = products;
     this.store = store;
@@ -90,6 +98,7 @@ final class DataRoutes implements HttpService {
               responses.json(res, 200, Map.of("columns", t.columns(), "rows", t.rows()));
             }));
     rules.get("/api/v1/products/{product}/export", access.reader(ApiToken.EXPORT, this::export));
+    rules.get("/api/v1/backup", access.admin(this::backup));
     rules.post(Wire.FORGET_PATH, this::forget);
   }
 
@@ -121,6 +130,24 @@ final class DataRoutes implements HttpService {
     res.header(HeaderNames.CACHE_CONTROL, "no-store");
     try (OutputStream out = res.outputStream()) {
       EventExport.write(store, product, window.from(), window.to(), format, out, temp);
+    }
+  }
+
+  /** A consistent backup of the running embedded store and products.json, as a ZIP stream. */
+  private void backup(ServerRequest req, ServerResponse res) throws IOException {
+    if (!embedded) {
+      throw new Refusal(
+          Kind.CONFLICT,
+          "conflict",
+          "PostgreSQL is backed up with pg_dump (see the README's backups section), not here");
+    }
+    res.header(HeaderNames.CONTENT_TYPE, "application/zip");
+    res.header(
+        HeaderNames.CONTENT_DISPOSITION,
+        "attachment; filename=\"beacon-backup-" + Instant.now().getEpochSecond() + ".zip\"");
+    res.header(HeaderNames.CACHE_CONTROL, "no-store");
+    try (OutputStream out = res.outputStream()) {
+      Backups.write(store, dataDir, BuildInfo.version(), out, temp);
     }
   }
 
