@@ -59,6 +59,7 @@ final class BenchReport {
     springStart();
     ingest();
     queries();
+    export();
     footprint();
     browserScript();
     String tables = md.toString();
@@ -334,6 +335,36 @@ final class BenchReport {
         "SDK delivers ≥ 20 k events/s with none dropped",
         best == 0 ? "none of the rates tried" : String.format("%,d events/s", best),
         best >= 20_000);
+  }
+
+  // --- Export ---------------------------------------------------------------------------------
+
+  private void export() throws IOException {
+    JsonNode r = section("export", "Export: a product's events streamed in each format");
+    if (r == null) {
+      return;
+    }
+    md.append(
+        String.format(
+            "`GET /api/v1/products/{p}/export` over %,d events (DuckDB, 2,000 installations, ten"
+                + " properties each), the server in a JVM whose heap is capped at %d MiB, read and"
+                + " discarded by the client. Peak heap: the sum of the heap pools' peaks while the"
+                + " format ran (an upper bound).%n%n```sh%n%s%n```%n%n"
+                + "| format | events/s | seconds | bytes | peak heap |%n|---|---|---|---|---|%n",
+            r.path("events").asLong(),
+            r.path("maxHeapBytes").asLong() >> 20,
+            commands.path("export").asText()));
+    for (JsonNode row : r.path("formats")) {
+      md.append(
+          String.format(
+              "| %s | %,.0f | %.1f | %,d | %d MiB |%n",
+              row.path("format").asText(),
+              row.path("eventsPerSecond").asDouble(),
+              row.path("seconds").asDouble(),
+              row.path("bytes").asLong(),
+              row.path("peakHeapBytes").asLong() >> 20));
+    }
+    md.append('\n');
   }
 
   // --- Spring Boot start ----------------------------------------------------------------------

@@ -36,7 +36,16 @@ public final class BenchRun {
   static final Path OUT = Path.of("target", "bench");
   static final Path BENCH_JAR = Path.of("beacon-bench/target/benchmarks.jar");
   static final List<String> STEPS =
-      List.of("sdk", "lifecycle", "delivery", "cli", "spring", "ingest", "queries", "footprint");
+      List.of(
+          "sdk",
+          "lifecycle",
+          "delivery",
+          "cli",
+          "spring",
+          "ingest",
+          "queries",
+          "export",
+          "footprint");
 
   /**
    * An SDK under test: its JMH jar, its benchmark, and its {@code Client} for Lifecycle (none for
@@ -186,6 +195,16 @@ public final class BenchRun {
         runJson("queries-duckdb", concat(jvm, duck));
         runJson("queries-postgres", concat(jvm.subList(0, 2), jvm.subList(3, 6), pg));
       }
+      case "export" ->
+          runJson(
+              "export",
+              List.of(
+                  "-Xmx256m",
+                  "--enable-native-access=ALL-UNNAMED",
+                  "-cp",
+                  BENCH_JAR.toString(),
+                  "dev.beacon.bench.ExportBench",
+                  quick ? "20000" : "1000000"));
       case "footprint" -> Footprint.measure(OUT, commands);
       default -> throw new IllegalArgumentException(step);
     }
