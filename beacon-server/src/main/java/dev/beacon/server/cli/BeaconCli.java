@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
       UploadCommand.class,
       BackupCommand.class,
       RestoreCommand.class,
+      SinkCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class BeaconCli implements Runnable {

@@ -48,6 +48,14 @@ final class ServeCommand implements Callable<Integer> {
   Path config;
 
   @Option(
+      names = "--kafka",
+      paramLabel = "HOST:PORT",
+      description =
+          "Kafka's bootstrap servers: this node produces what it accepts there (storage.type ="
+              + " postgres; ./beacon sink stores it).")
+  String kafka;
+
+  @Option(
       names = "--demo",
       description =
           "Fill an empty store with a simulated fleet (product 'demo', 300 installations, 60 days).")
@@ -63,6 +71,9 @@ final class ServeCommand implements Callable<Integer> {
     }
     if (data != null) {
       overrides.put("data_dir", data.toString());
+    }
+    if (kafka != null) {
+      overrides.put("kafka.bootstrap_servers", kafka);
     }
     String demoKey = null;
     if (demo && System.getenv("BEACON_PRODUCTS__DEMO__WRITE_KEY") == null) {

@@ -30,6 +30,9 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
   private static final Pattern PRODUCT = Pattern.compile("[a-z][a-z0-9_-]{0,63}");
+  private static final Pattern HOST_PORT =
+      Pattern.compile("(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9.-]{1,253}):[0-9]{1,5}");
+  private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
 
   /** The settings the dashboard can change too (below every source here: see SettingSource). */
   public static final String RETENTION = "retention.days";
@@ -159,10 +162,16 @@ public final class ConfigLoader {
                 blankToNull(s.string("compat.otlp.key_header")),
                 s.positiveDouble("compat.otlp.requests_per_second_per_source"),
                 browserOrigins(c, problems),
-                browserKeys(c, writeKeysOf(c), problems)));
+                browserKeys(c, writeKeysOf(c), problems)),
+            kafka(s, c, problems));
 
     if ((config.tlsCert() == null) != (config.tlsKey() == null)) {
       problems.add("server.tls.cert and server.tls.key must be set together");
+    }
+    if (config.kafka().enabled() && !config.storageType().equals("postgres")) {
+      problems.add(
+          "kafka.bootstrap_servers is set: storage.type must be postgres (the sinks write there,"
+              + " every node reads there)");
     }
     if (config.storageType().equals("postgres") && config.postgres().url().isBlank()) {
       problems.add("storage.postgres.url is required when storage.type = postgres");
@@ -336,6 +345,51 @@ public final class ConfigLoader {
     return Map.copyOf(out);
   }
 
+  /** The Kafka settings; the bootstrap servers null when Kafka is not used. */
+  private static ServerConfig.Kafka kafka(Settings s, Config c, List<String> problems) {
+    String bootstrap = blankToNull(s.string("kafka.bootstrap_servers"));
+    if (bootstrap != null) {
+      for (String server : bootstrap.split(",", -1)) {
+        if (!HOST_PORT.matcher(server.strip()).matches()) {
+          problems.add(
+              "kafka.bootstrap_servers: '"
+                  + server.strip().replaceAll("[^\\x20-\\x7e]", "?")
+                  + "' is not HOST:PORT (several are separated by commas)");
+        }
+      }
+    }
+    Map<String, String> client = new TreeMap<>();
+    Config given = c.getConfig("kafka.client");
+    for (Map.Entry<String, ConfigValue> e : given.entrySet()) {
+      // Kafka's names have dots, never underscores: the environment's security_protocol is
+      // security.protocol (BEACON_KAFKA__CLIENT__SECURITY_PROTOCOL=SSL).
+      String key = e.getKey().replace("\"", "").replace('_', '.');
+      String problem = KafkaClientKeys.problem(key);
+      if (problem != null) {
+        problems.add("kafka.client." + e.getKey() + ": " + problem);
+      } else {
+        client.put(key, String.valueOf(e.getValue().unwrapped()));
+      }
+    }
+    String topic = s.string("kafka.topic");
+    if (!TOPIC.matcher(topic).matches()) {
+      problems.add(
+          "kafka.topic must be 1 to 249 of letters, digits, '.', '_' or '-', not '"
+              + topic.replaceAll("[^\\x20-\\x7e]", "?")
+              + "'");
+    }
+    return new ServerConfig.Kafka(
+        bootstrap,
+        topic,
+        s.intIn("kafka.partitions", 1, 10_000),
+        (short) s.intIn("kafka.replication_factor", 1, 32),
+        s.longIn("kafka.buffer_bytes", 1024 * 1024, 8L * 1024 * 1024 * 1024),
+        s.string("kafka.sink.group"),
+        s.intIn("kafka.sink.max_poll_records", 1, 1_000_000),
+        s.longIn("kafka.sink.ready_lag", 1, Long.MAX_VALUE),
+        Map.copyOf(client));
+  }
+
   /** The products whose {@code products.<p>.public} is true: a transparency page each. */
   private static Set<String> publicProducts(Config c, List<String> problems) {
     Set<String> out = new TreeSet<>();
@@ -408,7 +462,7 @@ public final class ConfigLoader {
   private static void unknownKeys(Config given, Config reference, List<String> problems) {
     for (Map.Entry<String, ConfigValue> e : given.entrySet()) {
       String path = e.getKey();
-      if (path.startsWith("products.")) {
+      if (path.startsWith("products.") || path.startsWith("kafka.client.")) {
         continue;
       }
       if (!reference.hasPathOrNull(path)) {

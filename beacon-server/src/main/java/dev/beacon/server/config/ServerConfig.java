@@ -28,7 +28,37 @@ public record ServerConfig(
     int dedupMaxIds,
     int minInstallationsPerBucket,
     Web web,
-    Compat compat) {
+    Compat compat,
+    Kafka kafka) {
+
+  /**
+   * Kafka in front of PostgreSQL, when one node is not enough: ingest nodes produce what they
+   * accept, {@code ./beacon sink} workers store it.
+   *
+   * @param bootstrapServers {@code host:port,...}, or null: Kafka is not used
+   * @param topic where events go (created at start if absent)
+   * @param partitions the topic's partitions when it is created
+   * @param replicationFactor the topic's replication when it is created
+   * @param bufferBytes what an ingest node's producer may hold unacknowledged; past it, 503
+   * @param sinkGroup the sinks' consumer group
+   * @param sinkMaxPollRecords records a sink stores in one transaction at most
+   * @param sinkReadyLag a sink is ready ({@code /readyz}) while its lag is under this many records
+   * @param client settings passed to Kafka's clients as they are (TLS, SASL, ...)
+   */
+  public record Kafka(
+      String bootstrapServers,
+      String topic,
+      int partitions,
+      short replicationFactor,
+      long bufferBytes,
+      String sinkGroup,
+      int sinkMaxPollRecords,
+      long sinkReadyLag,
+      Map<String, String> client) {
+    public boolean enabled() {
+      return bootstrapServers != null;
+    }
+  }
 
   /**
    * Compatibility with other clients' protocols.

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * Retry-After) instead of growing memory. A request whose waiter timed out stays queued and is
  * committed: its client retries, and the dedup window stores it once.
  */
-public final class GroupCommitWriter implements AutoCloseable {
+public final class GroupCommitWriter implements Committer {
   private static final Logger LOG = LoggerFactory.getLogger(GroupCommitWriter.class);
 
   private record Pending(Write write, long bytes, CompletableFuture<Written> done) {
@@ -87,6 +87,7 @@ public final class GroupCommitWriter implements AutoCloseable {
    *
    * @throws Refusal OVERLOADED when the queue is full
    */
+  @Override
   public CompletableFuture<Written> submit(Write write) {
     CompletableFuture<Written> done = new CompletableFuture<>();
     if (write.isEmpty()) {
@@ -164,6 +165,11 @@ public final class GroupCommitWriter implements AutoCloseable {
    * (such as an OutOfMemoryError) or an interrupt; then nothing is committed any more, and the
    * readiness check must say so.
    */
+  @Override
+  public String problem() {
+    return alive() ? null : "writer stopped";
+  }
+
   public boolean alive() {
     return !closed && thread.isAlive();
   }

@@ -58,7 +58,7 @@ public final class IngestService {
   private final ServerConfig config;
   private final ProductRegistry products;
   private final EventStore store;
-  private final GroupCommitWriter writer;
+  private final Committer writer;
   private final ObjectMapper mapper;
   private final EventMapper events;
   private final QuarantineRows quarantineRows;
@@ -76,7 +76,7 @@ public final class IngestService {
       ServerConfig config,
       ProductRegistry products,
       EventStore store,
-      GroupCommitWriter writer,
+      Committer writer,
       JsonReader json,
       MeterRegistry metrics) {
     this.config = config;

@@ -15,6 +15,7 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.YearMonth;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -95,6 +96,26 @@ public final class PostgresStore implements EventStore {
 
   @Override
   public Written write(Write write) {
+    try (Connection c = pool.getConnection()) {
+      try {
+        Set<YearMonth> created = new HashSet<>();
+        Written w = write(c, write, created);
+        c.commit();
+        partitions.addAll(created); // a rollback would have taken them away again
+        return w;
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new StorageException("PostgreSQL write failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A write in the caller's transaction; the monthly partitions it created go to {@code created}.
+   */
+  private Written write(Connection c, Write write, Set<YearMonth> created) throws SQLException {
     List<StoredEvent> events = write.events();
     boolean[] stored = new boolean[events.size()];
     List<long[]> keptIds = new ArrayList<>(write.kept().size());
@@ -104,53 +125,139 @@ public final class PostgresStore implements EventStore {
       firstIndex.putIfAbsent(
           RecentMessageIds.key(events.get(i).product(), withoutNul(events.get(i).messageId())), i);
     }
-    try (Connection c = pool.getConnection()) {
-      try {
-        Set<YearMonth> created = Set.of();
-        if (!events.isEmpty()) {
-          created = ensurePartitions(c, events);
-          Set<String> fresh = claimIds(c, events, firstIndex);
-          List<StoredEvent> toInsert = new ArrayList<>(fresh.size());
-          for (Map.Entry<String, Integer> e : firstIndex.entrySet()) {
-            if (fresh.contains(e.getKey())) {
-              stored[e.getValue()] = true;
-              toInsert.add(events.get(e.getValue()));
+    if (!events.isEmpty()) {
+      created.addAll(ensurePartitions(c, events));
+      Set<String> fresh = claimIds(c, events, firstIndex);
+      List<StoredEvent> toInsert = new ArrayList<>(fresh.size());
+      for (Map.Entry<String, Integer> e : firstIndex.entrySet()) {
+        if (fresh.contains(e.getKey())) {
+          stored[e.getValue()] = true;
+          toInsert.add(events.get(e.getValue()));
+        }
+      }
+      insert(c, toInsert);
+      if (rollups) {
+        RollupDelta delta = new RollupDelta();
+        toInsert.forEach(delta::add);
+        RollupSql.apply(c, delta, RollupSql.POSTGRES);
+      }
+      if (appends.incrementAndGet() % 1000 == 0) {
+        pruneIds(c);
+      }
+    }
+    for (Write.Kept k : write.kept()) {
+      keptIds.add(
+          QuarantineSql.quarantine(
+              c,
+              k.product(),
+              k.receivedAt(),
+              k.rejections(),
+              quarantineMax,
+              quarantineMaxBytes,
+              PostgresStore::withoutNul));
+    }
+    for (Write.Released r : write.released()) {
+      QuarantineSql.release(c, r.product(), r.id());
+    }
+    return new Written(stored, keptIds);
+  }
+
+  /**
+   * Where a sink's consumer group has come to in each partition of a topic: the next offset to
+   * store, per partition that has one.
+   */
+  public Map<Integer, Long> logOffsets(String group, String topic) {
+    return inTransaction(
+        "log offsets",
+        c -> {
+          Map<Integer, Long> out = new HashMap<>();
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT partition, next_offset FROM sink_offsets WHERE consumer_group = ?"
+                      + " AND topic = ?")) {
+            ps.setString(1, group);
+            ps.setString(2, topic);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                out.put(rs.getInt(1), rs.getLong(2));
+              }
             }
           }
-          insert(c, toInsert);
-          if (rollups) {
-            RollupDelta delta = new RollupDelta();
-            toInsert.forEach(delta::add);
-            RollupSql.apply(c, delta, RollupSql.POSTGRES);
-          }
-          if (appends.incrementAndGet() % 1000 == 0) {
-            pruneIds(c);
+          return out;
+        });
+  }
+
+  /**
+   * Stores what a sink read, in one transaction with the partitions' new offsets. Each partition's
+   * stored offset must still be the one the sink started from ({@code expected}; absent: none
+   * stored yet): if another sink stored past it meanwhile (a rebalance), nothing is stored and the
+   * answer is false, so that no record is stored twice.
+   *
+   * @param next per partition, the offset after the last record stored now
+   */
+  public boolean storeFromLog(
+      List<LogStep> steps,
+      String group,
+      String topic,
+      Map<Integer, Long> expected,
+      Map<Integer, Long> next) {
+    try (Connection c = pool.getConnection()) {
+      try {
+        for (Map.Entry<Integer, Long> e : next.entrySet()) {
+          if (!advance(c, group, topic, e.getKey(), expected.get(e.getKey()), e.getValue())) {
+            c.rollback();
+            return false;
           }
         }
-        for (Write.Kept k : write.kept()) {
-          keptIds.add(
-              QuarantineSql.quarantine(
-                  c,
-                  k.product(),
-                  k.receivedAt(),
-                  k.rejections(),
-                  quarantineMax,
-                  quarantineMaxBytes,
-                  PostgresStore::withoutNul));
-        }
-        for (Write.Released r : write.released()) {
-          QuarantineSql.release(c, r.product(), r.id());
+        Set<YearMonth> created = new HashSet<>();
+        for (LogStep step : steps) {
+          switch (step) {
+            case LogStep.Store(Write w) -> write(c, w, created);
+            case LogStep.Erase(String product, String installation, String actor) ->
+                erase(c, product, installation, actor);
+          }
         }
         c.commit();
-        partitions.addAll(created); // a rollback would have taken them away again
-      } catch (SQLException e) {
+        partitions.addAll(created);
+        return true;
+      } catch (SQLException | RuntimeException e) {
         c.rollback();
         throw e;
       }
     } catch (SQLException e) {
       throw new StorageException("PostgreSQL write failed: " + e.getMessage(), e);
     }
-    return new Written(stored, keptIds);
+  }
+
+  /**
+   * Moves a partition's offset from {@code from} (null: none yet) to {@code to}, if it is there.
+   */
+  private static boolean advance(
+      Connection c, String group, String topic, int partition, Long from, long to)
+      throws SQLException {
+    if (from == null) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "INSERT INTO sink_offsets (consumer_group, topic, partition, next_offset)"
+                  + " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+        ps.setString(1, group);
+        ps.setString(2, topic);
+        ps.setInt(3, partition);
+        ps.setLong(4, to);
+        return ps.executeUpdate() == 1;
+      }
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE sink_offsets SET next_offset = ? WHERE consumer_group = ? AND topic = ?"
+                + " AND partition = ? AND next_offset = ?")) {
+      ps.setLong(1, to);
+      ps.setString(2, group);
+      ps.setString(3, topic);
+      ps.setInt(4, partition);
+      ps.setLong(5, from);
+      return ps.executeUpdate() == 1;
+    }
   }
 
   /** Inserts the ids; answers those that were not there yet (this call's to store). */
@@ -361,37 +468,32 @@ public final class PostgresStore implements EventStore {
 
   @Override
   public Erased erase(String product, String installation, String actor) {
+    return inTransaction("erasure", c -> erase(c, product, installation, actor));
+  }
+
+  /** An erasure in the caller's transaction. */
+  private Erased erase(Connection c, String product, String installation, String actor)
+      throws SQLException {
     String id = withoutNul(installation);
-    return inTransaction(
-        "erasure",
-        c -> {
-          // Waits for a backfill step of this product, which holds its row, and keeps the next
-          // one out until this commits: what is rolled up stays what this reads as rolled up.
-          try (PreparedStatement ps =
-              c.prepareStatement("SELECT 1 FROM rollup_state WHERE product = ? FOR UPDATE")) {
-            ps.setString(1, product);
-            ps.executeQuery().close();
-          }
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "DELETE FROM message_ids WHERE product = ? AND message_id IN (SELECT message_id"
-                      + " FROM events WHERE product = ? AND installation_id = ?)")) {
-            ps.setString(1, product);
-            ps.setString(2, product);
-            ps.setString(3, id);
-            ps.executeUpdate();
-          }
-          return Erasure.erase(
-                  c,
-                  product,
-                  id,
-                  RollupDelta.clean(installation),
-                  actor,
-                  Instant.now(),
-                  "::text",
-                  null)
-              .erased();
-        });
+    // Waits for a backfill step of this product, which holds its row, and keeps the next one
+    // out until this commits: what is rolled up stays what this reads as rolled up.
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT 1 FROM rollup_state WHERE product = ? FOR UPDATE")) {
+      ps.setString(1, product);
+      ps.executeQuery().close();
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "DELETE FROM message_ids WHERE product = ? AND message_id IN (SELECT message_id"
+                + " FROM events WHERE product = ? AND installation_id = ?)")) {
+      ps.setString(1, product);
+      ps.setString(2, product);
+      ps.setString(3, id);
+      ps.executeUpdate();
+    }
+    return Erasure.erase(
+            c, product, id, RollupDelta.clean(installation), actor, Instant.now(), "::text", null)
+        .erased();
   }
 
   @Override

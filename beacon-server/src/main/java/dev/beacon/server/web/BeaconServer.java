@@ -10,9 +10,11 @@ import dev.beacon.server.config.ConfigLoader;
 import dev.beacon.server.config.ServerConfig;
 import dev.beacon.server.config.SettingSource;
 import dev.beacon.server.ingest.BodyReader;
+import dev.beacon.server.ingest.Committer;
 import dev.beacon.server.ingest.GroupCommitWriter;
 import dev.beacon.server.ingest.IngestService;
 import dev.beacon.server.ingest.JsonReader;
+import dev.beacon.server.kafka.KafkaWriter;
 import dev.beacon.server.storage.EventStore;
 import dev.beacon.server.storage.OwnerOnly;
 import dev.beacon.server.storage.StorageException;
@@ -51,7 +53,7 @@ public final class BeaconServer implements AutoCloseable {
 
   private final ServerConfig config;
   private final EventStore store;
-  private final GroupCommitWriter writer;
+  private final Committer writer;
   private final AdminAuth admin;
   private final ProductRegistry products;
   private final PrometheusMeterRegistry metrics;
@@ -66,13 +68,16 @@ public final class BeaconServer implements AutoCloseable {
     this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     OwnerOnly.directory(config.dataDir()); // also for PostgreSQL: the password hash, products.json
     this.store = Stores.open(config);
+    // An ingest node of a scale-out produces to Kafka (the sinks store); else one writer commits.
     this.writer =
-        new GroupCommitWriter(
-            store,
-            config.writer().maxQueuedEvents(),
-            config.writer().maxQueuedBytes(),
-            config.writer().maxGroupEvents(),
-            metrics);
+        config.kafka().enabled()
+            ? new KafkaWriter(config, metrics)
+            : new GroupCommitWriter(
+                store,
+                config.writer().maxQueuedEvents(),
+                config.writer().maxQueuedBytes(),
+                config.writer().maxGroupEvents(),
+                metrics);
     this.admin =
         AdminAuth.create(config.adminPassword(), config.dataDir().resolve("admin-password.hash"));
     JsonReader json = new JsonReader(config.limits());
@@ -110,6 +115,7 @@ public final class BeaconServer implements AutoCloseable {
         new DataRoutes(
             products,
             store,
+            writer,
             ingest,
             access,
             json,
@@ -124,7 +130,9 @@ public final class BeaconServer implements AutoCloseable {
         (req, res) -> {
           // Both: a live writer in front of an unwritable store, or the reverse, stores nothing.
           String problem =
-              !writer.alive() ? "writer stopped" : !store.writable() ? "storage unavailable" : null;
+              writer.problem() != null
+                  ? writer.problem()
+                  : !store.writable() ? "storage unavailable" : null;
           responses.json(
               res,
               problem == null ? 200 : 503,

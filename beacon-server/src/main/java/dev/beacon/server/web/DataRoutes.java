@@ -12,6 +12,7 @@ import dev.beacon.server.export.EventExport;
 import dev.beacon.server.export.ExportFormat;
 import dev.beacon.server.export.ExportWindow;
 import dev.beacon.server.ingest.BodyReader;
+import dev.beacon.server.ingest.Committer;
 import dev.beacon.server.ingest.IngestService;
 import dev.beacon.server.ingest.JsonReader;
 import dev.beacon.server.limits.RateLimiter;
@@ -39,10 +40,12 @@ final class DataRoutes implements HttpService {
   /** Erasures an installation may ask for, per product: a few a minute, a burst of ten. */
   static final double FORGETS_PER_SECOND = 0.1;
 
+  /** The longest installation id an event may carry (as the ingest checks it). */
   static final int MAX_ID = 128;
 
   private final ProductRegistry products;
   private final EventStore store;
+  private final Committer writer;
   private final IngestService ingest;
   private final AdminAccess access;
   private final JsonReader json;
@@ -57,6 +60,7 @@ final class DataRoutes implements HttpService {
   DataRoutes(
       ProductRegistry products,
       EventStore store,
+      Committer writer,
       IngestService ingest,
       AdminAccess access,
       JsonReader json,
@@ -71,6 +75,7 @@ final class DataRoutes implements HttpService {
     this.bodies = bodies.atMost(4096);
     this.products = products;
     this.store = store;
+    this.writer = writer;
     this.ingest = ingest;
     this.access = access;
     this.json = json;
@@ -87,7 +92,7 @@ final class DataRoutes implements HttpService {
             (req, res) -> {
               String product = RequestParams.knownProduct(req, products);
               String id = installation(req.path().pathParameters().get("id"));
-              erased(res, store.erase(product, id, AdminAccess.actor(req)));
+              erased(res, erase(product, id, AdminAccess.actor(req)));
             }));
     rules.get(
         "/api/v1/audit",
@@ -178,7 +183,14 @@ final class DataRoutes implements HttpService {
       throw new Refusal(
           Kind.BAD_REQUEST, "invalid_event", "send {\"anonymousId\": \"<installation id>\"}");
     }
-    erased(res, store.erase(product, installation(id.asText()), "installation (self)"));
+    erased(res, erase(product, installation(id.asText()), "installation (self)"));
+  }
+
+  /** From the store, and from what is still on its way to it (a scale-out's event log). */
+  private Erased erase(String product, String installation, String actor) {
+    Erased e = store.erase(product, installation, actor);
+    writer.erased(product, installation, actor);
+    return e;
   }
 
   private static String installation(String id) {

@@ -113,7 +113,7 @@ final class Responses {
       e.put("index", r.index());
       e.put(Wire.MESSAGE_ID, r.messageId());
       e.put("reason", r.reason());
-      e.put("quarantineId", r.quarantineId());
+      e.put("quarantineId", r.quarantineId() > 0 ? r.quarantineId() : null);
       rejected.add(e);
     }
     m.put("rejected", rejected);
