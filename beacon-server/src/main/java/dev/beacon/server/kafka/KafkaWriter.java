@@ -87,8 +87,10 @@ public final class KafkaWriter implements Committer {
       }
       keptIds.add(new long[kept.rejections().size()]); // the sink assigns them
     }
+    // A replay's release goes with its event's key: one partition, in order after the event.
+    String with = write.events().size() == 1 ? write.events().get(0).installationId() : null;
     for (Write.Released r : write.released()) {
-      records.add(record(r.product(), null, new LogRecord.Released(r.product(), r.id())));
+      records.add(record(r.product(), with, new LogRecord.Released(r.product(), r.id())));
     }
     List<CompletableFuture<Void>> acks = new ArrayList<>(records.size());
     for (ProducerRecord<byte[], byte[]> r : records) {

@@ -94,6 +94,41 @@ class ConfigLoaderTest {
         .containsEntry("retention.days", SettingSource.DEFAULT);
   }
 
+  /** Issue 14: every wrong Kafka setting is listed at start, with the others. */
+  @Test
+  void kafkaSettingsAreCheckedAndTheirClientSettingsPassThrough() {
+    Map<String, String> env = new HashMap<>();
+    env.put("BEACON_STORAGE__TYPE", "postgres");
+    env.put("BEACON_STORAGE__POSTGRES__URL", "jdbc:postgresql://localhost/beacon");
+    env.put("BEACON_KAFKA__BOOTSTRAP_SERVERS", "k1:9092, [::1]:9093");
+    env.put("BEACON_KAFKA__CLIENT__SECURITY_PROTOCOL", "SASL_SSL");
+    env.put("BEACON_KAFKA__CLIENT__SASL_MECHANISM", "PLAIN");
+    ServerConfig c = ConfigLoader.load(null, env, Map.of());
+    assertThat(c.kafka().enabled()).isTrue();
+    assertThat(c.kafka().client())
+        .containsEntry("security.protocol", "SASL_SSL")
+        .containsEntry("sasl.mechanism", "PLAIN");
+    assertThat(c.kafka().topic()).isEqualTo("beacon.events");
+
+    Map<String, String> wrong = new HashMap<>();
+    wrong.put("BEACON_KAFKA__BOOTSTRAP_SERVERS", "nohost,k2:9092");
+    wrong.put("BEACON_KAFKA__PARTITIONS", "0");
+    wrong.put("BEACON_KAFKA__TOPIC", "a topic");
+    wrong.put("BEACON_KAFKA__CLIENT__ACKS", "1");
+    wrong.put("BEACON_KAFKA__CLIENT__NO_SUCH_THING", "x");
+    assertThatThrownBy(() -> ConfigLoader.load(null, wrong, Map.of()))
+        .isInstanceOfSatisfying(
+            InvalidConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .anySatisfy(p -> assertThat(p).contains("'nohost' is not HOST:PORT"))
+                    .anySatisfy(p -> assertThat(p).contains("kafka.partitions"))
+                    .anySatisfy(p -> assertThat(p).contains("kafka.topic must be"))
+                    .anySatisfy(p -> assertThat(p).contains("acks is set by Beacon"))
+                    .anySatisfy(p -> assertThat(p).contains("have no setting no.such.thing"))
+                    .anySatisfy(p -> assertThat(p).contains("storage.type must be postgres")));
+  }
+
   /** Issue 16: the public page is opt-in per product, k at least 10; wrong values are named. */
   @Test
   void publicPagesAreOptInAndTheirKIsAtLeastTen() {
