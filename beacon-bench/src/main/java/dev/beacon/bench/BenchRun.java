@@ -43,6 +43,7 @@ public final class BenchRun {
           "cli",
           "spring",
           "ingest",
+          "scaleout",
           "queries",
           "export",
           "footprint");
@@ -195,6 +196,16 @@ public final class BenchRun {
         runJson("queries-duckdb", concat(jvm, duck));
         runJson("queries-postgres", concat(jvm.subList(0, 2), jvm.subList(3, 6), pg));
       }
+      case "scaleout" ->
+          runJson(
+              "scaleout",
+              List.of(
+                  "--enable-native-access=ALL-UNNAMED",
+                  "-cp",
+                  BENCH_JAR.toString(),
+                  "dev.beacon.bench.ScaleOutBench",
+                  quick ? "3" : "20",
+                  "16"));
       case "export" ->
           runJson(
               "export",

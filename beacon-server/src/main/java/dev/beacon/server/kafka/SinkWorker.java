@@ -69,6 +69,11 @@ public final class SinkWorker implements Runnable, AutoCloseable {
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.sinkMaxPollRecords());
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    // Fewer, larger transactions: a poll waits up to 100 ms for 512 KiB rather than returning the
+    // first records (a commit's cost is nearly the same for 100 records as for 5,000).
+    p.putIfAbsent(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 512 * 1024);
+    p.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
+    p.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 * 1024 * 1024);
     this.consumer =
         new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     metrics.gauge("beacon_sink_lag_records", lag);

@@ -111,6 +111,11 @@ public final class KafkaBroker implements AutoCloseable {
     process.waitFor(30, TimeUnit.SECONDS);
   }
 
+  /** The broker process's id (for a benchmark's CPU accounting). */
+  public long pid() {
+    return process.pid();
+  }
+
   public String bootstrap() {
     return "localhost:" + port;
   }

@@ -76,8 +76,8 @@ class ScaleOutIT {
       }
       List<Process> sinks = new ArrayList<>();
       int sinkPort = freePort();
-      sinks.add(child(env, "sink-0", "sink", "--port", String.valueOf(sinkPort)));
-      sinks.add(child(env, "sink-1", "sink", "--port", String.valueOf(freePort())));
+      sinks.add(child(env, "sink-0", "sink", "--port", String.valueOf(freePort())));
+      sinks.add(child(env, "sink-1", "sink", "--port", String.valueOf(sinkPort)));
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
       for (int port : ingestPorts) {
         awaitReady(http, port);
@@ -106,6 +106,14 @@ class ScaleOutIT {
         t.join();
       }
       Set<String> ackedIds = new HashSet<>(acked);
+      // The surviving sink shows its lag to Prometheus and to a load balancer.
+      String metrics =
+          http.send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sinkPort + "/metrics"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+      assertThat(metrics).contains("beacon_sink_lag_records", "beacon_sink_records_total");
 
       try (PostgresStore store =
           new PostgresStore(url, "postgres", "", 4, Duration.ofHours(24), 10_000)) {
