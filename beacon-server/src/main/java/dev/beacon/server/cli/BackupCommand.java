@@ -46,11 +46,7 @@ final class BackupCommand implements Callable<Integer> {
       description = "A directory that does not exist yet, or is empty.")
   Path to;
 
-  @Option(
-      names = "--server",
-      paramLabel = "URL",
-      description = "A running server, e.g. http://localhost:8080.")
-  String server;
+  @Mixin RemoteOptions remote;
 
   @Mixin StoreOptions storage;
 
@@ -67,7 +63,7 @@ final class BackupCommand implements Callable<Integer> {
           }
         }
       }
-      return server != null ? fromServer(out, err) : fromStore(out, err);
+      return remote.given() ? fromServer(out, err) : fromStore(out, err);
     } catch (IOException e) {
       err.println("beacon backup: " + e.getMessage());
       return 1;
@@ -79,8 +75,7 @@ final class BackupCommand implements Callable<Integer> {
 
   private int fromServer(PrintWriter out, PrintWriter err) throws IOException {
     try {
-      HttpResponse<InputStream> r =
-          ServerClient.of(server, BeaconCli.env()).stream("GET", "/api/v1/backup");
+      HttpResponse<InputStream> r = remote.client().stream("GET", "/api/v1/backup");
       try (InputStream in = r.body()) {
         if (r.statusCode() != 200) {
           err.println(

@@ -46,11 +46,7 @@ final class EraseCommand implements Callable<Integer> {
       description = "The installation id (`beacon status` prints it on the product's machine).")
   String installation;
 
-  @Option(
-      names = "--server",
-      paramLabel = "URL",
-      description = "A running server, e.g. http://localhost:8080.")
-  String server;
+  @Mixin RemoteOptions remote;
 
   @Mixin StoreOptions storage;
 
@@ -59,7 +55,7 @@ final class EraseCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try {
-      return server != null ? throughServer(out, err) : onStore(out, err);
+      return remote.given() ? throughServer(out, err) : onStore(out, err);
     } finally {
       out.flush();
       err.flush();
@@ -68,7 +64,7 @@ final class EraseCommand implements Callable<Integer> {
 
   private int throughServer(PrintWriter out, PrintWriter err) {
     try {
-      ServerClient client = ServerClient.of(server, BeaconCli.env());
+      ServerClient client = remote.client();
       HttpResponse<String> r =
           client.send(
               "DELETE",
@@ -87,7 +83,7 @@ final class EraseCommand implements Callable<Integer> {
       err.println("beacon erase: " + e.getMessage());
       return 2;
     } catch (IOException e) {
-      err.println("beacon erase: cannot reach " + server + ": " + e);
+      err.println("beacon erase: cannot reach " + remote.server + ": " + e);
       return 1;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -67,11 +67,7 @@ final class ExportCommand implements Callable<Integer> {
       description = "The file to write (replaced).")
   Path out;
 
-  @Option(
-      names = "--server",
-      paramLabel = "URL",
-      description = "A running server, e.g. http://localhost:8080.")
-  String server;
+  @Mixin RemoteOptions remote;
 
   @Mixin StoreOptions storage;
 
@@ -81,7 +77,7 @@ final class ExportCommand implements Callable<Integer> {
     try {
       ExportFormat f = ExportFormat.of(format);
       ExportWindow window = ExportWindow.of(from, to, days);
-      return server != null ? throughServer(f, err) : fromStore(f, window, err);
+      return remote.given() ? throughServer(f, err) : fromStore(f, window, err);
     } catch (IllegalArgumentException e) {
       err.println("beacon export: " + e.getMessage());
       return 2;
@@ -103,7 +99,7 @@ final class ExportCommand implements Callable<Integer> {
     }
     try {
       HttpResponse<InputStream> r =
-          ServerClient.of(server, BeaconCli.env()).stream(
+          remote.client().stream(
               "GET",
               "/api/v1/products/"
                   + URLEncoder.encode(product, StandardCharsets.UTF_8)

@@ -6,6 +6,7 @@ import dev.beacon.server.config.ServerConfig;
 import dev.beacon.server.kafka.SinkWorker;
 import dev.beacon.server.storage.PostgresStore;
 import dev.beacon.server.storage.StorageException;
+import dev.beacon.server.storage.Stores;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -78,15 +79,7 @@ final class SinkCommand implements Callable<Integer> {
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     PostgresStore store;
     try {
-      store =
-          new PostgresStore(
-              c.postgres().url(),
-              c.postgres().user(),
-              c.postgres().password(),
-              c.postgres().poolSize(),
-              c.dedupWindow(),
-              c.quarantineMax(),
-              c.quarantineMaxBytes());
+      store = Stores.postgres(c);
     } catch (StorageException e) {
       err.println("beacon sink: " + e.getMessage());
       err.flush();

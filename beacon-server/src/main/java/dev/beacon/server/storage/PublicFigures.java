@@ -1,10 +1,6 @@
 package dev.beacon.server.storage;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -31,16 +27,6 @@ public final class PublicFigures {
 
   static final String OTHER = "other";
   private static final int MAX_PATHS = 10_000;
-  private static final ObjectMapper READER =
-      JsonMapper.builder(
-              JsonFactory.builder()
-                  .streamReadConstraints(
-                      StreamReadConstraints.builder()
-                          .maxNestingDepth(256)
-                          .maxStringLength(1 << 20)
-                          .build())
-                  .build())
-          .build();
 
   private final SqlReads.Connector connector;
 
@@ -204,7 +190,7 @@ public final class PublicFigures {
       return out;
     }
     try {
-      walk(READER.readTree(json), "", out);
+      walk(RollupFacts.STORED.readTree(json), "", out);
     } catch (IOException | RuntimeException notJson) {
       return out;
     }

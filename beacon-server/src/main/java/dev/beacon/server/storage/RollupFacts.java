@@ -62,7 +62,7 @@ public record RollupFacts(
   private static final String UNIT_SUFFIX = "-unhealthy";
 
   /** Reads stored properties again: bounded as the ingest's reader is (the text came from it). */
-  private static final ObjectMapper STORED =
+  static final ObjectMapper STORED =
       JsonMapper.builder(
               JsonFactory.builder()
                   .streamReadConstraints(

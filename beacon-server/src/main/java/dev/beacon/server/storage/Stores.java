@@ -6,17 +6,21 @@ import dev.beacon.server.config.ServerConfig;
 public final class Stores {
   private Stores() {}
 
+  /** PostgreSQL as the configuration names it (a sink's store). */
+  public static PostgresStore postgres(ServerConfig c) {
+    return new PostgresStore(
+        c.postgres().url(),
+        c.postgres().user(),
+        c.postgres().password(),
+        c.postgres().poolSize(),
+        c.dedupWindow(),
+        c.quarantineMax(),
+        c.quarantineMaxBytes());
+  }
+
   public static EventStore open(ServerConfig c) {
     return switch (c.storageType()) {
-      case "postgres" ->
-          new PostgresStore(
-              c.postgres().url(),
-              c.postgres().user(),
-              c.postgres().password(),
-              c.postgres().poolSize(),
-              c.dedupWindow(),
-              c.quarantineMax(),
-              c.quarantineMaxBytes());
+      case "postgres" -> postgres(c);
       default ->
           new DuckDbStore(
               c.dataDir().resolve("beacon.duckdb"),

@@ -65,8 +65,8 @@ public final class Outbox {
    *
    * @return its file, or null when it alone exceeds the spool
    */
-  public Path spool(byte[] payload, int messages) throws IOException {
-    Path file = spool.add(payload, messages);
+  public Path spool(byte[] payload, int messages, long droppedEvents) throws IOException {
+    Path file = spool.add(payload, messages, droppedEvents);
     delivery.markWork();
     return file;
   }

@@ -18,7 +18,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * the host is killed. Several processes may share it (CLI runs at once): names never collide, and
  * uploading takes {@link SpoolLock}. A file is written under a temporary name and renamed, so a
  * crash never leaves half a payload; its name sorts by creation time and carries its number of
- * messages, so eviction (oldest first, when the byte cap is reached) can count what it drops.
+ * messages and the dropped events it reports, so eviction (oldest first, when the byte cap is
+ * reached) can count what it drops, the count it carried included (else a drop count that rode an
+ * evicted payload would never reach the server).
  */
 final class Spool {
   private static final String SUFFIX = ".json";
@@ -38,14 +40,15 @@ final class Spool {
   }
 
   /**
-   * Adds a payload, evicting the oldest ones if the cap would be exceeded; the messages evicted are
-   * counted in {@link #takeEvicted()}.
+   * Adds a payload, evicting the oldest ones if the cap would be exceeded; the messages evicted,
+   * and the dropped events they reported, are counted in {@link #takeEvicted()}.
    *
+   * @param droppedEvents the dropped events the payload reports
    * @return the payload's file, or null if it alone exceeds the cap (and was counted as evicted)
    */
-  Path add(byte[] payload, int messages) throws IOException {
+  Path add(byte[] payload, int messages, long droppedEvents) throws IOException {
     if (payload.length > maxBytes) {
-      evicted.addAndGet(messages);
+      evicted.addAndGet(messages + droppedEvents);
       return null;
     }
     Files.createDirectories(dir);
@@ -61,6 +64,7 @@ final class Spool {
             + padded(Integer.toHexString(ThreadLocalRandom.current().nextInt()), 8)
             + "-n"
             + messages
+            + (droppedEvents > 0 ? "d" + droppedEvents : "")
             + SUFFIX;
     Path tmp = dir.resolve(name + ".tmp");
     Files.write(tmp, payload);
@@ -204,7 +208,7 @@ final class Spool {
     for (int i = 0; i < files.size() && total + incoming > maxBytes; i++) {
       Files.deleteIfExists(files.get(i));
       total -= sizes.get(i);
-      dropped += messagesIn(files.get(i));
+      dropped += messagesIn(files.get(i)) + droppedIn(files.get(i));
     }
     return dropped;
   }
@@ -212,10 +216,26 @@ final class Spool {
   static int messagesIn(Path file) {
     String n = file.getFileName().toString();
     int at = n.lastIndexOf("-n");
+    int d = n.indexOf('d', at + 2);
     try {
-      return Integer.parseInt(n.substring(at + 2, n.length() - SUFFIX.length()));
+      return Integer.parseInt(n.substring(at + 2, d < 0 ? n.length() - SUFFIX.length() : d));
     } catch (RuntimeException unnamed) {
       return 1;
+    }
+  }
+
+  /** The dropped events a spooled payload reports (0 in names written before it was kept). */
+  static long droppedIn(Path file) {
+    String n = file.getFileName().toString();
+    int at = n.lastIndexOf("-n");
+    int d = n.indexOf('d', at + 2);
+    if (d < 0) {
+      return 0;
+    }
+    try {
+      return Long.parseLong(n.substring(d + 1, n.length() - SUFFIX.length()));
+    } catch (RuntimeException unnamed) {
+      return 0;
     }
   }
 }

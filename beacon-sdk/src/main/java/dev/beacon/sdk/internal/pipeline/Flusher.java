@@ -179,7 +179,7 @@ final class Flusher {
       if (m == TelemetryMode.LOCAL) {
         outbox.logLocally(bytes);
       } else {
-        last = outbox.spool(bytes, b.messages);
+        last = outbox.spool(bytes, b.messages, b.droppedEvents);
       }
     }
     drops.add(outbox.takeEvicted());

@@ -121,7 +121,7 @@ final class Payloads {
     sb.append(",\"").append(Wire.CONTEXT).append("\":");
     w.value(context);
     sb.append('}');
-    return new Batch(sb.toString(), messages.size());
+    return new Batch(sb.toString(), messages.size(), droppedEvents);
   }
 
   /**

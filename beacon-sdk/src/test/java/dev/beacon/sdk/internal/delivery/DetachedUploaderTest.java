@@ -31,7 +31,7 @@ class DetachedUploaderTest {
         "{\"batch\":[{\"type\":\"track\",\"event\":\"CommandExited\",\"messageId\":\""
             + id
             + "\",\"anonymousId\":\"a\",\"properties\":{}}]}";
-    spool.add(batch.getBytes(StandardCharsets.UTF_8), 1);
+    spool.add(batch.getBytes(StandardCharsets.UTF_8), 1, 0);
     return spool;
   }
 
