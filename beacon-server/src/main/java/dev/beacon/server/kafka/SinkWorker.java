@@ -27,6 +27,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -123,14 +124,27 @@ public final class SinkWorker implements Runnable, AutoCloseable {
             }
           });
       while (running) {
-        ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofMillis(500));
-        lastPoll = System.nanoTime();
-        if (!polled.isEmpty()) {
-          Timer.Sample t = Timer.start();
-          store(polled);
-          t.stop(batches);
+        try {
+          ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofMillis(500));
+          lastPoll = System.nanoTime();
+          if (!polled.isEmpty()) {
+            Timer.Sample t = Timer.start();
+            store(polled);
+            t.stop(batches);
+          }
+          updateLag();
+        } catch (StorageException e) {
+          // PostgreSQL out of reach where it was not expected: nothing was stored, so nothing
+          // is skipped; read again in a second.
+          unreachable(e);
+        } catch (KafkaException e) {
+          // The same from the rebalance listener (reading the offsets at an assignment), which
+          // the consumer hands back wrapped.
+          if (e instanceof WakeupException || !(e.getCause() instanceof StorageException se)) {
+            throw e;
+          }
+          unreachable(se);
         }
-        updateLag();
       }
     } catch (WakeupException e) {
       // closing
@@ -310,10 +324,24 @@ public final class SinkWorker implements Runnable, AutoCloseable {
     seekToStored(consumer.assignment());
   }
 
-  /** The database is out of reach: nothing skipped, the batch is read again after a pause. */
+  /**
+   * The database is out of reach: nothing skipped, the batch is read again after a pause, from the
+   * offsets this sink stored last (known here: the database cannot be asked).
+   */
   private void unreachable(StorageException e) {
     LOG.warn("sink: PostgreSQL is out of reach ({}); retrying in 1 s", reason(e));
-    seekToStored(consumer.assignment());
+    List<TopicPartition> fromStart = new ArrayList<>();
+    for (TopicPartition tp : consumer.assignment()) {
+      Long next = stored.get(tp);
+      if (next == null) {
+        fromStart.add(tp);
+      } else {
+        consumer.seek(tp, next);
+      }
+    }
+    if (!fromStart.isEmpty()) {
+      consumer.seekToBeginning(fromStart);
+    }
     try {
       Thread.sleep(1000);
     } catch (InterruptedException ie) {

@@ -12,6 +12,7 @@ import dev.beacon.server.storage.QuarantinedEvent;
 import dev.beacon.server.web.TestServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -226,6 +227,58 @@ class KafkaScaleOutTest {
           .hasSize(25);
       sink.close(); // stops its thread; the try closes it again, which is harmless
       worker.join(10_000);
+    }
+  }
+
+  /** PostgreSQL stopped under a running sink: it skips nothing, and goes on once it is back. */
+  @Test
+  void withPostgresDownTheSinkWaitsAndLosesNothing() throws Exception {
+    Path pgData = data.resolve("pg");
+    int port;
+    try (ServerSocket free = new ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    EmbeddedPostgres own =
+        EmbeddedPostgres.builder()
+            .setPort(port)
+            .setDataDirectory(pgData)
+            .setCleanDataDirectory(false)
+            .start();
+    try {
+      Map<String, String> env = env("pgdown");
+      env.put("BEACON_STORAGE__POSTGRES__URL", own.getJdbcUrl("postgres", "postgres"));
+      ServerConfig config = TestServer.config(data.resolve("sink"), env);
+      try (TestServer ingest = TestServer.start(data.resolve("ingest"), env);
+          PostgresStore store = sinkStore(config);
+          SinkWorker sink = new SinkWorker(config.kafka(), store, new SimpleMeterRegistry())) {
+        Thread worker = Thread.ofPlatform().start(sink);
+        for (int b = 0; b < 5; b++) {
+          assertThat(ingest.post("/v1/batch", batch("pg-" + b, b * 50, 50)).status())
+              .isEqualTo(200);
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> store.count("acme") == 250);
+
+        own.close(); // PostgreSQL stops; the broker still takes what the node accepts
+        for (int b = 5; b < 10; b++) {
+          assertThat(ingest.post("/v1/batch", batch("pg-" + b, b * 50, 50)).status())
+              .isEqualTo(200);
+        }
+        Thread.sleep(4000);
+        assertThat(worker.isAlive()).as("the sink waits, it does not stop").isTrue();
+        own =
+            EmbeddedPostgres.builder()
+                .setPort(port)
+                .setDataDirectory(pgData)
+                .setCleanDataDirectory(false)
+                .start();
+        await().atMost(Duration.ofSeconds(90)).until(() -> store.count("acme") == 500);
+        assertThat(store.events("acme", 1000).stream().map(e -> e.messageId()).toList())
+            .doesNotHaveDuplicates();
+        sink.close();
+        worker.join(10_000);
+      }
+    } finally {
+      own.close();
     }
   }
 
