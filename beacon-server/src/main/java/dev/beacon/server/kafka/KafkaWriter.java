@@ -40,6 +40,9 @@ public final class KafkaWriter implements Committer {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaWriter.class);
   static final Duration MAX_BLOCK = Duration.ofSeconds(2);
 
+  /** A failure logged this long after the previous one, at most. */
+  static final Duration QUIET = Duration.ofSeconds(30);
+
   private final KafkaProducer<byte[], byte[]> producer;
   private final String topic;
   private final Duration ackTimeout;
@@ -98,7 +101,16 @@ public final class KafkaWriter implements Committer {
     }
     boolean[] stored = new boolean[write.events().size()];
     Arrays.fill(stored, true); // the sinks remove duplicates
+    // Given up a little before the request's ack timeout, and marked here, so that /readyz says
+    // so by the time the request is answered 503.
     return CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
+        .orTimeout(Math.max(100, ackTimeout.toMillis() - 200), TimeUnit.MILLISECONDS)
+        .whenComplete(
+            (v, error) -> {
+              if (error != null) {
+                lastFailure.set(System.currentTimeMillis());
+              }
+            })
         .thenApply(v -> new Written(stored, keptIds));
   }
 
@@ -143,8 +155,11 @@ public final class KafkaWriter implements Committer {
               });
     } catch (KafkaException e) {
       // The broker out of reach (no metadata), or the buffer full: within MAX_BLOCK.
-      lastFailure.set(System.currentTimeMillis());
-      LOG.warn("kafka: cannot produce ({})", e.getClass().getSimpleName());
+      long now = System.currentTimeMillis();
+      long previous = lastFailure.getAndSet(now);
+      if (now - previous > QUIET.toMillis()) { // once an outage, not once a request
+        LOG.warn("kafka: cannot produce ({})", e.getClass().getSimpleName());
+      }
       throw new Refusal(
           Kind.OVERLOADED, "kafka_unavailable", "the event log (Kafka) cannot take events now", 5);
     }

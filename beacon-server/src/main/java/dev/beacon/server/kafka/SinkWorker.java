@@ -60,6 +60,7 @@ public final class SinkWorker implements Runnable, AutoCloseable {
   private final Timer batches;
   private volatile boolean running = true;
   private volatile long lastPoll = System.nanoTime();
+  private long lastUnreachableLog = System.nanoTime() - Duration.ofMinutes(1).toNanos();
 
   public SinkWorker(ServerConfig.Kafka config, PostgresStore store, MeterRegistry metrics) {
     this.config = config;
@@ -329,7 +330,11 @@ public final class SinkWorker implements Runnable, AutoCloseable {
    * offsets this sink stored last (known here: the database cannot be asked).
    */
   private void unreachable(StorageException e) {
-    LOG.warn("sink: PostgreSQL is out of reach ({}); retrying in 1 s", reason(e));
+    long now = System.nanoTime();
+    if (now - lastUnreachableLog > Duration.ofSeconds(30).toNanos()) { // once in 30 s at most
+      lastUnreachableLog = now;
+      LOG.warn("sink: PostgreSQL is out of reach ({}); retrying every second", reason(e));
+    }
     List<TopicPartition> fromStart = new ArrayList<>();
     for (TopicPartition tp : consumer.assignment()) {
       Long next = stored.get(tp);
