@@ -70,7 +70,7 @@ final class Erasure {
       rollupRows += delete(c, "rollup_latest", "installation_id", product, member);
       rollupRows += delete(c, "rollup_installations", "installation_id", product, member);
       rollupRows +=
-          update(
+          RollupSql.execute(
               c,
               "DELETE FROM rollup_seen WHERE product = ? AND member = ? AND family <> ?",
               product,
@@ -96,7 +96,7 @@ final class Erasure {
       List<String> messageIds)
       throws SQLException {
     long quarantined =
-        update(
+        RollupSql.execute(
             c,
             "DELETE FROM quarantine WHERE product = ? AND strpos(raw, ?) > 0",
             product,
@@ -296,7 +296,7 @@ final class Erasure {
       LocalDate[] days = kept.get(k);
       if (days == null) {
         n +=
-            update(
+            RollupSql.execute(
                 c,
                 "DELETE FROM rollup_seen WHERE product = ? AND family = ? AND scope = ?"
                     + " AND name = ? AND member = ?",
@@ -307,7 +307,7 @@ final class Erasure {
                 k.get(2));
       } else {
         n +=
-            update(
+            RollupSql.execute(
                 c,
                 "UPDATE rollup_seen SET first_day = ?, last_day = ? WHERE product = ?"
                     + " AND family = ? AND scope = ? AND name = ? AND member = ?",
@@ -332,7 +332,7 @@ final class Erasure {
       Connection c, String product, RollupDelta mine, String jsonToText, String rolledUp)
       throws SQLException {
     long n =
-        update(
+        RollupSql.execute(
             c,
             "DELETE FROM rollup_counts WHERE product = ? AND family <> ? AND n < 0.5",
             product,
@@ -370,7 +370,7 @@ final class Erasure {
             && day.equals(r[1])
             && !named.contains(List.of(r[2], r[4]))) {
           n +=
-              update(
+              RollupSql.execute(
                   c,
                   "DELETE FROM rollup_counts WHERE product = ? AND day = ? AND scope = ?"
                       + " AND family = ? AND name = ? AND sub = ?",
@@ -407,22 +407,13 @@ final class Erasure {
 
   private static long deleteEvents(Connection c, String product, String installation)
       throws SQLException {
-    return update(
+    return RollupSql.execute(
         c, "DELETE FROM events WHERE product = ? AND installation_id = ?", product, installation);
   }
 
   private static long delete(
       Connection c, String table, String column, String product, String value) throws SQLException {
-    return update(
+    return RollupSql.execute(
         c, "DELETE FROM " + table + " WHERE product = ? AND " + column + " = ?", product, value);
-  }
-
-  private static long update(Connection c, String sql, Object... params) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      for (int i = 0; i < params.length; i++) {
-        ps.setObject(i + 1, params[i]);
-      }
-      return ps.executeLargeUpdate();
-    }
   }
 }

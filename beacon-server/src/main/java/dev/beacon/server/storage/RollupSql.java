@@ -94,12 +94,12 @@ final class RollupSql {
   static long deleteBefore(Connection c, LocalDate cutoff) throws SQLException {
     LocalDateTime start = cutoff.atStartOfDay();
     long n = 0;
-    n += delete(c, "DELETE FROM rollup_counts WHERE day < ?", cutoff);
-    n += delete(c, "DELETE FROM rollup_members WHERE day < ?", cutoff);
-    n += delete(c, "DELETE FROM rollup_seen WHERE last_day < ?", cutoff);
-    n += delete(c, "DELETE FROM rollup_latest WHERE ts < ?", start);
+    n += execute(c, "DELETE FROM rollup_counts WHERE day < ?", cutoff);
+    n += execute(c, "DELETE FROM rollup_members WHERE day < ?", cutoff);
+    n += execute(c, "DELETE FROM rollup_seen WHERE last_day < ?", cutoff);
+    n += execute(c, "DELETE FROM rollup_latest WHERE ts < ?", start);
     n +=
-        delete(
+        execute(
             c,
             "DELETE FROM rollup_installations WHERE (version_ts IS NULL OR version_ts < ?)"
                 + " AND (os_ts IS NULL OR os_ts < ?)",
@@ -108,7 +108,8 @@ final class RollupSql {
     return n;
   }
 
-  private static long delete(Connection c, String sql, Object... params) throws SQLException {
+  /** One statement with its parameters, in the caller's transaction; answers the rows changed. */
+  static long execute(Connection c, String sql, Object... params) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       for (int i = 0; i < params.length; i++) {
         ps.setObject(i + 1, params[i]);

@@ -199,8 +199,9 @@ class KafkaScaleOutTest {
         for (int i = 0; i < 20; i++) {
           beacon.track("while_down", Map.of("i", i));
         }
-        Thread.sleep(3000);
-        assertThat(beacon.control().delivery().spooledPayloads()).isPositive();
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> beacon.control().delivery().spooledPayloads() > 0);
         broker.start();
         await()
             .atMost(Duration.ofMinutes(2))

@@ -80,9 +80,9 @@ class ScaleOutIT {
       sinks.add(child(env, "sink-1", "sink", "--port", String.valueOf(sinkPort)));
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
       for (int port : ingestPorts) {
-        awaitReady(http, port);
+        TestServer.awaitReady(http, port);
       }
-      awaitReady(http, sinkPort);
+      TestServer.awaitReady(http, sinkPort);
 
       ConcurrentLinkedQueue<String> acked = new ConcurrentLinkedQueue<>();
       AtomicBoolean stop = new AtomicBoolean();
@@ -249,21 +249,6 @@ class ScaleOutIT {
 
   private static void awaitAcked(ConcurrentLinkedQueue<String> acked, int n) {
     await().atMost(Duration.ofMinutes(3)).until(() -> acked.size() >= n);
-  }
-
-  private static void awaitReady(HttpClient http, int port) {
-    await()
-        .atMost(Duration.ofSeconds(90))
-        .ignoreExceptions()
-        .until(
-            () ->
-                http.send(
-                            HttpRequest.newBuilder(
-                                    URI.create("http://127.0.0.1:" + port + "/readyz"))
-                                .build(),
-                            HttpResponse.BodyHandlers.discarding())
-                        .statusCode()
-                    == 200);
   }
 
   private Process child(Map<String, String> env, String name, String... args) throws IOException {

@@ -1,12 +1,14 @@
 package dev.beacon.server.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.beacon.server.cli.CliRunner;
 import dev.beacon.server.storage.StoredEvent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -72,14 +74,13 @@ class BackupTest {
                       }
                     }));
       }
-      while (acked.size() < 2000) {
-        Thread.sleep(20);
-      }
+      await().atMost(Duration.ofMinutes(1)).until(() -> acked.size() >= 2000);
       before = new HashSet<>(acked); // acknowledged before the backup began
       CliRunner.Run r =
           CliRunner.run(ADMIN_ENV, "backup", "--to", backup.toString(), "--server", s.server.url());
       int during = acked.size() - before.size();
-      Thread.sleep(300);
+      int after = acked.size();
+      await().atMost(Duration.ofMinutes(1)).until(() -> acked.size() >= after + 200);
       stop.set(true);
       for (Thread t : clients) {
         t.join();

@@ -56,7 +56,7 @@ class CrashRecoveryIT {
     AtomicInteger sent = new AtomicInteger();
 
     Process server = startServer(port);
-    awaitHealthy(http, port);
+    TestServer.awaitReady(http, port);
     List<Thread> clients = new ArrayList<>();
     for (int c = 0; c < CLIENTS; c++) {
       int client = c;
@@ -89,7 +89,7 @@ class CrashRecoveryIT {
 
     Process restarted = startServer(port);
     try {
-      awaitHealthy(http, port);
+      TestServer.awaitReady(http, port);
       for (Batch b : unanswered) {
         await().atMost(Duration.ofSeconds(30)).until(() -> post(http, port, b) == 200);
       }
@@ -160,21 +160,6 @@ class CrashRecoveryIT {
     pb.environment().put("BEACON_ADMIN__PASSWORD", TestServer.ADMIN_PASSWORD);
     pb.environment().put("BEACON_SERVER__HOST", "127.0.0.1");
     return pb.start();
-  }
-
-  private static void awaitHealthy(HttpClient http, int port) {
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .ignoreExceptions()
-        .until(
-            () ->
-                http.send(
-                            HttpRequest.newBuilder(
-                                    URI.create("http://127.0.0.1:" + port + "/readyz"))
-                                .build(),
-                            HttpResponse.BodyHandlers.discarding())
-                        .statusCode()
-                    == 200);
   }
 
   private static Batch batch(int client, int seq) {

@@ -1,5 +1,7 @@
 package dev.beacon.server.web;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.beacon.server.config.ConfigLoader;
@@ -13,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
@@ -139,6 +142,24 @@ public final class TestServer implements AutoCloseable {
       b.header("Authorization", authorization);
     }
     return send(b.build());
+  }
+
+  /**
+   * Waits until the server (or sink) on {@code port} answers /readyz with 200, a minute at most.
+   */
+  public static void awaitReady(HttpClient http, int port) {
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .ignoreExceptions()
+        .until(
+            () ->
+                http.send(
+                            HttpRequest.newBuilder(
+                                    URI.create("http://127.0.0.1:" + port + "/readyz"))
+                                .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                        .statusCode()
+                    == 200);
   }
 
   public JsonNode summary(String product, int days) {
