@@ -97,6 +97,13 @@ final class Fleet {
         features.put(FEATURES[f], ir.nextDouble() < FEATURE_RATES[f] ? 1 + ir.nextInt(20) : 0);
       }
       String project = sha256Like(ir);
+      // The shapes the dashboard should show, from a generator of their own (the rest of the fleet
+      // stays as it was): most of one weekly cohort leaves within days.
+      Random shape = new Random(seed * 197 + i);
+      int churnWeek = days * 2 / 3;
+      if (first >= churnWeek && first < churnWeek + 7 && shape.nextDouble() < 0.6) {
+        last = Math.min(days - 1, first + shape.nextInt(10));
+      }
       // Its own generator, so the rest of the fleet is what it was before web UIs were simulated.
       Random ui = new Random(seed * 131 + i);
       for (int day = first; day <= last; day++) {
@@ -120,7 +127,7 @@ final class Fleet {
                 memory,
                 jvm,
                 plugins,
-                features,
+                introduced(features, version),
                 at));
         int runs = ir.nextInt(4);
         for (int k = 0; k < runs; k++) {
@@ -136,6 +143,21 @@ final class Fleet {
       }
     }
   }
+
+  /** Topic rewrite came with 5.2.1: reports of older versions say 0. */
+  private static Map<String, Object> introduced(Map<String, Object> features, String version) {
+    if (version.compareTo(REWRITE_SINCE) >= 0) {
+      return features;
+    }
+    Map<String, Object> before = new LinkedHashMap<>(features);
+    before.put("topic_rewrite", 0);
+    return before;
+  }
+
+  /** The release that brought topic_rewrite, and whose "demo build" got slower and failed more. */
+  static final String REWRITE_SINCE = "5.2.1";
+
+  static final String REGRESSED = "5.2.1";
 
   private static Map<String, Object> report(
       Random r,
@@ -210,8 +232,10 @@ final class Fleet {
     started.put("eventData", Map.of("options", options));
     started.put("schemaVersion", 1);
     sink.accept(message("track", "CommandStarted", installation, null, version, at, started, r));
-    long duration = (long) Math.exp(7 + r.nextGaussian() * 1.1); // ~1 s median, long tail
-    int exit = r.nextDouble() < 0.08 ? (r.nextBoolean() ? 1 : 3) : 0;
+    // ~1 s median, long tail; 5.2.1's build regressed: ~3 times slower, failing 3 times as often.
+    boolean regressed = version.equals(REGRESSED) && command.equals("demo build");
+    long duration = (long) (Math.exp(7 + r.nextGaussian() * 1.1) * (regressed ? 3 : 1));
+    int exit = r.nextDouble() < (regressed ? 0.24 : 0.08) ? (r.nextBoolean() ? 1 : 3) : 0;
     Map<String, Object> exited = new LinkedHashMap<>(started);
     exited.put("eventData", Map.of("exitCode", exit, "durationMs", duration));
     sink.accept(

@@ -29,10 +29,8 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -62,6 +60,11 @@ public final class FleetQueries {
     this.connector = connector;
   }
 
+  /** The questions over time ({@link FleetTrends}), read the same way. */
+  public FleetTrends trends() {
+    return new FleetTrends(connector, this);
+  }
+
   /** How these queries reach the store; the tests' raw-event reference reads through it too. */
   SqlReads.Connector connector() {
     return connector;
@@ -80,11 +83,11 @@ public final class FleetQueries {
     return LocalDate.ofInstant(since, ZoneOffset.UTC);
   }
 
-  private static LocalDate today() {
+  static LocalDate today() {
     return LocalDate.now(ZoneOffset.UTC);
   }
 
-  private static String scope(Filter f) {
+  static String scope(Filter f) {
     return f.version() == null ? ALL : RollupDelta.scope(f.version());
   }
 
@@ -161,7 +164,49 @@ public final class FleetQueries {
             + " AS VARCHAR(256)) AS value, count(*) AS installations FROM rollup_latest"
             + LATEST_WHERE
             + " GROUP BY 1 ORDER BY 2 DESC, 1";
-    return withMinimum(run(List.of(by, "installations"), sql, latest(f)), 1, f);
+    return withOther(run(List.of(by, "installations"), sql, latest(f)), by, f);
+  }
+
+  /** Breakdown values measured in numbers, listed in their order rather than by size. */
+  private static final Set<String> NUMERIC = Set.of("cpus", "memory");
+
+  /** The bucket that gathers those under the minimum. */
+  public static final String OTHER = "other";
+
+  /**
+   * A breakdown's buckets under the minimum merged into one {@value #OTHER} bucket (left out too
+   * while it is under the minimum); numeric ones in numeric order, their unreadable values last.
+   */
+  static Table withOther(Table t, String by, Filter f) {
+    List<List<Object>> kept = new ArrayList<>();
+    long other = 0;
+    for (List<Object> row : t.rows()) {
+      long n = ((Number) row.get(1)).longValue();
+      if (n >= f.minInstallations()) {
+        kept.add(row);
+      } else {
+        other += n;
+      }
+    }
+    if (NUMERIC.contains(by)) {
+      kept.sort(
+          Comparator.comparing(
+              (List<Object> r) -> numeric(r.get(0)),
+              Comparator.nullsLast(Comparator.naturalOrder())));
+    }
+    if (other > 0 && other >= f.minInstallations()) {
+      kept.add(List.of(OTHER, other));
+    }
+    return new Table(t.columns(), kept);
+  }
+
+  private static Double numeric(Object value) {
+    try {
+      double d = value == null ? Double.NaN : Double.parseDouble((String) value);
+      return Double.isFinite(d) ? d : null;
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 
   private static final String LATEST_WHERE = " WHERE product = ? AND scope = ? AND ts >= ?";
@@ -229,7 +274,8 @@ public final class FleetQueries {
    * buckets: within 1 % of the exact ones), distinct projects and installations.
    */
   public Table commands(Filter f) {
-    Map<String, CommandFigures> byCommand = new HashMap<>();
+    Map<String, FleetTrends.CommandFigures> byCommand = new HashMap<>();
+    Map<String, long[]> distinctByCommand = new HashMap<>();
     List<Object> params =
         new ArrayList<>(List.of(f.product(), COMMAND, DURATION, firstDay(f.since())));
     if (f.version() != null) {
@@ -244,16 +290,9 @@ public final class FleetQueries {
                 + " GROUP BY 1, 2, 3",
             params);
     for (List<Object> r : sums.rows()) {
-      CommandFigures c = byCommand.computeIfAbsent((String) r.get(1), k -> new CommandFigures());
-      String sub = (String) r.get(2);
-      long n = Math.round(((Number) r.get(3)).doubleValue());
-      if (DURATION.equals(r.get(0))) {
-        c.durations.merge(sub, n, Long::sum);
-      } else if (sub.equals("runs")) {
-        c.runs = n;
-      } else if (sub.equals("ok")) {
-        c.ok = n;
-      }
+      byCommand
+          .computeIfAbsent((String) r.get(1), k -> new FleetTrends.CommandFigures())
+          .add((String) r.get(0), (String) r.get(2), r.get(3));
     }
     Table distinct =
         run(
@@ -266,40 +305,32 @@ public final class FleetQueries {
             scope(f),
             firstDay(f.since()));
     for (List<Object> r : distinct.rows()) {
-      CommandFigures c = byCommand.get((String) r.get(1));
-      if (c != null) {
-        long n = ((Number) r.get(2)).longValue();
-        if (COMMAND.equals(r.get(0))) {
-          c.installations = n;
-        } else {
-          c.projects = n;
-        }
-      }
+      long n = ((Number) r.get(2)).longValue();
+      distinctByCommand
+              .computeIfAbsent((String) r.get(1), k -> new long[2])[
+              COMMAND.equals(r.get(0)) ? 1 : 0] =
+          n;
     }
-    List<Map.Entry<String, CommandFigures>> ordered = new ArrayList<>();
-    for (Map.Entry<String, CommandFigures> e : byCommand.entrySet()) {
+    List<Map.Entry<String, FleetTrends.CommandFigures>> ordered = new ArrayList<>();
+    for (Map.Entry<String, FleetTrends.CommandFigures> e : byCommand.entrySet()) {
       if (e.getValue().runs > 0) {
         ordered.add(e);
       }
     }
     ordered.sort(
-        Comparator.comparingLong((Map.Entry<String, CommandFigures> e) -> -e.getValue().runs)
+        Comparator.comparingLong(
+                (Map.Entry<String, FleetTrends.CommandFigures> e) -> -e.getValue().runs)
             .thenComparing(
                 e -> e.getKey().isEmpty() ? null : e.getKey(),
                 Comparator.nullsLast(Comparator.naturalOrder())));
     List<List<Object>> rows = new ArrayList<>();
-    for (Map.Entry<String, CommandFigures> e : ordered) {
-      CommandFigures c = e.getValue();
-      NavigableMap<Double, Long> buckets = DurationSketch.ordered(c.durations);
+    for (Map.Entry<String, FleetTrends.CommandFigures> e : ordered) {
+      long[] distinctCounts = distinctByCommand.getOrDefault(e.getKey(), new long[2]);
       List<Object> row = new ArrayList<>();
       row.add(e.getKey().isEmpty() ? null : e.getKey());
-      row.add(c.runs);
-      row.add(c.ok / (double) c.runs);
-      row.add(DurationSketch.quantile(buckets, 0.5));
-      row.add(DurationSketch.quantile(buckets, 0.95));
-      row.add(DurationSketch.quantile(buckets, 0.99));
-      row.add(c.projects);
-      row.add(c.installations);
+      row.addAll(e.getValue().figures());
+      row.add(distinctCounts[0]);
+      row.add(distinctCounts[1]);
       rows.add(row);
     }
     return withMinimum(
@@ -316,14 +347,6 @@ public final class FleetQueries {
             rows),
         7,
         f);
-  }
-
-  private static final class CommandFigures {
-    long runs;
-    long ok;
-    long projects;
-    long installations;
-    final Map<String, Long> durations = new LinkedHashMap<>();
   }
 
   /** How often each option is given to each command, and by how many installations. */

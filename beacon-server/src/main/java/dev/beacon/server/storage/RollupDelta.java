@@ -31,6 +31,11 @@ final class RollupDelta {
   static final String INSTALLATION = "installation";
   static final String CLUSTER = "cluster";
   static final String PROJECT = "project";
+  static final String FEATURE = "feature";
+
+  /** {@link #FEATURE}'s name for "any report": the installations a feature's share is of. */
+  static final String REPORTING = "";
+
   static final String UI = "ui";
   static final String UI_PAGE = "ui_page";
   static final String LOGIN = "login";
@@ -124,6 +129,13 @@ final class RollupDelta {
         if (e.clusterId() != null) {
           seen(p, CLUSTER, v, clean(e.clusterId()), inst, day);
         }
+        seen(p, FEATURE, v, REPORTING, inst, day);
+        for (String plugin : f.plugins()) {
+          seen(p, FEATURE, v, featureName("plugin", plugin), inst, day);
+        }
+        for (String feature : f.features()) {
+          seen(p, FEATURE, v, featureName("feature", feature), inst, day);
+        }
       }
       return;
     }
@@ -171,6 +183,11 @@ final class RollupDelta {
         member(p, HEALTH, v, day, inst);
       }
     }
+  }
+
+  /** A plugin or feature as {@link #FEATURE} names it: its kind, ':' and its name. */
+  static String featureName(String kind, String name) {
+    return kind + ":" + clean(name);
   }
 
   /** A web UI's event: page views per route template, logins, the installations using it. */

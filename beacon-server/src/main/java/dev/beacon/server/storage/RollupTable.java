@@ -54,8 +54,10 @@ enum RollupTable {
    * cluster} (name: a cluster id; a report of this installation named it), {@code command} (name: a
    * command; this installation ran it), {@code project} (name: a command; member: a project it ran
    * in), {@code option} (name: an option; this installation gave it), {@code ui_page} (name: a
-   * route template; this installation's UI showed it). Every window of the queries ends now, so a
-   * member counts in it when its last day is in it.
+   * route template; this installation's UI showed it), {@code feature} (name: {@code plugin:NAME}
+   * or {@code feature:NAME}, a plugin or feature a report of this installation named, or empty for
+   * any report). Every window of the queries ends now, so a member counts in it when its last day
+   * is in it.
    */
   SEEN(
       "rollup_seen",

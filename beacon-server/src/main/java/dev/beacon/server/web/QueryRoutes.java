@@ -54,6 +54,18 @@ final class QueryRoutes implements HttpService {
     route(rules, "web-ui", (q, r) -> q.webUi(filter(r)));
     route(rules, "ui-routes", (q, r) -> q.uiRoutes(filter(r)));
     route(rules, "ui-routes-daily", (q, r) -> q.uiRoutesOverTime(filter(r)));
+    route(rules, "activity", (q, r) -> q.trends().activity(filter(r)));
+    route(rules, "growth", (q, r) -> q.trends().growth(filter(r)));
+    route(rules, "version-share", (q, r) -> q.trends().versionShare(filter(r)));
+    route(rules, "releases", (q, r) -> q.trends().releases(filter(r)));
+    route(rules, "upgrades", (q, r) -> q.trends().upgrades(filter(r)));
+    route(rules, "retention", (q, r) -> q.trends().retention(filter(r)));
+    route(rules, "feature-trend", (q, r) -> q.trends().featureTrend(filter(r)));
+    route(rules, "feature-versions", (q, r) -> q.trends().featureVersions(filter(r)));
+    route(rules, "command-trend", (q, r) -> q.trends().commandTrend(filter(r)));
+    route(rules, "command-versions", (q, r) -> q.trends().commandVersions(filter(r)));
+    route(rules, "exit-codes", (q, r) -> q.trends().exitCodes(filter(r)));
+    route(rules, "health-units", (q, r) -> q.trends().healthUnits(filter(r)));
   }
 
   private void route(

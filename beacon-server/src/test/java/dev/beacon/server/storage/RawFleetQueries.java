@@ -122,7 +122,7 @@ final class RawFleetQueries {
             + value
             + " AS VARCHAR(256)) AS value, count(*) AS installations FROM latest"
             + " GROUP BY 1 ORDER BY 2 DESC, 1";
-    return withMinimum(query(List.of(by, "installations"), sql, f, base(f)), 1, f);
+    return FleetQueries.withOther(query(List.of(by, "installations"), sql, f, base(f)), by, f);
   }
 
   /** Clusters by their number of nodes (installations reporting the same cluster id). */

@@ -1,0 +1,671 @@
+package dev.beacon.server.storage;
+
+import static dev.beacon.server.storage.RollupDelta.ACTIVE;
+import static dev.beacon.server.storage.RollupDelta.COMMAND;
+import static dev.beacon.server.storage.RollupDelta.DURATION;
+import static dev.beacon.server.storage.RollupDelta.FEATURE;
+import static dev.beacon.server.storage.RollupDelta.HEALTH;
+import static dev.beacon.server.storage.RollupDelta.INSTALLATION;
+import static dev.beacon.server.storage.RollupDelta.MEMBERS;
+import static dev.beacon.server.storage.RollupDelta.REPORTING;
+
+import dev.beacon.server.storage.FleetQueries.Filter;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The dashboard's questions over time, from the rollups like {@link FleetQueries}: activity and
+ * growth, how releases spread, weekly cohorts, feature adoption over time and by version, CLI
+ * commands per day and per version, and the units reported unhealthy. Each costs what the
+ * installations and days of its window cost; most are summed in SQL to a row per day.
+ */
+public final class FleetTrends {
+  /** The week offsets of {@link #retention}'s columns. */
+  static final int[] RETENTION_WEEKS = {1, 2, 4, 8, 12};
+
+  /** What {@link #commandTrend} and {@link #featureTrend} draw at most. */
+  static final int TOP = 8;
+
+  /** Shares {@link #releases} tells how many days a version took to reach. */
+  static final int[] RELEASE_SHARES = {10, 50, 90};
+
+  private final SqlReads.Connector connector;
+  private final FleetQueries fleet;
+
+  FleetTrends(SqlReads.Connector connector, FleetQueries fleet) {
+    this.connector = connector;
+    this.fleet = fleet;
+  }
+
+  /**
+   * Per day of the window: the installations active that day, in the 7 days and in the 30 days that
+   * end that day. Each installation's active days are turned into the spans it counts in, summed.
+   */
+  public Table activity(Filter f) {
+    LocalDate from = FleetQueries.firstDay(f.since());
+    String m =
+        "WITH m AS (SELECT day, lead(day) OVER (PARTITION BY member ORDER BY day) AS next"
+            + " FROM rollup_members WHERE product = ? AND family = ? AND scope = ? AND day >= ?) ";
+    String sql =
+        m
+            + "SELECT d, sum(a1), sum(a7), sum(a30) FROM (SELECT day AS d, 1 AS a1, 1 AS a7,"
+            + " 1 AS a30 FROM m UNION ALL SELECT day + 1, -1, 0, 0 FROM m UNION ALL "
+            + spanEnd(7)
+            + ", 0, -1, 0 FROM m UNION ALL "
+            + spanEnd(30)
+            + ", 0, 0, -1 FROM m) x GROUP BY d ORDER BY d";
+    Table deltas =
+        run(
+            List.of("d", "a1", "a7", "a30"),
+            sql,
+            f.product(),
+            ACTIVE,
+            FleetQueries.scope(f),
+            from.minusDays(29));
+    long[] now = new long[3];
+    TreeMap<LocalDate, long[]> byDay = new TreeMap<>();
+    for (List<Object> r : deltas.rows()) {
+      byDay.put(
+          LocalDate.parse((String) r.get(0)),
+          new long[] {number(r.get(1)), number(r.get(2)), number(r.get(3))});
+    }
+    List<List<Object>> rows = new ArrayList<>();
+    LocalDate today = FleetQueries.today();
+    var it = byDay.entrySet().iterator();
+    var next = it.hasNext() ? it.next() : null;
+    for (LocalDate d = from.minusDays(29); !d.isAfter(today); d = d.plusDays(1)) {
+      while (next != null && !next.getKey().isAfter(d)) {
+        for (int i = 0; i < 3; i++) {
+          now[i] += next.getValue()[i];
+        }
+        next = it.hasNext() ? it.next() : null;
+      }
+      if (!d.isBefore(from)) {
+        rows.add(List.of(d.toString(), now[0], now[1], now[2]));
+      }
+    }
+    return new Table(List.of("day", "active_1d", "active_7d", "active_30d"), rows);
+  }
+
+  /** The day a member's span of {@code days} ends on (exclusive): then, or its next active day. */
+  private static String spanEnd(int days) {
+    return "SELECT CASE WHEN next IS NULL OR next > day + "
+        + days
+        + " THEN day + "
+        + days
+        + " ELSE next END";
+  }
+
+  /**
+   * The window against the one before it (as long, just before): installations active in it, seen
+   * for the first time, and lost (seen for the last time, at least 7 days ago), with the change in
+   * percent (null when the previous window had none).
+   */
+  public Table growth(Filter f) {
+    LocalDate from = FleetQueries.firstDay(f.since());
+    LocalDate today = FleetQueries.today();
+    long days = ChronoUnit.DAYS.between(from, today) + 1;
+    LocalDate before = from.minusDays(days);
+    LocalDate lastLost = today.minusDays(7);
+    String scope = FleetQueries.scope(f);
+    String seen = " FROM rollup_seen WHERE product = ? AND family = ? AND name = '' AND scope = ?";
+    Table t =
+        run(
+            List.of("active", "active_before", "new", "new_before", "lost", "lost_before"),
+            "SELECT (SELECT count(*)"
+                + seen
+                + " AND last_day >= ?), (SELECT count(DISTINCT member) FROM rollup_members"
+                + " WHERE product = ? AND family = ? AND scope = ? AND day >= ? AND day < ?),"
+                + " (SELECT count(*)"
+                + seen
+                + " AND first_day >= ?), (SELECT count(*)"
+                + seen
+                + " AND first_day >= ? AND first_day < ?), (SELECT count(*)"
+                + seen
+                + " AND last_day >= ? AND last_day <= ?), (SELECT count(*)"
+                + seen
+                + " AND last_day >= ? AND last_day < ? AND last_day <= ?)",
+            f.product(),
+            INSTALLATION,
+            scope,
+            from,
+            f.product(),
+            ACTIVE,
+            scope,
+            before,
+            from,
+            f.product(),
+            INSTALLATION,
+            scope,
+            from,
+            f.product(),
+            INSTALLATION,
+            scope,
+            before,
+            from,
+            f.product(),
+            INSTALLATION,
+            scope,
+            from,
+            lastLost,
+            f.product(),
+            INSTALLATION,
+            scope,
+            before,
+            from,
+            lastLost);
+    List<Object> r = t.rows().get(0);
+    List<List<Object>> rows = new ArrayList<>();
+    String[] names = {"active", "new", "lost"};
+    for (int i = 0; i < names.length; i++) {
+      long now = number(r.get(2 * i));
+      long then = number(r.get(2 * i + 1));
+      rows.add(Arrays.asList(names[i], now, then, then == 0 ? null : percent(now - then, then)));
+    }
+    return new Table(List.of("figure", "window", "previous_window", "change_percent"), rows);
+  }
+
+  /**
+   * Per day and version: installations active with it, and their share (%) of the installations
+   * active that day (one that ran two versions that day counts in both).
+   */
+  public Table versionShare(Filter f) {
+    Table versions = fleet.versionsOverTime(f);
+    Map<String, Long> totals = new HashMap<>();
+    for (List<Object> r :
+        run(
+                List.of("day", "n"),
+                "SELECT day, CAST(n AS BIGINT) FROM rollup_counts WHERE product = ? AND family = ?"
+                    + " AND name = ? AND scope = ? AND day >= ?",
+                f.product(),
+                MEMBERS,
+                ACTIVE,
+                RollupDelta.ALL,
+                FleetQueries.firstDay(f.since()))
+            .rows()) {
+      totals.put((String) r.get(0), number(r.get(1)));
+    }
+    List<List<Object>> rows = new ArrayList<>();
+    for (List<Object> r : versions.rows()) {
+      long n = number(r.get(2));
+      long total = totals.getOrDefault((String) r.get(0), 0L);
+      rows.add(List.of(r.get(0), r.get(1), n, total == 0 ? 0.0 : percent(n, total)));
+    }
+    return new Table(List.of("day", "version", "installations", "percent"), rows);
+  }
+
+  /**
+   * Per version active in the window: its first day in the window, its share (%) of the active
+   * installations on the window's last day and at its peak, and the days it took from its first day
+   * to reach 10, 50 and 90 % (null: not reached). Computed from {@link #versionShare}.
+   */
+  public Table releases(Filter f) {
+    return releases(versionShare(f));
+  }
+
+  /** {@link #releases} of a {@link #versionShare} table (the tests' reference derives it alike). */
+  static Table releases(Table share) {
+    Map<String, List<List<Object>>> byVersion = new LinkedHashMap<>();
+    String lastDay = null;
+    for (List<Object> r : share.rows()) {
+      byVersion.computeIfAbsent((String) r.get(1), k -> new ArrayList<>()).add(r);
+      String day = (String) r.get(0);
+      lastDay = lastDay == null || day.compareTo(lastDay) > 0 ? day : lastDay;
+    }
+    List<List<Object>> rows = new ArrayList<>();
+    for (Map.Entry<String, List<List<Object>>> e : byVersion.entrySet()) {
+      List<List<Object>> days = new ArrayList<>(e.getValue());
+      days.sort(Comparator.comparing(r -> (String) r.get(0)));
+      LocalDate first = LocalDate.parse((String) days.get(0).get(0));
+      double peak = 0;
+      double latest = 0;
+      Integer[] reached = new Integer[RELEASE_SHARES.length];
+      for (List<Object> r : days) {
+        double p = ((Number) r.get(3)).doubleValue();
+        peak = Math.max(peak, p);
+        if (r.get(0).equals(lastDay)) {
+          latest = p;
+        }
+        for (int i = 0; i < RELEASE_SHARES.length; i++) {
+          if (reached[i] == null && p >= RELEASE_SHARES[i]) {
+            reached[i] = (int) ChronoUnit.DAYS.between(first, LocalDate.parse((String) r.get(0)));
+          }
+        }
+      }
+      rows.add(
+          Arrays.asList(
+              e.getKey(), first.toString(), latest, peak, reached[0], reached[1], reached[2]));
+    }
+    rows.sort(
+        Comparator.comparing((List<Object> r) -> (String) r.get(1))
+            .reversed()
+            .thenComparing(r -> (String) r.get(0)));
+    return new Table(
+        List.of(
+            "version",
+            "first_day",
+            "percent_now",
+            "peak_percent",
+            "days_to_10",
+            "days_to_50",
+            "days_to_90"),
+        rows);
+  }
+
+  /**
+   * Upgrade paths: each installation's versions in the order it was first seen with each (then last
+   * seen, then by name); a move from one to the next whose first day is in the window, counted per
+   * (from, to). With a version, the moves from or to it.
+   */
+  public Table upgrades(Filter f) {
+    String sql =
+        "SELECT prev, version, count(*) FROM (SELECT substr(scope, 2) AS version, first_day,"
+            + " lag(substr(scope, 2)) OVER (PARTITION BY member ORDER BY first_day, last_day,"
+            + " scope) AS prev FROM rollup_seen WHERE product = ? AND family = ? AND name = ''"
+            + " AND scope LIKE '=%' AND scope <> '=') moves WHERE prev IS NOT NULL AND first_day >= ?"
+            + (f.version() == null ? "" : " AND (prev = ? OR version = ?)")
+            + " GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2";
+    List<Object> params =
+        new ArrayList<>(List.of(f.product(), INSTALLATION, FleetQueries.firstDay(f.since())));
+    if (f.version() != null) {
+      params.add(f.version());
+      params.add(f.version());
+    }
+    return FleetQueries.withMinimum(
+        run(List.of("from_version", "to_version", "installations"), sql, params), 2, f);
+  }
+
+  /**
+   * Weekly cohorts (weeks start on Monday, UTC) of the installations first seen in the window: the
+   * cohort's size, and the share (%) of it active in the week 1, 2, 4, 8 and 12 weeks after its
+   * first (null: that week has not begun).
+   */
+  public Table retention(Filter f) {
+    String week = "CAST(floor((%s - DATE '1970-01-05') / 7.0) AS BIGINT)";
+    String sql =
+        "SELECT cohort, week - cohort, count(DISTINCT member) FROM (SELECT s.member, "
+            + String.format(week, "s.first_day")
+            + " AS cohort, "
+            + String.format(week, "m.day")
+            + " AS week FROM rollup_seen s JOIN rollup_members m ON m.product = s.product"
+            + " AND m.scope = s.scope AND m.member = s.member AND m.family = ? AND m.day >= ?"
+            + " WHERE s.product = ? AND s.family = ? AND s.name = '' AND s.scope = ?"
+            + " AND s.first_day >= ?) weeks GROUP BY 1, 2";
+    LocalDate from = FleetQueries.firstDay(f.since());
+    Table t =
+        run(
+            List.of("cohort", "offset", "installations"),
+            sql,
+            ACTIVE,
+            from,
+            f.product(),
+            INSTALLATION,
+            FleetQueries.scope(f),
+            from);
+    return retentionTable(t.rows(), FleetQueries.today(), f);
+  }
+
+  /**
+   * {@link #retention}'s table from (cohort week, week offset, installations) rows, weeks counted
+   * from Monday 1970-01-05 (the tests' reference makes them alike).
+   */
+  static Table retentionTable(List<List<Object>> counts, LocalDate today, Filter f) {
+    LocalDate monday = LocalDate.of(1970, 1, 5);
+    long thisWeek = Math.floorDiv(ChronoUnit.DAYS.between(monday, today), 7);
+    TreeMap<Long, Map<Long, Long>> cohorts = new TreeMap<>();
+    for (List<Object> r : counts) {
+      cohorts
+          .computeIfAbsent(number(r.get(0)), k -> new HashMap<>())
+          .put(number(r.get(1)), number(r.get(2)));
+    }
+    List<String> columns = new ArrayList<>(List.of("cohort_week", "installations"));
+    for (int w : RETENTION_WEEKS) {
+      columns.add("week_" + w);
+    }
+    List<List<Object>> rows = new ArrayList<>();
+    for (Map.Entry<Long, Map<Long, Long>> c : cohorts.entrySet()) {
+      long size = c.getValue().getOrDefault(0L, 0L);
+      if (size == 0) {
+        continue;
+      }
+      List<Object> row = new ArrayList<>();
+      row.add(monday.plusWeeks(c.getKey()).toString());
+      row.add(size);
+      for (int w : RETENTION_WEEKS) {
+        row.add(
+            c.getKey() + w > thisWeek
+                ? null
+                : percent(c.getValue().getOrDefault((long) w, 0L), size));
+      }
+      rows.add(row);
+    }
+    return FleetQueries.withMinimum(new Table(columns, rows), 1, f);
+  }
+
+  /**
+   * Per day, for the {@value #TOP} plugins and features most installations named in the window: the
+   * installations whose reports named it by that day and still did after it, and their share (%) of
+   * the installations reporting across that day (first to last report).
+   */
+  public Table featureTrend(Filter f) {
+    LocalDate from = FleetQueries.firstDay(f.since());
+    String spans =
+        " FROM rollup_seen WHERE product = ? AND family = ? AND scope = ? AND last_day >= ?";
+    Table deltas =
+        run(
+            List.of("name", "d", "delta"),
+            "SELECT name, d, sum(delta) FROM (SELECT name, CASE WHEN first_day < ? THEN ?"
+                + " ELSE first_day END AS d, 1 AS delta"
+                + spans
+                + " UNION ALL SELECT name, last_day + 1, -1"
+                + spans
+                + ") x GROUP BY 1, 2",
+            from,
+            from,
+            f.product(),
+            FEATURE,
+            FleetQueries.scope(f),
+            from,
+            f.product(),
+            FEATURE,
+            FleetQueries.scope(f),
+            from);
+    Map<String, NavigableMap<LocalDate, Long>> byName = new HashMap<>();
+    for (List<Object> r : deltas.rows()) {
+      byName
+          .computeIfAbsent((String) r.get(0), k -> new TreeMap<>())
+          .merge(LocalDate.parse((String) r.get(1)), number(r.get(2)), Long::sum);
+    }
+    List<String> top = new ArrayList<>();
+    for (List<Object> r :
+        run(
+                List.of("name", "installations"),
+                "SELECT name, count(*) FROM rollup_seen WHERE product = ? AND family = ?"
+                    + " AND scope = ? AND last_day >= ? AND name <> '' GROUP BY 1"
+                    + " ORDER BY 2 DESC, 1",
+                f.product(),
+                FEATURE,
+                FleetQueries.scope(f),
+                from)
+            .rows()) {
+      if (top.size() < TOP && number(r.get(1)) >= f.minInstallations()) {
+        top.add((String) r.get(0));
+      }
+    }
+    long[] reporting = sweep(byName.get(REPORTING), from);
+    List<List<Object>> rows = new ArrayList<>();
+    for (String name : top) {
+      long[] n = sweep(byName.get(name), from);
+      for (int d = 0; d < n.length; d++) {
+        String[] kindName = name.split(":", 2);
+        rows.add(
+            List.of(
+                from.plusDays(d).toString(),
+                kindName[0],
+                kindName[1],
+                n[d],
+                reporting[d] == 0 ? 0.0 : percent(n[d], reporting[d])));
+      }
+    }
+    return new Table(List.of("day", "kind", "name", "installations", "percent"), rows);
+  }
+
+  /** Running sums of per-day changes, one per day from {@code from} to today. */
+  private static long[] sweep(NavigableMap<LocalDate, Long> deltas, LocalDate from) {
+    long[] out = new long[(int) ChronoUnit.DAYS.between(from, FleetQueries.today()) + 1];
+    long n = 0;
+    var it = deltas == null ? null : deltas.entrySet().iterator();
+    var next = it != null && it.hasNext() ? it.next() : null;
+    for (int d = 0; d < out.length; d++) {
+      while (next != null && !next.getKey().isAfter(from.plusDays(d))) {
+        n += next.getValue();
+        next = it.hasNext() ? it.next() : null;
+      }
+      out[d] = n;
+    }
+    return out;
+  }
+
+  /**
+   * Per version (of the reports) and plugin or feature: the installations whose reports of that
+   * version in the window named it, and their share (%) of those that sent a report of it.
+   */
+  public Table featureVersions(Filter f) {
+    Map<String, Long> reporting = new HashMap<>();
+    Table counts =
+        run(
+            List.of("scope", "name", "installations"),
+            "SELECT scope, name, count(*) FROM rollup_seen WHERE product = ? AND family = ?"
+                + " AND last_day >= ? AND "
+                + (f.version() == null ? "scope LIKE '=%' AND scope <> '='" : "scope = ?")
+                + " GROUP BY 1, 2",
+            f.version() == null
+                ? List.of(f.product(), FEATURE, FleetQueries.firstDay(f.since()))
+                : List.of(
+                    f.product(), FEATURE, FleetQueries.firstDay(f.since()), FleetQueries.scope(f)));
+    for (List<Object> r : counts.rows()) {
+      if (REPORTING.equals(r.get(1))) {
+        reporting.put((String) r.get(0), number(r.get(2)));
+      }
+    }
+    List<List<Object>> rows = new ArrayList<>();
+    for (List<Object> r : counts.rows()) {
+      String name = (String) r.get(1);
+      long n = number(r.get(2));
+      if (REPORTING.equals(name) || n < f.minInstallations()) {
+        continue;
+      }
+      String[] kindName = name.split(":", 2);
+      rows.add(
+          List.of(
+              ((String) r.get(0)).substring(1),
+              kindName[0],
+              kindName[1],
+              n,
+              percent(n, reporting.get((String) r.get(0)))));
+    }
+    rows.sort(
+        Comparator.comparing((List<Object> r) -> (String) r.get(0))
+            .thenComparing(r -> (String) r.get(1))
+            .thenComparing(r -> (String) r.get(2)));
+    return new Table(List.of("version", "kind", "name", "installations", "percent"), rows);
+  }
+
+  /**
+   * Per day, for the {@value #TOP} commands run most in the window: runs, success rate, and
+   * duration percentiles (ms).
+   */
+  public Table commandTrend(Filter f) {
+    Set<String> top = new LinkedHashSet<>();
+    for (List<Object> r : fleet.commands(f).rows()) {
+      if (top.size() < TOP) {
+        top.add(r.get(0) == null ? "" : (String) r.get(0));
+      }
+    }
+    return commandFigures(f, "day", top);
+  }
+
+  /** Per version and command: runs, success rate, and duration percentiles (ms). */
+  public Table commandVersions(Filter f) {
+    Set<String> shown = new LinkedHashSet<>();
+    for (List<Object> r : fleet.commands(f).rows()) {
+      shown.add(r.get(0) == null ? "" : (String) r.get(0));
+    }
+    return commandFigures(f, "version", shown);
+  }
+
+  private Table commandFigures(Filter f, String by, Set<String> commands) {
+    String key = by.equals("day") ? "day" : "substr(scope, 2)";
+    List<Object> params =
+        new ArrayList<>(List.of(f.product(), COMMAND, DURATION, FleetQueries.firstDay(f.since())));
+    if (f.version() != null) {
+      params.add(FleetQueries.scope(f));
+    }
+    Table sums =
+        run(
+            List.of(by, "family", "name", "sub", "n"),
+            "SELECT "
+                + key
+                + ", family, name, sub, sum(n) FROM rollup_counts WHERE product = ?"
+                + " AND family IN (?, ?) AND day >= ?"
+                + (f.version() == null ? "" : " AND scope = ?")
+                + (by.equals("day") ? "" : " AND scope <> '='")
+                + " GROUP BY 1, 2, 3, 4",
+            params);
+    Map<List<String>, CommandFigures> figures = new TreeMap<>(KEY_ORDER);
+    for (List<Object> r : sums.rows()) {
+      String command = (String) r.get(2);
+      if (commands.contains(command)) {
+        figures
+            .computeIfAbsent(List.of((String) r.get(0), command), k -> new CommandFigures())
+            .add((String) r.get(1), (String) r.get(3), r.get(4));
+      }
+    }
+    List<List<Object>> rows = new ArrayList<>();
+    figures.forEach(
+        (k, c) -> {
+          if (c.runs > 0) {
+            List<Object> row = new ArrayList<>();
+            row.add(k.get(0));
+            row.add(k.get(1).isEmpty() ? null : k.get(1));
+            row.addAll(c.figures());
+            rows.add(row);
+          }
+        });
+    return new Table(
+        List.of(by, "command", "runs", "success_rate", "p50_ms", "p95_ms", "p99_ms"), rows);
+  }
+
+  private static final Comparator<List<String>> KEY_ORDER =
+      Comparator.comparing((List<String> k) -> k.get(0)).thenComparing(k -> k.get(1));
+
+  /** A command's sums: runs, successes, duration sketch buckets. */
+  static final class CommandFigures {
+    long runs;
+    long ok;
+    final Map<String, Long> durations = new LinkedHashMap<>();
+
+    void add(String family, String sub, Object sum) {
+      long n = Math.round(((Number) sum).doubleValue());
+      if (DURATION.equals(family)) {
+        durations.merge(sub, n, Long::sum);
+      } else if (sub.equals("runs")) {
+        runs += n;
+      } else if (sub.equals("ok")) {
+        ok += n;
+      }
+    }
+
+    /** Runs, success rate, p50, p95, p99 (null without durations). */
+    List<Object> figures() {
+      var buckets = DurationSketch.ordered(durations);
+      return Arrays.asList(
+          runs,
+          ok / (double) runs,
+          DurationSketch.quantile(buckets, 0.5),
+          DurationSketch.quantile(buckets, 0.95),
+          DurationSketch.quantile(buckets, 0.99));
+    }
+  }
+
+  /** Failed runs in the window per command and exit code (every code but 0), most first. */
+  public Table exitCodes(Filter f) {
+    List<Object> params =
+        new ArrayList<>(List.of(f.product(), COMMAND, FleetQueries.firstDay(f.since())));
+    if (f.version() != null) {
+      params.add(FleetQueries.scope(f));
+    }
+    Set<String> shown = new LinkedHashSet<>();
+    for (List<Object> r : fleet.commands(f).rows()) {
+      shown.add(r.get(0) == null ? "" : (String) r.get(0));
+    }
+    List<List<Object>> rows = new ArrayList<>();
+    for (List<Object> r :
+        run(
+                List.of("command", "sub", "runs"),
+                "SELECT name, sub, CAST(sum(n) AS BIGINT) FROM rollup_counts WHERE product = ?"
+                    + " AND family = ? AND day >= ? AND sub LIKE 'exit:%' AND sub <> 'exit:0'"
+                    + (f.version() == null ? "" : " AND scope = ?")
+                    + " GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2",
+                params)
+            .rows()) {
+      if (shown.contains((String) r.get(0))) {
+        String command = (String) r.get(0);
+        rows.add(
+            Arrays.asList(
+                command.isEmpty() ? null : command,
+                ((String) r.get(1)).substring("exit:".length()),
+                number(r.get(2))));
+      }
+    }
+    return new Table(List.of("command", "exit_code", "runs"), rows);
+  }
+
+  /**
+   * Units reported unhealthy in the window, the worst first: the sum of their unhealthy counts and
+   * the days with any.
+   */
+  public Table healthUnits(Filter f) {
+    List<Object> params =
+        new ArrayList<>(List.of(f.product(), HEALTH, FleetQueries.firstDay(f.since())));
+    if (f.version() != null) {
+      params.add(FleetQueries.scope(f));
+    }
+    Table t =
+        run(
+            List.of("unit", "unhealthy", "days"),
+            "SELECT name, sum(n), count(*) FROM (SELECT day, name, sum(n) AS n FROM rollup_counts"
+                + " WHERE product = ? AND family = ? AND day >= ?"
+                + (f.version() == null ? "" : " AND scope = ?")
+                + " GROUP BY 1, 2) d WHERE n > 0 GROUP BY 1 ORDER BY 2 DESC, 1",
+            params);
+    List<List<Object>> rows = new ArrayList<>();
+    for (List<Object> r : t.rows()) {
+      rows.add(List.of(unitName((String) r.get(0)), r.get(1), r.get(2)));
+    }
+    return new Table(t.columns(), rows);
+  }
+
+  /** A unit's name in DC/OS's {@code health-unit-NAME-unhealthy} key. */
+  static String unitName(String key) {
+    String prefix = "health-unit-";
+    String suffix = "-unhealthy";
+    return key.startsWith(prefix)
+            && key.endsWith(suffix)
+            && key.length() > prefix.length() + suffix.length()
+        ? key.substring(prefix.length(), key.length() - suffix.length())
+        : key;
+  }
+
+  /** A share in percent, one decimal, as SQL's round on exact decimals (half away from zero). */
+  static double percent(long n, long of) {
+    return BigDecimal.valueOf(100L * n)
+        .divide(BigDecimal.valueOf(of), 1, RoundingMode.HALF_UP)
+        .doubleValue();
+  }
+
+  private static long number(Object o) {
+    return o == null ? 0 : Math.round(((Number) o).doubleValue());
+  }
+
+  private Table run(List<String> columns, String sql, Object... params) {
+    return run(columns, sql, List.of(params));
+  }
+
+  private Table run(List<String> columns, String sql, List<Object> params) {
+    return FleetQueries.run(connector, columns, sql, params);
+  }
+}
