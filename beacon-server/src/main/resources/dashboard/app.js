@@ -1,38 +1,122 @@
 // Beacon's dashboard: plain ES module, no build step. Every string that came from telemetry is
-// put into the page with textContent, never as HTML.
+// put into the page with textContent, never as HTML. The view and its filters live in the URL's
+// hash (#view?product=…&days=…&version=…&a=…&b=…), so a link shows a colleague the same view and
+// back/forward walk through what was looked at.
 const $ = (id) => document.getElementById(id);
-// Windows are whole UTC days: today, and the 7 and 30 days that end today.
-const CARD_LABELS = { active_1d: 'active today', active_7d: 'active, last 7 days', active_30d: 'active, last 30 days' };
 let csrf = null;
 
+// ---- Formatting: numbers for people, one place.
+const NUM = new Intl.NumberFormat('en-US');
+function duration(ms) {
+  if (ms === null || ms === undefined) return '—';
+  if (ms < 1000) return Math.round(ms) + ' ms';
+  if (ms < 60000) return (ms / 1000).toFixed(ms < 10000 ? 2 : 1) + ' s';
+  if (ms < 3600000) return (ms / 60000).toFixed(1) + ' min';
+  return (ms / 3600000).toFixed(1) + ' h';
+}
+const FORMAT = {
+  int: (v) => NUM.format(v),
+  pct: (v) => v.toFixed(1) + ' %',
+  rate: (v) => (v * 100).toFixed(1) + ' %',
+  ms: duration,
+  days: (v) => v + (v === 1 ? ' day' : ' days'),
+  change: (v) => (v > 0 ? '▲ +' : v < 0 ? '▼ ' : '± ') + v.toFixed(1) + ' %',
+  cores: (v) => (/^\d+$/.test(v) ? v + (v === '1' ? ' core' : ' cores') : v),
+  gib: (v) => (/^\d+$/.test(v) ? v + ' GiB' : v),
+  text: (v) => String(v),
+};
+// Each column's format by its name; numbers not named here are counts.
+const COLUMN_FORMAT = {
+  success_rate: 'rate', p50_ms: 'ms', p95_ms: 'ms', p99_ms: 'ms', percent: 'pct', percent_now: 'pct',
+  peak_percent: 'pct', change_percent: 'change', days_to_10: 'days', days_to_50: 'days', days_to_90: 'days',
+  week_1: 'pct', week_2: 'pct', week_4: 'pct', week_8: 'pct', week_12: 'pct', cpus: 'cores', memory: 'gib',
+};
+const HEADERS = {
+  active_1d: 'active that day', active_7d: 'active in 7 days', active_30d: 'active in 30 days',
+  success_rate: 'success', p50_ms: 'p50', p95_ms: 'p95', p99_ms: 'p99', percent_now: 'share now',
+  peak_percent: 'peak share', days_to_10: 'days to 10 %', days_to_50: 'days to 50 %', days_to_90: 'days to 90 %',
+  from_version: 'from', to_version: 'to', previous_window: 'previous window', change_percent: 'change',
+  cohort_week: 'first seen (week of)', week_1: 'after 1 week', week_2: '2 weeks', week_4: '4 weeks',
+  week_8: '8 weeks', week_12: '12 weeks', exit_code: 'exit code', first_day: 'first day', percent: 'share',
+};
+function cell(column, v) {
+  if (v === null || v === undefined) return column.startsWith('days_to') ? 'not yet' : '—';
+  const f = COLUMN_FORMAT[column] || (typeof v === 'number' ? (Number.isInteger(v) ? 'int' : 'pct') : 'text');
+  return FORMAT[f](v);
+}
+const header = (c) => HEADERS[c] || c.replace(/_/g, ' ');
+
+// ---- State in the URL.
+function state() {
+  const [view, query] = (location.hash || '#overview').slice(1).split('?');
+  const p = new URLSearchParams(query || '');
+  return { view: VIEWS[view] ? view : 'overview', product: p.get('product'), days: p.get('days') || '30',
+    version: p.get('version') || '', a: p.get('a') || '', b: p.get('b') || '' };
+}
+function hashFor(view, changes = {}) {
+  const s = Object.assign(state(), { product: $('product').value, days: $('days').value, version: $('version').value.trim() }, changes);
+  const p = new URLSearchParams();
+  for (const k of ['product', 'days', 'version', 'a', 'b']) if (s[k]) p.set(k, s[k]);
+  return '#' + view + '?' + p;
+}
+function go(changes) {
+  const next = hashFor(state().view, changes);
+  if (next !== location.hash) location.hash = next; else render();
+}
+
+// ---- Views: each panel asks one query; panels load side by side and fail alone.
+const SEND = {
+  any: 'Nothing in this window yet. The SDK sends a report ~10 s after beacon.start(), then weekly; or POST /v1/batch with a write key.',
+  versions: 'No versions yet: give the SDK the product\'s version, Beacon.builder("…").version("1.2.3"); events without one are not drawn.',
+  features: 'No plugins or features reported: put them in the report, .section("features", flags::enabledNames) or active_plugins as EMQX does.',
+  commands: 'No CLI runs yet: beacon-sdk-picocli sends them (BeaconPicocli.execute(…)), or beacon.startCommand("app build", options) … run.exited(code).',
+  health: 'No health events: the cluster agent sends them (beacon-sdk-dcos, DcosSignal.health()), health-unit-<unit>-unhealthy counts.',
+  upgrades: 'No upgrades in this window: an installation that reports a newer version counts here.',
+  retention: 'No installation was first seen in this window. Choose 90 days or a year for the longer weeks.',
+};
 const VIEWS = {
-  overview: { title: 'Overview', panels: [
-    { q: 'active', title: 'Active installations (UTC days)', cards: ['active_1d', 'active_7d', 'active_30d'] },
-    { q: 'new-lost', title: 'New and lost installations per day', chart: 'line', x: 'day', series: ['new', 'lost'] },
+  overview: { title: 'Growth', panels: [
+    { q: 'growth', title: 'This window against the one before', render: growthCards, table: 'show' },
+    { q: 'activity', title: 'Active installations (UTC days)', chart: 'line', x: 'day', series: ['active_1d', 'active_7d', 'active_30d'], empty: SEND.any },
+    { q: 'new-lost', title: 'New and lost installations per day (lost: silent for a week since)', chart: 'bar', x: 'day', series: ['new', 'lost'], empty: SEND.any },
   ]},
-  versions: { title: 'Versions', panels: [
-    { q: 'versions', title: 'Installations per version and day', chart: 'pivot', x: 'day', group: 'version', y: 'installations' },
+  versions: { title: 'Releases', panels: [
+    { q: 'version-share', title: 'Version share of the active installations', chart: 'area', x: 'day', group: 'version', y: 'percent', empty: SEND.versions },
+    { q: 'releases', title: 'Adoption of each release: days from its first day (in the window) to 10, 50 and 90 %', table: 'show', empty: SEND.versions },
+    { q: 'upgrades', title: 'Upgrade paths in the window', table: 'show', chart: 'hbar', label: (r, c) => r[c('from_version')] + ' → ' + r[c('to_version')], series: ['installations'], empty: SEND.upgrades },
+  ]},
+  retention: { title: 'Retention', panels: [
+    { q: 'retention', title: 'Weekly cohorts: share still active after 1, 2, 4, 8 and 12 weeks', render: retentionTable, empty: SEND.retention },
   ]},
   platform: { title: 'Platform', panels: ['os', 'arch', 'runtime', 'cpus', 'memory', 'edition'].map((by) => (
-    { q: 'breakdown?by=' + by, title: 'Installations by ' + (by === 'memory' ? 'memory (GiB)' : by), chart: 'bar', x: by, series: ['installations'] })) },
+    { q: 'breakdown?by=' + by, title: 'Installations by ' + ({ cpus: 'CPU cores', memory: 'memory', runtime: 'runtime' }[by] || by), chart: 'hbar', x: by, series: ['installations'], tail: true, empty: SEND.any })) },
   features: { title: 'Features and plugins', panels: [
-    { q: 'adoption', title: 'Adoption: % of the installations that reported', chart: 'bar', x: 'name', series: ['percent'] },
-    { q: 'clusters', title: 'Clusters by number of nodes', chart: 'bar', x: 'nodes', series: ['clusters'] },
+    { q: 'adoption', title: 'Adoption now: share of the installations that reported', chart: 'hbar', label: (r, c) => r[c('name')] + ' (' + r[c('kind')] + ')', series: ['percent'], percent: true, empty: SEND.features },
+    { q: 'feature-trend', title: 'Adoption over time (share of the installations reporting)', chart: 'line', x: 'day', group: 'name', y: 'percent', percent: true, since: true, empty: SEND.features },
+    { q: 'feature-versions', title: 'Adoption by version', render: (p, t) => pivot(t, 'name', 'version', 'percent'), empty: SEND.features },
+    { q: 'clusters', title: 'Clusters by number of nodes', chart: 'bar', x: 'nodes', label: (r, c) => r[c('nodes')] + (r[c('nodes')] === 1 ? ' node' : ' nodes'), series: ['clusters'], empty: 'No clusters: reports name one with context.clusterId (the cluster agent does).' },
   ]},
   fields: { title: 'Field explorer', explorer: true },
-  commands: { title: 'Commands', panels: [
-    { q: 'commands', title: 'CLI commands: runs, success rate, duration (ms)' },
-    { q: 'options', title: 'Option use', chart: 'bar', x: 'option', series: ['runs'] },
+  commands: { title: 'CLI', panels: [
+    { q: 'commands', title: 'Commands in the window', render: commandTable, empty: SEND.commands },
+    { q: 'command-trend', title: 'p95 duration per day', chart: 'line', x: 'day', group: 'command', y: 'p95_ms', empty: SEND.commands },
+    { q: 'command-trend', title: 'Success rate per day', chart: 'line', x: 'day', group: 'command', y: 'success_rate', rate: true, empty: SEND.commands, id: 'success-trend' },
+    { q: 'command-versions', title: 'By version: p95 duration (marked: 50 % slower than the command\'s best version, over 30 runs or more)', render: (p, t) => pivot(t, 'command', 'version', 'p95_ms', 'slower', 'runs'), empty: SEND.commands },
+    { q: 'command-versions', title: 'By version: success rate (marked: 5 points under the command\'s best version, over 30 runs or more)', render: (p, t) => pivot(t, 'command', 'version', 'success_rate', 'lower', 'runs'), empty: SEND.commands, id: 'success-versions' },
+    { q: 'exit-codes', title: 'Failures by exit code', table: 'show', empty: 'No failed runs in this window.' },
+    { q: 'options', title: 'Option use', chart: 'hbar', x: 'option', series: ['runs'], empty: SEND.commands },
   ]},
   webui: { title: 'Web UI', panels: [
     { q: 'web-ui', title: 'Web UI per day: page views, logins, installations using it', chart: 'line', x: 'day', series: ['page_views', 'logins', 'installations'],
       empty: 'No web UI events yet: serve beacon.js from the product (UiRelay.script()) and mount beacon.uiRelay() at the path of its data-endpoint.' },
-    { q: 'ui-routes', title: 'Top routes (templates): page views', chart: 'bar', x: 'route', series: ['views'] },
-    { q: 'ui-routes-daily', title: 'Page views per day of the top routes', chart: 'pivot', x: 'day', group: 'route', y: 'views' },
+    { q: 'ui-routes', title: 'Top routes (templates): page views', chart: 'hbar', x: 'route', series: ['views'], empty: 'No page views yet.' },
+    { q: 'ui-routes-daily', title: 'Page views per day of the top routes', chart: 'line', x: 'day', group: 'route', y: 'views', empty: 'No page views yet.' },
   ]},
   health: { title: 'Health', panels: [
-    { q: 'health', title: 'Units reported unhealthy per day', chart: 'line', x: 'day', series: ['unhealthy'] },
+    { q: 'health', title: 'Units reported unhealthy per day', chart: 'line', x: 'day', series: ['unhealthy', 'reporting'], empty: SEND.health },
+    { q: 'health-units', title: 'The worst units in the window', table: 'show', chart: 'hbar', x: 'unit', series: ['unhealthy'], empty: SEND.health },
   ]},
+  compare: { title: 'Compare versions', compare: true },
   quarantine: { title: 'Quarantine', quarantine: true },
   data: { title: 'Data', data: true },
   settings: { title: 'Settings', settings: true },
@@ -53,98 +137,313 @@ function el(tag, attrs = {}, ...children) {
   for (const [k, v] of Object.entries(attrs)) {
     if (k === 'class') e.className = v; else if (k === 'text') e.textContent = v; else e.setAttribute(k, v);
   }
-  for (const c of children) if (c) e.append(c);
+  for (const c of children) if (c !== null && c !== undefined && c !== false) e.append(c);
   return e;
 }
 
-function filters() {
+function filters(extra) {
   const p = new URLSearchParams({ days: $('days').value });
   if ($('version').value.trim()) p.set('version', $('version').value.trim());
+  if (extra) for (const [k, v] of Object.entries(extra)) { if (v === null) p.delete(k); else p.set(k, v); }
   return p;
 }
 
 function fleetUrl(q, extra) {
   const [name, query] = q.split('?');
-  const p = filters();
+  const p = filters(extra);
   new URLSearchParams(query || '').forEach((v, k) => p.set(k, v));
-  if (extra) for (const [k, v] of Object.entries(extra)) p.set(k, v);
   return '/api/v1/products/' + encodeURIComponent($('product').value) + '/fleet/' + name + '?' + p;
 }
 
-function table(t, empty) {
+// A table of an answer; each cell keeps its raw value in data-value (the browser test reads it).
+function table(t, empty, mark) {
   if (!t.rows.length) return el('p', { class: 'empty', text: empty || 'No data in this window.' });
-  const numeric = t.columns.map((_, i) => typeof t.rows[0][i] === 'number');
-  const head = el('tr', {}, ...t.columns.map((c, i) => el('th', { text: c, class: numeric[i] ? 'num' : '' })));
-  const rows = t.rows.map((r) => el('tr', {}, ...r.map((v) => el('td', {
-    class: typeof v === 'number' ? 'num' : '',
-    text: v === null ? '—' : (typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(2) : String(v)),
+  const numeric = t.columns.map((c, i) => ['pct', 'rate', 'ms', 'days', 'change'].includes(COLUMN_FORMAT[c]) || t.rows.some((r) => typeof r[i] === 'number'));
+  const head = el('tr', {}, ...t.columns.map((c, i) => el('th', { text: header(c), scope: 'col', class: numeric[i] ? 'num' : '' })));
+  const rows = t.rows.map((r, ri) => el('tr', {}, ...r.map((v, i) => el('td', {
+    class: (numeric[i] ? 'num' : '') + (mark && mark(ri, i) ? ' worse' : ''),
+    'data-value': v === null ? '' : String(v),
+    text: cell(t.columns[i], v),
   }))));
-  return el('table', {}, el('thead', {}, head), el('tbody', {}, ...rows));
+  // An answer as the API gave it says where from (the browser test compares the two).
+  return el('table', t.source ? { 'data-source': t.source } : {}, el('thead', {}, head), el('tbody', {}, ...rows));
 }
 
-function chart(panel, t) {
-  if (!panel.chart || !t.rows.length || !window.Chart) return null;
-  const canvas = el('canvas', { 'aria-label': panel.title, role: 'img' });
-  const box = el('div', { class: 'chart' }, canvas);
-  const col = (name) => t.columns.indexOf(name);
+// The table behind a "Show data" toggle, under a chart.
+function dataBox(t, empty) {
+  return el('details', { class: 'data' }, el('summary', { text: 'Show data (' + NUM.format(t.rows.length) + ' rows)' }), table(t, empty));
+}
+
+const col = (t) => (name) => t.columns.indexOf(name);
+
+// ---- Charts (Chart.js, vendored), each with a sentence that says what it shows.
+function chart(p, t) {
+  if (!p.chart || !t.rows.length || !window.Chart) return null;
+  const c = col(t);
+  const scale = (v) => (v === null || v === undefined ? null : p.rate ? v * 100 : v);
   let labels; let datasets;
-  if (panel.chart === 'pivot') {
-    labels = [...new Set(t.rows.map((r) => r[col(panel.x)]))];
-    const groups = [...new Set(t.rows.map((r) => r[col(panel.group)]))];
-    datasets = groups.map((g) => ({ label: String(g), data: labels.map((x) => {
-      const row = t.rows.find((r) => r[col(panel.x)] === x && r[col(panel.group)] === g);
-      return row ? row[col(panel.y)] : 0;
-    }) }));
+  if (p.group) {
+    labels = [...new Set(t.rows.map((r) => r[c(p.x)]))];
+    const groups = [...new Set(t.rows.map((r) => r[c(p.group)]))];
+    const at = new Map(t.rows.map((r) => [r[c(p.x)] + '\u0000' + r[c(p.group)], r[c(p.y)]]));
+    datasets = groups.map((g) => ({ label: g === null ? '(none)' : String(g), data: labels.map((x) => scale(at.has(x + '\u0000' + g) ? at.get(x + '\u0000' + g) : (p.chart === 'area' ? 0 : null))),
+      fill: p.chart === 'area', spanGaps: true, pointRadius: 0 }));
   } else {
-    labels = t.rows.map((r) => String(r[col(panel.x)] ?? '—'));
-    datasets = panel.series.map((s) => ({ label: s, data: t.rows.map((r) => r[col(s)]) }));
+    let rows = t.rows;
+    if (p.tail && rows.length > 10) {
+      const other = rows.slice(9).reduce((n, r) => n + r[c(p.series[0])], 0);
+      rows = rows.slice(0, 9).concat([[...rows[0].map(() => null)]]);
+      rows[9][c(p.x)] = 'other (' + (t.rows.length - 9) + ')'; rows[9][c(p.series[0])] = other;
+    }
+    labels = rows.map((r) => (p.label ? p.label(r, c) : cell(p.x, r[c(p.x)] ?? '—')));
+    datasets = p.series.map((s) => ({ label: header(s), data: rows.map((r) => scale(r[c(s)])), pointRadius: 0 }));
   }
+  const summary = describe(p, labels, datasets);
+  const canvas = el('canvas', { role: 'img', 'aria-label': p.title + '. ' + summary });
+  const box = el('div', { class: p.chart === 'hbar' ? 'chart hbar' : 'chart' }, canvas);
+  if (p.chart === 'hbar') box.style.height = Math.max(120, 28 * labels.length + 40) + 'px';
+  const percent = p.percent || p.rate || p.chart === 'area';
+  const valueAxis = { beginAtZero: true, stacked: p.chart === 'area', max: percent ? 100 : undefined,
+    ticks: { callback: (v) => (percent ? v + ' %' : p.y && p.y.endsWith('_ms') ? duration(v) : NUM.format(v)) } };
   new window.Chart(canvas, {
-    type: panel.chart === 'bar' ? 'bar' : 'line',
+    type: p.chart === 'hbar' ? 'bar' : p.chart === 'bar' ? 'bar' : 'line',
     data: { labels, datasets },
-    options: { maintainAspectRatio: false, animation: false, scales: { y: { beginAtZero: true, title: { display: true, text: panel.series ? panel.series.join(', ') : panel.y } } } },
+    options: {
+      maintainAspectRatio: false, animation: false, indexAxis: p.chart === 'hbar' ? 'y' : 'x',
+      interaction: { mode: 'index', intersect: false },
+      plugins: { legend: { display: datasets.length > 1 }, tooltip: { callbacks: { label: (ctx) => ctx.dataset.label + ': ' + tip(p, ctx.parsed[p.chart === 'hbar' ? 'x' : 'y']) } } },
+      scales: p.chart === 'hbar' ? { x: valueAxis } : { y: valueAxis },
+    },
   });
-  return box;
+  return el('div', {}, box, el('p', { class: 'summary', text: summary }));
 }
 
+function tip(p, v) {
+  if (v === null || v === undefined) return '—';
+  if (p.percent || p.rate || p.chart === 'area') return v.toFixed(1) + ' %';
+  if (p.y && p.y.endsWith('_ms')) return duration(v);
+  return NUM.format(v);
+}
+
+// The chart's text alternative: its last point per series, or its largest bars.
+function describe(p, labels, datasets) {
+  const top = (pairs) => pairs.filter((x) => x[1] !== null).sort((a, b) => b[1] - a[1]).slice(0, 5).map(([l, v]) => l + ' ' + tip(p, v)).join(', ');
+  if (p.chart === 'hbar' || (p.chart === 'bar' && !String(labels[0]).match(/^\d{4}-\d\d-\d\d$/))) {
+    return 'Largest: ' + top(labels.map((l, i) => [l, datasets[0].data[i]])) + '.';
+  }
+  const last = labels.length - 1;
+  return 'From ' + labels[0] + ' to ' + labels[last] + '. On ' + labels[last] + ': ' + top(datasets.map((d) => [d.label, d.data[last]])) + '.';
+}
+
+// ---- Panels.
 async function panel(p) {
-  const tools = el('span', { class: 'tools' }, el('a', { href: fleetUrl(p.q, { format: 'csv' }), text: 'CSV' }));
-  const body = el('div', { class: 'loading', text: 'Loading…' });
-  const box = el('div', { class: 'panel', 'data-query': p.q }, tools, el('h3', { text: p.title }), body);
-  try {
-    const t = await api(fleetUrl(p.q));
-    body.replaceWith(p.cards ? cards(p, t) : el('div', {}, chart(p, t), table(t, p.empty)));
-  } catch (e) { body.textContent = 'Could not load: ' + e.message; body.className = 'error'; }
+  const csv = el('a', { href: fleetUrl(p.q, { format: 'csv' }), text: 'CSV', 'aria-label': 'CSV of ' + p.title });
+  const body = el('div', { class: 'loading', text: 'Loading…', role: 'status' });
+  const box = el('section', { class: 'panel', 'data-query': p.id || p.q.split('?')[0] + (p.q.includes('?') ? '-' + p.q.split('=')[1] : '') }, el('span', { class: 'tools' }, csv), el('h3', { text: p.title }), body);
+  const started = performance.now();
+  (async () => {
+    try {
+      const t = await api(fleetUrl(p.q));
+      t.source = fleetUrl(p.q);
+      let content;
+      // A chart of nothing but zeros (days without a single installation) says nothing either.
+      const nothing = !t.rows.length || (p.chart && t.rows.every((r) => r.every((v) => typeof v !== 'number' || v === 0)));
+      if (nothing && !p.render) content = el('p', { class: 'empty', text: p.empty || 'No data in this window.' });
+      else if (p.render) content = t.rows.length ? p.render(p, t) : el('p', { class: 'empty', text: p.empty || 'No data in this window.' });
+      else if (p.chart) content = el('div', {}, chart(p, t), p.since ? sinceLine(t) : null, p.table === 'show' ? table(t, p.empty) : dataBox(t, p.empty));
+      else content = table(t, p.empty);
+      body.replaceWith(content);
+    } catch (e) {
+      body.replaceWith(el('div', { class: 'error', role: 'alert', text: 'Could not load this panel: ' + e.message }));
+    }
+    box.setAttribute('data-ms', String(Math.round(performance.now() - started)));
+  })();
   return box;
 }
 
-function cards(p, t) {
-  const row = t.rows[0] || [];
-  return el('div', { class: 'cards' }, ...p.cards.map((c, i) => el('div', { class: 'card', 'data-card': c },
-    el('div', { class: 'value', text: String(row[i] ?? 0) }), el('div', { class: 'label', text: CARD_LABELS[c] || c }))));
+function growthCards(p, t) {
+  const c = col(t);
+  const labels = { active: 'installations active in the window', new: 'new installations (first seen)', lost: 'lost (last seen, silent a week since)' };
+  return el('div', {}, el('div', { class: 'cards' }, ...t.rows.map((r) => {
+    const change = r[c('change_percent')];
+    const good = r[c('figure')] === 'lost' ? change < 0 : change > 0;
+    return el('div', { class: 'card', 'data-card': r[c('figure')] },
+      el('div', { class: 'value', text: NUM.format(r[c('window')]) }),
+      el('div', { class: 'label', text: labels[r[c('figure')]] || r[c('figure')] }),
+      el('div', { class: 'change ' + (change === null || change === 0 ? '' : good ? 'good' : 'bad'),
+        text: (change === null ? 'none in the previous window' : FORMAT.change(change) + ' on the previous window (' + NUM.format(r[c('previous_window')]) + ')') }));
+  })), dataBox(t));
+}
+
+function retentionTable(p, t) {
+  const weekCols = t.columns.filter((x) => x.startsWith('week_'));
+  const tbl = table(t);
+  tbl.classList.add('heat');
+  // Shade each share by its size; the text says the figure, the shade only helps reading.
+  tbl.querySelectorAll('tbody tr').forEach((tr) => {
+    weekCols.forEach((w) => {
+      const td = tr.children[t.columns.indexOf(w)];
+      const v = td.getAttribute('data-value');
+      if (v !== '') td.style.backgroundColor = 'rgba(37, 99, 235, ' + (Number(v) / 100 * 0.55).toFixed(3) + ')';
+    });
+  });
+  return el('div', {}, tbl, el('p', { class: 'hint', text: 'A cohort is the installations first seen in a week (Monday to Sunday, UTC) of the window; — marks a week that has not begun. A window of 90 days or a year fills the later weeks.' }));
+}
+
+function sinceLine(t) {
+  const c = col(t);
+  const first = new Map();
+  for (const r of t.rows) if (r[c('installations')] > 0 && !first.has(r[c('name')])) first.set(r[c('name')], r[c('day')]);
+  const start = t.rows.length ? t.rows[0][c('day')] : '';
+  const parts = [...first.entries()].map(([n, d]) => n + (d === start ? ' before ' + d : ' since ' + d));
+  return el('p', { class: 'hint', text: 'In use: ' + (parts.join('; ') || 'none') + '.' });
+}
+
+// Rows × columns of one figure; 'slower'/'lower' marks the cells worse than the row's best, among
+// the cells whose weight (runs) is at least 30, so that a handful of runs marks nothing.
+const MIN_WEIGHT = 30;
+function pivot(t, rowKey, colKey, value, worse, weight) {
+  const c = col(t);
+  const rowsKeys = [...new Set(t.rows.map((r) => r[c(rowKey)]))];
+  const cols = [...new Set(t.rows.map((r) => r[c(colKey)]))].sort(compareVersions);
+  const at = new Map(t.rows.map((r) => [r[c(rowKey)] + '\u0000' + r[c(colKey)], r[c(value)]]));
+  const heavy = new Set(t.rows.filter((r) => !weight || r[c(weight)] >= MIN_WEIGHT).map((r) => r[c(rowKey)] + '\u0000' + r[c(colKey)]));
+  const rows = rowsKeys.map((k) => [k ?? '(none)', ...cols.map((v) => (at.has(k + '\u0000' + v) ? at.get(k + '\u0000' + v) : null))]);
+  const columns = [rowKey, ...cols.map(String)];
+  columns.forEach((x, i) => { if (i > 0) COLUMN_FORMAT[x] = COLUMN_FORMAT[value] || 'pct'; });
+  const counted = (ri, i) => rows[ri][i] !== null && heavy.has(rowsKeys[ri] + '\u0000' + cols[i - 1]);
+  const mark = worse && ((ri, i) => {
+    if (i === 0 || !counted(ri, i)) return false;
+    const vals = rows[ri].slice(1).filter((v, j) => counted(ri, j + 1));
+    const v = rows[ri][i];
+    if (vals.length < 2) return false;
+    return worse === 'slower' ? v > 1.5 * Math.min(...vals) : v < Math.max(...vals) - 0.05;
+  });
+  const tbl = table({ columns, rows }, null, mark);
+  columns.forEach((x, i) => { if (i > 0) delete COLUMN_FORMAT[x]; });
+  return el('div', { class: 'scroll' }, tbl);
+}
+
+function compareVersions(a, b) {
+  const pa = String(a).split(/[.-]/); const pb = String(b).split(/[.-]/);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = pa[i] ?? ''; const y = pb[i] ?? '';
+    const nx = /^\d+$/.test(x); const ny = /^\d+$/.test(y);
+    if (nx && ny && Number(x) !== Number(y)) return Number(x) - Number(y);
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+// The commands: failures and readable durations; the top failing first in their own list.
+function commandTable(p, t) {
+  const c = col(t);
+  const withFailures = { columns: ['command', 'runs', 'failures', 'success_rate', 'p50_ms', 'p95_ms', 'p99_ms', 'installations'],
+    rows: t.rows.map((r) => [r[c('command')], r[c('runs')], Math.round(r[c('runs')] * (1 - r[c('success_rate')])), r[c('success_rate')], r[c('p50_ms')], r[c('p95_ms')], r[c('p99_ms')], r[c('installations')]]) };
+  const failing = withFailures.rows.filter((r) => r[2] > 0).sort((x, y) => y[2] - x[2]).slice(0, 5);
+  return el('div', {},
+    el('p', { class: 'summary', 'data-top-failing': failing.map((r) => r[0]).join('\n'),
+      text: failing.length ? 'Top failing: ' + failing.map((r) => (r[0] ?? '(none)') + ' ' + NUM.format(r[2]) + ' failed (' + FORMAT.rate(r[3]) + ' success)').join('; ') + '.' : 'No failed runs in this window.' }),
+    table(withFailures));
 }
 
 async function render() {
-  const name = (location.hash || '#overview').slice(1);
-  const view = VIEWS[name] || VIEWS.overview;
-  for (const a of $('nav').children) a.className = a.getAttribute('href') === '#' + name ? 'active' : '';
+  const s = state();
+  if (s.product && [...$('product').options].some((o) => o.value === s.product)) $('product').value = s.product;
+  $('days').value = [...$('days').options].some((o) => o.value === s.days) ? s.days : '30';
+  $('version').value = s.version;
+  const view = VIEWS[s.view];
+  for (const a of $('nav').children) {
+    const on = a.getAttribute('data-view') === s.view;
+    a.className = on ? 'active' : '';
+    if (on) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+    a.setAttribute('href', hashFor(a.getAttribute('data-view')));
+  }
+  document.title = view.title + ' · ' + $('product').value + ' · Beacon';
   const out = $('view');
   out.replaceChildren(el('h2', { text: view.title }));
   if (view.panels) for (const p of view.panels) out.append(await panel(p));
   if (view.explorer) explorer(out);
+  if (view.compare) await compare(out, s);
   if (view.quarantine) await quarantine(out);
   if (view.data) await dataControl(out);
   if (view.settings) await settings(out);
+  versionsList();
+}
+
+// The versions the filter and the comparison offer, from the releases of the last year.
+let versionsFor = null;
+async function versionsList() {
+  const product = $('product').value;
+  if (versionsFor === product) return;
+  versionsFor = product;
+  try {
+    const t = await api(fleetUrl('releases', { days: 365, version: null }));
+    $('versions-list').replaceChildren(...t.rows.map((r) => r[0]).sort(compareVersions).reverse().map((v) => el('option', { value: v })));
+  } catch (e) { versionsFor = null; }
+}
+
+// A change between versions: in points for shares and rates, in percent for the rest.
+function change(column, va, vb) {
+  if (typeof va !== 'number' || typeof vb !== 'number') return '—';
+  if (column === 'success_rate') return (vb >= va ? '+' : '') + ((vb - va) * 100).toFixed(1) + ' pts';
+  if (column === 'percent') return (vb >= va ? '+' : '') + (vb - va).toFixed(1) + ' pts';
+  return va === 0 ? '—' : FORMAT.change((vb - va) / Math.abs(va) * 100);
+}
+// Worse in the second version: 50 % slower, or 5 points less successful.
+function isWorse(column, va, vb) {
+  if (typeof va !== 'number' || typeof vb !== 'number') return false;
+  if (column.endsWith('_ms')) return vb > 1.5 * va;
+  if (column === 'success_rate') return vb < va - 0.05;
+  return false;
+}
+
+// Two versions side by side on the figures of the other views.
+async function compare(out, s) {
+  let versions = [];
+  try { versions = (await api(fleetUrl('releases', { version: null }))).rows.map((r) => r[0]).sort(compareVersions).reverse(); } catch (e) { /* the selects stay empty */ }
+  const a = s.a || versions[1] || versions[0] || ''; const b = s.b || versions[0] || '';
+  const pick = (id, v, label) => el('label', {}, label + ' ', el('select', { id }, ...(versions.includes(v) || !v ? versions : [v, ...versions]).map((x) => { const o = el('option', { value: x, text: x }); if (x === v) o.selected = true; return o; })));
+  const form = el('form', { class: 'panel', id: 'compare-form' }, pick('compare-a', a, 'Version'), ' against ', pick('compare-b', b, 'version'));
+  form.addEventListener('change', () => go({ a: $('compare-a').value, b: $('compare-b').value }));
+  out.append(form);
+  if (!a || !b) { form.append(el('p', { class: 'empty', text: SEND.versions })); return; }
+  const side = async (title, id, q, key, figures) => {
+    const box = el('section', { class: 'panel', 'data-query': id }, el('h3', { text: title }), el('div', { class: 'loading', text: 'Loading…' }));
+    out.append(box);
+    const started = performance.now();
+    try {
+      const [ta, tb] = await Promise.all([api(fleetUrl(q, { version: a })), api(fleetUrl(q, { version: b }))]);
+      const keys = [...new Set([...ta.rows, ...tb.rows].map((r) => key(r, col(ta))))];
+      const find = (t, k) => t.rows.find((r) => key(r, col(t)) === k);
+      const rows = []; const worse = [];
+      for (const k of keys) for (const [name, column] of figures) {
+        const va = find(ta, k) ? find(ta, k)[col(ta)(column)] : null; const vb = find(tb, k) ? find(tb, k)[col(tb)(column)] : null;
+        rows.push([(k === null ? '(none)' : k) + (figures.length > 1 ? ' · ' + name : ''), cell(column, va), cell(column, vb), change(column, va, vb)]);
+        worse.push(isWorse(column, va, vb));
+      }
+      const shown = rows.length ? table({ columns: ['figure', a, b, 'change'], rows }, null, (ri, i) => i === 3 && worse[ri]) : el('p', { class: 'empty', text: 'Neither version has figures here in this window.' });
+      shown.querySelectorAll('td:not(:first-child), th:not(:first-child)').forEach((td) => td.classList.add('num'));
+      box.lastChild.replaceWith(shown);
+    } catch (e) { box.lastChild.replaceWith(el('div', { class: 'error', role: 'alert', text: 'Could not load this panel: ' + e.message })); }
+    box.setAttribute('data-ms', String(Math.round(performance.now() - started)));
+  };
+  await Promise.all([
+    side('Installations', 'compare-growth', 'growth', (r, c) => r[c('figure')], [['', 'window']]),
+    side('CLI commands', 'compare-commands', 'commands', (r, c) => r[c('command')], [['runs', 'runs'], ['success', 'success_rate'], ['p50', 'p50_ms'], ['p95', 'p95_ms']]),
+    side('Features and plugins (share of its reporting installations)', 'compare-features', 'adoption', (r, c) => r[c('name')] + ' (' + r[c('kind')] + ')', [['', 'percent']]),
+    side('Health: units reported unhealthy', 'compare-health', 'health-units', (r, c) => r[c('unit')], [['', 'unhealthy']]),
+  ]);
 }
 
 function explorer(out) {
-  const input = el('input', { id: 'field-path', placeholder: 'vm_specs.num_cpus', value: 'vm_specs.num_cpus', size: '30' });
+  const input = el('input', { id: 'field-path', placeholder: 'vm_specs.num_cpus', value: 'vm_specs.num_cpus', size: '30', 'aria-label': 'Report field path' });
   const result = el('div');
-  const go = el('button', { type: 'submit', class: 'primary', text: 'Show' });
-  const form = el('form', { class: 'panel' }, el('label', { text: 'Report field ' }), input, go, result);
+  const go2 = el('button', { type: 'submit', class: 'primary', text: 'Show' });
+  const form = el('form', { class: 'panel' }, el('label', { for: 'field-path', text: 'Report field ' }), input, ' ', go2, result);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    result.replaceChildren(await panel({ q: 'field?path=' + encodeURIComponent(input.value.trim()), title: input.value.trim(), chart: 'bar', x: 'value', series: ['installations'] }));
+    result.replaceChildren(await panel({ q: 'field?path=' + encodeURIComponent(input.value.trim()), title: input.value.trim(), chart: 'hbar', x: 'value', series: ['installations'], tail: true }));
   });
   out.append(form);
   form.requestSubmit();
@@ -297,7 +596,7 @@ async function start() {
   const s = await api('/api/v1/products');
   $('product').replaceChildren(...s.products.map((p) => el('option', { value: p, text: p })));
   $('login').hidden = true; $('filters').hidden = false; $('nav').hidden = false;
-  $('nav').replaceChildren(...Object.entries(VIEWS).map(([k, v]) => el('a', { href: '#' + k, text: v.title })));
+  $('nav').replaceChildren(...Object.entries(VIEWS).map(([k, v]) => el('a', { href: '#' + k, 'data-view': k, text: v.title })));
   await render();
 }
 
@@ -311,9 +610,10 @@ $('login').addEventListener('submit', async (e) => {
   await start();
 });
 $('logout').addEventListener('click', async () => { await api('/api/v1/session', { method: 'DELETE' }).catch(() => {}); csrf = null; showLogin(); });
-for (const id of ['product', 'days']) $(id).addEventListener('change', render);
-$('version').addEventListener('change', render);
-window.addEventListener('hashchange', render);
+// A filter changes the URL; the URL's change renders (so back and forward do too).
+for (const id of ['product', 'days', 'version']) $(id).addEventListener('change', () => go({}));
+$('filters').addEventListener('submit', (e) => { e.preventDefault(); go({}); });
+window.addEventListener('hashchange', () => { if (!$('nav').hidden) render(); });
 
 fetch('/api/v1/session', { headers: { 'Accept': 'application/json', 'X-Beacon-Dashboard': '1' } })
   .then((res) => res.json())

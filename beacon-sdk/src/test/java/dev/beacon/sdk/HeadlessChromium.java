@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -222,7 +223,30 @@ public final class HeadlessChromium implements AutoCloseable {
   }
 
   public void screenshot(Path file) throws Exception {
-    JsonNode r = call("Page.captureScreenshot", Map.of("format", "png"));
+    screenshot(file, false);
+  }
+
+  /** A screenshot of the viewport, or of the whole page ({@code fullPage}), however long. */
+  public void screenshot(Path file, boolean fullPage) throws Exception {
+    Map<String, Object> params = new HashMap<>(Map.of("format", "png"));
+    if (fullPage) {
+      JsonNode size = call("Page.getLayoutMetrics", Map.of()).get("cssContentSize");
+      params.put("captureBeyondViewport", true);
+      params.put(
+          "clip",
+          Map.of(
+              "x",
+              0,
+              "y",
+              0,
+              "width",
+              size.get("width").asDouble(),
+              "height",
+              Math.min(size.get("height").asDouble(), 8000),
+              "scale",
+              1));
+    }
+    JsonNode r = call("Page.captureScreenshot", params);
     Files.createDirectories(file.getParent());
     Files.write(file, Base64.getDecoder().decode(r.get("data").asText()));
   }

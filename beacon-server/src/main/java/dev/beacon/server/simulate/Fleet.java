@@ -52,12 +52,15 @@ final class Fleet {
   private final int installations;
   private final int days;
   private final Instant end;
+  private final int todaySeconds;
   private final long seed;
 
-  Fleet(int installations, int days, Instant end, long seed) {
+  /** Days end with today (UTC), whose events are spread over its first hours to an hour ago. */
+  Fleet(int installations, int days, Instant now, long seed) {
     this.installations = installations;
     this.days = days;
-    this.end = end.truncatedTo(ChronoUnit.DAYS);
+    this.end = now.truncatedTo(ChronoUnit.DAYS);
+    this.todaySeconds = (int) Math.max(1, ChronoUnit.SECONDS.between(end, now) - 3600);
     this.seed = seed;
   }
 
@@ -102,12 +105,15 @@ final class Fleet {
       Random shape = new Random(seed * 197 + i);
       int churnWeek = days * 2 / 3;
       if (first >= churnWeek && first < churnWeek + 7 && shape.nextDouble() < 0.6) {
-        last = Math.min(days - 1, first + shape.nextInt(10));
+        last = Math.min(days - 1, first + shape.nextInt(4));
       }
       // Its own generator, so the rest of the fleet is what it was before web UIs were simulated.
       Random ui = new Random(seed * 131 + i);
       for (int day = first; day <= last; day++) {
-        Instant at = end.minus(days - day, ChronoUnit.DAYS).plusSeconds(ir.nextInt(86_000));
+        int seconds = ir.nextInt(86_000);
+        Instant at =
+            end.minus(days - 1L - day, ChronoUnit.DAYS)
+                .plusSeconds(day == days - 1 ? seconds % todaySeconds : seconds);
         String version = VERSIONS[0];
         for (int v = VERSIONS.length - 1; v > 0; v--) {
           if (day >= releaseDay[v] + upgradeLag) {

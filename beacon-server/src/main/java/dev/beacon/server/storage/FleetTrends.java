@@ -209,21 +209,31 @@ public final class FleetTrends {
 
   /**
    * Per version active in the window: its first day in the window, its share (%) of the active
-   * installations on the window's last day and at its peak, and the days it took from its first day
-   * to reach 10, 50 and 90 % (null: not reached). Computed from {@link #versionShare}.
+   * installations on the window's last whole day and at its peak, and the days it took from its
+   * first day to reach 10, 50 and 90 % (null: not reached). Computed from {@link #versionShare}.
    */
   public Table releases(Filter f) {
-    return releases(versionShare(f));
+    return releases(versionShare(f), FleetQueries.today());
   }
 
-  /** {@link #releases} of a {@link #versionShare} table (the tests' reference derives it alike). */
-  static Table releases(Table share) {
+  /**
+   * {@link #releases} of a {@link #versionShare} table (the tests' reference derives it alike).
+   * "Now" is the last whole day in it (today has only begun), or today when it has no other.
+   */
+  static Table releases(Table share, LocalDate today) {
     Map<String, List<List<Object>>> byVersion = new LinkedHashMap<>();
     String lastDay = null;
+    String lastWholeDay = null;
     for (List<Object> r : share.rows()) {
       byVersion.computeIfAbsent((String) r.get(1), k -> new ArrayList<>()).add(r);
       String day = (String) r.get(0);
       lastDay = lastDay == null || day.compareTo(lastDay) > 0 ? day : lastDay;
+      if (day.compareTo(today.toString()) < 0) {
+        lastWholeDay = lastWholeDay == null || day.compareTo(lastWholeDay) > 0 ? day : lastWholeDay;
+      }
+    }
+    if (lastWholeDay != null) {
+      lastDay = lastWholeDay;
     }
     List<List<Object>> rows = new ArrayList<>();
     for (Map.Entry<String, List<List<Object>>> e : byVersion.entrySet()) {

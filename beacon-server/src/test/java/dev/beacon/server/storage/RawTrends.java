@@ -155,7 +155,7 @@ final class RawTrends {
   }
 
   Table releases(Filter f) {
-    return FleetTrends.releases(versionShare(f));
+    return FleetTrends.releases(versionShare(f), today());
   }
 
   Table upgrades(Filter f) {

@@ -9,6 +9,10 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +33,8 @@ class DashboardBrowserIT {
     Path chromium = HeadlessChromium.forTest();
 
     try (TestServer s = TestServer.start(tmp.resolve("data"))) {
-      new Simulator(URI.create(s.server.url()), TestServer.ACME_KEY).run(40, 20, 3);
+      // The demo fleet's shapes (releases spreading, a regressed release, a churning cohort).
+      new Simulator(URI.create(s.server.url()), TestServer.ACME_KEY).run(60, 60, 3);
       hostileTelemetry(s);
       String admin = TestServer.basic("admin", TestServer.ADMIN_PASSWORD);
       Path shots = Path.of("target", "screenshots");
@@ -52,48 +57,41 @@ class DashboardBrowserIT {
                 + ";"
                 + " document.querySelector('#login button').click(); true");
 
-        // Overview: the cards show the API's figures (products are listed in name order).
-        browser.waitFor("document.querySelector('[data-card=active_30d] .value')", WAIT);
+        // Growth: the cards show the API's figures (products are listed in name order).
+        browser.waitFor("document.querySelector('[data-card=active] .value')", WAIT);
         assertThat(browser.eval("document.getElementById('product').value").asText())
             .isEqualTo("acme");
-        JsonNode active = s.get("/api/v1/products/acme/fleet/active", admin).json();
+        JsonNode growth = s.get("/api/v1/products/acme/fleet/growth", admin).json();
+        assertThat(growth.at("/rows/0/0").asText()).isEqualTo("active");
         assertThat(
                 browser
-                    .eval("document.querySelector('[data-card=active_30d] .value').textContent")
+                    .eval("document.querySelector('[data-card=active] .value').textContent")
                     .asText())
-            .isEqualTo(active.at("/rows/0/2").asText());
-        assertThat(
-                browser
-                    .eval("document.querySelector('[data-card=active_7d] .value').textContent")
-                    .asText())
-            .isEqualTo(active.at("/rows/0/1").asText());
+            .isEqualTo(String.format(Locale.ROOT, "%,d", growth.at("/rows/0/1").asLong()));
         waitForPanels(browser);
-        browser.screenshot(shots.resolve("overview.png"));
+        browser.screenshot(shots.resolve("overview.png"), true);
 
-        for (String view :
-            new String[] {
-              "versions",
-              "platform",
-              "features",
-              "fields",
-              "commands",
-              "webui",
-              "health",
-              "quarantine",
-              "data",
-              "settings"
-            }) {
-          browser.eval("location.hash = '#" + view + "'; true");
-          browser.waitFor(
-              "document.querySelector('nav a.active') && document.querySelector('nav a.active').getAttribute('href') === '#"
-                  + view
-                  + "'",
-              WAIT);
-          waitForPanels(browser);
-          browser.screenshot(shots.resolve(view + ".png"));
+        Map<String, Long> timings = new LinkedHashMap<>();
+        for (String view : VIEWS) {
+          show(browser, view);
+          browser.screenshot(shots.resolve(view + ".png"), true);
           assertThat(browser.eval("document.querySelectorAll('.panel .error').length").asInt())
               .as(view)
               .isZero();
+          assertThat(mismatches(browser)).as("%s: tables against the API", view).isEmpty();
+          timings.put(view, slowestPanel(browser));
+          if (List.of("overview", "versions", "features", "commands", "health").contains(view)) {
+            // Every chart has its text alternative.
+            assertThat(
+                    browser
+                        .eval(
+                            "[...document.querySelectorAll('#view canvas')].every(c =>"
+                                + " c.getAttribute('role') === 'img'"
+                                + " && /\\d/.test(c.getAttribute('aria-label')))")
+                        .asBoolean())
+                .as(view)
+                .isTrue();
+          }
           if (view.equals("webui")) {
             // The simulated clusters' web UIs: the top route as the API has it, drawn and listed.
             JsonNode routes = s.get("/api/v1/products/acme/fleet/ui-routes", admin).json();
@@ -109,24 +107,41 @@ class DashboardBrowserIT {
                 .isEqualTo(3);
           }
           if (view.equals("platform")) {
-            JsonNode os = s.get("/api/v1/products/acme/fleet/breakdown?by=os", admin).json();
+            // Numeric buckets with their unit, in numeric order.
             assertThat(
                     browser
-                        .eval("document.querySelector('.panel tbody tr td').textContent")
+                        .eval(
+                            "[...document.querySelectorAll('[data-query=breakdown-memory] tbody tr"
+                                + " td:first-child')].map(td => td.textContent).join(',')")
                         .asText())
-                .isEqualTo(os.at("/rows/0/0").asText());
+                .startsWith("4 GiB,8 GiB,16 GiB,32 GiB,64 GiB");
+          }
+          if (view.equals("commands")) {
+            // The regressed release stands out: its build marked slower than the best version.
             assertThat(
                     browser
-                        .eval("document.querySelector('.panel tbody tr td.num').textContent")
+                        .eval(
+                            "[...document.querySelectorAll('[data-query=command-versions] td.worse')]"
+                                + ".length > 0")
+                        .asBoolean())
+                .isTrue();
+            JsonNode commands = s.get("/api/v1/products/acme/fleet/commands", admin).json();
+            assertThat(
+                    browser
+                        .eval(
+                            "document.querySelector('[data-query=commands] tbody tr"
+                                + " td:nth-child(4)').textContent")
                         .asText())
-                .isEqualTo(os.at("/rows/0/1").asText());
+                .isEqualTo(
+                    String.format(
+                        Locale.ROOT, "%.1f %%", commands.at("/rows/0/2").asDouble() * 100));
           }
           if (view.equals("versions") || view.equals("commands")) {
             // Hostile telemetry is shown as text; no element is made of it.
             assertThat(
                     browser
                         .eval(
-                            "document.getElementById('view').innerText.includes("
+                            "document.getElementById('view').textContent.includes("
                                 + js(HOSTILE)
                                 + ")")
                         .asBoolean())
@@ -136,6 +151,105 @@ class DashboardBrowserIT {
                 .isZero();
           }
         }
+        System.out.println("Dashboard views, slowest panel's first render (ms): " + timings);
+
+        // Filters live in the URL: a link opened afresh shows the same view and filters, and
+        // back returns to it after another view.
+        String link = "#commands?product=acme&days=7&version=5.1.0";
+        browser.navigate(base + "/dashboard/" + link);
+        waitForPanels(browser);
+        assertThat(browser.eval("document.getElementById('days').value").asText()).isEqualTo("7");
+        assertThat(browser.eval("document.getElementById('version').value").asText())
+            .isEqualTo("5.1.0");
+        assertThat(
+                browser
+                    .eval(
+                        "document.querySelector('[data-query=commands]')"
+                            + " && document.querySelector('nav a.active').textContent")
+                    .asText())
+            .isEqualTo("CLI");
+        assertThat(mismatches(browser)).isEmpty();
+        assertThat(
+                browser
+                    .eval(
+                        "[...document.querySelectorAll('#view table[data-source]')].every(t =>"
+                            + " t.dataset.source.includes('days=7')"
+                            + " && t.dataset.source.includes('version=5.1.0'))")
+                    .asBoolean())
+            .isTrue();
+        browser.eval("document.querySelector('nav a[data-view=versions]').click(); true");
+        browser.waitFor(
+            "location.hash.startsWith('#versions?') && location.hash.includes('days=7')", WAIT);
+        waitForPanels(browser);
+        browser.eval("history.back(); true");
+        browser.waitFor("location.hash === " + js(link), WAIT);
+        waitForPanels(browser);
+        assertThat(browser.eval("document.querySelector('nav a.active').textContent").asText())
+            .isEqualTo("CLI");
+
+        // Compare two versions side by side, chosen in the URL.
+        browser.navigate(base + "/dashboard/#compare?product=acme&a=5.1.0&b=5.2.1");
+        browser.waitFor(
+            "document.querySelector('[data-query=compare-commands] table')"
+                + " && document.querySelectorAll('#view .loading').length === 0",
+            WAIT);
+        assertThat(browser.eval("document.getElementById('compare-a').value").asText())
+            .isEqualTo("5.1.0");
+        JsonNode older = s.get("/api/v1/products/acme/fleet/commands?version=5.1.0", admin).json();
+        assertThat(
+                browser
+                    .eval("document.querySelector('[data-query=compare-commands]').textContent")
+                    .asText())
+            .contains(older.at("/rows/0/0").asText() + " · runs")
+            .contains(String.format(Locale.ROOT, "%,d", older.at("/rows/0/1").asLong()));
+        browser.screenshot(shots.resolve("compare.png"), true);
+
+        // A panel that fails shows its own error; the others render.
+        browser.eval(
+            "const f = window.fetch; window.fetch = (u, o) => String(u).includes('/fleet/activity')"
+                + " ? Promise.resolve(new Response(JSON.stringify({ message: 'storage is on fire' }),"
+                + " { status: 500 })) : f(u, o); true");
+        browser.eval("location.hash = '#overview?product=acme'; true");
+        waitForPanels(browser);
+        assertThat(
+                browser
+                    .eval("document.querySelector('[data-query=activity] .error').textContent")
+                    .asText())
+            .contains("storage is on fire");
+        assertThat(browser.eval("document.querySelectorAll('#view .error').length").asInt())
+            .isEqualTo(1);
+        assertThat(browser.eval("document.querySelectorAll('#view canvas').length").asInt())
+            .isEqualTo(1); // new and lost still drawn
+        browser.screenshot(shots.resolve("failing-panel.png"), true);
+        browser.navigate(base + "/dashboard/?again#overview?product=acme"); // a new page
+        waitForPanels(browser);
+
+        // An empty product: every view says what to send instead of showing nothing.
+        for (String view : VIEWS) {
+          if (List.of("fields", "quarantine", "data", "settings").contains(view)) {
+            continue;
+          }
+          browser.eval("location.hash = '#" + view + "?product=emqx'; true");
+          waitForPanels(browser);
+          assertThat(browser.eval("document.querySelectorAll('#view .error').length").asInt())
+              .as("empty %s", view)
+              .isZero();
+          assertThat(
+                  browser
+                      .eval(
+                          "[...document.querySelectorAll('#view .panel')].every(p =>"
+                              + " p.querySelector('.empty') || p.querySelector('[data-card]'))")
+                      .asBoolean())
+              .as("empty %s: each panel says it is empty", view)
+              .isTrue();
+          if (view.equals("commands")) {
+            assertThat(browser.eval("document.getElementById('view').textContent").asText())
+                .contains("beacon.startCommand");
+            browser.screenshot(shots.resolve("empty-commands.png"), true);
+          }
+        }
+        browser.eval("location.hash = '#overview?product=acme'; true");
+        waitForPanels(browser);
 
         // Settings: the refused requests by reason (one wrong key sent just now), and a product
         // made from the page (a change: the session's CSRF token goes along).
@@ -144,8 +258,6 @@ class DashboardBrowserIT {
             "{}".getBytes(StandardCharsets.UTF_8),
             "Authorization",
             TestServer.basic("wk_not_a_key_of_this_server", ""));
-        browser.eval("location.hash = '#overview'; true"); // the loop above ended on Settings
-        waitForPanels(browser);
         browser.eval("location.hash = '#settings'; true");
         browser.waitFor(
             "/unauthorized[1-9]/.test((document.getElementById('refusals') || {}).textContent"
@@ -199,14 +311,17 @@ class DashboardBrowserIT {
         assertThat(s.get("/api/v1/products/acme/fleet/active", "Bearer " + token).status())
             .isEqualTo(200);
 
-        // A filter changes the figures: the versions table over 7 days has the API's 7-day rows.
-        browser.eval("location.hash = '#versions'; true");
+        // A filter changes the figures and the URL: the version share over 7 days has the API's
+        // 7-day rows.
+        browser.eval("location.hash = '#versions?product=acme'; true");
         waitForPanels(browser);
         browser.eval(
             "const d = document.getElementById('days'); d.value = '7'; d.dispatchEvent(new Event('change')); true");
-        JsonNode week = s.get("/api/v1/products/acme/fleet/versions?days=7", admin).json();
+        JsonNode week = s.get("/api/v1/products/acme/fleet/version-share?days=7", admin).json();
         browser.waitFor(
-            "document.querySelectorAll('.panel tbody tr').length === " + week.get("rows").size(),
+            "location.hash.includes('days=7') && document.querySelectorAll("
+                + "'[data-query=version-share] tbody tr').length === "
+                + week.get("rows").size(),
             WAIT);
         browser.screenshot(shots.resolve("versions-7-days.png"));
 
@@ -220,6 +335,70 @@ class DashboardBrowserIT {
         browser.waitFor("!document.getElementById('login').hidden", WAIT); // the session is gone
       }
     }
+  }
+
+  private static final List<String> VIEWS =
+      List.of(
+          "overview",
+          "versions",
+          "retention",
+          "platform",
+          "features",
+          "fields",
+          "commands",
+          "webui",
+          "health",
+          "compare",
+          "quarantine",
+          "data",
+          "settings");
+
+  private static void show(HeadlessChromium browser, String view) throws Exception {
+    browser.eval("document.querySelector('nav a[data-view=" + view + "]').click(); true");
+    browser.waitFor(
+        "document.querySelector('nav a.active') && document.querySelector('nav a.active')"
+            + ".getAttribute('data-view') === '"
+            + view
+            + "'",
+        WAIT);
+    waitForPanels(browser);
+  }
+
+  /**
+   * Every table that shows an API answer, checked cell by cell against the API (asked again from
+   * the page, with its session): what differs, or nothing.
+   */
+  private static List<String> mismatches(HeadlessChromium browser) throws Exception {
+    JsonNode bad =
+        browser.eval(
+            "(async () => { const bad = [];"
+                + " for (const t of document.querySelectorAll('#view table[data-source]')) {"
+                + "  const res = await fetch(t.dataset.source, { headers: { 'Accept': 'application/json',"
+                + "   'X-Beacon-Dashboard': '1' } });"
+                + "  const body = await res.json();"
+                + "  const trs = t.querySelectorAll('tbody tr');"
+                + "  if (trs.length !== body.rows.length) { bad.push(t.dataset.source + ': ' + trs.length"
+                + "   + ' rows shown, ' + body.rows.length + ' in the API'); continue; }"
+                + "  body.rows.forEach((r, i) => r.forEach((v, j) => {"
+                + "   const got = trs[i].children[j].getAttribute('data-value');"
+                + "   const want = v === null ? '' : String(v);"
+                + "   if (got !== want && !(got !== '' && want !== '' && Number(got) === Number(want)))"
+                + "    bad.push(t.dataset.source + ' row ' + i + ' column ' + j + ': ' + got + ' shown, '"
+                + "     + want + ' in the API');"
+                + "  })); }"
+                + " return bad; })()");
+    List<String> out = new ArrayList<>();
+    bad.forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
+  /** The longest a panel of the view took from asking to drawn (ms). */
+  private static long slowestPanel(HeadlessChromium browser) throws Exception {
+    return browser
+        .eval(
+            "Math.max(0, ...[...document.querySelectorAll('#view [data-ms]')].map(p =>"
+                + " Number(p.dataset.ms)))")
+        .asLong();
   }
 
   private static void waitForPanels(HeadlessChromium browser) throws Exception {
