@@ -198,7 +198,13 @@ function chart(p, t) {
     labels = rows.map((r) => (p.label ? p.label(r, c) : cell(p.x, r[c(p.x)] ?? '—')));
     datasets = p.series.map((s) => ({ label: header(s), data: rows.map((r) => scale(r[c(s)])), pointRadius: 0 }));
   }
-  const summary = describe(p, labels, datasets);
+  // Today has only begun: its segment is dashed, and the text says so.
+  const today = new Date().toISOString().slice(0, 10);
+  const partial = p.x === 'day' && labels[labels.length - 1] === today;
+  if (partial && p.chart !== 'bar') {
+    for (const d of datasets) d.segment = { borderDash: (ctx) => (ctx.p1DataIndex === labels.length - 1 ? [5, 4] : undefined) };
+  }
+  const summary = describe(p, labels, datasets) + (partial ? ' Today (' + today + ') has only begun.' : '');
   const canvas = el('canvas', { role: 'img', 'aria-label': p.title + '. ' + summary });
   const box = el('div', { class: p.chart === 'hbar' ? 'chart hbar' : 'chart' }, canvas);
   if (p.chart === 'hbar') box.style.height = Math.max(120, 28 * labels.length + 40) + 'px';

@@ -1,6 +1,7 @@
 package dev.beacon.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.beacon.sdk.HeadlessChromium;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -37,7 +38,33 @@ final class Footprint {
           "fleet/field?path=vm_specs.num_cpus",
           "fleet/commands",
           "fleet/options",
-          "fleet/health");
+          "fleet/health",
+          "fleet/activity",
+          "fleet/growth",
+          "fleet/version-share",
+          "fleet/releases",
+          "fleet/upgrades",
+          "fleet/retention",
+          "fleet/feature-trend",
+          "fleet/feature-versions",
+          "fleet/command-trend",
+          "fleet/command-versions",
+          "fleet/exit-codes",
+          "fleet/health-units");
+
+  /** The dashboard's views, as its URL names them, in the order of its menu. */
+  static final List<String> VIEWS =
+      List.of(
+          "overview",
+          "versions",
+          "retention",
+          "platform",
+          "features",
+          "fields",
+          "commands",
+          "webui",
+          "health",
+          "compare");
 
   private Footprint() {}
 
@@ -104,6 +131,8 @@ final class Footprint {
       }
       r.put("queries", queries);
       r.put("rssAfterQueriesBytes", Machine.processBytes(server.pid(), "VmRSS"));
+      r.put("dashboard", dashboard(base, password, out));
+      r.put("rssAfterDashboardBytes", Machine.processBytes(server.pid(), "VmRSS"));
       r.put("peakRssBytes", Machine.processBytes(server.pid(), "VmHWM"));
       if (!failed.isEmpty()) {
         r.put("failure", "queries answered with errors: " + failed);
@@ -116,6 +145,69 @@ final class Footprint {
     env.forEach((k, v) -> line.append(k).append('=').append(v).append(' '));
     commands.put("footprint", line + "java " + String.join(" ", args));
   }
+
+  /**
+   * Every view of the dashboard in headless Chromium, as a person opens it (logged in, then each
+   * view from its menu): the time from the click until every panel is drawn, and the slowest
+   * panel's own time (asked to drawn), each view opened twice (first and second visit).
+   */
+  private static Map<String, Object> dashboard(String base, String password, Path out)
+      throws Exception {
+    Path chromium = HeadlessChromium.find();
+    if (chromium == null) {
+      return Map.of("skipped", "no Chromium here (Debian: apt-get install chromium)");
+    }
+    Path profile = Files.createTempDirectory("beacon-bench-chromium").resolve("profile");
+    Map<String, Object> views = new LinkedHashMap<>();
+    try (HeadlessChromium browser = new HeadlessChromium(chromium, profile)) {
+      browser.navigate(base + "/dashboard/");
+      browser.waitFor(
+          "document.getElementById('password') && !document.getElementById('login').hidden", WAIT);
+      browser.eval(
+          "document.getElementById('password').value = "
+              + HeadlessChromium.JSON.writeValueAsString(password)
+              + "; document.querySelector('#login button').click(); true");
+      browser.waitFor("document.querySelector('nav a[data-view=overview]')", WAIT);
+      for (int visit = 1; visit <= 2; visit++) {
+        for (String view : VIEWS) {
+          long t = System.nanoTime();
+          browser.eval(
+              "document.querySelector('#view').replaceChildren();"
+                  + " document.querySelector('nav a[data-view="
+                  + view
+                  + "]').click(); true");
+          browser.waitFor(
+              "document.querySelector('nav a.active')"
+                  + " && document.querySelector('nav a.active').dataset.view === '"
+                  + view
+                  + "' && document.querySelectorAll('#view .panel').length > 0"
+                  + " && document.querySelectorAll('#view .loading').length === 0",
+              WAIT);
+          long wall = (System.nanoTime() - t) / 1_000_000;
+          long slowest =
+              browser
+                  .eval(
+                      "Math.max(0, ...[...document.querySelectorAll('#view [data-ms]')].map(p =>"
+                          + " Number(p.dataset.ms)))")
+                  .asLong();
+          int errors = browser.eval("document.querySelectorAll('#view .error').length").asInt();
+          Map<String, Object> v = new LinkedHashMap<>();
+          v.put("allDrawnMs", wall);
+          v.put("slowestPanelMs", slowest);
+          v.put("errors", errors);
+          views.put(view + (visit == 1 ? "" : " (again)"), v);
+          System.out.printf(
+              "dashboard %s visit %d: %d ms (slowest panel %d ms)%n", view, visit, wall, slowest);
+          if (visit == 1) {
+            browser.screenshot(out.resolve("dashboard-10m-" + view + ".png"), true);
+          }
+        }
+      }
+    }
+    return views;
+  }
+
+  private static final Duration WAIT = Duration.ofMinutes(2);
 
   /** A free loopback port, for a child process to listen on. */
   static int freePort() throws IOException {

@@ -156,6 +156,18 @@ public final class QueryBench {
     queries.put("commands, one version", x -> x.commands(v));
     queries.put("health per day", x -> x.unhealthyUnits(f));
     queries.put("summary (DESIGN §4)", x -> store.summary("bench", f.since()));
+    queries.put("growth: active 1/7/30 d per day", x -> x.trends().activity(f));
+    queries.put("growth: against the previous window", x -> x.trends().growth(f));
+    queries.put("releases: version share", x -> x.trends().versionShare(f));
+    queries.put("releases: days to 10/50/90 %", x -> x.trends().releases(f));
+    queries.put("releases: upgrade paths", x -> x.trends().upgrades(f));
+    queries.put("retention cohorts", x -> x.trends().retention(f));
+    queries.put("features over time", x -> x.trends().featureTrend(f));
+    queries.put("features by version", x -> x.trends().featureVersions(f));
+    queries.put("commands per day", x -> x.trends().commandTrend(f));
+    queries.put("commands per version", x -> x.trends().commandVersions(f));
+    queries.put("exit codes", x -> x.trends().exitCodes(f));
+    queries.put("worst health units", x -> x.trends().healthUnits(f));
     Map<String, double[]> out = new LinkedHashMap<>();
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("events", written);

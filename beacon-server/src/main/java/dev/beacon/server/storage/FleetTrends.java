@@ -52,62 +52,60 @@ public final class FleetTrends {
 
   /**
    * Per day of the window: the installations active that day, in the 7 days and in the 30 days that
-   * end that day. Each installation's active days are turned into the spans it counts in, summed.
+   * end that day. Each installation's active days become a bit mask (one bit a day: the days of a
+   * chunk of the window and the 29 before it, 63 at most), one row per installation; each day's
+   * three counts are bit tests summed in SQL. A long window is asked chunk by chunk.
    */
   public Table activity(Filter f) {
     LocalDate from = FleetQueries.firstDay(f.since());
-    String m =
-        "WITH m AS (SELECT day, lead(day) OVER (PARTITION BY member ORDER BY day) AS next"
-            + " FROM rollup_members WHERE product = ? AND family = ? AND scope = ? AND day >= ?) ";
-    String sql =
-        m
-            + "SELECT d, sum(a1), sum(a7), sum(a30) FROM (SELECT day AS d, 1 AS a1, 1 AS a7,"
-            + " 1 AS a30 FROM m UNION ALL SELECT day + 1, -1, 0, 0 FROM m UNION ALL "
-            + spanEnd(7)
-            + ", 0, -1, 0 FROM m UNION ALL "
-            + spanEnd(30)
-            + ", 0, 0, -1 FROM m) x GROUP BY d ORDER BY d";
-    Table deltas =
-        run(
-            List.of("d", "a1", "a7", "a30"),
-            sql,
-            f.product(),
-            ACTIVE,
-            FleetQueries.scope(f),
-            from.minusDays(29));
-    long[] now = new long[3];
-    TreeMap<LocalDate, long[]> byDay = new TreeMap<>();
-    for (List<Object> r : deltas.rows()) {
-      byDay.put(
-          LocalDate.parse((String) r.get(0)),
-          new long[] {number(r.get(1)), number(r.get(2)), number(r.get(3))});
-    }
-    List<List<Object>> rows = new ArrayList<>();
     LocalDate today = FleetQueries.today();
-    var it = byDay.entrySet().iterator();
-    var next = it.hasNext() ? it.next() : null;
-    for (LocalDate d = from.minusDays(29); !d.isAfter(today); d = d.plusDays(1)) {
-      while (next != null && !next.getKey().isAfter(d)) {
-        for (int i = 0; i < 3; i++) {
-          now[i] += next.getValue()[i];
-        }
-        next = it.hasNext() ? it.next() : null;
+    List<List<Object>> rows = new ArrayList<>();
+    for (LocalDate start = from; !start.isAfter(today); start = start.plusDays(CHUNK_DAYS)) {
+      LocalDate end = start.plusDays(CHUNK_DAYS - 1L);
+      end = end.isAfter(today) ? today : end;
+      int days = (int) ChronoUnit.DAYS.between(start, end) + 1;
+      LocalDate base = start.minusDays(29);
+      StringBuilder offsets = new StringBuilder();
+      for (int i = 0; i < days; i++) {
+        offsets.append(i == 0 ? "" : ", ").append('(').append(i).append(')');
       }
-      if (!d.isBefore(from)) {
-        rows.add(List.of(d.toString(), now[0], now[1], now[2]));
+      Table counts =
+          run(
+              List.of("i", "a1", "a7", "a30"),
+              "WITH m AS (SELECT bit_or(CAST(1 AS BIGINT) << CAST(day - CAST(? AS DATE) AS INTEGER))"
+                  + " AS mask FROM rollup_members WHERE product = ? AND family = ? AND scope = ?"
+                  + " AND day >= ? AND day <= ? GROUP BY member)"
+                  + " SELECT i, count(CASE WHEN ((mask >> (i + 29)) & 1) <> 0 THEN 1 END),"
+                  + " count(CASE WHEN ((mask >> (i + 23)) & 127) <> 0 THEN 1 END),"
+                  + " count(CASE WHEN ((mask >> i) & 1073741823) <> 0 THEN 1 END)"
+                  + " FROM m CROSS JOIN (VALUES "
+                  + offsets
+                  + ") d(i) GROUP BY i ORDER BY i",
+              base,
+              f.product(),
+              ACTIVE,
+              FleetQueries.scope(f),
+              base,
+              end);
+      Map<Long, List<Object>> byOffset = new HashMap<>();
+      for (List<Object> r : counts.rows()) {
+        byOffset.put(number(r.get(0)), r);
+      }
+      for (int i = 0; i < days; i++) {
+        List<Object> r = byOffset.get((long) i);
+        rows.add(
+            List.of(
+                start.plusDays(i).toString(),
+                r == null ? 0L : number(r.get(1)),
+                r == null ? 0L : number(r.get(2)),
+                r == null ? 0L : number(r.get(3))));
       }
     }
     return new Table(List.of("day", "active_1d", "active_7d", "active_30d"), rows);
   }
 
-  /** The day a member's span of {@code days} ends on (exclusive): then, or its next active day. */
-  private static String spanEnd(int days) {
-    return "SELECT CASE WHEN next IS NULL OR next > day + "
-        + days
-        + " THEN day + "
-        + days
-        + " ELSE next END";
-  }
+  /** Days of {@link #activity} asked at once: with the 29 before them, 63 bits of a BIGINT. */
+  static final int CHUNK_DAYS = 34;
 
   /**
    * The window against the one before it (as long, just before): installations active in it, seen
@@ -304,6 +302,55 @@ public final class FleetTrends {
    * first (null: that week has not begun).
    */
   public Table retention(Filter f) {
+    LocalDate from = FleetQueries.firstDay(f.since());
+    LocalDate monday = from.minusDays(from.getDayOfWeek().getValue() - 1L);
+    int weeks = (int) (ChronoUnit.DAYS.between(monday, FleetQueries.today()) / 7) + 1;
+    String scope = FleetQueries.scope(f);
+    if (weeks > 62) {
+      return retentionJoined(f, from);
+    }
+    // Each installation's active weeks as bits of one BIGINT (week 0: the window's first), then
+    // the cohorts' new installations joined to them: one row each, instead of one per active day.
+    String week = "CAST(floor((%s - CAST(? AS DATE)) / 7.0) AS INTEGER)";
+    StringBuilder offsets = new StringBuilder("(0)");
+    for (int w : RETENTION_WEEKS) {
+      offsets.append(", (").append(w).append(')');
+    }
+    Table t =
+        run(
+            List.of("cohort", "offset", "installations"),
+            "WITH m AS (SELECT member, bit_or(CAST(1 AS BIGINT) << "
+                + String.format(week, "day")
+                + ") AS weeks FROM rollup_members WHERE product = ? AND family = ? AND scope = ?"
+                + " AND day >= ? GROUP BY member), c AS (SELECT "
+                + String.format(week, "s.first_day")
+                + " AS cohort, m.weeks FROM rollup_seen s JOIN m ON m.member = s.member"
+                + " WHERE s.product = ? AND s.family = ? AND s.name = '' AND s.scope = ?"
+                + " AND s.first_day >= ?) SELECT cohort, k, count(*) FROM c CROSS JOIN (VALUES "
+                + offsets
+                + ") o(k) WHERE (CASE WHEN cohort + k < ? THEN (weeks >> (cohort + k)) & 1"
+                + " ELSE 0 END) <> 0 GROUP BY 1, 2",
+            monday,
+            f.product(),
+            ACTIVE,
+            scope,
+            from,
+            monday,
+            f.product(),
+            INSTALLATION,
+            scope,
+            from,
+            weeks);
+    long first = ChronoUnit.DAYS.between(LocalDate.of(1970, 1, 5), monday) / 7;
+    List<List<Object>> rows = new ArrayList<>();
+    for (List<Object> r : t.rows()) {
+      rows.add(List.of(first + number(r.get(0)), number(r.get(1)), number(r.get(2))));
+    }
+    return retentionTable(rows, FleetQueries.today(), f);
+  }
+
+  /** {@link #retention} of a window of more than 62 weeks: every active day joined. */
+  private Table retentionJoined(Filter f, LocalDate from) {
     String week = "CAST(floor((%s - DATE '1970-01-05') / 7.0) AS BIGINT)";
     String sql =
         "SELECT cohort, week - cohort, count(DISTINCT member) FROM (SELECT s.member, "
@@ -314,7 +361,6 @@ public final class FleetTrends {
             + " AND m.scope = s.scope AND m.member = s.member AND m.family = ? AND m.day >= ?"
             + " WHERE s.product = ? AND s.family = ? AND s.name = '' AND s.scope = ?"
             + " AND s.first_day >= ?) weeks GROUP BY 1, 2";
-    LocalDate from = FleetQueries.firstDay(f.since());
     Table t =
         run(
             List.of("cohort", "offset", "installations"),

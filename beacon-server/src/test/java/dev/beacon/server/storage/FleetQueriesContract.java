@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterEach;
@@ -385,6 +386,29 @@ abstract class FleetQueriesContract {
     // Seven new installations, all active.
     assertThat(((Number) after.get("active").rows().get(0).get(2)).longValue())
         .isEqualTo(((Number) clean.get("active").rows().get(0).get(2)).longValue() + 7);
+    // The questions over time answer too, and name the hostile keys as text.
+    FleetTrends t = store.fleet().trends();
+    List<Function<FleetQueries.Filter, Table>> trends =
+        List.of(
+            t::activity,
+            t::growth,
+            t::versionShare,
+            t::releases,
+            t::upgrades,
+            t::retention,
+            t::featureTrend,
+            t::featureVersions,
+            t::commandTrend,
+            t::commandVersions,
+            t::exitCodes,
+            t::healthUnits);
+    for (var q : trends) {
+      assertThat(q.apply(all).columns()).isNotEmpty();
+    }
+    assertThat(comparable(t.featureVersions(all)))
+        .anySatisfy(r -> assertThat(r).startsWith("evil-1.0|feature|a.b|"))
+        .anySatisfy(r -> assertThat(r).startsWith("evil-1.0|feature|q\"r|"));
+    assertThat(comparable(t.exitCodes(all))).contains("evil cmd|x|1");
     // Keys with a dot or a bracket are read as keys, not as paths.
     List<String> adoption = comparable(after.get("adoption"));
     assertThat(adoption).contains("feature|a.b|1", "feature|x[|1", "feature|q\"r|1", "feature||1");

@@ -204,6 +204,27 @@ class DashboardBrowserIT {
             .contains(String.format(Locale.ROOT, "%,d", older.at("/rows/0/1").asLong()));
         browser.screenshot(shots.resolve("compare.png"), true);
 
+        // A hostile version in the link stays text too; every control has a label.
+        browser.eval(
+            "location.hash = '#compare?product=acme&a=' + encodeURIComponent("
+                + js(HOSTILE)
+                + ") + '&b=5.2.1'; true");
+        browser.waitFor(
+            "document.getElementById('compare-a') && document.getElementById('compare-a').value === "
+                + js(HOSTILE)
+                + " && document.querySelectorAll('#view .loading').length === 0",
+            WAIT);
+        assertThat(browser.eval("document.querySelectorAll('img').length").asInt()).isZero();
+        assertThat(
+                browser
+                    .eval(
+                        "[...document.querySelectorAll('select, input')].filter(e => e.type !== 'hidden'"
+                            + " && !e.closest('[hidden]') && !e.labels.length && !e.getAttribute('aria-label'))"
+                            + ".map(e => e.id)")
+                    .size())
+            .as("controls without a label")
+            .isZero();
+
         // A panel that fails shows its own error; the others render.
         browser.eval(
             "const f = window.fetch; window.fetch = (u, o) => String(u).includes('/fleet/activity')"

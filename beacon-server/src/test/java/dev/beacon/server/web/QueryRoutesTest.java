@@ -33,7 +33,19 @@ class QueryRoutesTest {
               "field?path=vm_specs.num_cpus",
               "commands",
               "options",
-              "health")) {
+              "health",
+              "activity",
+              "growth",
+              "version-share",
+              "releases",
+              "upgrades",
+              "retention",
+              "feature-trend",
+              "feature-versions",
+              "command-trend",
+              "command-versions",
+              "exit-codes",
+              "health-units")) {
         String path = "/api/v1/products/acme/fleet/" + q;
         TestServer.Response r = s.get(path, ADMIN);
         assertThat(r.status()).as(path + " " + r.body()).isEqualTo(200);
