@@ -82,6 +82,7 @@ const VIEWS = {
   ]},
   versions: { title: 'Releases', panels: [
     { q: 'version-share', title: 'Version share of the active installations', chart: 'area', x: 'day', group: 'version', y: 'percent', empty: SEND.versions },
+    { q: 'version-share', id: 'adoption-curves', title: 'Adoption curves: each release\'s share by days since its first day in the window', chart: 'line', x: 'days_since', group: 'version', y: 'percent', percent: true, transform: sinceFirstDay, empty: SEND.versions },
     { q: 'releases', title: 'Adoption of each release: days from its first day (in the window) to 10, 50 and 90 %', table: 'show', empty: SEND.versions },
     { q: 'upgrades', title: 'Upgrade paths in the window', table: 'show', chart: 'hbar', label: (r, c) => r[c('from_version')] + ' → ' + r[c('to_version')], series: ['installations'], empty: SEND.upgrades },
   ]},
@@ -249,8 +250,8 @@ async function panel(p) {
   const started = performance.now();
   (async () => {
     try {
-      const t = await api(fleetUrl(p.q));
-      t.source = fleetUrl(p.q);
+      let t = await api(fleetUrl(p.q));
+      if (p.transform) t = p.transform(t); else t.source = fleetUrl(p.q);
       let content;
       // A chart of nothing but zeros (days without a single installation) says nothing either.
       const nothing = !t.rows.length || (p.chart && t.rows.every((r) => r.every((v) => typeof v !== 'number' || v === 0)));
@@ -294,6 +295,17 @@ function retentionTable(p, t) {
     });
   });
   return el('div', {}, tbl, el('p', { class: 'hint', text: 'A cohort is the installations first seen in a week (Monday to Sunday, UTC) of the window; — marks a week that has not begun. A window of 90 days or a year fills the later weeks.' }));
+}
+
+// Version share re-keyed by days since each version's first day, so releases compare at equal age.
+function sinceFirstDay(t) {
+  const c = col(t);
+  const first = new Map();
+  for (const r of t.rows) if (!first.has(r[c('version')]) || r[c('day')] < first.get(r[c('version')])) first.set(r[c('version')], r[c('day')]);
+  const days = (a, b) => Math.round((Date.parse(b) - Date.parse(a)) / 86400000);
+  const rows = t.rows.map((r) => [days(first.get(r[c('version')]), r[c('day')]), r[c('version')], r[c('percent')]]);
+  rows.sort((a, b) => a[0] - b[0] || compareVersions(a[1], b[1]));
+  return { columns: ['days_since', 'version', 'percent'], rows };
 }
 
 function sinceLine(t) {
