@@ -830,6 +830,16 @@ final class BenchReport {
               bytes(f.path("rssIdleBytes").asDouble()),
               bytes(f.path("rssAfterQueriesBytes").asDouble()),
               bytes(f.path("peakRssBytes").asDouble())));
+      double idle = f.path("rssIdleBytes").asDouble();
+      double used =
+          Math.max(
+              f.path("rssAfterQueriesBytes").asDouble(),
+              f.path("rssAfterDashboardBytes").asDouble());
+      verdict(
+          "Server RSS on 10 M events (DuckDB, default settings) ≤ 512 MiB idle, ≤ 768 MiB while"
+              + " the dashboard is used",
+          bytes(idle) + " idle, " + bytes(used) + " after the dashboard's queries and views",
+          idle <= 512.0 * (1 << 20) && used <= 768.0 * (1 << 20));
       md.append("Each query through HTTP, first call (cold):\n\n| query | status | time |\n");
       md.append("|---|---|---|\n");
       for (Map.Entry<String, JsonNode> e : f.path("queries").properties()) {

@@ -2,6 +2,7 @@ package dev.beacon.server.cli;
 
 import dev.beacon.protocol.Wire;
 import dev.beacon.server.Background;
+import dev.beacon.server.Memory;
 import dev.beacon.server.auth.ProductRegistry;
 import dev.beacon.server.config.ConfigLoader;
 import dev.beacon.server.config.InvalidConfigException;
@@ -21,6 +22,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -36,6 +39,8 @@ import picocli.CommandLine.Spec;
           + " e.g. BEACON_PRODUCTS__EMQX__WRITE_KEY=wk_..."
     })
 final class ServeCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+
   @Spec CommandSpec spec;
 
   @Option(names = "--port", description = "HTTP port (default 8080; 0 picks a free one).")
@@ -133,6 +138,7 @@ final class ServeCommand implements Callable<Integer> {
       fillDemo(server, demoKey, out);
     }
     out.flush();
+    Memory.settle(LOG);
     stopped.await();
     return 0;
   }

@@ -1,5 +1,6 @@
 package dev.beacon.server.cli;
 
+import dev.beacon.server.Memory;
 import dev.beacon.server.config.ConfigLoader;
 import dev.beacon.server.config.InvalidConfigException;
 import dev.beacon.server.config.ServerConfig;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -126,6 +128,7 @@ final class SinkCommand implements Callable<Integer> {
         "beacon sink: consuming " + c.kafka().topic() + "; health on port " + web.port());
     System.out.flush();
     Thread thread = Thread.ofPlatform().name("beacon-sink").start(worker);
+    Memory.settle(LoggerFactory.getLogger(SinkCommand.class));
     AtomicBoolean shuttingDown = new AtomicBoolean();
     CountDownLatch cleaned = new CountDownLatch(1);
     Runtime.getRuntime()
