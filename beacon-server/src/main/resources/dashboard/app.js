@@ -378,8 +378,9 @@ async function render() {
     a.setAttribute('href', hashFor(a.getAttribute('data-view')));
   }
   document.title = view.title + ' · ' + $('product').value + ' · Beacon';
-  const out = $('view');
-  out.replaceChildren(el('h2', { text: view.title }));
+  // A container of this render's own: a slower earlier render adds only to its own, gone by then.
+  const out = el('div', { class: 'view-body' }, el('h2', { text: view.title }));
+  $('view').replaceChildren(out);
   if (view.panels) for (const p of view.panels) out.append(await panel(p));
   if (view.explorer) explorer(out);
   if (view.compare) await compare(out, s);

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -545,25 +546,31 @@ public final class FleetTrends {
    * duration percentiles (ms).
    */
   public Table commandTrend(Filter f) {
-    Set<String> top = new LinkedHashSet<>();
-    for (List<Object> r : fleet.commands(f).rows()) {
-      if (top.size() < TOP) {
-        top.add(r.get(0) == null ? "" : (String) r.get(0));
-      }
-    }
-    return commandFigures(f, "day", top);
+    return commandFigures(f, "day", shownCommands(f), TOP);
   }
 
   /** Per version and command: runs, success rate, and duration percentiles (ms). */
   public Table commandVersions(Filter f) {
+    return commandFigures(f, "version", shownCommands(f), Integer.MAX_VALUE);
+  }
+
+  /**
+   * The commands {@link FleetQueries#commands} shows, most run first ("" for runs without one);
+   * null when it shows every command run (no minimum of installations), which needs no read of its
+   * own.
+   */
+  private Set<String> shownCommands(Filter f) {
+    if (f.minInstallations() <= 1) {
+      return null;
+    }
     Set<String> shown = new LinkedHashSet<>();
     for (List<Object> r : fleet.commands(f).rows()) {
       shown.add(r.get(0) == null ? "" : (String) r.get(0));
     }
-    return commandFigures(f, "version", shown);
+    return shown;
   }
 
-  private Table commandFigures(Filter f, String by, Set<String> commands) {
+  private Table commandFigures(Filter f, String by, Set<String> shown, int most) {
     String key = by.equals("day") ? "day" : "substr(scope, 2)";
     List<Object> params =
         new ArrayList<>(List.of(f.product(), COMMAND, DURATION, FleetQueries.firstDay(f.since())));
@@ -582,6 +589,30 @@ public final class FleetTrends {
                 + " GROUP BY 1, 2, 3, 4",
             params);
     Map<List<String>, CommandFigures> figures = new TreeMap<>(KEY_ORDER);
+    Map<String, Long> runs = new HashMap<>();
+    for (List<Object> r : sums.rows()) {
+      String command = (String) r.get(2);
+      if ("runs".equals(r.get(3)) && COMMAND.equals(r.get(1))) {
+        runs.merge(command, number(r.get(4)), Long::sum);
+      }
+    }
+    // The commands drawn: those shown, or every one run, most run first (as commands() lists them).
+    List<String> order = new ArrayList<>();
+    if (shown != null) {
+      order.addAll(shown);
+    } else {
+      runs.forEach((command, n) -> order.add(command));
+      order.sort(
+          Comparator.comparingLong((String c) -> -runs.get(c))
+              .thenComparing(
+                  c -> c.isEmpty() ? null : c, Comparator.nullsLast(Comparator.naturalOrder())));
+    }
+    Set<String> commands = new HashSet<>();
+    for (String c : order) {
+      if (commands.size() < most && runs.getOrDefault(c, 0L) > 0) {
+        commands.add(c);
+      }
+    }
     for (List<Object> r : sums.rows()) {
       String command = (String) r.get(2);
       if (commands.contains(command)) {
@@ -644,10 +675,7 @@ public final class FleetTrends {
     if (f.version() != null) {
       params.add(FleetQueries.scope(f));
     }
-    Set<String> shown = new LinkedHashSet<>();
-    for (List<Object> r : fleet.commands(f).rows()) {
-      shown.add(r.get(0) == null ? "" : (String) r.get(0));
-    }
+    Set<String> shown = shownCommands(f);
     List<List<Object>> rows = new ArrayList<>();
     for (List<Object> r :
         run(
@@ -658,7 +686,7 @@ public final class FleetTrends {
                     + " GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2",
                 params)
             .rows()) {
-      if (shown.contains((String) r.get(0))) {
+      if (shown == null || shown.contains((String) r.get(0))) {
         String command = (String) r.get(0);
         rows.add(
             Arrays.asList(

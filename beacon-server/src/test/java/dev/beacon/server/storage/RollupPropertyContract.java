@@ -65,6 +65,8 @@ abstract class RollupPropertyContract {
       assertThat(answers(raw(), all, product))
           .allSatisfy((q, rows) -> assertThat(rows).as("%s: %s", product, q).isNotEmpty());
       compare(product, new Filter(product, all.since(), "1.1", 1), "seed " + seed + ", v1.1");
+      // Buckets under a minimum of installations left out alike (commands chosen by commands()).
+      compare(product, new Filter(product, all.since(), null, 3), "seed " + seed + ", k 3");
       if (seed == 1) {
         // Over 62 weeks: activity in many chunks, retention by its joined query.
         compare(product, new Filter(product, FleetQueries.windowStart(450), null, 1), "450 days");
