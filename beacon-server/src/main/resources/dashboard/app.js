@@ -39,12 +39,14 @@ const HEADERS = {
   cohort_week: 'first seen (week of)', week_1: 'after 1 week', week_2: '2 weeks', week_4: '4 weeks',
   week_8: '8 weeks', week_12: '12 weeks', exit_code: 'exit code', first_day: 'first day', percent: 'share',
 };
-function cell(column, v) {
+// Column names can be telemetry (a pivot's versions): only a table's own keys are looked up.
+const own = (table, key) => (Object.hasOwn(table, key) ? table[key] : undefined);
+function cell(column, v, format) {
   if (v === null || v === undefined) return column.startsWith('days_to') ? 'not yet' : '—';
-  const f = COLUMN_FORMAT[column] || (typeof v === 'number' ? (Number.isInteger(v) ? 'int' : 'pct') : 'text');
+  const f = format || own(COLUMN_FORMAT, column) || (typeof v === 'number' ? (Number.isInteger(v) ? 'int' : 'pct') : 'text');
   return FORMAT[f](v);
 }
-const header = (c) => HEADERS[c] || c.replace(/_/g, ' ');
+const header = (c) => own(HEADERS, c) || c.replace(/_/g, ' ');
 
 // ---- State in the URL.
 function state() {
@@ -157,14 +159,16 @@ function fleetUrl(q, extra) {
 }
 
 // A table of an answer; each cell keeps its raw value in data-value (the browser test reads it).
-function table(t, empty, mark) {
+// formats: a column's format by its index, when its name does not say it (a pivot's versions).
+function table(t, empty, mark, formats) {
   if (!t.rows.length) return el('p', { class: 'empty', text: empty || 'No data in this window.' });
-  const numeric = t.columns.map((c, i) => ['pct', 'rate', 'ms', 'days', 'change'].includes(COLUMN_FORMAT[c]) || t.rows.some((r) => typeof r[i] === 'number'));
+  const formatOf = (i) => (formats ? formats(i) : undefined);
+  const numeric = t.columns.map((c, i) => ['pct', 'rate', 'ms', 'days', 'change'].includes(formatOf(i) || own(COLUMN_FORMAT, c)) || t.rows.some((r) => typeof r[i] === 'number'));
   const head = el('tr', {}, ...t.columns.map((c, i) => el('th', { text: header(c), scope: 'col', class: numeric[i] ? 'num' : '' })));
   const rows = t.rows.map((r, ri) => el('tr', {}, ...r.map((v, i) => el('td', {
     class: (numeric[i] ? 'num' : '') + (mark && mark(ri, i) ? ' worse' : ''),
     'data-value': v === null ? '' : String(v),
-    text: cell(t.columns[i], v),
+    text: cell(t.columns[i], v, formatOf(i)),
   }))));
   // An answer as the API gave it says where from (the browser test compares the two).
   return el('table', t.source ? { 'data-source': t.source } : {}, el('thead', {}, head), el('tbody', {}, ...rows));
@@ -328,7 +332,6 @@ function pivot(t, rowKey, colKey, value, worse, weight) {
   const heavy = new Set(t.rows.filter((r) => !weight || r[c(weight)] >= MIN_WEIGHT).map((r) => r[c(rowKey)] + '\u0000' + r[c(colKey)]));
   const rows = rowsKeys.map((k) => [k ?? '(none)', ...cols.map((v) => (at.has(k + '\u0000' + v) ? at.get(k + '\u0000' + v) : null))]);
   const columns = [rowKey, ...cols.map(String)];
-  columns.forEach((x, i) => { if (i > 0) COLUMN_FORMAT[x] = COLUMN_FORMAT[value] || 'pct'; });
   const counted = (ri, i) => rows[ri][i] !== null && heavy.has(rowsKeys[ri] + '\u0000' + cols[i - 1]);
   const mark = worse && ((ri, i) => {
     if (i === 0 || !counted(ri, i)) return false;
@@ -337,8 +340,9 @@ function pivot(t, rowKey, colKey, value, worse, weight) {
     if (vals.length < 2) return false;
     return worse === 'slower' ? v > 1.5 * Math.min(...vals) : v < Math.max(...vals) - 0.05;
   });
-  const tbl = table({ columns, rows }, null, mark);
-  columns.forEach((x, i) => { if (i > 0) delete COLUMN_FORMAT[x]; });
+  const tbl = table({ columns, rows }, null, mark, (i) => (i === 0 ? 'text' : own(COLUMN_FORMAT, value) || 'pct'));
+  // The columns are versions: their names as they came, not read as the page's column names.
+  tbl.querySelectorAll('thead th').forEach((th, i) => { if (i > 0) th.textContent = columns[i]; });
   return el('div', { class: 'scroll' }, tbl);
 }
 

@@ -117,6 +117,14 @@ class DashboardBrowserIT {
                 .startsWith("4 GiB,8 GiB,16 GiB,32 GiB,64 GiB");
           }
           if (view.equals("commands")) {
+            // A version named like a key of the page's own tables is a column like any other.
+            assertThat(
+                    browser
+                        .eval(
+                            "[...document.querySelectorAll('[data-query=command-versions] th')]"
+                                + ".map(th => th.textContent).join(',')")
+                        .asText())
+                .contains("constructor", "__proto__", "success_rate", "hasOwnProperty");
             // The regressed release stands out: its build marked slower than the best version.
             assertThat(
                     browser
@@ -445,6 +453,20 @@ class DashboardBrowserIT {
             + ",\"eventData\":{\"exitCode\":0,\"durationMs\":5}}}";
     assertThat(s.post("/v1/batch", "{\"batch\":[" + report + "," + command + "]}").status())
         .isEqualTo(200);
+    // Versions named like the page's own keys land in table columns: still only text.
+    StringBuilder keys = new StringBuilder();
+    for (String version :
+        new String[] {"constructor", "__proto__", "success_rate", "hasOwnProperty"}) {
+      keys.append(keys.length() == 0 ? "" : ",")
+          .append("{\"type\":\"track\",\"event\":\"CommandExited\",\"anonymousId\":\"evil-2\",")
+          .append("\"messageId\":\"evil-")
+          .append(version)
+          .append("\",\"context\":{\"app\":{\"version\":\"")
+          .append(version)
+          .append("\"}},\"properties\":{\"command\":\"demo build\",")
+          .append("\"eventData\":{\"exitCode\":1,\"durationMs\":7}}}");
+    }
+    assertThat(s.post("/v1/batch", "{\"batch\":[" + keys + "]}").status()).isEqualTo(200);
   }
 
   private static String js(String s) {
