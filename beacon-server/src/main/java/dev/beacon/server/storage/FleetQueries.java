@@ -247,12 +247,7 @@ public final class FleetQueries {
     List<List<Object>> rows = new ArrayList<>();
     for (List<Object> r : counted.rows()) {
       long n = ((Number) r.get(2)).longValue();
-      // As SQL's round(100.0 * n / reporting, 1) on exact decimals: half away from zero.
-      double percent =
-          BigDecimal.valueOf(100L * n)
-              .divide(BigDecimal.valueOf(reporting), 1, RoundingMode.HALF_UP)
-              .doubleValue();
-      rows.add(List.of(r.get(0), r.get(1), n, percent));
+      rows.add(List.of(r.get(0), r.get(1), n, percent(n, reporting)));
     }
     return withMinimum(new Table(List.of("kind", "name", "installations", "percent"), rows), 2, f);
   }
@@ -512,6 +507,16 @@ public final class FleetQueries {
       out.add(new Summary.Bucket((String) r.get(0), ((Number) r.get(1)).longValue()));
     }
     return out;
+  }
+
+  /**
+   * A share in percent, one decimal: as SQL's round(100.0 * n / of, 1) on exact decimals (half away
+   * from zero), so that the rollups answer as the raw-event SQL did.
+   */
+  static double percent(long n, long of) {
+    return BigDecimal.valueOf(100L * n)
+        .divide(BigDecimal.valueOf(of), 1, RoundingMode.HALF_UP)
+        .doubleValue();
   }
 
   /** A report field path: keys of letters, digits, '_' or '-', joined by dots. */

@@ -10,8 +10,6 @@ import static dev.beacon.server.storage.RollupDelta.MEMBERS;
 import static dev.beacon.server.storage.RollupDelta.REPORTING;
 
 import dev.beacon.server.storage.FleetQueries.Filter;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -172,7 +170,9 @@ public final class FleetTrends {
     for (int i = 0; i < names.length; i++) {
       long now = number(r.get(2 * i));
       long then = number(r.get(2 * i + 1));
-      rows.add(Arrays.asList(names[i], now, then, then == 0 ? null : percent(now - then, then)));
+      rows.add(
+          Arrays.asList(
+              names[i], now, then, then == 0 ? null : FleetQueries.percent(now - then, then)));
     }
     return new Table(List.of("figure", "window", "previous_window", "change_percent"), rows);
   }
@@ -201,7 +201,7 @@ public final class FleetTrends {
     for (List<Object> r : versions.rows()) {
       long n = number(r.get(2));
       long total = totals.getOrDefault((String) r.get(0), 0L);
-      rows.add(List.of(r.get(0), r.get(1), n, total == 0 ? 0.0 : percent(n, total)));
+      rows.add(List.of(r.get(0), r.get(1), n, total == 0 ? 0.0 : FleetQueries.percent(n, total)));
     }
     return new Table(List.of("day", "version", "installations", "percent"), rows);
   }
@@ -405,7 +405,7 @@ public final class FleetTrends {
         row.add(
             c.getKey() + w > thisWeek
                 ? null
-                : percent(c.getValue().getOrDefault((long) w, 0L), size));
+                : FleetQueries.percent(c.getValue().getOrDefault((long) w, 0L), size));
       }
       rows.add(row);
     }
@@ -474,7 +474,7 @@ public final class FleetTrends {
                 kindName[0],
                 kindName[1],
                 n[d],
-                reporting[d] == 0 ? 0.0 : percent(n[d], reporting[d])));
+                reporting[d] == 0 ? 0.0 : FleetQueries.percent(n[d], reporting[d])));
       }
     }
     return new Table(List.of("day", "kind", "name", "installations", "percent"), rows);
@@ -532,7 +532,7 @@ public final class FleetTrends {
               kindName[0],
               kindName[1],
               n,
-              percent(n, reporting.get((String) r.get(0)))));
+              FleetQueries.percent(n, reporting.get((String) r.get(0)))));
     }
     rows.sort(
         Comparator.comparing((List<Object> r) -> (String) r.get(0))
@@ -732,13 +732,6 @@ public final class FleetTrends {
             && key.length() > prefix.length() + suffix.length()
         ? key.substring(prefix.length(), key.length() - suffix.length())
         : key;
-  }
-
-  /** A share in percent, one decimal, as SQL's round on exact decimals (half away from zero). */
-  static double percent(long n, long of) {
-    return BigDecimal.valueOf(100L * n)
-        .divide(BigDecimal.valueOf(of), 1, RoundingMode.HALF_UP)
-        .doubleValue();
   }
 
   private static long number(Object o) {

@@ -117,7 +117,7 @@ final class RawTrends {
     for (int i = 0; i < 3; i++) {
       long now = n[2 * i];
       long then = n[2 * i + 1];
-      Double change = then == 0 ? null : FleetTrends.percent(now - then, then);
+      Double change = then == 0 ? null : FleetQueries.percent(now - then, then);
       rows.add(Arrays.asList(names[i], now, then, change));
     }
     return new Table(List.of("figure", "window", "previous_window", "change_percent"), rows);
@@ -148,7 +148,7 @@ final class RawTrends {
                     k.get(0).toString(),
                     k.get(1),
                     (long) inst.size(),
-                    FleetTrends.percent(inst.size(), total)));
+                    FleetQueries.percent(inst.size(), total)));
           }
         });
     return new Table(List.of("day", "version", "installations", "percent"), rows);
@@ -292,7 +292,7 @@ final class RawTrends {
                 kindName[0],
                 kindName[1],
                 n,
-                reporting == 0 ? 0.0 : FleetTrends.percent(n, reporting)));
+                reporting == 0 ? 0.0 : FleetQueries.percent(n, reporting)));
       }
     }
     return new Table(List.of("day", "kind", "name", "installations", "percent"), rows);
@@ -327,7 +327,7 @@ final class RawTrends {
                     kindName[0],
                     kindName[1],
                     (long) inst.size(),
-                    FleetTrends.percent(inst.size(), reporting)));
+                    FleetQueries.percent(inst.size(), reporting)));
           }
         });
     return new Table(List.of("version", "kind", "name", "installations", "percent"), rows);
