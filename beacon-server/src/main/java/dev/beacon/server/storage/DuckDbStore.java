@@ -34,6 +34,7 @@ public final class DuckDbStore implements EventStore {
   private final RecentMessageIds recent;
   private final Duration dedupWindow;
   private final RollupSql.DuckDbStaging staging = new RollupSql.DuckDbStaging();
+  private final PendingRollups pending = new PendingRollups();
   private final RollupCache known = new RollupCache();
   private final int quarantineMax;
   private final long quarantineMaxBytes;
@@ -85,9 +86,11 @@ public final class DuckDbStore implements EventStore {
         s.execute(Erasure.createAuditLog("VARCHAR"));
       }
       RollupSql.DuckDbStaging.createTables(writer);
+      pending.open(writer);
       loadRecentIds(dedupWindow, dedupCapacity);
       writer.setAutoCommit(false);
       RollupBackfill.initialize(writer, Instant.now());
+      pending.merge(writer); // what a crash left before its merge
       writer.commit();
       // DuckDB creates its files with the process's umask; the directory (0700) keeps them
       // private, and so does this. The launcher sets umask 077 for the WAL DuckDB recreates.
@@ -139,11 +142,19 @@ public final class DuckDbStore implements EventStore {
         fresh.forEach(delta::add);
         delta.forgetKnown(known);
       }
+      if (pending.due()) {
+        // Its own transaction, before the group's: if it fails, the group is not written either
+        // and its requests are refused (to be retried), rather than acknowledged and not counted.
+        inTransaction("rollup merge", () -> pending.merge(writer));
+      }
       try {
         // DuckDB's appender joins the connection's open transaction, but when none is open its
         // flush commits on its own (duckdb_jdbc 1.5.6; EventStoreContract's failed-write test
-        // shows it). Statements run first (the quarantine's, and each rollup table's staging
-        // starts with one), so the transaction is open before any appender flushes into it.
+        // shows it). A statement runs first, so the transaction is open before any appender
+        // flushes into it.
+        try (Statement s = writer.createStatement()) {
+          s.execute("SELECT 1");
+        }
         for (Write.Kept k : write.kept()) {
           keptIds.add(
               QuarantineSql.quarantine(
@@ -158,14 +169,13 @@ public final class DuckDbStore implements EventStore {
         for (Write.Released r : write.released()) {
           QuarantineSql.release(writer, r.product(), r.id());
         }
-        RollupSql.apply(writer, delta, staging);
+        pending.append(writer, delta);
         appendRows(fresh);
         writer.commit();
         delta.learn(known);
       } catch (SQLException | RuntimeException e) {
         // The appender may be left mid-row: it is replaced, and the group is rolled back.
         closeAppenderQuietly();
-        staging.reset();
         rollbackQuietly();
         throw new StorageException("DuckDB write failed: " + e, e);
       }
@@ -252,8 +262,21 @@ public final class DuckDbStore implements EventStore {
     }
   }
 
+  /**
+   * Reads of the rollup tables: the pending rows are merged first (between two group commits), so
+   * the answer counts every event stored before it was asked.
+   */
+  private <T> T readRollups(String what, SqlReads.Query<T> query) {
+    synchronized (writeLock) {
+      if (pending.any()) {
+        inTransaction("rollup merge", () -> pending.merge(writer));
+      }
+    }
+    return read(what, query);
+  }
+
   /** Reads on a connection of their own, beside the writer. */
-  private <T> T read(String what, SqlReads.Query<T> query) {
+  <T> T read(String what, SqlReads.Query<T> query) {
     try (Connection c = writer.duplicate()) {
       return query.run(c);
     } catch (SQLException e) {
@@ -284,6 +307,7 @@ public final class DuckDbStore implements EventStore {
             "erasure",
             () -> {
               known.clear(); // rows it knew may be gone; they are written again when needed
+              pending.merge(writer);
               staging.empty(writer);
               return Erasure.erase(
                   writer,
@@ -352,6 +376,7 @@ public final class DuckDbStore implements EventStore {
         "rollup retention",
         () -> {
           known.clear();
+          pending.merge(writer);
           return RollupSql.deleteBefore(writer, FleetQueries.firstDay(cutoff));
         });
   }
@@ -359,7 +384,11 @@ public final class DuckDbStore implements EventStore {
   @Override
   public BackfillProgress backfillRollups() {
     return inWriteTransaction(
-        "rollup backfill", () -> RollupBackfill.step(writer, staging, "", ""));
+        "rollup backfill",
+        () -> {
+          pending.merge(writer);
+          return RollupBackfill.step(writer, staging, "", "");
+        });
   }
 
   @Override
@@ -368,6 +397,7 @@ public final class DuckDbStore implements EventStore {
         "rollup rebuild",
         () -> {
           known.clear();
+          pending.merge(writer);
           RollupBackfill.restart(writer, product, Instant.now());
           return null;
         });
@@ -375,6 +405,10 @@ public final class DuckDbStore implements EventStore {
 
   private interface WriteWork<T> {
     T run() throws SQLException;
+  }
+
+  private interface Work {
+    void run() throws SQLException;
   }
 
   /** Work on the writer's connection, committed, between two group commits. */
@@ -385,16 +419,25 @@ public final class DuckDbStore implements EventStore {
         writer.commit();
         return result;
       } catch (SQLException | RuntimeException e) {
-        staging.reset();
         rollbackQuietly();
         throw new StorageException(what + " failed: " + e.getMessage(), e);
       }
     }
   }
 
+  /** {@link #inWriteTransaction} for work that answers nothing, the write lock already held. */
+  private void inTransaction(String what, Work work) {
+    inWriteTransaction(
+        what,
+        () -> {
+          work.run();
+          return null;
+        });
+  }
+
   @Override
   public FleetQueries fleet() {
-    return new FleetQueries(Dialect.DUCKDB, this::read);
+    return new FleetQueries(Dialect.DUCKDB, this::readRollups);
   }
 
   @Override
@@ -413,6 +456,7 @@ public final class DuckDbStore implements EventStore {
     synchronized (writeLock) {
       closeAppenderQuietly();
       staging.reset();
+      pending.reset();
       try {
         writer.close();
       } catch (SQLException e) {
@@ -432,7 +476,10 @@ public final class DuckDbStore implements EventStore {
     }
   }
 
+  /** Rolls the writer's transaction back; the appenders it used are replaced. */
   private void rollbackQuietly() {
+    staging.reset();
+    pending.rolledBack();
     try {
       writer.rollback();
     } catch (SQLException ignored) {

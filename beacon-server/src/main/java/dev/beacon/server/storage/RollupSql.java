@@ -222,21 +222,7 @@ final class RollupSql {
         a = ((DuckDBConnection) c).createAppender("temp", "main", stage(t));
         appenders.put(t, a);
       }
-      for (Object[] row : rows) {
-        a.beginRow();
-        for (Object v : row) {
-          switch (v) {
-            case null -> a.appendNull();
-            case String str -> a.append(str);
-            case LocalDate d -> a.append(d);
-            case LocalDateTime ts -> a.append(ts);
-            case Double d -> a.append(d.doubleValue());
-            default -> throw new IllegalArgumentException("cannot stage " + v.getClass());
-          }
-        }
-        a.endRow();
-      }
-      a.flush();
+      appendRows(a, rows);
       try (PreparedStatement up = c.prepareStatement(t.upsert(stage(t), returning))) {
         return run(up, t, returning);
       }
@@ -278,6 +264,25 @@ final class RollupSql {
       }
       appenders.clear();
     }
+  }
+
+  /** Appends rows of a rollup table's columns through an appender, and flushes it. */
+  static void appendRows(DuckDBAppender a, List<Object[]> rows) throws SQLException {
+    for (Object[] row : rows) {
+      a.beginRow();
+      for (Object v : row) {
+        switch (v) {
+          case null -> a.appendNull();
+          case String str -> a.append(str);
+          case LocalDate d -> a.append(d);
+          case LocalDateTime ts -> a.append(ts);
+          case Double d -> a.append(d.doubleValue());
+          default -> throw new IllegalArgumentException("cannot stage " + v.getClass());
+        }
+      }
+      a.endRow();
+    }
+    a.flush();
   }
 
   /** Runs the upsert; answers its RETURNING rows, each column typed as the table types it. */

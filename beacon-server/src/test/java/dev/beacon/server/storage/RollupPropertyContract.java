@@ -360,7 +360,8 @@ abstract class RollupPropertyContract {
 
   /**
    * Writes the stream in groups of 1 to 40, in an order of its own (late and backdated events land
-   * after later ones), with a fifth of the events sent again (same message id).
+   * after later ones), with a fifth of the events sent again (same message id), and a query now and
+   * then.
    */
   private void write(List<StoredEvent> stream, Random r) {
     List<StoredEvent> order = new ArrayList<>(stream);
@@ -373,6 +374,11 @@ abstract class RollupPropertyContract {
       int n = Math.min(order.size() - i, 1 + r.nextInt(40));
       store.append(order.subList(i, i + n));
       i += n;
+      if (r.nextInt(4) == 0) {
+        // A query between groups: DuckDB merges the rollup rows waiting so far (PendingRollups),
+        // so that later groups merge into rows already there.
+        store.summary(order.get(0).product(), Instant.EPOCH);
+      }
     }
   }
 
