@@ -4,6 +4,7 @@ import dev.beacon.bench.harness.Peer;
 import dev.beacon.sdk.Beacon;
 import dev.beacon.server.config.ConfigLoader;
 import dev.beacon.server.web.BeaconServer;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
+import javax.management.ObjectName;
 
 /**
  * How many events a second the SDK delivers, with none dropped, to a Beacon server on the same
@@ -60,7 +62,8 @@ public final class DeliveryRateBench {
               .endpoint(endpoint)
               .writeKey("wk_bench")
               .stateDirectory(work.resolve("state"))
-              .registerMBean(false)
+              .registerMBean(true)
+              .maxSpoolBytes(Long.getLong("bench.spoolBytes", 4L << 20))
               .build();
       client.start();
       Map<String, Object> props = Peer.tenProperties();
@@ -101,17 +104,37 @@ public final class DeliveryRateBench {
           lastChange = System.nanoTime();
         }
       }
+      // Through the SDK's MBean, as an operator's JMX console reads it.
+      long droppedBySdk =
+          (Long)
+              ManagementFactory.getPlatformMBeanServer()
+                  .getAttribute(
+                      new ObjectName(
+                          "dev.beacon:type=Telemetry,product=" + ObjectName.quote("bench")),
+                      "DroppedEvents");
       String delivery = client.control().delivery().toString();
+      // What is left is less than a batch, kept until the flush interval (30 s): close() flushes
+      // and sends it, as a product's shutdown does. Counted once nothing more arrives for 2 s.
       client.close();
+      lastChange = System.nanoTime();
+      while (stored < total && System.nanoTime() - lastChange < 2_000_000_000L) {
+        Thread.sleep(200);
+        long now = server.store().count("bench") - warm;
+        if (now != stored) {
+          stored = now;
+          lastChange = System.nanoTime();
+        }
+      }
       System.out.println("  delivery: " + delivery);
       System.out.println("  refusals: " + refusals(endpoint));
       row.put("rate", rate);
       row.put("sent", total);
       row.put("sendSeconds", Math.round(sendSeconds * 100) / 100.0);
       row.put("stored", stored);
+      row.put("droppedBySdk", droppedBySdk);
       System.out.printf(
-          "rate %d/s: sent %d in %.2f s, stored %d (%.1f %%)%n",
-          rate, total, sendSeconds, stored, 100.0 * stored / total);
+          "rate %d/s: sent %d in %.2f s, stored %d (%.1f %%), dropped by the SDK %d%n",
+          rate, total, sendSeconds, stored, 100.0 * stored / total, droppedBySdk);
     }
     return row;
   }

@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -102,6 +103,47 @@ class DeliveryTest {
       }
       await().atMost(Duration.ofSeconds(20)).until(() -> collector.messages().size() >= 128);
       assertThat(beacon.droppedEvents()).isZero();
+    }
+  }
+
+  /**
+   * Issue 20: while a request waits for the server (a commit, a checkpoint), the queue keeps going
+   * to the spool: sending is the sender thread's, not the worker's, so a stalled server makes the
+   * host drop nothing, and every event arrives once it answers.
+   */
+  @Test
+  void aStalledServerDoesNotLeaveTheQueueToFillAndDrop() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    try (TestCollector collector = TestCollector.start().holdUntil(release);
+        Beacon beacon =
+            TestBeacons.builder(tmp.resolve("state"), collector.uri())
+                .initialDelay(Duration.ofHours(1))
+                .flushInterval(Duration.ofHours(1))
+                .maxQueueSize(64)
+                .maxBatchSize(32)
+                .requestTimeout(Duration.ofSeconds(60)) // the held request does not time out
+                .build()) {
+      beacon.start();
+      for (int round = 0; round < 20; round++) {
+        for (int i = 0; i < 32; i++) {
+          beacon.track("rule_created", Map.of("n", round * 32 + i));
+        }
+        // The worker moves each batch to the spool, though the first request is still held.
+        await()
+            .atMost(Duration.ofSeconds(5))
+            .until(() -> TestBeacons.pipeline(beacon).queued() == 0);
+        if (round == 0) {
+          await().atMost(Duration.ofSeconds(5)).until(() -> !collector.attemptMillis().isEmpty());
+        }
+      }
+      assertThat(collector.delivered()).as("the server answered nothing yet").isEmpty();
+      release.countDown();
+      await().atMost(Duration.ofSeconds(20)).until(() -> collector.messages().size() >= 640);
+      assertThat(beacon.droppedEvents()).isZero();
+      assertThat(collector.messages().stream().map(m -> m.at("/properties/n").asInt()).sorted())
+          .containsExactlyElementsOf(IntStream.range(0, 640).boxed().collect(Collectors.toList()));
+    } finally {
+      release.countDown();
     }
   }
 

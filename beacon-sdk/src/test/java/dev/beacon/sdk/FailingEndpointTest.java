@@ -203,6 +203,10 @@ class FailingEndpointTest {
               .mapToLong(r -> r.json().at("/context/droppedEvents").asLong())
               .sum();
       assertThat(reportedDropped).isPositive();
+      // Exactly: the count that rode an evicted payload travels again, but was one drop, not two.
+      assertThat(beacon.droppedEvents())
+          .as("dropped as the host's MBean counts them, and as the server was told")
+          .isEqualTo(reportedDropped);
     }
   }
 

@@ -154,11 +154,15 @@ public class HostileValuesTest {
       await()
           .atMost(Duration.ofSeconds(10))
           .until(() -> messagesIn(TestBeacons.spool(beacon)) == 2);
-      // Then the worker and the close thread may each try the black hole once and note the
-      // attempt in the state directory: let both end before the directory is deleted.
+      // Then the sender and the close thread may each try the black hole once and note the
+      // attempt in the state directory: let them end before the directory is deleted.
       await()
           .atMost(Duration.ofSeconds(30))
-          .until(() -> !threadAlive("beacon-acme-close") && !threadAlive("beacon-acme-worker"));
+          .until(
+              () ->
+                  !threadAlive("beacon-acme-close")
+                      && !threadAlive("beacon-acme-worker")
+                      && !threadAlive("beacon-acme-sender"));
     } finally {
       stuck.release.countDown();
     }

@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.locks.LockSupport;
@@ -47,6 +48,7 @@ public final class TestCollector implements AutoCloseable {
   private final List<Long> attemptMillis = new CopyOnWriteArrayList<>();
   private volatile int status = 200;
   private volatile String retryAfter;
+  private volatile CountDownLatch hold = new CountDownLatch(0);
 
   private TestCollector(HttpServer server) {
     this.server = server;
@@ -108,6 +110,12 @@ public final class TestCollector implements AutoCloseable {
     return this;
   }
 
+  /** Answer nothing until {@code release} opens (a server stalled in a commit, a slow network). */
+  public TestCollector holdUntil(CountDownLatch release) {
+    this.hold = release;
+    return this;
+  }
+
   public List<Request> requests() {
     return new ArrayList<>(requests);
   }
@@ -135,6 +143,11 @@ public final class TestCollector implements AutoCloseable {
     byte[] raw;
     try (InputStream in = ex.getRequestBody()) {
       raw = in.readAllBytes();
+    }
+    try {
+      hold.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     int answer = status;
     String encoding = ex.getRequestHeaders().getFirst("Content-Encoding");

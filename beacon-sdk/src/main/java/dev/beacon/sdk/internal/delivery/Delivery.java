@@ -93,12 +93,11 @@ final class Delivery {
   }
 
   /**
-   * Sends spooled payloads until one fails, the time is up, telemetry is no longer on, or (after a
-   * payload) {@code yieldToFlush} asks for the worker back.
+   * Sends spooled payloads until one fails, the time is up, or telemetry is no longer on.
    *
    * @return the outcome of the last attempt, or null if there was nothing to send
    */
-  HttpExporter.Outcome deliver(Duration timeout, BooleanSupplier yieldToFlush) {
+  HttpExporter.Outcome deliver(Duration timeout) {
     synchronized (lock) {
       // Several processes of a CLI may share the spool: one uploads, the others leave it be.
       if (!Files.isDirectory(spool.directory())) {
@@ -112,34 +111,31 @@ final class Delivery {
           log.failure("lock", "another process is uploading the spool; waiting for it");
           return null;
         }
-        return deliverHolding(timeout, yieldToFlush);
+        return deliverHolding(timeout);
       }
     }
   }
 
   /** As {@link #deliver}, for a caller that holds the spool's {@link SpoolLock} already. */
   HttpExporter.Outcome deliverHolding(Duration timeout) {
-    return deliverHolding(timeout, () -> false);
-  }
-
-  private HttpExporter.Outcome deliverHolding(Duration timeout, BooleanSupplier yieldToFlush) {
     synchronized (lock) {
       long deadline = System.nanoTime() + timeout.toNanos();
       HttpExporter.Outcome last = null;
+      // Cleared before the spool is listed: a payload the worker spools meanwhile sets it again
+      // (markWork), so it is never left unsent until some later payload.
+      hasWork = false;
       for (Path file : spool.pending()) {
         long left = deadline - System.nanoTime();
         if (left <= 0 || !allowed.getAsBoolean()) {
+          hasWork = true;
           return last;
         }
         last = deliverOne(file, Duration.ofNanos(left));
         if (last != null && last.kept()) {
+          hasWork = true;
           return last;
         }
-        if (yieldToFlush.getAsBoolean()) {
-          return last; // still work to do: due again at the worker's next step
-        }
       }
-      hasWork = false;
       return last;
     }
   }
@@ -279,6 +275,8 @@ final class Delivery {
   HttpExporter.Outcome deliverOne(Path file, Duration timeout) {
     synchronized (lock) {
       try {
+        // Marked before it is read, until it is removed or kept: meanwhile it is not evicted.
+        spool.sending(file);
         byte[] bytes = spool.read(file);
         if (bytes == null) {
           return null;
@@ -331,6 +329,8 @@ final class Delivery {
         retryIn(backoff.nextDelayMillis(0));
         log.failure("spool", "spool unreadable: " + e.getClass().getSimpleName());
         return HttpExporter.Outcome.retry(0, "spool unreadable: " + e.getClass().getSimpleName());
+      } finally {
+        spool.sending(null);
       }
     }
   }

@@ -80,9 +80,14 @@ public final class Outbox {
     return localLog.file();
   }
 
-  /** Messages the spool evicted since the last call. */
+  /** What the next payload reports for the spool's evictions since the last call. */
   public long takeEvicted() {
     return spool.takeEvicted();
+  }
+
+  /** The messages the spool evicted since the last call, without the counts they carried. */
+  public long takeEvictedMessages() {
+    return spool.takeEvictedMessages();
   }
 
   /** Telemetry was turned off: what waits in the spool is deleted. */
@@ -105,16 +110,7 @@ public final class Outbox {
 
   /** Sends the spool until an attempt fails or {@code timeout} is spent. */
   public void deliver(Duration timeout) {
-    delivery.deliver(timeout, () -> false);
-  }
-
-  /**
-   * {@link #deliver}, stopping after a payload when {@code yieldToFlush} says that events wait in
-   * memory: the worker then moves them to the spool before it sends on, so a long delivery never
-   * leaves the queue to fill and drop.
-   */
-  public void deliver(Duration timeout, BooleanSupplier yieldToFlush) {
-    delivery.deliver(timeout, yieldToFlush);
+    delivery.deliver(timeout);
   }
 
   /** Asks the server to erase what an installation sent. */

@@ -33,6 +33,13 @@ final class Spool {
   private final Path dir;
   private final long maxBytes;
   private final AtomicLong evicted = new AtomicLong();
+  private final AtomicLong evictedMessages = new AtomicLong();
+
+  /**
+   * The payload this process is sending, if any: never evicted, since the server may be storing it
+   * (counting it as dropped too would count it twice). The cap is exceeded by it meanwhile.
+   */
+  private Path sending; // guarded by this
 
   Spool(Path dir, long maxBytes) {
     this.dir = dir;
@@ -49,6 +56,7 @@ final class Spool {
   Path add(byte[] payload, int messages, long droppedEvents) throws IOException {
     if (payload.length > maxBytes) {
       evicted.addAndGet(messages + droppedEvents);
+      evictedMessages.addAndGet(messages);
       return null;
     }
     Files.createDirectories(dir);
@@ -124,9 +132,17 @@ final class Spool {
     return dir;
   }
 
-  /** Messages evicted since the last call. */
+  /**
+   * What the next payload must report as dropped for the evictions since the last call: the
+   * messages evicted and the drop counts they carried.
+   */
   long takeEvicted() {
     return evicted.getAndSet(0);
+  }
+
+  /** The messages evicted since the last call: new drops (the counts they carried are not). */
+  long takeEvictedMessages() {
+    return evictedMessages.getAndSet(0);
   }
 
   /** Spooled payloads, oldest first. Temporary files of a crashed write are deleted. */
@@ -190,6 +206,14 @@ final class Spool {
     return total;
   }
 
+  /**
+   * Marks the payload about to be sent (null once the attempt is over). Under the lock eviction
+   * holds: a payload is either evicted before it is marked (and then read as gone) or not at all.
+   */
+  synchronized void sending(Path file) {
+    sending = file;
+  }
+
   private long evictFor(long incoming) throws IOException {
     List<Path> files = pending();
     long total = 0;
@@ -205,10 +229,16 @@ final class Spool {
       total += size;
     }
     long dropped = 0;
-    for (int i = 0; i < files.size() && total + incoming > maxBytes; i++) {
-      Files.deleteIfExists(files.get(i));
-      total -= sizes.get(i);
-      dropped += messagesIn(files.get(i)) + droppedIn(files.get(i));
+    synchronized (this) {
+      for (int i = 0; i < files.size() && total + incoming > maxBytes; i++) {
+        if (files.get(i).equals(sending)) {
+          continue;
+        }
+        Files.deleteIfExists(files.get(i));
+        total -= sizes.get(i);
+        dropped += messagesIn(files.get(i)) + droppedIn(files.get(i));
+        evictedMessages.addAndGet(messagesIn(files.get(i)));
+      }
     }
     return dropped;
   }

@@ -173,6 +173,7 @@ final class Flusher {
 
   private Path emit(TelemetryMode m, List<String> messages, long epochMillis) throws IOException {
     long dropped = drops.takeSincePayload() + outbox.takeEvicted();
+    drops.evictedReported(outbox.takeEvictedMessages());
     Path last = null;
     for (Batch b : writer.batches(messages, dropped, epochMillis)) {
       byte[] bytes = b.json.getBytes(StandardCharsets.UTF_8);
@@ -182,7 +183,7 @@ final class Flusher {
         last = outbox.spool(bytes, b.messages, b.droppedEvents);
       }
     }
-    drops.add(outbox.takeEvicted());
+    drops.evicted(outbox.takeEvictedMessages(), outbox.takeEvicted());
     return last;
   }
 

@@ -38,6 +38,7 @@ public final class Pipeline {
   private final Outbox outbox;
   private final Flusher flusher;
   private final Worker worker;
+  private final Sender sender;
   private final QuietLog log;
   private final Object lifecycle = new Object();
   private boolean started; // guarded by lifecycle
@@ -53,7 +54,8 @@ public final class Pipeline {
     this.outbox =
         new Outbox(settings, log, () -> consent.mode() == TelemetryMode.ON, drops::refusedByServer);
     this.flusher = new Flusher(settings, state, queue, writer, outbox, drops, log);
-    this.worker = new Worker(settings, state, consent, queue, flusher, outbox, log);
+    this.sender = new Sender(settings, consent, outbox, log);
+    this.worker = new Worker(settings, state, consent, queue, drops, flusher, outbox, sender, log);
   }
 
   /** Called on the host's thread: never blocks, never throws, never does I/O. */
@@ -61,7 +63,7 @@ public final class Pipeline {
     if (queue.offer(e)) {
       worker.offered();
     } else {
-      drops.add(1);
+      drops.queueFull();
     }
   }
 
@@ -152,12 +154,14 @@ public final class Pipeline {
    */
   public void close(long deadline, long spoolDeadline) {
     Thread w;
+    Thread s;
     synchronized (lifecycle) {
       if (stopping) {
         return;
       }
       stopping = true;
       w = worker.stop();
+      s = sender.stop();
     }
     TelemetryMode m = consent.mode();
     boolean deliver = m == TelemetryMode.ON && (w != null || settings.detachedUploader);
@@ -186,6 +190,9 @@ public final class Pipeline {
     }
     if (w != null) {
       joinUntil(w, deadline);
+    }
+    if (s != null) {
+      joinUntil(s, deadline);
     }
     if (m == TelemetryMode.ON) {
       outbox.handOverToUploader();

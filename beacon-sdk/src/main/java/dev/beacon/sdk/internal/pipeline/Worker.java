@@ -14,11 +14,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The one worker thread of a {@link Pipeline}: reports on schedule, flushes the queued events at
- * the flush interval (at once when a batch is full), has the {@link Outbox} deliver the spool when
- * the backoff allows, and otherwise parks until the earliest of those is due or the host's offers
- * fill a batch. It survives every failure but a fatal one ({@link FatalErrors}), never in a tight
- * loop.
+ * The worker thread of a {@link Pipeline}: reports on schedule, flushes the queued events at the
+ * flush interval (at once when a batch is full), wakes the {@link Sender} when the spool is due to
+ * be sent, and otherwise parks until the earliest of those is due or the host's offers fill a
+ * batch. It survives every failure but a fatal one ({@link FatalErrors}), never in a tight loop.
  */
 final class Worker implements Runnable {
   /** How long the worker rests after a flush that took a whole queue's worth (see below). */
@@ -28,8 +27,10 @@ final class Worker implements Runnable {
   private final StateStore state;
   private final Consent consent;
   private final EventQueue queue;
+  private final Drops drops;
   private final Flusher flusher;
   private final Outbox outbox;
+  private final Sender sender;
   private final QuietLog log;
   private final ReportSchedule reports;
   private final AtomicInteger offeredSinceWake = new AtomicInteger();
@@ -43,21 +44,26 @@ final class Worker implements Runnable {
   private volatile Thread thread;
   private volatile boolean stopping;
   private long nextFlushAtNanos; // this thread's alone
+  private long queueFullsAtLastFlush; // this thread's alone
 
   Worker(
       Settings settings,
       StateStore state,
       Consent consent,
       EventQueue queue,
+      Drops drops,
       Flusher flusher,
       Outbox outbox,
+      Sender sender,
       QuietLog log) {
     this.settings = settings;
     this.state = state;
     this.consent = consent;
     this.queue = queue;
+    this.drops = drops;
     this.flusher = flusher;
     this.outbox = outbox;
+    this.sender = sender;
     this.log = log;
     this.reports = new ReportSchedule(settings);
     this.batchWaiting = Math.max(1, Math.min(settings.maxBatchSize, settings.maxQueueSize / 2));
@@ -144,14 +150,23 @@ final class Worker implements Runnable {
     boolean flushDue = now - nextFlushAtNanos >= 0;
     boolean overloaded = false;
     if (!queue.isEmpty() && (flushDue || queue.size() >= batchWaiting)) {
-      overloaded = flusher.flush(m) >= settings.maxQueueSize;
+      // A whole queue taken, and more than half a queue refused since the last flush: the host
+      // outruns the worker. A whole queue alone is no sign (a flush goes on taking what the host
+      // adds meanwhile, and at 20,000 events a second a 2,048-event queue fills in 0.1 s, so a
+      // worker that lost its core a moment finds it full): resting then would have the next
+      // flush find a full queue again, and a host at that rate drop behind every pause.
+      long fulls = drops.queueFulls();
+      overloaded =
+          flusher.flush(m) >= settings.maxQueueSize
+              && fulls - queueFullsAtLastFlush > settings.maxQueueSize / 2;
+      queueFullsAtLastFlush = fulls;
     }
     if (flushDue) {
       nextFlushAtNanos = now + settings.flushInterval.toNanos();
     }
     if (m == TelemetryMode.ON && outbox.due(now)) {
-      // Back to the queue once half of it waits: a long backlog's delivery must not let it fill.
-      outbox.deliver(settings.requestTimeout, () -> queue.size() >= settings.maxQueueSize / 2);
+      // Sent on a thread of its own: the queue keeps going to the spool while a request waits.
+      sender.wake();
     }
     if (overloaded) {
       pauseUnderOverload();
@@ -159,9 +174,6 @@ final class Worker implements Runnable {
     }
     now = System.nanoTime();
     long wait = Math.min(reports.nanosUntilDue(now), nextFlushAtNanos - now);
-    if (m == TelemetryMode.ON && outbox.hasWork()) {
-      wait = Math.min(wait, outbox.nextAttemptAtNanos() - now);
-    }
     if (wait > 0 && !stopping && queue.size() < batchWaiting) {
       offeredSinceWake.set(0);
       LockSupport.parkNanos(this, wait);
@@ -169,10 +181,11 @@ final class Worker implements Runnable {
   }
 
   /**
-   * The host emits faster than the worker can keep events: one flush took a whole queue's worth.
-   * Rest for {@link #OVERLOAD_PAUSE_NANOS} whatever wakes us (the host's offers would, at once), so
-   * that the worker takes at most one queue's worth per pause and its CPU stays bounded; what the
-   * host emits meanwhile beyond the queue is dropped and counted, as the queue promises.
+   * The host emits faster than the worker can keep events: a flush took a whole queue's worth, and
+   * the full queue refused more than half a queue's worth since the last one. Rest for {@link
+   * #OVERLOAD_PAUSE_NANOS} whatever wakes us (the host's offers would, at once), so that the worker
+   * takes at most one queue's worth per pause and its CPU stays bounded; what the host emits
+   * meanwhile beyond the queue is dropped and counted, as the queue promises.
    */
   private void pauseUnderOverload() {
     long until = System.nanoTime() + OVERLOAD_PAUSE_NANOS;
