@@ -150,7 +150,7 @@ public final class BenchRun {
                   BENCH_JAR.toString(),
                   "dev.beacon.bench.DeliveryRateBench",
                   quick ? "3" : "10",
-                  "5000,10000,20000,40000"));
+                  "5000,10000,20000,30000,40000"));
       case "spring" ->
           runJson(
               "spring",

@@ -4,6 +4,7 @@ import dev.beacon.bench.harness.Peer;
 import dev.beacon.sdk.Beacon;
 import dev.beacon.server.config.ConfigLoader;
 import dev.beacon.server.web.BeaconServer;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -34,27 +36,100 @@ import javax.management.ObjectName;
 public final class DeliveryRateBench {
   public static void main(String[] args) throws Exception {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
-    String rates = args.length > 1 ? args[1] : "5000,10000,20000,40000";
+    String rates = args.length > 1 ? args[1] : "5000,10000,20000,30000,40000";
     List<Map<String, Object>> rows = new ArrayList<>();
+    Path otel = Path.of(System.getProperty("bench.otelPeer", OTEL_PEER));
+    if (!Files.exists(otel)) {
+      System.out.println(
+          "DeliveryRateBench: no "
+              + otel
+              + " (build it: ./mvnw -q package -pl beacon-bench/peers/opentelemetry -am"
+              + " -DskipTests); OpenTelemetry's rows are left out");
+    }
     for (String r : rates.split(",", -1)) {
-      rows.add(run(Integer.parseInt(r.strip()), seconds));
+      int rate = Integer.parseInt(r.strip());
+      Map<String, Object> row = run(rate, seconds);
+      if (Files.exists(otel)) {
+        row.put("otelStored", runOpenTelemetry(otel, rate, seconds));
+      }
+      rows.add(row);
     }
     Results.write(Map.of("seconds", seconds, "rates", rows));
   }
 
-  private static Map<String, Object> run(int rate, int seconds) throws Exception {
-    Path work = Files.createTempDirectory("delivery-rate");
+  /** The OpenTelemetry peer's jar, built by the peers' module, from the repository's root. */
+  static final String OTEL_PEER = "beacon-bench/peers/opentelemetry/target/peer-opentelemetry.jar";
+
+  /** A server as {@code ./beacon serve} runs by default, on a fresh data directory. */
+  private static BeaconServer server(Path work) throws IOException {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("BEACON_PRODUCTS__BENCH__WRITE_KEY", "wk_bench");
     env.put("BEACON_ADMIN__PASSWORD", "bench-admin");
     env.put("BEACON_SERVER__HOST", "127.0.0.1");
+    return BeaconServer.start(
+        ConfigLoader.load(
+            null, env, Map.of("server.port", 0, "data_dir", work.resolve("data").toString())));
+  }
+
+  /**
+   * The same rate from the OpenTelemetry logs SDK ({@code OpenTelemetryDeliveryRate}, in a JVM of
+   * its own: its dependencies clash with the bench's) to a fresh server's {@code /v1/logs}: the
+   * events stored, the warm-up left out.
+   */
+  private static long runOpenTelemetry(Path jar, int rate, int seconds) throws Exception {
+    Path work = Files.createTempDirectory("delivery-rate-otel");
+    try (BeaconServer server = server(work)) {
+      ChildProcess child =
+          ChildProcess.start(
+              BenchRun.java(
+                  List.of(
+                      "-cp",
+                      jar.toString(),
+                      "dev.beacon.bench.peer.OpenTelemetryDeliveryRate",
+                      "http://127.0.0.1:" + server.port(),
+                      "wk_bench",
+                      Integer.toString(rate),
+                      Integer.toString(seconds))),
+              Map.of(),
+              Duration.ofMinutes(5));
+      if (child.waitForLine("BENCH-warm") == null) {
+        throw new IllegalStateException("the OpenTelemetry peer did not start");
+      }
+      // The peer waits 5 s after its warm-up: its exports (every second) are in by then.
+      long warm = 0;
+      for (long until = System.nanoTime() + 4_000_000_000L; System.nanoTime() < until; ) {
+        Thread.sleep(200);
+        warm = server.store().count("bench");
+      }
+      child.await();
+      long total = (long) rate * seconds;
+      long stored = drained(server, warm, total, 0, 5_000_000_000L);
+      System.out.printf(
+          "OpenTelemetry, rate %d/s: sent %d, stored %d (%.1f %%) after a warm-up of %d%n",
+          rate, total, stored, 100.0 * stored / total, warm);
+      return stored;
+    }
+  }
+
+  /** Events stored beyond {@code warm}, counted until all are in or none arrived for a while. */
+  private static long drained(BeaconServer server, long warm, long total, long stored, long quiet)
+      throws InterruptedException {
+    long lastChange = System.nanoTime();
+    while (stored < total && System.nanoTime() - lastChange < quiet) {
+      Thread.sleep(200);
+      long now = server.store().count("bench") - warm;
+      if (now != stored) {
+        stored = now;
+        lastChange = System.nanoTime();
+      }
+    }
+    return stored;
+  }
+
+  private static Map<String, Object> run(int rate, int seconds) throws Exception {
+    Path work = Files.createTempDirectory("delivery-rate");
     Map<String, Object> row = new LinkedHashMap<>();
-    try (BeaconServer server =
-        BeaconServer.start(
-            ConfigLoader.load(
-                null,
-                env,
-                Map.of("server.port", 0, "data_dir", work.resolve("data").toString())))) {
+    try (BeaconServer server = server(work)) {
       URI endpoint = URI.create("http://127.0.0.1:" + server.port());
       Beacon client =
           Beacon.builder("bench")
@@ -94,16 +169,7 @@ public final class DeliveryRateBench {
       }
       double sendSeconds = (System.nanoTime() - start) / 1e9;
       // Let the SDK drain: until every event is in, or nothing more arrived for 5 s.
-      long stored = 0;
-      long lastChange = System.nanoTime();
-      while (stored < total && System.nanoTime() - lastChange < 5_000_000_000L) {
-        Thread.sleep(200);
-        long now = server.store().count("bench") - warm;
-        if (now != stored) {
-          stored = now;
-          lastChange = System.nanoTime();
-        }
-      }
+      long stored = drained(server, warm, total, 0, 5_000_000_000L);
       // Through the SDK's MBean, as an operator's JMX console reads it.
       long droppedBySdk =
           (Long)
@@ -116,15 +182,7 @@ public final class DeliveryRateBench {
       // What is left is less than a batch, kept until the flush interval (30 s): close() flushes
       // and sends it, as a product's shutdown does. Counted once nothing more arrives for 2 s.
       client.close();
-      lastChange = System.nanoTime();
-      while (stored < total && System.nanoTime() - lastChange < 2_000_000_000L) {
-        Thread.sleep(200);
-        long now = server.store().count("bench") - warm;
-        if (now != stored) {
-          stored = now;
-          lastChange = System.nanoTime();
-        }
-      }
+      stored = drained(server, warm, total, stored, 2_000_000_000L);
       System.out.println("  delivery: " + delivery);
       System.out.println("  refusals: " + refusals(endpoint));
       row.put("rate", rate);
