@@ -19,7 +19,6 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.LockSupport;
 import javax.management.ObjectName;
 
 /**
@@ -153,20 +152,8 @@ public final class DeliveryRateBench {
         warm = server.store().count("bench");
       }
       long total = (long) rate * seconds;
-      // Paced by the millisecond, parked in between (a host does its own work there, and a
-      // spinning pacer would take a core from the worker and the server on this 2-core machine).
       long start = System.nanoTime();
-      long sent = 0;
-      for (long ms = 1; sent < total; ms++) {
-        long due = Math.min(total, rate * ms / 1000);
-        for (; sent < due; sent++) {
-          client.track("rate_probe", props);
-        }
-        long left = start + ms * 1_000_000L - System.nanoTime();
-        if (left > 0) {
-          LockSupport.parkNanos(left);
-        }
-      }
+      Peer.paced(rate, seconds, () -> client.track("rate_probe", props));
       double sendSeconds = (System.nanoTime() - start) / 1e9;
       // Let the SDK drain: until every event is in, or nothing more arrived for 5 s.
       long stored = drained(server, warm, total, 0, 5_000_000_000L);

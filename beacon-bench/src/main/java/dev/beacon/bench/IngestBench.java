@@ -77,6 +77,8 @@ public final class IngestBench {
       System.exit(0);
     }
 
+    // `IngestBench 10 64 duckdb`: only the single report and the batches, bare, without rollups
+    // and with them, on DuckDB (for working on the writer's path).
     boolean quick = args.length > 2 && args[2].equals("duckdb");
     WebServer bare =
         WebServer.builder()
@@ -96,28 +98,12 @@ public final class IngestBench {
             .start();
     results.add(wrk("bare", bare.port(), "/api/telemetry", reportLua, seconds, false));
     results.add(wrk("bare", bare.port(), "/v1/batch", batchLua, seconds, false));
-    if (quick) {
-      // Only the single report and the batch, bare, without rollups and with them, on DuckDB
-      // (for working on the writer's path: `IngestBench 10 64 duckdb`).
-      bare.stop();
-      System.setProperty("beacon.bench.withoutRollups", "true");
-      try (BeaconServer duck = BeaconServer.start(config(work.resolve("duck-raw"), Map.of()))) {
-        results.add(wrk("duckdb-raw", duck.port(), "/api/telemetry", reportLua, seconds, false));
-        results.add(wrk("duckdb-raw", duck.port(), "/v1/batch", batchLua, seconds, false));
-      }
-      System.clearProperty("beacon.bench.withoutRollups");
-      try (BeaconServer duck = BeaconServer.start(config(work.resolve("duck"), Map.of()))) {
-        results.add(wrk("duckdb", duck.port(), "/api/telemetry", reportLua, seconds, true));
-        results.add(wrk("duckdb", duck.port(), "/v1/batch", batchLua, seconds, false));
-        results.add(wrk("duckdb", duck.port(), "/v1/batch#full", fullLua, seconds, false));
-      }
-      Results.write(results);
-      System.exit(0);
-    }
     results.add(wrk("bare", bare.port(), "/v1/batch#full", fullLua, seconds, false));
-    results.add(wrk("bare", bare.port(), "/v1/traces", otlpLua, seconds, false));
-    results.add(wrk("bare", bare.port(), "/v1/traces#werf", werfLua, seconds, false));
-    results.add(wrk("bare", bare.port(), "/batch", posthogLua, seconds, false));
+    if (!quick) {
+      results.add(wrk("bare", bare.port(), "/v1/traces", otlpLua, seconds, false));
+      results.add(wrk("bare", bare.port(), "/v1/traces#werf", werfLua, seconds, false));
+      results.add(wrk("bare", bare.port(), "/batch", posthogLua, seconds, false));
+    }
     bare.stop();
 
     // The same server without rollups, for what keeping them costs (issue 11: at most 20 %).
@@ -132,6 +118,10 @@ public final class IngestBench {
       results.add(wrk("duckdb", duck.port(), "/v1/batch", batchLua, seconds, true));
       // The other protocols, batches of 100 as well, next to Segment's in the same run (issue 12).
       results.add(wrk("duckdb", duck.port(), "/v1/batch#full", fullLua, seconds, false));
+      if (quick) {
+        Results.write(results);
+        System.exit(0);
+      }
       results.add(wrk("duckdb", duck.port(), "/v1/traces", otlpLua, seconds, true));
       results.add(wrk("duckdb", duck.port(), "/v1/traces#werf", werfLua, seconds, false));
       results.add(wrk("duckdb", duck.port(), "/batch", posthogLua, seconds, true));

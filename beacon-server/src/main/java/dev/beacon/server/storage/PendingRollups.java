@@ -200,14 +200,7 @@ final class PendingRollups {
 
   /** Closes the appenders (a failed write may have left one mid-row); new ones are made. */
   void reset() {
-    for (DuckDBAppender a : appenders.values()) {
-      try {
-        a.close();
-      } catch (SQLException ignored) {
-        // replaced anyway
-      }
-    }
-    appenders.clear();
+    RollupSql.closeAll(appenders);
   }
 
   /**

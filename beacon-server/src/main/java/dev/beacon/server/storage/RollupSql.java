@@ -255,15 +255,20 @@ final class RollupSql {
 
     /** Closes the appenders (a failed write may have left one mid-row); new ones are made. */
     void reset() {
-      for (DuckDBAppender a : appenders.values()) {
-        try {
-          a.close();
-        } catch (SQLException ignored) {
-          // replaced anyway
-        }
-      }
-      appenders.clear();
+      closeAll(appenders);
     }
+  }
+
+  /** Closes kept appenders (a failed write may have left one mid-row) and forgets them. */
+  static void closeAll(Map<RollupTable, DuckDBAppender> appenders) {
+    for (DuckDBAppender a : appenders.values()) {
+      try {
+        a.close();
+      } catch (SQLException ignored) {
+        // replaced anyway
+      }
+    }
+    appenders.clear();
   }
 
   /** Appends rows of a rollup table's columns through an appender, and flushes it. */

@@ -5,10 +5,11 @@ import java.util.List;
 /**
  * The rollup tables, which the fleet queries read instead of raw events; each row is the summary of
  * a key, and a write merges into it ({@code INSERT ... ON CONFLICT}), in the transaction that
- * stores the events summarised. Both stores create them with these columns (PostgreSQL in its
- * Flyway migration V2, which must say the same). {@code scope} is {@code "*"} for all versions, or
- * {@code "="} and the version (nothing after it: events without one), so that every question can be
- * asked of one version or of all.
+ * stores the events summarised (on DuckDB the rows are appended to a pending twin there, and merged
+ * within a second or before the next query: {@link PendingRollups}). Both stores create them with
+ * these columns (PostgreSQL in its Flyway migration V2, which must say the same). {@code scope} is
+ * {@code "*"} for all versions, or {@code "="} and the version (nothing after it: events without
+ * one), so that every question can be asked of one version or of all.
  */
 @SuppressWarnings("ImmutableEnumChecker") // its lists are List.of: immutable
 enum RollupTable {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * What every SDK gets alike: the endpoint of a scenario and the event's ten properties.
@@ -38,6 +39,30 @@ public final class Peer {
               + " is not set: run the benchmarks through bench/run, which serves the endpoints");
     }
     return URI.create(value);
+  }
+
+  /**
+   * Calls {@code call} {@code rate} times a second for {@code seconds}, paced by the millisecond
+   * and parked in between (a host does its own work there, and a spinning pacer would take a core
+   * from the SDK's threads and the server on a 2-core machine).
+   *
+   * @return the calls made
+   */
+  public static long paced(int rate, int seconds, Runnable call) {
+    long total = (long) rate * seconds;
+    long start = System.nanoTime();
+    long sent = 0;
+    for (long ms = 1; sent < total; ms++) {
+      long due = Math.min(total, rate * ms / 1000);
+      for (; sent < due; sent++) {
+        call.run();
+      }
+      long left = start + ms * 1_000_000L - System.nanoTime();
+      if (left > 0) {
+        LockSupport.parkNanos(left);
+      }
+    }
+    return sent;
   }
 
   /** Ten properties of the usual kinds (strings, numbers, a boolean), built once by the caller. */

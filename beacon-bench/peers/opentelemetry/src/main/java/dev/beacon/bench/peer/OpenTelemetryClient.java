@@ -42,7 +42,8 @@ public final class OpenTelemetryClient implements Client {
     logger.logRecordBuilder().setBody(event).setAllAttributes(lastAttributes).emit();
   }
 
-  private static Attributes attributes(Map<String, Object> properties) {
+  /** The properties as attributes of their kinds (booleans, doubles, longs, the rest as text). */
+  static Attributes attributes(Map<String, Object> properties) {
     AttributesBuilder b = Attributes.builder();
     properties.forEach(
         (k, v) -> {

@@ -3,7 +3,6 @@ package dev.beacon.bench.peer;
 import dev.beacon.bench.harness.Peer;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.logs.Logger;
 import io.opentelemetry.exporter.otlp.http.logs.OtlpHttpLogRecordExporter;
 import io.opentelemetry.sdk.logs.SdkLoggerProvider;
@@ -14,7 +13,6 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The OpenTelemetry logs SDK beside Beacon's in the delivery-rate benchmark ({@code
@@ -62,38 +60,18 @@ public final class OpenTelemetryDeliveryRate {
     }
     System.out.println("BENCH-warm");
     Thread.sleep(5000);
-    long total = (long) rate * seconds;
-    long start = System.nanoTime();
-    long sent = 0;
-    for (long ms = 1; sent < total; ms++) {
-      long due = Math.min(total, rate * ms / 1000);
-      for (; sent < due; sent++) {
-        logger.logRecordBuilder().setAllAttributes(probe).emit();
-      }
-      long left = start + ms * 1_000_000L - System.nanoTime();
-      if (left > 0) {
-        LockSupport.parkNanos(left);
-      }
-    }
+    long sent =
+        Peer.paced(rate, seconds, () -> logger.logRecordBuilder().setAllAttributes(probe).emit());
     provider.shutdown().join(30, TimeUnit.SECONDS);
     System.out.println("BENCH-sent " + sent);
   }
 
+  /**
+   * The properties as attributes ({@link OpenTelemetryClient}'s), the event as {@code event.name}.
+   */
   private static Attributes attributes(String event, Map<String, Object> properties) {
-    AttributesBuilder b = Attributes.builder();
-    b.put(AttributeKey.stringKey("event.name"), event);
-    properties.forEach(
-        (k, v) -> {
-          if (v instanceof Boolean bool) {
-            b.put(AttributeKey.booleanKey(k), bool);
-          } else if (v instanceof Double d) {
-            b.put(AttributeKey.doubleKey(k), d);
-          } else if (v instanceof Number number) {
-            b.put(AttributeKey.longKey(k), number.longValue());
-          } else {
-            b.put(AttributeKey.stringKey(k), String.valueOf(v));
-          }
-        });
-    return b.build();
+    return OpenTelemetryClient.attributes(properties).toBuilder()
+        .put(AttributeKey.stringKey("event.name"), event)
+        .build();
   }
 }
