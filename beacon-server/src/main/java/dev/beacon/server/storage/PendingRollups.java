@@ -4,9 +4,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.duckdb.DuckDBAppender;
@@ -32,13 +30,9 @@ final class PendingRollups {
   /** ... or once this many rows wait, whichever comes first. */
   static final long MERGE_ROWS = 200_000;
 
-  private static final List<RollupTable> MERGE_ORDER =
-      List.of(
-          RollupTable.MEMBERS,
-          RollupTable.COUNTS,
-          RollupTable.SEEN,
-          RollupTable.LATEST,
-          RollupTable.INSTALLATIONS);
+  /** Merged after the members, whose new rows add to the counts. */
+  private static final List<RollupTable> AFTER_MEMBERS =
+      List.of(RollupTable.COUNTS, RollupTable.SEEN, RollupTable.LATEST, RollupTable.INSTALLATIONS);
 
   private final Map<RollupTable, DuckDBAppender> appenders = new EnumMap<>(RollupTable.class);
   private long rows;
@@ -116,29 +110,19 @@ final class PendingRollups {
     if (rows == 0) {
       return;
     }
-    List<Object[]> added = new ArrayList<>();
+    // Each new member adds one to its day's count, as in a group commit (RollupSql.apply).
+    RollupDelta newMembers = new RollupDelta();
     try (var ps =
             c.prepareStatement(
                 RollupTable.MEMBERS.upsert(
                     source(RollupTable.MEMBERS), "product, family, scope, day"));
         ResultSet rs = ps.executeQuery()) {
-      Map<List<Object>, Double> perDay = new LinkedHashMap<>();
       while (rs.next()) {
-        List<Object> key =
-            List.of(
-                rs.getString(1),
-                rs.getObject(4, LocalDate.class),
-                rs.getString(3),
-                rs.getString(2));
-        perDay.merge(key, 1.0, Double::sum);
+        newMembers.memberAdded(
+            rs.getString(1), rs.getString(2), rs.getString(3), rs.getObject(4, LocalDate.class));
       }
-      perDay.forEach(
-          (k, n) ->
-              added.add(
-                  new Object[] {
-                    k.get(0), k.get(1), k.get(2), RollupDelta.MEMBERS, k.get(3), "", n
-                  }));
     }
+    List<Object[]> added = newMembers.rows(RollupTable.COUNTS);
     if (!added.isEmpty()) {
       // Not through the appender: it belongs to the thread that writes, and a query's thread
       // merges too. These are a few rows (a day, scope and family each).
@@ -155,10 +139,8 @@ final class PendingRollups {
       }
     }
     try (Statement s = c.createStatement()) {
-      for (RollupTable t : MERGE_ORDER) {
-        if (t != RollupTable.MEMBERS) {
-          s.execute(t.upsert(source(t), null));
-        }
+      for (RollupTable t : AFTER_MEMBERS) {
+        s.execute(t.upsert(source(t), null));
       }
       for (RollupTable t : RollupTable.values()) {
         s.execute("DELETE FROM " + table(t));
