@@ -265,41 +265,79 @@ final class BenchReport {
       return;
     }
     md.append(
-        "Wall time of the whole process `java -jar examples/cli-app/target/cli-app.jar build --tag"
-            + " x` (picocli, one JVM per run, a command that returns at once): telemetry off as the"
-            + " baseline, and on with each endpoint. "
+        "The whole process `java -jar examples/cli-app/target/cli-app.jar build --tag x`"
+            + " (picocli, one JVM per run, a command that returns at once): telemetry off as the"
+            + " baseline, and on with each endpoint; wall time, and CPU time (user + system of all"
+            + " the process's threads, as the OS counts it, 10 ms ticks). "
             + r.path("runs").asInt()
-            + " runs each after 3 warm-up runs, scenarios interleaved.\n\n```sh\n"
+            + " runs each after 3 warm-up runs, scenarios interleaved. *script*: commands back to"
+            + " back, the uploader one run starts (it lingers 2 s) takes the next runs' events;"
+            + " *lone*: each command alone, the bench waits for its uploader to leave (at most 4 s,"
+            + " a dead endpoint's is stopped then) and counts that process's CPU too.\n\n```sh\n"
             + commands.path("cli").asText()
             + "\n```\n\n");
-    md.append(
-        "| endpoint | p50 | p90 | p99 | added p50 | added p99 |\n|---|---|---|---|---|---|\n");
-    JsonNode millis = r.path("millis");
-    List<Long> base = longs(millis.path("off"));
-    long worst = Long.MIN_VALUE;
-    String worstName = "";
-    for (Map.Entry<String, JsonNode> e : millis.properties()) {
-      List<Long> t = longs(e.getValue());
-      long added99 = Results.percentile(t, 99) - Results.percentile(base, 99);
+    long worstWall = Long.MIN_VALUE;
+    long worstCpu = Long.MIN_VALUE;
+    String worstWallName = "";
+    String worstCpuName = "";
+    for (Map.Entry<String, JsonNode> mode : r.path("modes").properties()) {
+      boolean lone = mode.getValue().has("uploaderCpuMillis");
+      md.append("**" + mode.getKey() + "**\n\n");
       md.append(
-          String.format(
-              "| %s | %d ms | %d ms | %d ms | %+d ms | %+d ms |%n",
-              e.getKey().equals("off") ? "off (baseline)" : e.getKey(),
-              Results.percentile(t, 50),
-              Results.percentile(t, 90),
-              Results.percentile(t, 99),
-              Results.percentile(t, 50) - Results.percentile(base, 50),
-              added99));
-      if (!e.getKey().equals("off") && added99 > worst) {
-        worst = added99;
-        worstName = e.getKey();
+          "| endpoint | wall p50 | wall p99 | added p50 | added p99 | CPU p50 | CPU added p50 |"
+              + (lone ? " uploader CPU p50 | CPU added p50 with it |" : "")
+              + "\n|---|---|---|---|---|---|---|"
+              + (lone ? "---|---|" : "")
+              + "\n");
+      JsonNode millis = mode.getValue().path("millis");
+      JsonNode cpu = mode.getValue().path("cpuMillis");
+      List<Long> base = longs(millis.path("off"));
+      List<Long> baseCpu = longs(cpu.path("off"));
+      for (Map.Entry<String, JsonNode> e : millis.properties()) {
+        List<Long> t = longs(e.getValue());
+        List<Long> c = longs(cpu.path(e.getKey()));
+        long added99 = Results.percentile(t, 99) - Results.percentile(base, 99);
+        long cpuAdded = Results.percentile(c, 50) - Results.percentile(baseCpu, 50);
+        long uploader =
+            lone
+                ? Results.percentile(
+                    longs(mode.getValue().path("uploaderCpuMillis").path(e.getKey())), 50)
+                : 0;
+        md.append(
+            String.format(
+                "| %s | %d ms | %d ms | %+d ms | %+d ms | %d ms | %+d ms |",
+                e.getKey().equals("off") ? "off (baseline)" : e.getKey(),
+                Results.percentile(t, 50),
+                Results.percentile(t, 99),
+                Results.percentile(t, 50) - Results.percentile(base, 50),
+                added99,
+                Results.percentile(c, 50),
+                cpuAdded));
+        if (lone) {
+          md.append(String.format(" %d ms | %+d ms |", uploader, cpuAdded + uploader));
+        }
+        md.append('\n');
+        if (!e.getKey().equals("off")) {
+          if (added99 > worstWall) {
+            worstWall = added99;
+            worstWallName = e.getKey() + ", " + mode.getKey();
+          }
+          if (cpuAdded + uploader > worstCpu) {
+            worstCpu = cpuAdded + uploader;
+            worstCpuName = e.getKey() + ", " + mode.getKey();
+          }
+        }
       }
+      md.append('\n');
     }
-    md.append('\n');
     verdict(
-        "CLI exit ≤ 50 ms added at p99",
-        String.format("%+d ms (worst: %s)", worst, worstName),
-        worst <= 50);
+        "CLI exit ≤ 25 ms added at p99 (wall)",
+        String.format("%+d ms (worst: %s)", worstWall, worstWallName),
+        worstWall <= 25);
+    verdict(
+        "CLI ≤ 50 ms of CPU added per command (p50, the uploader's included)",
+        String.format("%+d ms (worst: %s)", worstCpu, worstCpuName),
+        worstCpu <= 50);
   }
 
   // --- SDK delivery rate ----------------------------------------------------------------------

@@ -85,7 +85,7 @@ public final class Beacon implements AutoCloseable {
         pipeline.countDrop();
         return;
       }
-      pipeline.offer(Event.capture(event, properties, System.currentTimeMillis()));
+      pipeline.track(event, properties);
     } catch (RuntimeException e) {
       pipeline.countDrop(); // a map mutated under our feet: drop, never disturb the host
     }

@@ -6,6 +6,7 @@ import dev.beacon.protocol.Wire;
 import dev.beacon.sdk.internal.cli.ExitCodeCapture;
 import dev.beacon.sdk.internal.cli.ProjectId;
 import dev.beacon.sdk.internal.config.Settings;
+import dev.beacon.sdk.internal.report.RandomIds;
 import dev.beacon.sdk.internal.report.SystemFacts;
 import dev.beacon.sdk.internal.thread.DaemonThreads;
 import dev.beacon.sdk.internal.thread.FatalErrors;
@@ -16,9 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -85,7 +84,7 @@ public final class CommandRun {
     run.startedTs = ts;
     // What both events must carry is set here; the rest is read beside the command.
     run.base.put(CommandFields.TS, ts);
-    run.base.put(CommandFields.EXECUTION_ID, executionId());
+    run.base.put(CommandFields.EXECUTION_ID, RandomIds.v4().toString());
     run.base.put(CommandFields.COMMAND, command);
     run.base.put(Wire.SCHEMA_VERSION_FIELD, Wire.SCHEMA_VERSION);
     // On this thread, before the command can call System.exit: a few ms, for the real exit code.
@@ -146,17 +145,6 @@ public final class CommandRun {
     Map<String, Object> started = event(data);
     started.put(CommandFields.TS, startedTs);
     beacon.track(CommandFields.COMMAND_STARTED, started);
-  }
-
-  /**
-   * A random (version 4) UUID without {@link UUID#randomUUID()}: its SecureRandom costs a fresh JVM
-   * ~40 ms to seed, on the CLI's own thread. An execution id needs to be unique, not secret.
-   */
-  static String executionId() {
-    ThreadLocalRandom r = ThreadLocalRandom.current();
-    long hi = (r.nextLong() & 0xffffffffffff0fffL) | 0x0000000000004000L;
-    long lo = (r.nextLong() & 0x3fffffffffffffffL) | 0x8000000000000000L;
-    return new UUID(hi, lo).toString();
   }
 
   /**

@@ -96,6 +96,25 @@ class CommandEventsTest {
     }
   }
 
+  /**
+   * Issue 20: an exit tries to deliver its events itself once the server answered this run (its
+   * HTTP stack is warm: milliseconds); before that it leaves them to an uploader at once.
+   */
+  @Test
+  void aRunWhoseServerAnsweredAlreadyDeliversItsExitItself() throws Exception {
+    try (TestCollector collector = TestCollector.start()) {
+      Beacon beacon = cli(collector.uri(), Map.of()).closeTimeout(Duration.ofSeconds(10)).build();
+      CommandRun run = beacon.startCommand("acme build", List.of());
+      // CommandStarted, sent by the worker beside the command: the server has answered.
+      await().atMost(Duration.ofSeconds(10)).until(() -> eventNames(collector).size() == 1);
+      run.exited(0);
+      // Delivered within the exit, not later by an uploader: the spool is empty as it returns.
+      assertThat(TestBeacons.spool(beacon).pending()).isEmpty();
+      assertThat(eventNames(collector))
+          .containsExactlyInAnyOrder("CommandStarted acme build", "CommandExited acme build 0");
+    }
+  }
+
   @Test
   void aBlackHoledEndpointDelaysTheExitAtMostTheDeadlineAndTheNextRunSendsTheEvents()
       throws Exception {

@@ -37,6 +37,7 @@ final class Delivery {
   private final Object exporterLock = new Object();
   private volatile HttpExporter exporter; // made on first use, under exporterLock
   private volatile boolean hasWork = true; // a previous run may have left payloads behind
+  private volatile boolean answered; // the server answered a payload of this process
 
   /** A {@link System#nanoTime()} deadline: a wall clock set back must not stall delivery. */
   private volatile long nextAttemptAtNanos = System.nanoTime();
@@ -74,6 +75,11 @@ final class Delivery {
 
   boolean hasWork() {
     return hasWork;
+  }
+
+  /** Whether the server answered a payload of this process: the HTTP stack is loaded, warm. */
+  boolean answered() {
+    return answered;
   }
 
   void markWork() {
@@ -287,6 +293,7 @@ final class Delivery {
             // Noted before the payload goes: whoever sees the spool empty sees the note too.
             record.attempted(LastOutcome.DELIVERED, o.detail);
             spool.remove(file);
+            answered = true;
             if (backoff.failures() > 0 || !pauseCleared) {
               spool.clearRetryPause(); // the endpoint answers again: later runs may upload at once
               pauseCleared = true;
@@ -298,6 +305,7 @@ final class Delivery {
           case REJECTED:
             record.attempted(LastOutcome.REJECTED, o.detail + ": the payload was dropped");
             spool.remove(file);
+            answered = true;
             dropped.accept(Spool.messagesIn(file));
             log.failure("rejected", "the server refused a payload for good (" + o.detail + ")");
             break;

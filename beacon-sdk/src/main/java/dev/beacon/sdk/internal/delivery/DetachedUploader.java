@@ -54,6 +54,8 @@ public final class DetachedUploader {
   static final Duration MAX_LIFE = Duration.ofMinutes(10);
 
   private static final long POLL_MILLIS = 50;
+  private static final String SHELL = "/bin/sh";
+  private static final Duration SHELL_WAIT = Duration.ofMillis(500);
   private static final Duration PARENT_EXIT_WAIT = Duration.ofSeconds(5);
   private static final List<String> PROXY_PROPERTIES =
       List.of(
@@ -103,18 +105,50 @@ public final class DetachedUploader {
           || SpoolLock.holder(spool.directory()) == SpoolLock.Holder.ANOTHER_PROCESS) {
         return false;
       }
-      Process p =
-          new ProcessBuilder(command(s, spool.directory(), ProcessHandle.current().pid()))
-              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-              .redirectError(ProcessBuilder.Redirect.DISCARD)
-              .start();
-      p.getOutputStream().close();
+      start(command(s, spool.directory(), ProcessHandle.current().pid()));
       return true;
     } catch (IOException | RuntimeException e) {
       // No process can be started here (a sandbox, a runtime without a java launcher): the next
       // run's worker delivers what is spooled, as before.
       log.failure("uploader", "could not start the uploader: " + e.getClass().getSimpleName());
       return false;
+    }
+  }
+
+  /**
+   * Starts the uploader so that this process has no child left when it exits. Where there is a
+   * {@value #SHELL}, the uploader is started by a shell that puts it in the background and exits at
+   * once (a POSIX shell also makes a background job of a non-interactive shell immune to the
+   * terminal's Ctrl-C). Started directly, the uploader would outlive this JVM as its child, with
+   * the JDK's process reaper thread waiting for it in native code, and a JVM's exit waits up to 300
+   * ms for threads in native code to stop ({@code -XX:UserThreadWaitAttemptsAtExit=30} times 10
+   * ms): each command that started an uploader took 300 ms longer to end.
+   *
+   * @return the shell's exit status, or -1 when it was started directly or the shell took long
+   */
+  static int start(List<String> uploader) throws IOException {
+    List<String> launch = new ArrayList<>();
+    boolean shell = Files.isExecutable(Path.of(SHELL));
+    if (shell) {
+      // "$@" keeps every argument as it is: no quoting of paths, no word splitting.
+      launch.addAll(List.of(SHELL, "-c", "\"$@\" </dev/null >/dev/null 2>&1 &", "sh"));
+    }
+    launch.addAll(uploader);
+    Process p =
+        new ProcessBuilder(launch)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    p.getOutputStream().close();
+    if (!shell) {
+      return -1;
+    }
+    try {
+      // Milliseconds: the shell forks and exits. Bounded all the same: the exit never hangs here.
+      return p.waitFor(SHELL_WAIT.toMillis(), TimeUnit.MILLISECONDS) ? p.exitValue() : -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
     }
   }
 

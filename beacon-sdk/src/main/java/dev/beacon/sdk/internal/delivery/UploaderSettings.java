@@ -7,7 +7,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.StringWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,7 +17,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Properties;
-import java.util.TreeSet;
+import java.util.TreeMap;
 
 /**
  * The {@link DetachedUploader}'s settings, as a run hands them over: {@code
@@ -33,34 +32,74 @@ final class UploaderSettings {
   private UploaderSettings() {}
 
   /** The settings the child needs, as the same bytes for the same settings (sorted, no date). */
-  static byte[] encode(Settings s) throws IOException {
-    Properties p = new Properties();
-    p.setProperty("product", s.product);
-    p.setProperty("endpoint", s.endpoint.toString());
-    p.setProperty("state.directory", s.stateDirectory.toAbsolutePath().toString());
+  static byte[] encode(Settings s) {
+    Map<String, String> p = new TreeMap<>();
+    p.put("product", s.product);
+    p.put("endpoint", s.endpoint.toString());
+    p.put("state.directory", s.stateDirectory.toAbsolutePath().toString());
     if (s.writeKey != null) {
-      p.setProperty("write.key", s.writeKey);
+      p.put("write.key", s.writeKey);
     }
     if (s.logFile != null) {
-      p.setProperty("log.file", s.logFile.toAbsolutePath().toString());
+      p.put("log.file", s.logFile.toAbsolutePath().toString());
     }
     if (s.trustedCertificates != null) {
-      p.setProperty("trusted.certificates", s.trustedCertificates.toAbsolutePath().toString());
+      p.put("trusted.certificates", s.trustedCertificates.toAbsolutePath().toString());
     }
-    p.setProperty("connect.timeout.millis", Long.toString(s.connectTimeout.toMillis()));
-    p.setProperty("request.timeout.millis", Long.toString(s.requestTimeout.toMillis()));
-    p.setProperty("retry.base.millis", Long.toString(s.retryBase.toMillis()));
-    p.setProperty("retry.max.millis", Long.toString(s.retryMax.toMillis()));
-    p.setProperty("max.spool.bytes", Long.toString(s.maxSpoolBytes));
-    StringWriter stored = new StringWriter();
-    p.store(stored, null);
+    p.put("connect.timeout.millis", Long.toString(s.connectTimeout.toMillis()));
+    p.put("request.timeout.millis", Long.toString(s.requestTimeout.toMillis()));
+    p.put("retry.base.millis", Long.toString(s.retryBase.toMillis()));
+    p.put("retry.max.millis", Long.toString(s.retryMax.toMillis()));
+    p.put("max.spool.bytes", Long.toString(s.maxSpoolBytes));
+    // Not Properties.store: its date line loads the time zone and locale data, ~20 ms of a
+    // command's exit in a fresh JVM (issue 20).
     StringBuilder out = new StringBuilder();
-    for (String line : new TreeSet<>(Arrays.asList(stored.toString().split("\\R")))) {
-      if (!line.isEmpty() && !line.startsWith("#")) { // the date line Properties.store writes
-        out.append(line).append('\n');
-      }
+    for (Map.Entry<String, String> e : p.entrySet()) {
+      out.append(e.getKey()).append('=');
+      escape(e.getValue(), out);
+      out.append('\n');
     }
     return out.toString().getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  /** A value as {@link Properties#load(java.io.Reader)} reads it back, in printable ASCII. */
+  private static void escape(String value, StringBuilder out) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      switch (c) {
+        case '\\':
+          out.append("\\\\");
+          break;
+        case '\n':
+          out.append("\\n");
+          break;
+        case '\r':
+          out.append("\\r");
+          break;
+        case '\t':
+          out.append("\\t");
+          break;
+        case '\f':
+          out.append("\\f");
+          break;
+        case ' ':
+        case '=':
+        case ':':
+        case '#':
+        case '!':
+          out.append('\\').append(c);
+          break;
+        default:
+          if (c < 0x20 || c > 0x7e) {
+            out.append("\\u");
+            for (int shift = 12; shift >= 0; shift -= 4) {
+              out.append(Character.forDigit((c >> shift) & 0xf, 16));
+            }
+          } else {
+            out.append(c);
+          }
+      }
+    }
   }
 
   /**

@@ -20,7 +20,14 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 final class EventQueue {
   private final int capacity;
   private final int mask;
-  private final AtomicReferenceArray<Event> slots;
+
+  /** An {@link Event}, or the properties of a plain event whose name and time are beside. */
+  private final AtomicReferenceArray<Object> slots;
+
+  // Written by the producer that claimed the slot before it publishes the slot (a release store),
+  // read by the consumer after it saw the slot filled: no Event object on the host's thread.
+  private final String[] names;
+  private final long[] times;
   private final AtomicLong producerIndex = new AtomicLong();
   private volatile long consumerIndex;
 
@@ -35,19 +42,48 @@ final class EventQueue {
             : Integer.highestOneBit(capacity) << 1;
     this.mask = size - 1;
     this.slots = new AtomicReferenceArray<>(size);
+    this.names = new String[size];
+    this.times = new long[size];
   }
 
   /** Adds {@code e} unless the queue is full; never blocks. */
   boolean offer(Event e) {
+    long p = claim();
+    if (p < 0) {
+      return false;
+    }
+    slots.lazySet((int) p & mask, e); // published to the consumer by this release store
+    return true;
+  }
+
+  /**
+   * Adds a plain {@code track} event unless the queue is full; never blocks. The worker makes its
+   * {@link Event}: a host's call allocates only the copy of its properties.
+   *
+   * @param keyValues from {@link Event#keyValues}, never null
+   */
+  boolean offer(String name, Object[] keyValues, long epochMillis) {
+    long p = claim();
+    if (p < 0) {
+      return false;
+    }
+    int i = (int) p & mask;
+    names[i] = name;
+    times[i] = epochMillis;
+    slots.lazySet(i, keyValues); // publishes the name and time written before it, too
+    return true;
+  }
+
+  /** A slot of its own for this producer, or -1 if the queue is full. */
+  private long claim() {
     long p;
     do {
       p = producerIndex.get();
       if (p - consumerIndex >= capacity) {
-        return false;
+        return -1;
       }
     } while (!producerIndex.compareAndSet(p, p + 1));
-    slots.lazySet((int) p & mask, e); // published to the consumer by this release store
-    return true;
+    return p;
   }
 
   /**
@@ -59,12 +95,17 @@ final class EventQueue {
     int n = 0;
     while (n < max) {
       int i = (int) c & mask;
-      Event e = slots.get(i);
-      if (e == null) {
+      Object o = slots.get(i);
+      if (o == null) {
         break;
       }
+      if (o instanceof Event) {
+        out.add((Event) o);
+      } else {
+        out.add(Event.captured(names[i], (Object[]) o, times[i]));
+        names[i] = null;
+      }
       slots.lazySet(i, null);
-      out.add(e);
       c++;
       n++;
     }
@@ -84,6 +125,11 @@ final class EventQueue {
   int size() {
     long s = producerIndex.get() - consumerIndex;
     return (int) Math.max(0, Math.min(capacity, s));
+  }
+
+  /** Whether an offer now would be refused (an estimate while the consumer drains). */
+  boolean isFull() {
+    return producerIndex.get() - consumerIndex >= capacity;
   }
 
   boolean isEmpty() {

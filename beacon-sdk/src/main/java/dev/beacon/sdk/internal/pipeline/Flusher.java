@@ -116,9 +116,9 @@ final class Flusher {
   }
 
   /**
-   * Makes ready what the first flush needs: the writer with its redactor, time format and
-   * SecureRandom (one throwaway message), the HTTP exporter, and the installation id if there is
-   * one (read only: an untracked command writes nothing).
+   * Makes ready what the first flush needs: the writer with its redactor and time format (one
+   * throwaway message), the HTTP exporter, and the installation id if there is one (read only: an
+   * untracked command writes nothing).
    */
   void prepare(long epochMillis) {
     writer.warmUp(epochMillis);

@@ -14,6 +14,7 @@ import dev.beacon.sdk.internal.thread.DaemonThreads;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -60,7 +61,24 @@ public final class Pipeline {
 
   /** Called on the host's thread: never blocks, never throws, never does I/O. */
   public void offer(Event e) {
-    if (queue.offer(e)) {
+    offered(queue.offer(e));
+  }
+
+  /**
+   * A plain {@code track} event, as {@link Event#captured}: its properties copied by {@link
+   * Event#keyValues}, the event itself made by the worker. A full queue drops it before anything is
+   * copied: a host calling faster than the worker spools pays for no copy it would throw away.
+   */
+  public void track(String name, Map<String, ?> properties) {
+    if (queue.isFull()) {
+      drops.queueFull();
+      return;
+    }
+    offered(queue.offer(name, Event.keyValues(properties), System.currentTimeMillis()));
+  }
+
+  private void offered(boolean queued) {
+    if (queued) {
       worker.offered();
     } else {
       drops.queueFull();
@@ -145,7 +163,9 @@ public final class Pipeline {
    * Stops within the deadlines the caller sets: {@code deadline} for delivery (a command's exit has
    * spent part of its close timeout already) and {@code spoolDeadline} for spooling what is queued
    * (the same but for a command's exit, see {@code CommandRun}). What is not delivered by then
-   * stays spooled, and a command-line product hands it to a {@link DetachedUploader}. Idempotent.
+   * stays spooled, and a command-line product hands it to a {@link DetachedUploader} (at once,
+   * without an attempt of its own, if the server has not answered this process yet: see {@link
+   * #deliverAtExit}). Idempotent.
    *
    * <p>The last flush and the last delivery attempt run on a thread of their own, which this waits
    * for until the deadlines, never longer: the host's thread neither serializes nor waits for a
@@ -168,13 +188,7 @@ public final class Pipeline {
     if (m != TelemetryMode.OFF) {
       LastFlush finish =
           new LastFlush(
-              flusher,
-              outbox,
-              log,
-              m,
-              deliver && !outbox.uploaderPaused(),
-              deadline,
-              spoolDeadline);
+              flusher, outbox, log, m, deliver && deliverAtExit(), deadline, spoolDeadline);
       // A class, not a lambda: a cold JVM spins a lambda's class in milliseconds of the 50.
       Thread last = DaemonThreads.thread("beacon-" + settings.product + "-close", finish);
       last.start();
@@ -198,6 +212,15 @@ public final class Pipeline {
       outbox.handOverToUploader();
     }
     writer.shutdown();
+  }
+
+  /**
+   * Whether the last flush tries to deliver: not while an uploader's pause is in force, and for a
+   * command-line product with an uploader only once the server answered this process (a cold HTTP
+   * stack would spend the whole exit budget and leave the payload to the uploader anyway).
+   */
+  private boolean deliverAtExit() {
+    return !outbox.uploaderPaused() && (!settings.detachedUploader || outbox.serverAnswered());
   }
 
   private static void joinUntil(Thread t, long deadlineNanos) {

@@ -7,10 +7,12 @@ import java.util.Arrays;
 import java.util.Map;
 
 /**
- * A tracked event as captured on the caller's thread: the name, a shallow copy of the properties as
- * a flat key/value array (no map allocation, no serialization) and the wall-clock time. Everything
- * else (message id, JSON) is done by the worker. At most {@link JsonWriter#MAX_ITEMS} properties
- * are kept, as many as the writer would send, so a huge map costs the caller no more than that.
+ * A tracked event: the name, a shallow copy of the properties as a flat key/value array (no map
+ * allocation, no serialization) and the wall-clock time. The copy is made on the caller's thread
+ * ({@link #keyValues}); a plain {@code track} event's object is made by the worker ({@link
+ * #captured}), the rest by the caller. Everything else (message id, JSON) is done by the worker. At
+ * most {@link JsonWriter#MAX_ITEMS} properties are kept, as many as the writer would send, so a
+ * huge map costs the caller no more than that.
  */
 public final class Event {
   final String name;
@@ -62,8 +64,21 @@ public final class Event {
 
   public static Event capture(
       String name, Map<String, ?> properties, long epochMillis, String anonymousId) {
+    return new Event(name, keyValues(properties), epochMillis, anonymousId);
+  }
+
+  /**
+   * A plain {@code track} event whose properties were copied by {@link #keyValues} on the caller's
+   * thread; made by the worker (see the pipeline's queue), so that a call allocates only the copy.
+   */
+  public static Event captured(String name, Object[] keyValues, long epochMillis) {
+    return new Event(name, keyValues, epochMillis, null);
+  }
+
+  /** The shallow copy of a product's properties, keys and values alternating; never null. */
+  public static Object[] keyValues(Map<String, ?> properties) {
     if (properties == null || properties.isEmpty()) {
-      return new Event(name, EMPTY, epochMillis, anonymousId);
+      return EMPTY;
     }
     Object[] kv = new Object[Math.min(properties.size(), JsonWriter.MAX_ITEMS) * 2];
     int i = 0;
@@ -77,7 +92,7 @@ public final class Event {
     if (i < kv.length) {
       kv = Arrays.copyOf(kv, i); // the map shrank while we copied it
     }
-    return new Event(name, kv, epochMillis, anonymousId);
+    return kv;
   }
 
   private static final Object[] EMPTY = new Object[0];

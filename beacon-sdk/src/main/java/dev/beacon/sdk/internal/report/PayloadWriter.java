@@ -48,7 +48,7 @@ public final class PayloadWriter {
 
   /**
    * Makes the writer ready beside the host's work, so that neither an event nor an exit pays for
-   * it: the redactor, the time format and the SecureRandom of message ids (one throwaway message).
+   * it: the redactor, the JSON writer and the time format (one throwaway message).
    */
   public void warmUp(long epochMillis) {
     track(new UUID(0, 0), Event.capture("warm-up", null, epochMillis));

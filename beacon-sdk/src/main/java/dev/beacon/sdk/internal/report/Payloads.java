@@ -150,7 +150,7 @@ final class Payloads {
     m.put(Wire.TYPE, type);
     // A page is named (Segment's page call), by its route template; the rest are events.
     m.put(Wire.TYPE_PAGE.equals(type) ? Wire.NAME : Wire.EVENT, event);
-    m.put(Wire.MESSAGE_ID, UUID.randomUUID().toString());
+    m.put(Wire.MESSAGE_ID, RandomIds.v4().toString());
     m.put(Wire.ANONYMOUS_ID, anonymousId);
     m.put(Wire.TIMESTAMP, Instant.ofEpochMilli(epochMillis).toString());
     m.put(Wire.SCHEMA_VERSION_FIELD, Wire.SCHEMA_VERSION);

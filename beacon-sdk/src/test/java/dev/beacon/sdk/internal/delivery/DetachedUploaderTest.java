@@ -14,6 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,6 +40,8 @@ class DetachedUploaderTest {
 
   @Test
   void settingsRoundTripThroughAnOwnerOnlyFileWithoutTheEnvironment() throws Exception {
+    // A state directory whose name holds what the file's format escapes.
+    state = Files.createDirectories(state.resolve("a b=c:d#e!f\\g\tü€"));
     Settings s = settings(URI.create("https://telemetry.example/base"));
     Path spoolDir = Files.createDirectories(state.resolve("spool"));
     assertThat(UploaderSettings.write(spoolDir, UploaderSettings.encode(s))).isTrue();
@@ -66,6 +71,46 @@ class DetachedUploaderTest {
       assertThat(collector.messages()).extracting(m -> m.get("messageId").asText()).contains("m-1");
       assertThat(collector.requests().get(0).authorization()).startsWith("Basic ");
     }
+  }
+
+  /**
+   * Issue 20: a JVM whose child is still running waits 300 ms at its exit for the process reaper
+   * thread (in native code, waiting for the child). The uploader is started through a shell that
+   * exits at once, so the run that starts it has no child left.
+   */
+  @Test
+  void theUploaderIsNoChildOfTheRunThatStartedIt() throws Exception {
+    Settings dead = settings(Endpoints.dead()); // the uploader retries: it stays long enough
+    Spool spool = spoolWithOneMessage(dead, "m-5");
+    String dir = spool.directory().toAbsolutePath().toString();
+    assertThat(DetachedUploader.handOver(dead, spool, new QuietLog("acme"))).isTrue();
+    ProcessHandle uploader =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> uploaderOf(dir, ProcessHandle.allProcesses()), Optional::isPresent)
+            .orElseThrow();
+    try {
+      assertThat(uploaderOf(dir, ProcessHandle.current().descendants())).isEmpty();
+      assertThat(uploader.parent().map(ProcessHandle::pid))
+          .isNotEqualTo(Optional.of(ProcessHandle.current().pid()));
+    } finally {
+      uploader.destroyForcibly();
+    }
+  }
+
+  private static Optional<ProcessHandle> uploaderOf(String spoolDir, Stream<ProcessHandle> ps) {
+    return ps.filter(
+            ph ->
+                ph.isAlive()
+                    && ph.info()
+                        .arguments()
+                        .map(a -> Arrays.asList(a).contains(spoolDir))
+                        .orElse(false)
+                    && ph.info()
+                        .arguments()
+                        .map(a -> Arrays.asList(a).contains(DetachedUploader.class.getName()))
+                        .orElse(false))
+        .findFirst();
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.beacon.sdk.internal.report.EventProbe;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,11 +22,13 @@ class EventQueueTest {
     assertThat(q.offer(event(1))).isTrue();
     assertThat(q.offer(event(2))).isTrue();
     assertThat(q.offer(event(3))).isTrue();
+    assertThat(q.isFull()).isTrue();
     assertThat(q.offer(event(4))).isFalse();
     assertThat(q.size()).isEqualTo(3);
 
     List<Event> out = new ArrayList<>();
     assertThat(q.drainTo(out, 1)).isEqualTo(1);
+    assertThat(q.isFull()).isFalse();
     assertThat(q.offer(event(5))).isTrue();
     assertThat(q.offer(event(6))).isFalse();
     assertThat(q.drainTo(out, 10)).isEqualTo(3);
@@ -76,7 +79,8 @@ class EventQueueTest {
                   return;
                 }
                 for (int i = 0; i < perProducer; i++) {
-                  if (q.offer(event(base + i))) {
+                  // Both kinds: an Event, and a plain event whose name and time ride beside.
+                  if (i % 2 == 0 ? q.offer(event(base + i)) : offerPlain(q, base + i)) {
                     mine.set(base + i);
                     acceptedCount.incrementAndGet();
                   }
@@ -87,6 +91,7 @@ class EventQueueTest {
     }
     BitSet received = new BitSet();
     AtomicLong duplicates = new AtomicLong();
+    AtomicLong torn = new AtomicLong();
     AtomicBoolean producing = new AtomicBoolean(true);
     Thread consumer =
         new Thread(
@@ -100,6 +105,10 @@ class EventQueueTest {
                 q.drainTo(batch, 100);
                 for (Event e : batch) {
                   int id = (int) EventProbe.epochMillis(e);
+                  Object[] kv = EventProbe.keyValues(e);
+                  if (id % 2 == 1 && (!EventProbe.name(e).equals("e" + id) || !kv[1].equals(id))) {
+                    torn.incrementAndGet(); // a name or properties of another slot's event
+                  }
                   if (received.get(id)) {
                     duplicates.incrementAndGet();
                   }
@@ -120,8 +129,13 @@ class EventQueueTest {
     }
     assertThat(acceptedCount.get()).isPositive();
     assertThat(duplicates.get()).isZero();
+    assertThat(torn.get()).isZero();
     assertThat(overCapacity.get()).isZero();
     assertThat(received).isEqualTo(accepted);
+  }
+
+  private static boolean offerPlain(EventQueue q, int id) {
+    return q.offer("e" + id, Event.keyValues(Map.of("id", id)), id);
   }
 
   private static Event event(long id) {
