@@ -104,7 +104,12 @@ final class Payloads {
   }
 
   private Batch batch(List<String> messages, long droppedEvents, long epochMillis) {
-    StringBuilder sb = new StringBuilder(256 + messages.size() * 256);
+    int length = 512; // the batch's own fields
+    for (String m : messages) {
+      length += m.length() + 1;
+    }
+    // Sized once: grown from a guess, a batch of 500 events was copied a few times over (issue 20).
+    StringBuilder sb = new StringBuilder(length);
     sb.append("{\"").append(Wire.BATCH).append("\":[");
     for (int i = 0; i < messages.size(); i++) {
       if (i > 0) {

@@ -71,6 +71,35 @@ class RedactorTest {
     assertThat(REDACTOR.apply(s)).isEqualTo(s);
   }
 
+  @ParameterizedTest
+  @ValueSource(
+      strings = {"jdoe", "JDoe", "/home/jdoe/x", "by jdoe.", "jdoe-x", "x:JDOE", "user=jdoe"})
+  void theUsersNameAsAWordInAnyCaseIsRedacted(String s) {
+    Redactor r = new Redactor(List.of("secret-host"), "JDoe");
+    assertThat(r.apply(s)).isEqualTo(Redactor.REDACTED);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"jdoe_plugin", "ajdoe", "jdoe2", "2jdoe", "jdo", "plain text"})
+  void theUsersNameInsideAnotherWordStays(String s) {
+    Redactor r = new Redactor(List.of("secret-host"), "jdoe");
+    assertThat(r.apply(s)).isEqualTo(s);
+  }
+
+  /** The strings found clean are remembered; a string that is not is never taken for one. */
+  @Test
+  void aRememberedCleanStringNeverLetsAnIdentifyingOneThrough() {
+    Redactor r = new Redactor(List.of("secret-host"), "jdoe");
+    for (int i = 0; i < 5_000; i++) {
+      String clean = "region-" + i;
+      assertThat(r.apply(clean)).isSameAs(clean);
+      assertThat(r.apply(new String(clean))).isEqualTo(clean); // remembered, an equal copy
+      // Same slot or not, an identifying string is checked, never found in the memory.
+      assertThat(r.apply("secret-host-" + i)).isEqualTo(Redactor.REDACTED);
+      assertThat(r.apply("jdoe " + i)).isEqualTo(Redactor.REDACTED);
+    }
+  }
+
   @Test
   void ipv6TextFormsParseToTheirBytesAndNothingElseDoes() {
     assertThat(Redactor.ipv6Bytes("::ffff:192.0.2.1"))
