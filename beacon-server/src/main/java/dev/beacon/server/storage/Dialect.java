@@ -2,9 +2,9 @@ package dev.beacon.server.storage;
 
 /**
  * The few places where DuckDB's SQL and PostgreSQL's differ, for the fleet queries: reading a JSON
- * field as text, and the elements of a JSON array of strings. Paths are trusted (checked by {@link
- * FleetQueries#checkPath}); no path is ever built from stored data, and no stored text goes through
- * a cast that can fail (the rollups hold values typed at ingest).
+ * field as text, the elements of a JSON array of strings, and integer division. Paths are trusted
+ * (checked by {@link FleetQueries#checkPath}); no path is ever built from stored data, and no
+ * stored text goes through a cast that can fail (the rollups hold values typed at ingest).
  */
 interface Dialect {
   /**
@@ -19,11 +19,23 @@ interface Dialect {
    */
   String adoption(String where);
 
+  /**
+   * The whole weeks in {@code days}, an integer expression known to be zero or more, as an integer.
+   * (Written once for both, {@code floor(days / 7.0)} made PostgreSQL divide in {@code numeric} for
+   * every row of a retention query: issue 20.)
+   */
+  String wholeWeeks(String days);
+
   Dialect DUCKDB =
       new Dialect() {
         @Override
         public String jsonText(String column, String path) {
           return "json_extract_string(" + column + ", '$." + path + "')";
+        }
+
+        @Override
+        public String wholeWeeks(String days) {
+          return "((" + days + ") // 7)";
         }
 
         @Override
@@ -43,6 +55,11 @@ interface Dialect {
         @Override
         public String jsonText(String column, String path) {
           return column + " #>> '{" + path.replace('.', ',') + "}'";
+        }
+
+        @Override
+        public String wholeWeeks(String days) {
+          return "((" + days + ") / 7)";
         }
 
         @Override

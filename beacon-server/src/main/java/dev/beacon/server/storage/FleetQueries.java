@@ -65,6 +65,11 @@ public final class FleetQueries {
     return new FleetTrends(connector, this);
   }
 
+  /** The store's SQL where it differs ({@link FleetTrends} writes some too). */
+  Dialect dialect() {
+    return dialect;
+  }
+
   /** How these queries reach the store; the tests' raw-event reference reads through it too. */
   SqlReads.Connector connector() {
     return connector;

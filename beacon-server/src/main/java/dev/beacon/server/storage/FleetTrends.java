@@ -312,7 +312,11 @@ public final class FleetTrends {
     }
     // Each installation's active weeks as bits of one BIGINT (week 0: the window's first), then
     // the cohorts' new installations joined to them: one row each, instead of one per active day.
-    String week = "CAST(floor((%s - CAST(? AS DATE)) / 7.0) AS INTEGER)";
+    // Both days are on or after that Monday: whole weeks, in integers.
+    String week =
+        "CAST("
+            + fleet.dialect().wholeWeeks("CAST(%s - CAST(? AS DATE) AS INTEGER)")
+            + " AS INTEGER)";
     StringBuilder offsets = new StringBuilder("(0)");
     for (int w : RETENTION_WEEKS) {
       offsets.append(", (").append(w).append(')');
@@ -327,7 +331,10 @@ public final class FleetTrends {
                 + String.format(week, "s.first_day")
                 + " AS cohort, m.weeks FROM rollup_seen s JOIN m ON m.member = s.member"
                 + " WHERE s.product = ? AND s.family = ? AND s.name = '' AND s.scope = ?"
-                + " AND s.first_day >= ?) SELECT cohort, k, count(*) FROM c CROSS JOIN (VALUES "
+                // Installations of a cohort active in the same weeks are tested once, weighted
+                // (with integer weeks: PostgreSQL 1.08 s -> 0.45 s at 100 k installations).
+                + " AND s.first_day >= ?), w AS (SELECT cohort, weeks, count(*) AS n FROM c"
+                + " GROUP BY 1, 2) SELECT cohort, k, sum(n) FROM w CROSS JOIN (VALUES "
                 + offsets
                 + ") o(k) WHERE (CASE WHEN cohort + k < ? THEN (weeks >> (cohort + k)) & 1"
                 + " ELSE 0 END) <> 0 GROUP BY 1, 2",
@@ -352,7 +359,10 @@ public final class FleetTrends {
 
   /** {@link #retention} of a window of more than 62 weeks: every active day joined. */
   private Table retentionJoined(Filter f, LocalDate from) {
-    String week = "CAST(floor((%s - DATE '1970-01-05') / 7.0) AS BIGINT)";
+    String week =
+        "CAST("
+            + fleet.dialect().wholeWeeks("CAST(%s - DATE '1970-01-05' AS INTEGER)")
+            + " AS BIGINT)";
     String sql =
         "SELECT cohort, week - cohort, count(DISTINCT member) FROM (SELECT s.member, "
             + String.format(week, "s.first_day")
