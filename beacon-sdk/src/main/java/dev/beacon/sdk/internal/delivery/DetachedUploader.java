@@ -123,10 +123,8 @@ public final class DetachedUploader {
    * the JDK's process reaper thread waiting for it in native code, and a JVM's exit waits up to 300
    * ms for threads in native code to stop ({@code -XX:UserThreadWaitAttemptsAtExit=30} times 10
    * ms): each command that started an uploader took 300 ms longer to end.
-   *
-   * @return the shell's exit status, or -1 when it was started directly or the shell took long
    */
-  static int start(List<String> uploader) throws IOException {
+  static void start(List<String> uploader) throws IOException {
     List<String> launch = new ArrayList<>();
     boolean shell = Files.isExecutable(Path.of(SHELL));
     if (shell) {
@@ -141,14 +139,13 @@ public final class DetachedUploader {
             .start();
     p.getOutputStream().close();
     if (!shell) {
-      return -1;
+      return;
     }
     try {
       // Milliseconds: the shell forks and exits. Bounded all the same: the exit never hangs here.
-      return p.waitFor(SHELL_WAIT.toMillis(), TimeUnit.MILLISECONDS) ? p.exitValue() : -1;
+      p.waitFor(SHELL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return -1;
     }
   }
 
