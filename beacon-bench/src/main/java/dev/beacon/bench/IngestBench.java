@@ -19,11 +19,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -38,6 +40,9 @@ import java.util.regex.Pattern;
  */
 public final class IngestBench {
   private static final String KEY = "wk_bench_0123456789";
+
+  /** A seed per wrk process, so that no two runs send the same ids. */
+  private static final Random SEED = new SecureRandom();
 
   private static int connections;
 
@@ -218,7 +223,9 @@ public final class IngestBench {
                 "--latency",
                 "-s",
                 script.toString(),
-                "http://127.0.0.1:" + port + path)
+                "http://127.0.0.1:" + port + path,
+                "--",
+                Long.toString(SEED.nextInt(Integer.MAX_VALUE)))
             .redirectErrorStream(true)
             .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -498,6 +505,13 @@ public final class IngestBench {
           thread:set("tid", threads)
           thread:set("run", tostring(os.time()) .. tostring(math.random(1, 1000000)))
           thread:set("runid", math.random(0, 2147483647))
+        end
+        -- math.random repeats its sequence in every wrk process: the seed the bench passes to each
+        -- one keeps the warm-up's ids out of the measured run (else they are duplicates there).
+        function init(args)
+          local seed = tonumber(args[1] or "0")
+          runid = (runid + seed) % 2147483648
+          run = run .. "-" .. seed
         end
         counter = 0
         """;

@@ -75,7 +75,9 @@ public final class DuckDbStore implements EventStore {
                 + " event VARCHAR, installation_id VARCHAR, cluster_id VARCHAR,"
                 + " ts TIMESTAMP NOT NULL, received_at TIMESTAMP NOT NULL, version VARCHAR,"
                 + " os VARCHAR, arch VARCHAR, runtime VARCHAR, library VARCHAR,"
-                + " properties VARCHAR, context VARCHAR)");
+                + " properties VARCHAR, context VARCHAR, seq BIGINT)");
+        // The group commit that stored the row (PendingRollups); null in rows of older versions.
+        s.execute("ALTER TABLE events ADD COLUMN IF NOT EXISTS seq BIGINT");
         s.execute("CREATE SEQUENCE IF NOT EXISTS quarantine_ids");
         s.execute(
             "CREATE TABLE IF NOT EXISTS quarantine ("
@@ -125,12 +127,16 @@ public final class DuckDbStore implements EventStore {
     List<long[]> keptIds = new ArrayList<>(write.kept().size());
     synchronized (writeLock) {
       List<StoredEvent> fresh = new ArrayList<>(events.size());
-      Set<String> inThisCall = new HashSet<>();
+      long[] hashes = recent.hashes(events);
+      int[] freshAt = new int[events.size()];
+      Set<String> inThisCall = events.size() > 1 ? new HashSet<>() : null;
       for (int i = 0; i < events.size(); i++) {
         StoredEvent e = events.get(i);
-        String key = RecentMessageIds.key(e.product(), e.messageId());
-        if (!recent.contains(e.product(), e.messageId()) && inThisCall.add(key)) {
+        if (!recent.contains(e.product(), hashes, i)
+            && (inThisCall == null
+                || inThisCall.add(RecentMessageIds.key(e.product(), e.messageId())))) {
           stored[i] = true;
+          freshAt[fresh.size()] = i;
           fresh.add(e);
         }
       }
@@ -144,9 +150,10 @@ public final class DuckDbStore implements EventStore {
       }
       if (pending.due()) {
         // Its own transaction, before the group's: if it fails, the group is not written either
-        // and its requests are refused (to be retried), rather than acknowledged and not counted.
+        // and its requests are refused (to be retried).
         inTransaction("rollup merge", () -> pending.merge(writer));
       }
+      long seq = pending.nextSeq();
       try {
         // DuckDB's appender joins the connection's open transaction, but when none is open its
         // flush commits on its own (duckdb_jdbc 1.5.6; EventStoreContract's failed-write test
@@ -169,9 +176,9 @@ public final class DuckDbStore implements EventStore {
         for (Write.Released r : write.released()) {
           QuarantineSql.release(writer, r.product(), r.id());
         }
-        pending.append(writer, delta);
-        appendRows(fresh);
+        appendRows(fresh, seq);
         writer.commit();
+        pending.committed(seq, delta);
         delta.learn(known);
       } catch (SQLException | RuntimeException e) {
         // The appender may be left mid-row: it is replaced, and the group is rolled back.
@@ -179,15 +186,19 @@ public final class DuckDbStore implements EventStore {
         rollbackQuietly();
         throw new StorageException("DuckDB write failed: " + e, e);
       }
-      for (StoredEvent e : fresh) {
-        recent.add(e.product(), e.messageId(), e.receivedAt().toEpochMilli());
+      for (int k = 0; k < fresh.size(); k++) {
+        StoredEvent e = fresh.get(k);
+        recent.add(e.product(), hashes, freshAt[k], e.receivedAt().toEpochMilli());
       }
     }
     return new Written(stored, keptIds);
   }
 
-  /** Appends the rows through the kept appender; in the writer's transaction, not committed. */
-  private void appendRows(List<StoredEvent> rows) throws SQLException {
+  /**
+   * Appends the rows of group {@code seq} through the kept appender; in the writer's transaction,
+   * not committed.
+   */
+  private void appendRows(List<StoredEvent> rows, long seq) throws SQLException {
     if (rows.isEmpty()) {
       return;
     }
@@ -212,6 +223,7 @@ public final class DuckDbStore implements EventStore {
       a.append(e.library());
       a.append(e.properties());
       a.append(e.context());
+      a.append(seq);
       a.endRow();
     }
     a.flush();
@@ -288,6 +300,7 @@ public final class DuckDbStore implements EventStore {
   public long deleteOlderThan(Instant cutoff) {
     synchronized (writeLock) {
       try (PreparedStatement ps = writer.prepareStatement("DELETE FROM events WHERE ts < ?")) {
+        pending.merge(writer); // the groups it deletes from are counted first
         ps.setObject(1, SqlReads.utc(cutoff));
         long n = ps.executeLargeUpdate();
         writer.commit();
@@ -456,7 +469,6 @@ public final class DuckDbStore implements EventStore {
     synchronized (writeLock) {
       closeAppenderQuietly();
       staging.reset();
-      pending.reset();
       try {
         writer.close();
       } catch (SQLException e) {

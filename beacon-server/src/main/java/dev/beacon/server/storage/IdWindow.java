@@ -17,7 +17,16 @@ final class IdWindow {
   private long[] low;
   private long[] high;
   private long[] newestInBlock;
-  private int[] index; // ring position + 1; 0 is an empty slot
+
+  /**
+   * Ring position + 1 in the low {@link #positionBits} bits (0 is an empty slot), and above them as
+   * many top bits of the id's high half as fit: a lookup reads the ring (a cache miss in a large
+   * window) only for the slots whose tag matches, not for every slot of its probe sequence.
+   */
+  private int[] index;
+
+  private int positionBits;
+  private int positionMask;
   private int head;
   private int size;
 
@@ -27,13 +36,22 @@ final class IdWindow {
   }
 
   boolean contains(long lo, long hi) {
+    return slotOf(lo, hi) >= 0;
+  }
+
+  /** The index slot of an id, or -1. */
+  private int slotOf(long lo, long hi) {
+    int tag = tag(hi);
     for (int s = home(lo); index[s] != 0; s = next(s)) {
-      int p = index[s] - 1;
-      if (low[p] == lo && high[p] == hi) {
-        return true;
+      int e = index[s];
+      if (e >>> positionBits == tag) {
+        int p = (e & positionMask) - 1;
+        if (low[p] == lo && high[p] == hi) {
+          return s;
+        }
       }
     }
-    return false;
+    return -1;
   }
 
   /**
@@ -42,14 +60,12 @@ final class IdWindow {
    * leaves by age.
    */
   void remove(long lo, long hi) {
-    for (int s = home(lo); index[s] != 0; s = next(s)) {
-      int p = index[s] - 1;
-      if (low[p] == lo && high[p] == hi) {
-        deleteSlot(s);
-        low[p] = 0;
-        high[p] = 0;
-        return;
-      }
+    int s = slotOf(lo, hi);
+    if (s >= 0) {
+      int p = (index[s] & positionMask) - 1;
+      deleteSlot(s);
+      low[p] = 0;
+      high[p] = 0;
     }
   }
 
@@ -70,12 +86,17 @@ final class IdWindow {
     high[p] = hi;
     int block = p / BLOCK;
     newestInBlock[block] = p % BLOCK == 0 ? millis : Math.max(newestInBlock[block], millis);
+    put(p, lo, hi);
+    size++;
+  }
+
+  /** Indexes ring position {@code p}, which holds the id {@code lo}, {@code hi}. */
+  private void put(int p, long lo, long hi) {
     int s = home(lo);
     while (index[s] != 0) {
       s = next(s);
     }
-    index[s] = p + 1;
-    size++;
+    index[s] = tag(hi) << positionBits | (p + 1);
   }
 
   void evictOlderThan(long cutoffMillis) {
@@ -96,7 +117,7 @@ final class IdWindow {
   private void evictHead() {
     if (!removed(head)) {
       int s = home(low[head]);
-      while (index[s] != head + 1) {
+      while ((index[s] & positionMask) != head + 1) {
         s = next(s);
       }
       deleteSlot(s);
@@ -113,7 +134,7 @@ final class IdWindow {
       if (index[j] == 0) {
         break;
       }
-      int home = home(low[index[j] - 1]);
+      int home = home(low[(index[j] & positionMask) - 1]);
       boolean stays = i <= j ? i < home && home <= j : i < home || home <= j;
       if (!stays) {
         index[i] = index[j];
@@ -137,14 +158,9 @@ final class IdWindow {
       int block = k / BLOCK;
       long t = oldNewest[from / BLOCK];
       newestInBlock[block] = k % BLOCK == 0 ? t : Math.max(newestInBlock[block], t);
-      if (removed(k)) {
-        continue;
+      if (!removed(k)) {
+        put(k, low[k], high[k]);
       }
-      int s = home(low[k]);
-      while (index[s] != 0) {
-        s = next(s);
-      }
-      index[s] = k + 1;
     }
     size = n;
   }
@@ -154,6 +170,8 @@ final class IdWindow {
     high = new long[ringLength];
     newestInBlock = new long[(ringLength + BLOCK - 1) / BLOCK];
     index = new int[(int) Math.ceil(ringLength / MAX_LOAD) + 1];
+    positionBits = 32 - Integer.numberOfLeadingZeros(ringLength); // holds ringLength itself
+    positionMask = (int) ((1L << positionBits) - 1);
     head = 0;
     size = 0;
   }
@@ -161,6 +179,12 @@ final class IdWindow {
   /** The index slot an id starts from: its hash's top 32 bits scaled to the index's length. */
   private int home(long lo) {
     return (int) (((lo >>> 32) * index.length) >>> 32);
+  }
+
+  /** The top bits of the id's high half that fit above the position (none in a huge ring). */
+  private int tag(long hi) {
+    int bits = 32 - positionBits;
+    return bits == 0 ? 0 : (int) (hi >>> (64 - bits));
   }
 
   private int next(int slot) {

@@ -1,9 +1,11 @@
 package dev.beacon.server.storage;
 
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -11,20 +13,27 @@ import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
 /**
- * DuckDB's rollups, written in two steps. Each group commit appends its {@link RollupDelta}'s rows
- * to a pending twin of each rollup table (no key: an append costs microseconds), in the events'
- * transaction, so the rows are as durable as the events. A merge then folds the pending rows into
- * the rollup tables with one {@code INSERT ... ON CONFLICT} per table and empties them.
+ * DuckDB's rollups, merged apart from the group commits. A group commit stores its events, each
+ * with the group's sequence number ({@code events.seq}), and hands its {@link RollupDelta}'s rows
+ * here, in memory, once committed. A merge, at most every {@link #MERGE_AFTER_NANOS} (or once
+ * {@link #MERGE_ROWS} rows wait), appends them to a staging twin of each rollup table, folds those
+ * into the rollup tables with one {@code INSERT ... ON CONFLICT} per table, empties them and moves
+ * the watermark ({@code rollup_merged.seq}: every group up to it is counted) in one transaction.
+ *
+ * <p>The rows in memory are only a cache of the groups after the watermark: after a crash, or a
+ * rolled-back transaction that may have held a merge, they are made again from those groups' events
+ * ({@code seq > watermark}), so every stored event is counted exactly once.
  *
  * <p>Why: DuckDB's {@code ON CONFLICT} costs 10-30 ms a statement whatever its number of rows
- * (duckdb_jdbc 1.5.6, measured 2026-12-07: 16 rows 12 ms, 1,024 rows 19 ms, a plain insert of 1,024
- * rows into the same keyed table 9 ms), so five upserts in every group commit held single reports
- * to ~1,000 a second. Merged at most every {@link #MERGE_AFTER_NANOS}, they cost the writer a tenth
- * of a second a second, whatever the rate. The fleet queries merge first ({@link DuckDbStore}), so
- * an answer always counts every event stored before it was asked.
+ * (duckdb_jdbc 1.5.6, measured 2026-12-07: 16 rows 12 ms, 1,024 rows 19 ms), so upserts in every
+ * group commit held single reports to ~1,000 a second; and appending the rows to durable pending
+ * tables in every group (an EMQX report gives 11) cost a group commit about as much as its events
+ * (issue 20: 3-5 ms of a 12-15 ms group of 32 reports, and twice the rows in the WAL). The fleet
+ * queries merge first ({@link DuckDbStore}), so an answer always counts every event stored before
+ * it was asked.
  */
 final class PendingRollups {
-  /** A merge is due this long after the first pending row. */
+  /** A merge is due this long after the first waiting row. */
   static final long MERGE_AFTER_NANOS = 1_000_000_000L;
 
   /** ... or once this many rows wait, whichever comes first. */
@@ -34,20 +43,35 @@ final class PendingRollups {
   private static final List<RollupTable> AFTER_MEMBERS =
       List.of(RollupTable.COUNTS, RollupTable.SEEN, RollupTable.LATEST, RollupTable.INSTALLATIONS);
 
-  private final Map<RollupTable, DuckDBAppender> appenders = new EnumMap<>(RollupTable.class);
-  private long rows;
+  private final Map<RollupTable, List<Object[]>> waiting = new EnumMap<>(RollupTable.class);
+  private long rows; // in memory, and in the staging tables (left there by an older version)
   private long firstNanos;
+  private long lastSeq; // the newest committed group's
+  private boolean recover; // the groups after the watermark are to be read from their events
 
   static String table(RollupTable t) {
     return "pending_" + t.table;
   }
 
-  /** Creates the pending tables; rows found there (a crash before their merge) are counted. */
+  /**
+   * Creates the staging tables and the watermark; rows an older version left in the staging tables
+   * are counted, and groups stored after the watermark (a crash before their merge) are to be read
+   * again from their events at the first merge. The events table has its {@code seq} column.
+   */
   void open(DuckDBConnection c) throws SQLException {
     Map<RollupTable.Type, String> types = RollupSql.types("VARCHAR", "DOUBLE", "VARCHAR");
     try (Statement s = c.createStatement()) {
       for (RollupTable t : RollupTable.values()) {
         s.execute(RollupSql.create(t, types, "CREATE TABLE IF NOT EXISTS", table(t), false));
+      }
+      s.execute("CREATE TABLE IF NOT EXISTS rollup_merged (seq BIGINT NOT NULL)");
+      long watermark;
+      try (ResultSet rs = s.executeQuery("SELECT max(seq) FROM rollup_merged")) {
+        rs.next();
+        watermark = rs.getLong(1);
+        if (rs.wasNull()) {
+          s.execute("INSERT INTO rollup_merged VALUES (0)");
+        }
       }
       long found = 0;
       for (RollupTable t : RollupTable.values()) {
@@ -56,34 +80,47 @@ final class PendingRollups {
           found += rs.getLong(1);
         }
       }
+      try (ResultSet rs = s.executeQuery("SELECT coalesce(max(seq), 0) FROM events")) {
+        rs.next();
+        lastSeq = Math.max(rs.getLong(1), watermark);
+      }
       rows = found;
+      recover = lastSeq > watermark;
       firstNanos = System.nanoTime();
     }
   }
 
   /** Rows wait to be merged. */
   boolean any() {
-    return rows > 0;
+    return rows > 0 || recover;
   }
 
   /** A merge is due: rows have waited long enough, or too many wait. */
   boolean due() {
-    return rows > 0 && (rows >= MERGE_ROWS || System.nanoTime() - firstNanos >= MERGE_AFTER_NANOS);
+    return recover
+        || (rows > 0
+            && (rows >= MERGE_ROWS || System.nanoTime() - firstNanos >= MERGE_AFTER_NANOS));
+  }
+
+  /** The sequence number of the next group commit (its events' {@code seq}). */
+  long nextSeq() {
+    return lastSeq + 1;
   }
 
   /**
-   * Appends the delta's rows to the pending tables, in the connection's open transaction (the
-   * caller has run a statement in it: an appender's flush outside one would commit on its own).
+   * Group {@code seq} is committed: its rows wait in memory for the next merge (unless the groups
+   * are to be read from their events anyway).
    */
-  void append(DuckDBConnection c, RollupDelta delta) throws SQLException {
-    if (delta.isEmpty()) {
+  void committed(long seq, RollupDelta delta) {
+    lastSeq = seq;
+    if (recover || delta.isEmpty()) {
       return;
     }
     long added = 0;
     for (RollupTable t : RollupTable.values()) {
       List<Object[]> list = delta.rows(t);
       if (!list.isEmpty()) {
-        append(c, t, list);
+        waiting.computeIfAbsent(t, k -> new ArrayList<>()).addAll(list);
         added += list.size();
       }
     }
@@ -93,23 +130,23 @@ final class PendingRollups {
     rows += added;
   }
 
-  private void append(DuckDBConnection c, RollupTable t, List<Object[]> list) throws SQLException {
-    DuckDBAppender a = appenders.get(t);
-    if (a == null) {
-      a = c.createAppender(DuckDBConnection.DEFAULT_SCHEMA, table(t));
-      appenders.put(t, a);
-    }
-    RollupSql.appendRows(a, list);
-  }
-
   /**
-   * Folds every pending row into the rollup tables and empties the pending ones, in the caller's
-   * transaction (not committed here). Members go first: each new one adds to its day's count.
+   * Folds every waiting row into the rollup tables (through the staging tables), empties those and
+   * moves the watermark to the newest committed group, in the caller's transaction (not committed
+   * here). Members go first: each new one adds to its day's count.
    */
   void merge(DuckDBConnection c) throws SQLException {
-    if (rows == 0) {
+    if (!any()) {
       return;
     }
+    if (recover) {
+      waiting.clear();
+      RollupDelta again = readAgain(c);
+      for (RollupTable t : RollupTable.values()) {
+        waiting.put(t, again.rows(t));
+      }
+    }
+    stage(c);
     // Each new member adds one to its day's count, as in a group commit (RollupSql.apply).
     RollupDelta newMembers = new RollupDelta();
     try (var ps =
@@ -124,8 +161,7 @@ final class PendingRollups {
     }
     List<Object[]> added = newMembers.rows(RollupTable.COUNTS);
     if (!added.isEmpty()) {
-      // Not through the appender: it belongs to the thread that writes, and a query's thread
-      // merges too. These are a few rows (a day, scope and family each).
+      // A few rows (a day, scope and family each): a prepared batch.
       try (var ps =
           c.prepareStatement(
               "INSERT INTO " + table(RollupTable.COUNTS) + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
@@ -145,8 +181,45 @@ final class PendingRollups {
       for (RollupTable t : RollupTable.values()) {
         s.execute("DELETE FROM " + table(t));
       }
+      s.execute("UPDATE rollup_merged SET seq = " + lastSeq);
     }
+    // Should the caller's transaction roll back, rolledBack() reads these groups again.
+    waiting.clear();
     rows = 0;
+    recover = false;
+  }
+
+  /** The rollups of every group after the watermark, made again from their events. */
+  private RollupDelta readAgain(DuckDBConnection c) throws SQLException {
+    RollupDelta delta = new RollupDelta();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT "
+                + SqlReads.columns("")
+                + " FROM events WHERE seq > (SELECT max(seq) FROM rollup_merged)")) {
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          delta.add(SqlReads.event(rs));
+        }
+      }
+    }
+    return delta;
+  }
+
+  /**
+   * Appends the rows waiting in memory to the staging tables, through appenders made and closed
+   * here (a query's thread merges too, and an appender is used by the thread that made it).
+   */
+  private void stage(DuckDBConnection c) throws SQLException {
+    for (Map.Entry<RollupTable, List<Object[]>> e : waiting.entrySet()) {
+      if (e.getValue().isEmpty()) {
+        continue;
+      }
+      try (DuckDBAppender a =
+          c.createAppender(DuckDBConnection.DEFAULT_SCHEMA, table(e.getKey()))) {
+        RollupSql.appendRows(a, e.getValue());
+      }
+    }
   }
 
   /** The pending rows of a table as its upsert's source: one row a key, as one delta would give. */
@@ -180,17 +253,13 @@ final class PendingRollups {
     };
   }
 
-  /** Closes the appenders (a failed write may have left one mid-row); new ones are made. */
-  void reset() {
-    RollupSql.closeAll(appenders);
-  }
-
   /**
-   * After a rollback: the rows it appended are gone, but a merge it held is undone too, so rows may
-   * wait that the count no longer knows of; the next read or write merges to be sure.
+   * After a rollback: a merge it held is undone too, so the groups after the watermark are read
+   * again from their events at the next merge (which the next read or write makes).
    */
   void rolledBack() {
-    reset();
-    rows = Math.max(rows, 1);
+    waiting.clear();
+    rows = 0;
+    recover = true;
   }
 }

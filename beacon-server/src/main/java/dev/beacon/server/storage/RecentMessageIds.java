@@ -2,6 +2,7 @@ package dev.beacon.server.storage;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -42,7 +43,36 @@ final class RecentMessageIds {
     return ids.contains(lo, hash.high());
   }
 
-  /** Adds an id not yet in the window (the store has asked {@link #contains} first). */
+  /**
+   * The keyed hashes of the events' message ids, two longs an event, so that a write hashes each id
+   * once for {@link #contains(String, long[], int)} and {@link #add(String, long[], int, long)}.
+   */
+  long[] hashes(List<StoredEvent> events) {
+    long[] h = new long[2 * events.size()];
+    for (int i = 0; i < events.size(); i++) {
+      h[2 * i] = hash.hash(events.get(i).messageId());
+      h[2 * i + 1] = hash.high();
+    }
+    return h;
+  }
+
+  /** Whether the id hashed at {@code i} of {@link #hashes} is in the product's window. */
+  boolean contains(String product, long[] hashes, int i) {
+    IdWindow ids = byProduct.get(product);
+    return ids != null && ids.contains(hashes[2 * i], hashes[2 * i + 1]);
+  }
+
+  /**
+   * Adds the id hashed at {@code i} of {@link #hashes}, which the caller found not in the window
+   * under the same lock (so it is not asked again).
+   */
+  void add(String product, long[] hashes, int i, long receivedMillis) {
+    byProduct
+        .computeIfAbsent(product, p -> new IdWindow(capacityPerProduct))
+        .add(hashes[2 * i], hashes[2 * i + 1], receivedMillis, receivedMillis - windowMillis);
+  }
+
+  /** Adds an id if it is not yet in the window (loading the window from the store). */
   void add(String product, String messageId, long receivedMillis) {
     IdWindow ids = byProduct.computeIfAbsent(product, p -> new IdWindow(capacityPerProduct));
     long lo = hash.hash(messageId);

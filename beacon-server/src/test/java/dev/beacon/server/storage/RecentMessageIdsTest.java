@@ -3,7 +3,9 @@ package dev.beacon.server.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -120,6 +122,43 @@ class RecentMessageIdsTest {
       assertThat(ids.contains("p", "id-" + i)).isTrue();
     }
     assertThat(ids.contains("p", "id-1")).isFalse();
+  }
+
+  /**
+   * The index keeps a few bits of each id beside its place, and reads the ring only when they
+   * match: ids with the same home slot and the same tag bits, or the same home and other tags, are
+   * still told apart by their whole 128 bits, through growth (the tag narrows as the ring grows),
+   * removal and eviction.
+   */
+  @Test
+  void idsSharingTheirHomeAndTagAreToldApartByTheirWholeHash() {
+    IdWindow window = new IdWindow(1 << 16);
+    long lo = 0x7000_0000_0000_0000L; // one home slot for all
+    List<long[]> kept = new ArrayList<>();
+    for (int i = 0; i < 3000; i++) { // the ring grows from 1,024 to 4,096: the tag narrows
+      // Even i: the same top bits of the high half (one tag), odd i: top bits that vary.
+      long hi = i % 2 == 0 ? 0x5555_0000_0000_0000L | i : (long) i << 40 | 1;
+      long low = lo | (i % 7);
+      assertThat(window.contains(low, hi)).isFalse();
+      window.add(low, hi, i, 0);
+      kept.add(new long[] {low, hi});
+    }
+    for (long[] id : kept) {
+      assertThat(window.contains(id[0], id[1])).isTrue();
+      assertThat(window.contains(id[0], id[1] ^ 2)).isFalse(); // the same tag, another id
+    }
+    for (int i = 0; i < kept.size(); i += 2) {
+      window.remove(kept.get(i)[0], kept.get(i)[1]);
+    }
+    for (int i = 0; i < kept.size(); i++) {
+      assertThat(window.contains(kept.get(i)[0], kept.get(i)[1])).isEqualTo(i % 2 == 1);
+    }
+    for (long i = 1; i <= 1 << 16; i++) { // the oldest leave by the capacity
+      window.add(i << 45, 0x1111L << 48 | i, 50_000 + i, 0);
+    }
+    assertThat(window.size()).isEqualTo(1 << 16);
+    assertThat(window.contains(kept.get(1)[0], kept.get(1)[1])).isFalse();
+    assertThat(window.contains(1L << 16 << 45, 0x1111L << 48 | 1 << 16)).isTrue();
   }
 
   private static long usedAfterGc(Runtime rt) {

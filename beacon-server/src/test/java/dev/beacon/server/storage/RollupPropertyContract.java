@@ -360,8 +360,8 @@ abstract class RollupPropertyContract {
 
   /**
    * Writes the stream in groups of 1 to 40, in an order of its own (late and backdated events land
-   * after later ones), with a fifth of the events sent again (same message id), and a query now and
-   * then.
+   * after later ones), with a fifth of the events sent again (same message id), and a query or a
+   * restart of the store now and then.
    */
   private void write(List<StoredEvent> stream, Random r) {
     List<StoredEvent> order = new ArrayList<>(stream);
@@ -374,10 +374,16 @@ abstract class RollupPropertyContract {
       int n = Math.min(order.size() - i, 1 + r.nextInt(40));
       store.append(order.subList(i, i + n));
       i += n;
-      if (r.nextInt(4) == 0) {
+      int next = r.nextInt(8);
+      if (next < 2) {
         // A query between groups: DuckDB merges the rollup rows waiting so far (PendingRollups),
         // so that later groups merge into rows already there.
         store.summary(order.get(0).product(), Instant.EPOCH);
+      } else if (next == 2) {
+        // Stopped and opened again: DuckDB's rows waiting in memory are lost (as in a crash) and
+        // made again from the events of the groups after its watermark.
+        store.close();
+        store = open();
       }
     }
   }
