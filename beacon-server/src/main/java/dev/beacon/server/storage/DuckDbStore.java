@@ -92,8 +92,9 @@ public final class DuckDbStore implements EventStore {
       loadRecentIds(dedupWindow, dedupCapacity);
       writer.setAutoCommit(false);
       RollupBackfill.initialize(writer, Instant.now());
-      pending.merge(writer); // what a crash left before its merge
       writer.commit();
+      pending.mergeNow(); // what a crash left before its merge
+      pending.start();
       // DuckDB creates its files with the process's umask; the directory (0700) keeps them
       // private, and so does this. The launcher sets umask 077 for the WAL DuckDB recreates.
       OwnerOnly.restrict(file);
@@ -148,11 +149,7 @@ public final class DuckDbStore implements EventStore {
         fresh.forEach(delta::add);
         delta.forgetKnown(known);
       }
-      if (pending.due()) {
-        // Its own transaction, before the group's: if it fails, the group is not written either
-        // and its requests are refused (to be retried).
-        inTransaction("rollup merge", () -> pending.merge(writer));
-      }
+      awaitMergeRoom();
       long seq = pending.nextSeq();
       try {
         // DuckDB's appender joins the connection's open transaction, but when none is open its
@@ -275,16 +272,26 @@ public final class DuckDbStore implements EventStore {
   }
 
   /**
-   * Reads of the rollup tables: the pending rows are merged first (between two group commits), so
+   * Reads of the rollup tables: the rows waiting are merged first (beside the group commits), so
    * the answer counts every event stored before it was asked.
    */
   private <T> T readRollups(String what, SqlReads.Query<T> query) {
-    synchronized (writeLock) {
-      if (pending.any()) {
-        inTransaction("rollup merge", () -> pending.merge(writer));
-      }
+    try {
+      pending.mergeNow();
+    } catch (SQLException e) {
+      throw new StorageException("rollup merge failed: " + e.getMessage(), e);
     }
     return read(what, query);
+  }
+
+  /** Before a group commit: a merge far behind the ingest makes the writer wait for it. */
+  private void awaitMergeRoom() {
+    try {
+      pending.awaitRoom();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StorageException("interrupted while the rollups caught up", e);
+    }
   }
 
   /** Reads on a connection of their own, beside the writer. */
@@ -300,7 +307,7 @@ public final class DuckDbStore implements EventStore {
   public long deleteOlderThan(Instant cutoff) {
     synchronized (writeLock) {
       try (PreparedStatement ps = writer.prepareStatement("DELETE FROM events WHERE ts < ?")) {
-        pending.merge(writer); // the groups it deletes from are counted first
+        pending.mergeNow(); // the groups it deletes from are counted first
         ps.setObject(1, SqlReads.utc(cutoff));
         long n = ps.executeLargeUpdate();
         writer.commit();
@@ -316,11 +323,10 @@ public final class DuckDbStore implements EventStore {
   public Erased erase(String product, String installation, String actor) {
     Instant now = Instant.now();
     Erasure.Result r =
-        inWriteTransaction(
+        inRollupTransaction(
             "erasure",
             () -> {
               known.clear(); // rows it knew may be gone; they are written again when needed
-              pending.merge(writer);
               staging.empty(writer);
               return Erasure.erase(
                   writer,
@@ -385,32 +391,29 @@ public final class DuckDbStore implements EventStore {
 
   @Override
   public long deleteRollupsOlderThan(Instant cutoff) {
-    return inWriteTransaction(
+    return inRollupTransaction(
         "rollup retention",
         () -> {
           known.clear();
-          pending.merge(writer);
           return RollupSql.deleteBefore(writer, FleetQueries.firstDay(cutoff));
         });
   }
 
   @Override
   public BackfillProgress backfillRollups() {
-    return inWriteTransaction(
+    return inRollupTransaction(
         "rollup backfill",
         () -> {
-          pending.merge(writer);
           return RollupBackfill.step(writer, staging, "", "");
         });
   }
 
   @Override
   public void rebuildRollups(String product) {
-    inWriteTransaction(
+    inRollupTransaction(
         "rollup rebuild",
         () -> {
           known.clear();
-          pending.merge(writer);
           RollupBackfill.restart(writer, product, Instant.now());
           return null;
         });
@@ -420,32 +423,25 @@ public final class DuckDbStore implements EventStore {
     T run() throws SQLException;
   }
 
-  private interface Work {
-    void run() throws SQLException;
-  }
-
-  /** Work on the writer's connection, committed, between two group commits. */
-  private <T> T inWriteTransaction(String what, WriteWork<T> work) {
+  /**
+   * Work on the writer's connection that changes the rollup tables, committed, between two group
+   * commits: every group committed so far is merged first, and no merge runs beside it until it is
+   * committed.
+   */
+  private <T> T inRollupTransaction(String what, WriteWork<T> work) {
     synchronized (writeLock) {
       try {
-        T result = work.run();
-        writer.commit();
-        return result;
+        return pending.exclusive(
+            () -> {
+              T result = work.run();
+              writer.commit();
+              return result;
+            });
       } catch (SQLException | RuntimeException e) {
         rollbackQuietly();
         throw new StorageException(what + " failed: " + e.getMessage(), e);
       }
     }
-  }
-
-  /** {@link #inWriteTransaction} for work that answers nothing, the write lock already held. */
-  private void inTransaction(String what, Work work) {
-    inWriteTransaction(
-        what,
-        () -> {
-          work.run();
-          return null;
-        });
   }
 
   @Override
@@ -469,6 +465,7 @@ public final class DuckDbStore implements EventStore {
     synchronized (writeLock) {
       closeAppenderQuietly();
       staging.reset();
+      pending.close();
       try {
         writer.close();
       } catch (SQLException e) {
@@ -491,7 +488,6 @@ public final class DuckDbStore implements EventStore {
   /** Rolls the writer's transaction back; the appenders it used are replaced. */
   private void rollbackQuietly() {
     staging.reset();
-    pending.rolledBack();
     try {
       writer.rollback();
     } catch (SQLException ignored) {

@@ -105,8 +105,9 @@ class CrashRecoveryIT {
     try (DuckDbStore store =
         new DuckDbStore(data.resolve("beacon.duckdb"), Duration.ofHours(24), 10, 10)) {
       stored = store.events("acme", 10_000_000);
-      // The rollups were written in each group's transaction: they agree with the raw events,
-      // and with rollups made again from them (no half group survived the kill).
+      // The rollup rows waiting in the killed server's memory were made again at the restart
+      // from the events of the groups after the merge's watermark: they agree with the raw
+      // events, and with rollups made again from all of them (none counted twice or lost).
       Instant window = FleetQueries.windowStart(2);
       assertThat(store.summary("acme", window).events()).isEqualTo(stored.size());
       assertThat(store.summary("acme", window).activeInstallations()).isEqualTo(CLIENTS);
