@@ -66,7 +66,8 @@ final class PendingRollups implements AutoCloseable {
   private final Object mergeLock = new Object();
   private DuckDBConnection merger; // used under mergeLock only
   private ScheduledExecutorService background;
-  private long retryAfterNanos; // under mergeLock
+  // Under mergeLock; a time, not 0: System.nanoTime() may be negative on some platforms.
+  private long retryAfterNanos = System.nanoTime();
 
   // Under this object's monitor:
   private Map<RollupTable, List<Object[]>> waiting = new EnumMap<>(RollupTable.class);
