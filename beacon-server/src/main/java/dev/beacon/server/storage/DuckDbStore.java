@@ -152,13 +152,7 @@ public final class DuckDbStore implements EventStore {
       awaitMergeRoom();
       long seq = pending.nextSeq();
       try {
-        // DuckDB's appender joins the connection's open transaction, but when none is open its
-        // flush commits on its own (duckdb_jdbc 1.5.6; EventStoreContract's failed-write test
-        // shows it). A statement runs first, so the transaction is open before any appender
-        // flushes into it.
-        try (Statement s = writer.createStatement()) {
-          s.execute("SELECT 1");
-        }
+        openTransaction(writer);
         for (Write.Kept k : write.kept()) {
           keptIds.add(
               QuarantineSql.quarantine(
@@ -189,6 +183,18 @@ public final class DuckDbStore implements EventStore {
       }
     }
     return new Written(stored, keptIds);
+  }
+
+  /**
+   * Opens the connection's transaction with a statement. DuckDB's appender joins an open
+   * transaction, but where none is open its flush commits on its own (duckdb_jdbc 1.5.6;
+   * EventStoreContract's failed-write test shows it): rows appended before any statement would
+   * outlive a rollback (a group's events, or a merge's staged rollup rows, counted again after).
+   */
+  static void openTransaction(Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute("SELECT 1");
+    }
   }
 
   /**

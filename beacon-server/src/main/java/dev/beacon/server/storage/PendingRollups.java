@@ -271,12 +271,7 @@ final class PendingRollups implements AutoCloseable {
    * here). Members go first: each new one adds to its day's count.
    */
   private static void merge(DuckDBConnection c, Batch b) throws SQLException {
-    // DuckDB's appender joins the connection's open transaction, but where none is open its flush
-    // commits on its own (duckdb_jdbc 1.5.6): staged rows would outlive a failed merge, or a kill
-    // in the middle of one, and be counted again with the groups read again from their events.
-    try (Statement s = c.createStatement()) {
-      s.execute("SELECT 1");
-    }
+    DuckDbStore.openTransaction(c); // before the staging appenders flush
     Map<RollupTable, List<Object[]>> rows = b.rows();
     if (b.recover()) {
       RollupDelta again = readAgain(c, b.seqTo());
