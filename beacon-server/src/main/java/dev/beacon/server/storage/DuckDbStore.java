@@ -14,10 +14,8 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
@@ -130,12 +128,10 @@ public final class DuckDbStore implements EventStore {
       List<StoredEvent> fresh = new ArrayList<>(events.size());
       long[] hashes = recent.hashes(events);
       int[] freshAt = new int[events.size()];
-      Set<String> inThisCall = events.size() > 1 ? new HashSet<>() : null;
+      boolean[] firstInCall = RecentMessageIds.firstInCall(events, hashes);
       for (int i = 0; i < events.size(); i++) {
         StoredEvent e = events.get(i);
-        if (!recent.contains(e.product(), hashes, i)
-            && (inThisCall == null
-                || inThisCall.add(RecentMessageIds.key(e.product(), e.messageId())))) {
+        if (firstInCall[i] && !recent.contains(e.product(), hashes, i)) {
           stored[i] = true;
           freshAt[fresh.size()] = i;
           fresh.add(e);
@@ -209,6 +205,8 @@ public final class DuckDbStore implements EventStore {
       appender = writer.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "events");
     }
     DuckDBAppender a = appender;
+    UtcTime ts = new UtcTime();
+    UtcTime received = new UtcTime();
     for (StoredEvent e : rows) {
       a.beginRow();
       a.append(e.product());
@@ -217,8 +215,8 @@ public final class DuckDbStore implements EventStore {
       a.append(e.event());
       a.append(e.installationId());
       a.append(e.clusterId());
-      a.append(LocalDateTime.ofInstant(e.timestamp(), ZoneOffset.UTC));
-      a.append(LocalDateTime.ofInstant(e.receivedAt(), ZoneOffset.UTC));
+      a.append(ts.of(e.timestamp()));
+      a.append(received.of(e.receivedAt()));
       a.append(e.version());
       a.append(e.os());
       a.append(e.arch());
@@ -230,6 +228,20 @@ public final class DuckDbStore implements EventStore {
       a.endRow();
     }
     a.flush();
+  }
+
+  /** An instant in UTC as a timestamp column holds it; the last one kept (a request's share it). */
+  private static final class UtcTime {
+    private Instant last;
+    private LocalDateTime value;
+
+    LocalDateTime of(Instant t) {
+      if (!t.equals(last)) {
+        value = LocalDateTime.ofInstant(t, ZoneOffset.UTC);
+        last = t;
+      }
+      return value;
+    }
   }
 
   @Override

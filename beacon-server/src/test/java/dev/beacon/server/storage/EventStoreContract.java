@@ -312,9 +312,14 @@ abstract class EventStoreContract {
         .containsExactly(true, true, false);
     assertThat(store.append(List.of(a))).containsExactly(false);
     assertThat(store.count(product)).isEqualTo(2);
-    // The same id in another product is another message.
+    // The same id in another product is another message, in another call or in the same one.
     assertThat(store.append(List.of(event(product + "b", "same", "i1", "1", "Linux", now))))
         .containsExactly(true);
+    StoredEvent c = event(product, "fresh", "i1", "1", "Linux", now);
+    StoredEvent d = event(product + "c", "fresh", "i1", "1", "Linux", now);
+    assertThat(store.append(List.of(c, d, c, d))).containsExactly(true, true, false, false);
+    assertThat(store.count(product)).isEqualTo(3);
+    assertThat(store.count(product + "c")).isEqualTo(1);
   }
 
   @Test

@@ -3,9 +3,12 @@ package dev.beacon.server.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -35,7 +38,7 @@ class RecentMessageIdsTest {
   }
 
   /**
-   * The memory the README states (about 21 bytes an id at the cap, issue 20's target 24): the
+   * The memory the README states (about 23 bytes an id at the cap, issue 20's target 24): the
    * arrays' exact size with 2,000,000 ids of one product, and the heap after a full collection
    * (bounded generously, since a collector may keep a little garbage).
    */
@@ -159,6 +162,53 @@ class RecentMessageIdsTest {
     assertThat(window.size()).isEqualTo(1 << 16);
     assertThat(window.contains(kept.get(1)[0], kept.get(1)[1])).isFalse();
     assertThat(window.contains(1L << 16 << 45, 0x1111L << 48 | 1 << 16)).isTrue();
+  }
+
+  /**
+   * The index keeps each entry's distance from its home slot (a few bits; farther than they hold,
+   * the ring tells), and a deletion's backward shift moves entries by it: ids crowded into a few
+   * home slots (clusters far longer than the bits hold, and short ones), through growth,
+   * wrap-around, removal and eviction by the capacity, against a plain model.
+   */
+  @Test
+  void idsCrowdedIntoFewHomesAgreeWithAPlainModel() {
+    int capacity = 4000;
+    IdWindow window = new IdWindow(capacity);
+    // The model: the ring's places oldest first (a removed id keeps its place until it leaves),
+    // and the ids in it.
+    ArrayDeque<long[]> places = new ArrayDeque<>();
+    Map<List<Long>, long[]> live = new HashMap<>(); // id -> its place
+    Random random = new Random(7);
+    for (int step = 0; step < 60_000; step++) {
+      // Eight home slots at most, or anywhere: long clusters and short ones, side by side.
+      long lo = random.nextBoolean() ? (long) random.nextInt(8) << 61 : random.nextLong();
+      List<Long> id = List.of(lo, (long) random.nextInt(50_000));
+      if (random.nextInt(10) == 0 && !live.isEmpty()) {
+        List<Long> gone = live.keySet().iterator().next();
+        window.remove(gone.get(0), gone.get(1));
+        live.remove(gone);
+      }
+      assertThat(window.contains(lo, id.get(1)))
+          .as("step %d", step)
+          .isEqualTo(live.containsKey(id));
+      if (!live.containsKey(id)) {
+        window.add(lo, id.get(1), step + 1, 0);
+        if (places.size() == capacity) {
+          long[] oldest = places.removeFirst();
+          List<Long> oldestId = List.of(oldest[0], oldest[1]);
+          if (live.get(oldestId) == oldest) { // not removed, nor added again since
+            live.remove(oldestId);
+          }
+        }
+        long[] place = {lo, id.get(1)};
+        places.addLast(place);
+        live.put(id, place);
+      }
+    }
+    assertThat(window.size()).isEqualTo(places.size());
+    for (List<Long> id : live.keySet()) {
+      assertThat(window.contains(id.get(0), id.get(1))).isTrue();
+    }
   }
 
   private static long usedAfterGc(Runtime rt) {
