@@ -79,7 +79,7 @@ final class BenchReport {
             + " step can be re-run alone). Absolute numbers on a shared 2-core machine move from"
             + " run to run; the ratios to the peers, taken in the same run, are what to compare."
             + " To reproduce, from the repository's root:\n\n```sh\nbench/run                "
-            + "        # everything (about 40 minutes)\nbench/run --only=sdk,lifecycle   # some"
+            + "        # everything (about an hour)\nbench/run --only=sdk,lifecycle   # some"
             + " steps; the others keep their last figures\nbench/run --quick                "
             + "# every step briefly, to check the harness\n```\n\n");
     if (m != null && m.path("quick").asBoolean()) {

@@ -203,6 +203,13 @@ final class IngestReport extends ReportPart {
             count(events) + " events/s, " + row.path("errors").asLong() + " errors",
             events >= 100_000 && row.path("errors").asLong() == 0);
       }
+      if (server.equals("duckdb") && payload.equals("batch") && bare.containsKey(payload)) {
+        verdict(
+            "Batched ingest ≥ 20 % of the bare handler's event rate, batches of 100, durable ack"
+                + " (DuckDB, issue 20)",
+            percent(share) + " (" + count(rps) + " of " + count(rps / share) + " batches/s)",
+            share >= 0.2);
+      }
       if (server.equals("duckdb") && payload.equals("batch") && raw.containsKey(payload)) {
         double kept = rps / raw.get(payload);
         verdict(

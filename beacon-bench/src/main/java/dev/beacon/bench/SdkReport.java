@@ -98,9 +98,9 @@ final class SdkReport extends ReportPart {
         if (bestPeer != null) {
           double r = bestPeer999 / beacon999;
           verdict(
-              "SDK p99.9 ≥ 3× better than the best peer, " + scenario,
+              "SDK p99.9 ≥ 3× (DESIGN) and ≥ 5× (issue 20) better than the best peer, " + scenario,
               ns(beacon999) + " vs " + ns(bestPeer999) + " (" + bestPeer + "): " + ratio(r),
-              r >= 3);
+              r >= 5 ? "met" : r >= 3 ? "met for DESIGN's 3×, **missed** for 5×" : "**missed**");
         }
       }
     }
