@@ -157,18 +157,18 @@ final class EventMapper {
             + (event == null ? 0 : event.length());
     // A char is at most 3 bytes of UTF-8 (a surrogate pair 4 for two): count only when it may be
     // over.
-    int size =
-        chars * 3 <= maxEventBytes
-            ? 0
-            : utf8Length(props)
-                + utf8Length(ctx)
-                + utf8Length(type)
-                + utf8Length(anonymousId)
-                + utf8Length(messageId)
-                + (event == null ? 0 : utf8Length(event));
-    if (size > maxEventBytes) {
-      throw new InvalidEvent(
-          "the event is " + size + " bytes; the limit is " + maxEventBytes, true);
+    if (chars * 3 > maxEventBytes) {
+      int size =
+          utf8Length(props)
+              + utf8Length(ctx)
+              + utf8Length(type)
+              + utf8Length(anonymousId)
+              + utf8Length(messageId)
+              + (event == null ? 0 : utf8Length(event));
+      if (size > maxEventBytes) {
+        throw new InvalidEvent(
+            "the event is " + size + " bytes; the limit is " + maxEventBytes, true);
+      }
     }
     return new StoredEvent(
         product,

@@ -212,7 +212,7 @@ final class IdWindow {
     positionBits = 32 - Integer.numberOfLeadingZeros(ringLength); // holds ringLength itself
     positionMask = (int) ((1L << positionBits) - 1);
     distanceBits = Math.min(DISTANCE_BITS, 32 - positionBits);
-    distanceMask = (1 << distanceBits) - 1; // 0: no distance kept, the ring tells every home
+    distanceMask = (1 << distanceBits) - 1; // all ones: "that far or farther", see the ring
     tagShift = positionBits + distanceBits; // 32: no tag bits left (a huge ring)
     head = 0;
     size = 0;
