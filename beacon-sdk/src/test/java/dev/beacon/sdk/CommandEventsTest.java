@@ -280,9 +280,22 @@ class CommandEventsTest {
     return ChildHost.launch(mode, endpoint, state.toString(), command);
   }
 
+  /**
+   * The events the collector received, each message id once, as the server stores them. Delivery is
+   * at least once: a payload whose answer an exit cut off (the request abandoned at the close
+   * deadline, or timed out on a loaded machine) is sent again, as the same bytes. A second message
+   * with the same id must be the same message; an event made twice, under two ids, still shows
+   * twice.
+   */
   private static List<String> eventNames(TestCollector collector) {
     List<String> names = new ArrayList<>();
+    Map<String, String> bodyById = new HashMap<>();
     for (JsonNode m : collector.messages()) {
+      String first = bodyById.putIfAbsent(m.get("messageId").asText(), m.toString());
+      if (first != null) {
+        assertThat(m.toString()).as("a message sent again, same id").isEqualTo(first);
+        continue;
+      }
       String exit =
           m.at("/properties/eventData/exitCode").isMissingNode()
               ? ""
