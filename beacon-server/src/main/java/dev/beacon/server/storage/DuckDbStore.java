@@ -85,13 +85,19 @@ public final class DuckDbStore implements EventStore {
         s.execute(String.format(RollupBackfill.CREATE_STATE, "VARCHAR"));
         s.execute(Erasure.createAuditLog("VARCHAR"));
       }
-      RollupSql.DuckDbStaging.createTables(writer);
+      boolean daysNew = RollupSql.DuckDbStaging.createTables(writer);
       pending.open(writer);
       loadRecentIds(dedupWindow, dedupCapacity);
       writer.setAutoCommit(false);
       RollupBackfill.initialize(writer, Instant.now());
       writer.commit();
       pending.mergeNow(); // what a crash left before its merge
+      if (daysNew) {
+        try (Statement s = writer.createStatement()) {
+          s.execute(RollupSql.DAYS_FROM_MEMBERS);
+        }
+        writer.commit();
+      }
       pending.start();
       // DuckDB creates its files with the process's umask; the directory (0700) keeps them
       // private, and so does this. The launcher sets umask 077 for the WAL DuckDB recreates.

@@ -245,7 +245,8 @@ final class Erasure {
       }
       ps.executeBatch();
     }
-    return delete(c, "rollup_members", "member", product, member);
+    return delete(c, "rollup_members", "member", product, member)
+        + delete(c, "rollup_days", "member", product, member);
   }
 
   /**

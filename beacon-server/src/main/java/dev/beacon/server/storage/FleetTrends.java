@@ -10,6 +10,8 @@ import static dev.beacon.server.storage.RollupDelta.MEMBERS;
 import static dev.beacon.server.storage.RollupDelta.REPORTING;
 
 import dev.beacon.server.storage.FleetQueries.Filter;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -51,9 +53,10 @@ public final class FleetTrends {
 
   /**
    * Per day of the window: the installations active that day, in the 7 days and in the 30 days that
-   * end that day. Each installation's active days become a bit mask (one bit a day: the days of a
-   * chunk of the window and the 29 before it, 63 at most), one row per installation; each day's
-   * three counts are bit tests summed in SQL. A long window is asked chunk by chunk.
+   * end that day. Each installation's active days of a chunk of the window and the 29 before it (63
+   * days at most) come from its {@link RollupTable#DAYS} rows, the two spans they fall in, as one
+   * row of two masks; the days are tested here, so the database reads and groups one or two rows an
+   * installation, not one a day. A long window is asked chunk by chunk.
    */
   public Table activity(Filter f) {
     LocalDate from = FleetQueries.firstDay(f.since());
@@ -63,44 +66,59 @@ public final class FleetTrends {
       LocalDate end = start.plusDays(CHUNK_DAYS - 1L);
       end = end.isAfter(today) ? today : end;
       int days = (int) ChronoUnit.DAYS.between(start, end) + 1;
-      LocalDate base = start.minusDays(29);
-      StringBuilder offsets = new StringBuilder();
+      long base = start.toEpochDay() - 29;
+      long[][] counts = activeCounts(f, base, days);
       for (int i = 0; i < days; i++) {
-        offsets.append(i == 0 ? "" : ", ").append('(').append(i).append(')');
-      }
-      Table counts =
-          run(
-              List.of("i", "a1", "a7", "a30"),
-              "WITH m AS (SELECT bit_or(CAST(1 AS BIGINT) << CAST(day - CAST(? AS DATE) AS INTEGER))"
-                  + " AS mask FROM rollup_members WHERE product = ? AND family = ? AND scope = ?"
-                  + " AND day >= ? AND day <= ? GROUP BY member)"
-                  + " SELECT i, count(CASE WHEN ((mask >> (i + 29)) & 1) <> 0 THEN 1 END),"
-                  + " count(CASE WHEN ((mask >> (i + 23)) & 127) <> 0 THEN 1 END),"
-                  + " count(CASE WHEN ((mask >> i) & 1073741823) <> 0 THEN 1 END)"
-                  + " FROM m CROSS JOIN (VALUES "
-                  + offsets
-                  + ") d(i) GROUP BY i ORDER BY i",
-              base,
-              f.product(),
-              ACTIVE,
-              FleetQueries.scope(f),
-              base,
-              end);
-      Map<Long, List<Object>> byOffset = new HashMap<>();
-      for (List<Object> r : counts.rows()) {
-        byOffset.put(number(r.get(0)), r);
-      }
-      for (int i = 0; i < days; i++) {
-        List<Object> r = byOffset.get((long) i);
-        rows.add(
-            List.of(
-                start.plusDays(i).toString(),
-                r == null ? 0L : number(r.get(1)),
-                r == null ? 0L : number(r.get(2)),
-                r == null ? 0L : number(r.get(3))));
+        rows.add(List.of(start.plusDays(i).toString(), counts[0][i], counts[1][i], counts[2][i]));
       }
     }
     return new Table(List.of("day", "active_1d", "active_7d", "active_30d"), rows);
+  }
+
+  /**
+   * For each of {@code days} days from {@code base + 29} (epoch days): the installations active
+   * that day, in the 7 and in the 30 days ending it; {@code days + 29 <= 63}.
+   */
+  private long[][] activeCounts(Filter f, long base, int days) {
+    long first = RollupTable.spanStart(base);
+    long second = first + RollupTable.SPAN_DAYS;
+    int offset = (int) (base - first); // 0..61: the window's day 0 in the first span
+    String sql =
+        "SELECT bit_or(CASE WHEN span = ? THEN days ELSE 0 END),"
+            + " bit_or(CASE WHEN span = ? THEN days ELSE 0 END) FROM rollup_days"
+            + " WHERE product = ? AND family = ? AND scope = ? AND span IN (?, ?) GROUP BY member";
+    LocalDate a = LocalDate.ofEpochDay(first);
+    LocalDate b = LocalDate.ofEpochDay(second);
+    List<Object> params = List.of(a, b, f.product(), ACTIVE, FleetQueries.scope(f), a, b);
+    return connector.read(
+        "fleet query",
+        c -> {
+          long[][] counts = new long[3][days];
+          try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.size(); i++) {
+              ps.setObject(i + 1, params.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                // Bit i: active on day base + i; the second span starts 62 - offset days in.
+                long mask = (rs.getLong(1) >>> offset) | (rs.getLong(2) << (62 - offset));
+                for (int i = 0; i < days; i++) {
+                  long window = mask >>> i; // bit 29: the day itself, bits 0..29: its 30 days
+                  if ((window & (1L << 29)) != 0) {
+                    counts[0][i]++;
+                  }
+                  if ((window & (127L << 23)) != 0) {
+                    counts[1][i]++;
+                  }
+                  if ((window & ((1L << 30) - 1)) != 0) {
+                    counts[2][i]++;
+                  }
+                }
+              }
+            }
+          }
+          return counts;
+        });
   }
 
   /** Days of {@link #activity} asked at once: with the 29 before them, 63 bits of a BIGINT. */
@@ -306,53 +324,81 @@ public final class FleetTrends {
     LocalDate from = FleetQueries.firstDay(f.since());
     LocalDate monday = from.minusDays(from.getDayOfWeek().getValue() - 1L);
     int weeks = (int) (ChronoUnit.DAYS.between(monday, FleetQueries.today()) / 7) + 1;
-    String scope = FleetQueries.scope(f);
     if (weeks > 62) {
       return retentionJoined(f, from);
     }
-    // Each installation's active weeks as bits of one BIGINT (week 0: the window's first), then
-    // the cohorts' new installations joined to them: one row each, instead of one per active day.
-    // Both days are on or after that Monday: whole weeks, in integers.
-    String week =
-        "CAST("
-            + fleet.dialect().wholeWeeks("CAST(%s - CAST(? AS DATE) AS INTEGER)")
-            + " AS INTEGER)";
-    StringBuilder offsets = new StringBuilder("(0)");
-    for (int w : RETENTION_WEEKS) {
-      offsets.append(", (").append(w).append(')');
+    // Each installation first seen in the window, its first day and its active days since that
+    // Monday (the spans of rollup_days, one mask each): one row an installation. Its active weeks
+    // (bits of one long, week 0 the window's first) and the cohorts' counts are made here.
+    long mondayDay = monday.toEpochDay();
+    long firstSpan = RollupTable.spanStart(mondayDay);
+    int spans = (int) ((FleetQueries.today().toEpochDay() - firstSpan) / RollupTable.SPAN_DAYS) + 1;
+    StringBuilder sql = new StringBuilder("SELECT min(s.first_day)");
+    StringBuilder in = new StringBuilder();
+    List<Object> params = new ArrayList<>();
+    for (int j = 0; j < spans; j++) {
+      sql.append(", bit_or(CASE WHEN d.span = ? THEN d.days ELSE 0 END)");
+      in.append(j == 0 ? "?" : ", ?");
+      params.add(LocalDate.ofEpochDay(firstSpan + (long) j * RollupTable.SPAN_DAYS));
     }
-    Table t =
-        run(
-            List.of("cohort", "offset", "installations"),
-            "WITH m AS (SELECT member, bit_or(CAST(1 AS BIGINT) << "
-                + String.format(week, "day")
-                + ") AS weeks FROM rollup_members WHERE product = ? AND family = ? AND scope = ?"
-                + " AND day >= ? GROUP BY member), c AS (SELECT "
-                + String.format(week, "s.first_day")
-                + " AS cohort, m.weeks FROM rollup_seen s JOIN m ON m.member = s.member"
-                + " WHERE s.product = ? AND s.family = ? AND s.name = '' AND s.scope = ?"
-                // Installations of a cohort active in the same weeks are tested once, weighted
-                // (with integer weeks: PostgreSQL 1.08 s -> 0.45 s at 100 k installations).
-                + " AND s.first_day >= ?), w AS (SELECT cohort, weeks, count(*) AS n FROM c"
-                + " GROUP BY 1, 2) SELECT cohort, k, sum(n) FROM w CROSS JOIN (VALUES "
-                + offsets
-                + ") o(k) WHERE (CASE WHEN cohort + k < ? THEN (weeks >> (cohort + k)) & 1"
-                + " ELSE 0 END) <> 0 GROUP BY 1, 2",
-            monday,
-            f.product(),
-            ACTIVE,
-            scope,
-            from,
-            monday,
-            f.product(),
-            INSTALLATION,
-            scope,
-            from,
-            weeks);
+    sql.append(
+            " FROM rollup_seen s JOIN rollup_days d ON d.product = s.product AND d.family = ?"
+                + " AND d.scope = s.scope AND d.member = s.member AND d.span IN (")
+        .append(in)
+        .append(
+            ") WHERE s.product = ? AND s.family = ? AND s.name = '' AND s.scope = ?"
+                + " AND s.first_day >= ? GROUP BY s.member");
+    List<Object> all = new ArrayList<>(params);
+    all.add(ACTIVE);
+    all.addAll(params);
+    all.addAll(List.of(f.product(), INSTALLATION, FleetQueries.scope(f), from));
+    long[][] counts =
+        connector.read(
+            "fleet query",
+            c -> {
+              long[][] n = new long[weeks][RETENTION_WEEKS.length + 1];
+              try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                for (int i = 0; i < all.size(); i++) {
+                  ps.setObject(i + 1, all.get(i));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                  while (rs.next()) {
+                    int cohort =
+                        (int) ((rs.getObject(1, LocalDate.class).toEpochDay() - mondayDay) / 7);
+                    if (cohort >= weeks) {
+                      continue; // first seen after today: an event dated ahead
+                    }
+                    long active = 0; // bit w: active in week w
+                    for (int j = 0; j < spans; j++) {
+                      long start = firstSpan + (long) j * RollupTable.SPAN_DAYS;
+                      for (long m = rs.getLong(j + 2); m != 0; m &= m - 1) {
+                        long day = start + Long.numberOfTrailingZeros(m);
+                        long week = (day - mondayDay) / 7;
+                        if (day >= mondayDay && week < weeks) {
+                          active |= 1L << week;
+                        }
+                      }
+                    }
+                    for (int k = 0; k <= RETENTION_WEEKS.length; k++) {
+                      int w = cohort + (k == 0 ? 0 : RETENTION_WEEKS[k - 1]);
+                      if (w < weeks && (active & (1L << w)) != 0) {
+                        n[cohort][k]++;
+                      }
+                    }
+                  }
+                }
+              }
+              return n;
+            });
     long first = ChronoUnit.DAYS.between(LocalDate.of(1970, 1, 5), monday) / 7;
     List<List<Object>> rows = new ArrayList<>();
-    for (List<Object> r : t.rows()) {
-      rows.add(List.of(first + number(r.get(0)), number(r.get(1)), number(r.get(2))));
+    for (int cohort = 0; cohort < weeks; cohort++) {
+      for (int k = 0; k <= RETENTION_WEEKS.length; k++) {
+        if (counts[cohort][k] > 0) {
+          long offset = k == 0 ? 0 : RETENTION_WEEKS[k - 1];
+          rows.add(List.of(first + cohort, offset, counts[cohort][k]));
+        }
+      }
     }
     return retentionTable(rows, FleetQueries.today(), f);
   }

@@ -59,10 +59,6 @@ final class PendingRollups implements AutoCloseable {
   /** After a merge failed, the next one in the background waits this long (no log flood). */
   private static final long RETRY_NANOS = 5_000_000_000L;
 
-  /** Merged after the members, whose new rows add to the counts. */
-  private static final List<RollupTable> AFTER_MEMBERS =
-      List.of(RollupTable.COUNTS, RollupTable.SEEN, RollupTable.LATEST, RollupTable.INSTALLATIONS);
-
   private final Object mergeLock = new Object();
   private DuckDBConnection merger; // used under mergeLock only
   private ScheduledExecutorService background;
@@ -309,7 +305,7 @@ final class PendingRollups implements AutoCloseable {
       }
     }
     try (Statement s = c.createStatement()) {
-      for (RollupTable t : AFTER_MEMBERS) {
+      for (RollupTable t : RollupSql.AFTER_MEMBERS) {
         s.execute(t.upsert(source(t), null));
       }
       for (RollupTable t : RollupTable.values()) {
@@ -363,6 +359,10 @@ final class PendingRollups implements AutoCloseable {
               + p
               + " GROUP BY product, day, scope, family, name, sub) AS s";
       case MEMBERS -> "(SELECT DISTINCT product, family, scope, day, member FROM " + p + ") AS s";
+      case DAYS ->
+          "(SELECT product, family, scope, member, span, bit_or(days) AS days FROM "
+              + p
+              + " GROUP BY product, family, scope, member, span) AS s";
       case SEEN ->
           "(SELECT product, family, scope, name, member, min(first_day) AS first_day,"
               + " max(last_day) AS last_day FROM "

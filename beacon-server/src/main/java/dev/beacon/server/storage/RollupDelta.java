@@ -246,6 +246,30 @@ final class RollupDelta {
       case MEMBERS ->
           members.forEach(
               k -> out.add(new Object[] {k.product(), k.family(), k.scope(), k.day(), k.member()}));
+      case DAYS -> {
+        // From the member rows left after the cache's (their bits were written with them).
+        Map<MemberKey, long[]> spans = new LinkedHashMap<>();
+        for (MemberKey k : members) {
+          if (ACTIVE.equals(k.family())) {
+            long day = k.day().toEpochDay();
+            long start = RollupTable.spanStart(day);
+            spans
+                    .computeIfAbsent(
+                        new MemberKey(
+                            k.product(),
+                            k.family(),
+                            k.scope(),
+                            LocalDate.ofEpochDay(start),
+                            k.member()),
+                        x -> new long[1])[0] |=
+                1L << (day - start);
+          }
+        }
+        spans.forEach(
+            (k, d) ->
+                out.add(
+                    new Object[] {k.product(), k.family(), k.scope(), k.member(), k.day(), d[0]}));
+      }
       case SEEN ->
           seen.forEach(
               (k, d) ->

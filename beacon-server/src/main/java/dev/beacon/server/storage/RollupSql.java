@@ -34,6 +34,15 @@ final class RollupSql {
         throws SQLException;
   }
 
+  /** The tables merged after {@link RollupTable#MEMBERS}, whose new rows add to the counts. */
+  static final List<RollupTable> AFTER_MEMBERS =
+      List.of(
+          RollupTable.DAYS,
+          RollupTable.COUNTS,
+          RollupTable.SEEN,
+          RollupTable.LATEST,
+          RollupTable.INSTALLATIONS);
+
   /** Merges the delta into the rollup tables; members first, since new ones add to the counts. */
   static void apply(Connection c, RollupDelta delta, Staging staging) throws SQLException {
     if (delta.isEmpty()) {
@@ -46,9 +55,7 @@ final class RollupSql {
         delta.memberAdded((String) r[0], (String) r[1], (String) r[2], (LocalDate) r[3]);
       }
     }
-    for (RollupTable t :
-        List.of(
-            RollupTable.COUNTS, RollupTable.SEEN, RollupTable.LATEST, RollupTable.INSTALLATIONS)) {
+    for (RollupTable t : AFTER_MEMBERS) {
       List<Object[]> rows = delta.rows(t);
       if (!rows.isEmpty()) {
         staging.upsert(c, t, rows, null);
@@ -56,12 +63,26 @@ final class RollupSql {
     }
   }
 
+  /**
+   * {@link RollupTable#DAYS} made from {@code rollup_members}, for a store whose rollups were kept
+   * before that table was (PostgreSQL's migration V5 says the same); merged with rows there.
+   */
+  static final String DAYS_FROM_MEMBERS =
+      "INSERT INTO rollup_days (product, family, scope, member, span, days)"
+          + " SELECT product, family, scope, member, span,"
+          + " bit_or(CAST(1 AS BIGINT) << CAST(day - span AS INTEGER)) FROM (SELECT product, family,"
+          + " scope, member, day, day - CAST((((day - DATE '1970-01-01') % 62) + 62) % 62 AS INTEGER)"
+          + " AS span FROM rollup_members WHERE family = 'active') m"
+          + " GROUP BY product, family, scope, member, span ON CONFLICT (product, family, scope,"
+          + " member, span) DO UPDATE SET days = rollup_days.days | excluded.days";
+
   /** A store's names for the column types. */
   static Map<RollupTable.Type, String> types(String text, String dbl, String json) {
     Map<RollupTable.Type, String> m = new EnumMap<>(RollupTable.Type.class);
     m.put(RollupTable.Type.TEXT, text);
     m.put(RollupTable.Type.DATE, "DATE");
     m.put(RollupTable.Type.DOUBLE, dbl);
+    m.put(RollupTable.Type.BIGINT, "BIGINT");
     m.put(RollupTable.Type.TIMESTAMP, "TIMESTAMP");
     m.put(RollupTable.Type.JSON, json);
     return m;
@@ -96,6 +117,12 @@ final class RollupSql {
     long n = 0;
     n += execute(c, "DELETE FROM rollup_counts WHERE day < ?", cutoff);
     n += execute(c, "DELETE FROM rollup_members WHERE day < ?", cutoff);
+    // The span that holds the cutoff loses its bits before it; the spans before go whole.
+    LocalDate span = LocalDate.ofEpochDay(RollupTable.spanStart(cutoff.toEpochDay()));
+    long kept =
+        ((1L << RollupTable.SPAN_DAYS) - 1) & -(1L << (cutoff.toEpochDay() - span.toEpochDay()));
+    execute(c, "UPDATE rollup_days SET days = days & ? WHERE span = ?", kept, span);
+    n += execute(c, "DELETE FROM rollup_days WHERE span < ? OR days = 0", span);
     n += execute(c, "DELETE FROM rollup_seen WHERE last_day < ?", cutoff);
     n += execute(c, "DELETE FROM rollup_latest WHERE ts < ?", start);
     n +=
@@ -146,6 +173,7 @@ final class RollupSql {
                     case TEXT -> "text";
                     case DATE -> "date";
                     case DOUBLE -> "float8";
+                    case BIGINT -> "int8";
                     case TIMESTAMP -> "timestamp";
                     case JSON -> "jsonb";
                   })
@@ -172,13 +200,30 @@ final class RollupSql {
   static final class DuckDbStaging implements Staging {
     private final Map<RollupTable, DuckDBAppender> appenders = new EnumMap<>(RollupTable.class);
 
-    static void createTables(DuckDBConnection c) throws SQLException {
+    /**
+     * Creates the rollup tables that are not there yet.
+     *
+     * @return whether {@link RollupTable#DAYS}, added after the others, is new to a store that has
+     *     them: it is to be made from the members ({@link #DAYS_FROM_MEMBERS}) once those a crash
+     *     left pending are merged
+     */
+    static boolean createTables(DuckDBConnection c) throws SQLException {
       Map<RollupTable.Type, String> types = types("VARCHAR", "DOUBLE", "VARCHAR");
       try (Statement s = c.createStatement()) {
+        boolean daysNew;
+        try (ResultSet rs =
+            s.executeQuery(
+                "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'rollup_members'"
+                    + " AND NOT EXISTS (SELECT 1 FROM duckdb_tables()"
+                    + " WHERE table_name = 'rollup_days')")) {
+          rs.next();
+          daysNew = rs.getLong(1) > 0;
+        }
         for (RollupTable t : RollupTable.values()) {
           s.execute(create(t, types, "CREATE TABLE IF NOT EXISTS", t.table, true));
           s.execute(create(t, types, "CREATE TEMP TABLE IF NOT EXISTS", stage(t), false));
         }
+        return daysNew;
       }
     }
 
@@ -237,6 +282,7 @@ final class RollupSql {
               case DATE -> Types.DATE;
               case TIMESTAMP -> Types.TIMESTAMP;
               case DOUBLE -> Types.DOUBLE;
+              case BIGINT -> Types.BIGINT;
               case TEXT, JSON -> Types.VARCHAR;
             });
       } else {
@@ -282,6 +328,7 @@ final class RollupSql {
           case LocalDate d -> a.append(d);
           case LocalDateTime ts -> a.append(ts);
           case Double d -> a.append(d.doubleValue());
+          case Long l -> a.append(l.longValue());
           default -> throw new IllegalArgumentException("cannot stage " + v.getClass());
         }
       }

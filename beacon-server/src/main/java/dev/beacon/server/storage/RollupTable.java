@@ -51,6 +51,27 @@ enum RollupTable {
       "DO NOTHING"),
 
   /**
+   * The days of {@link #MEMBERS} again, for the {@code active} family only, as bits: one row per
+   * member and span of {@link #SPAN_DAYS} days (spans start at day 0, 1970-01-01, and follow each
+   * other), bit {@code i} of {@code days} set when the member was active on day {@code span + i}.
+   * The views that test each installation's days (activity in the 1, 7 and 30 days ending each day;
+   * retention's active weeks) read one or two rows an installation here, instead of one a day (2.6
+   * M rows for 100 k installations over 30 days, over a second on PostgreSQL).
+   */
+  DAYS(
+      "rollup_days",
+      List.of(
+          col("product", Type.TEXT),
+          col("family", Type.TEXT),
+          col("scope", Type.TEXT),
+          col("member", Type.TEXT),
+          col("span", Type.DATE),
+          col("days", Type.BIGINT)),
+      List.of("product", "family", "scope", "member", "span"),
+      "DO UPDATE SET days = rollup_days.days | excluded.days"
+          + " WHERE (rollup_days.days | excluded.days) <> rollup_days.days"),
+
+  /**
    * The first and last day a member was seen with a name: {@code installation} (any event), {@code
    * cluster} (name: a cluster id; a report of this installation named it), {@code command} (name: a
    * command; this installation ran it), {@code project} (name: a command; member: a project it ran
@@ -134,11 +155,23 @@ enum RollupTable {
     TEXT,
     DATE,
     DOUBLE,
+    BIGINT,
     TIMESTAMP,
     JSON
   }
 
   record Column(String name, Type type) {}
+
+  /**
+   * {@link #DAYS}'s span: 62 bits of a positive BIGINT (DuckDB refuses to shift into the sign bit),
+   * so any window of up to 63 days falls in two spans.
+   */
+  static final int SPAN_DAYS = 62;
+
+  /** The first day of the {@link #DAYS} span that holds {@code epochDay}. */
+  static long spanStart(long epochDay) {
+    return epochDay - Math.floorMod(epochDay, SPAN_DAYS);
+  }
 
   final String table;
   final List<Column> columns;

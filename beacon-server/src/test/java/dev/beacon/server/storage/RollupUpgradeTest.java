@@ -16,13 +16,16 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.YearMonth;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.TreeSet;
 import org.assertj.core.data.Offset;
 import org.flywaydb.core.Flyway;
@@ -88,6 +91,89 @@ class RollupUpgradeTest {
         upgradesAndAnswersAsBefore(store);
       }
     }
+  }
+
+  /**
+   * A store whose rollups were kept before {@code rollup_days} was (it is dropped here, with
+   * PostgreSQL's record of migration V5): opened again, it makes the days from its members, and
+   * activity and retention answer as before.
+   */
+  @Test
+  void rollupsKeptBeforeTheDaysTableGetItFromTheirMembers() throws Exception {
+    Path file = dir.resolve("days.duckdb");
+    Map<String, List<List<Object>>> before;
+    try (EventStore store = new DuckDbStore(file, Duration.ofHours(24), 100_000, 100)) {
+      before = activeDays(store);
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath());
+        Statement s = c.createStatement()) {
+      s.execute("DROP TABLE rollup_days");
+    }
+    try (EventStore store = new DuckDbStore(file, Duration.ofHours(24), 100_000, 100)) {
+      assertThat(answers(store)).isEqualTo(before);
+    }
+    try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
+      String url = pg.getJdbcUrl("postgres", "postgres");
+      try (EventStore store =
+          new PostgresStore(url, "postgres", "", 4, Duration.ofHours(24), 100)) {
+        assertThat(activeDays(store)).isEqualTo(before);
+      }
+      try (Connection c = DriverManager.getConnection(url, "postgres", "");
+          Statement s = c.createStatement()) {
+        s.execute("DROP TABLE rollup_days");
+        s.execute("DELETE FROM flyway_schema_history WHERE version = '5'");
+      }
+      try (EventStore store =
+          new PostgresStore(url, "postgres", "", 4, Duration.ofHours(24), 100)) {
+        assertThat(answers(store)).isEqualTo(before);
+      }
+    }
+  }
+
+  /** Writes 40 installations' events over 100 days, versions and gaps alike; answers as below. */
+  private static Map<String, List<List<Object>>> activeDays(EventStore store) {
+    Random r = new Random(5);
+    List<StoredEvent> events = new ArrayList<>();
+    Instant now = Instant.now();
+    for (int i = 0; i < 40; i++) {
+      for (int d = 0; d < 100; d++) {
+        if (r.nextInt(3) == 0) {
+          Instant at = now.minus(Duration.ofDays(d)).minusSeconds(r.nextInt(3600));
+          events.add(
+              new StoredEvent(
+                  "acme",
+                  "m-" + i + "-" + d,
+                  "track",
+                  "CommandExited",
+                  "inst-" + i,
+                  null,
+                  at,
+                  now,
+                  i % 2 == 0 ? "1.0" : "2.0",
+                  null,
+                  null,
+                  null,
+                  null,
+                  "{}",
+                  "{}"));
+        }
+      }
+    }
+    store.append(events);
+    Map<String, List<List<Object>>> a = answers(store);
+    assertThat(a.get("activity")).anySatisfy(row -> assertThat((Long) row.get(3)).isPositive());
+    return a;
+  }
+
+  private static Map<String, List<List<Object>>> answers(EventStore store) {
+    Map<String, List<List<Object>>> a = new LinkedHashMap<>();
+    for (String version : Arrays.asList(null, "2.0")) {
+      Filter f = new Filter("acme", FleetQueries.windowStart(90), version, 1);
+      a.put("activity " + version, store.fleet().trends().activity(f).rows());
+      a.put("retention " + version, store.fleet().trends().retention(f).rows());
+    }
+    a.put("activity", a.get("activity null"));
+    return a;
   }
 
   private void upgradesAndAnswersAsBefore(EventStore store) throws IOException {
