@@ -121,6 +121,28 @@ public final class FleetTrends {
         });
   }
 
+  /** A part of a WHERE clause and its parameters. */
+  record Condition(String sql, List<Object> params) {}
+
+  /**
+   * Rows of {@link RollupTable#DAYS} with a day from {@code from} to before {@code to}: each span
+   * that overlaps them, and a mask of those days in it.
+   */
+  static Condition daysBetween(LocalDate from, LocalDate to) {
+    StringBuilder sql = new StringBuilder();
+    List<Object> params = new ArrayList<>();
+    long lo = from.toEpochDay();
+    long hi = to.toEpochDay();
+    for (long span = RollupTable.spanStart(lo); span < hi; span += RollupTable.SPAN_DAYS) {
+      long first = Math.max(lo, span) - span;
+      long end = Math.min(hi, span + RollupTable.SPAN_DAYS) - span;
+      sql.append(sql.length() == 0 ? "" : " OR ").append("(span = ? AND (days & ?) <> 0)");
+      params.add(LocalDate.ofEpochDay(span));
+      params.add(((1L << end) - 1) & -(1L << first));
+    }
+    return new Condition(sql.length() == 0 ? "1 = 0" : sql.toString(), params);
+  }
+
   /** Days of {@link #activity} asked at once: with the 29 before them, 63 bits of a BIGINT. */
   static final int CHUNK_DAYS = 34;
 
@@ -137,31 +159,14 @@ public final class FleetTrends {
     LocalDate lastLost = today.minusDays(7);
     String scope = FleetQueries.scope(f);
     String seen = " FROM rollup_seen WHERE product = ? AND family = ? AND name = '' AND scope = ?";
-    Table t =
-        run(
-            List.of("active", "active_before", "new", "new_before", "lost", "lost_before"),
-            "SELECT (SELECT count(*)"
-                + seen
-                + " AND last_day >= ?), (SELECT count(DISTINCT member) FROM rollup_members"
-                + " WHERE product = ? AND family = ? AND scope = ? AND day >= ? AND day < ?),"
-                + " (SELECT count(*)"
-                + seen
-                + " AND first_day >= ?), (SELECT count(*)"
-                + seen
-                + " AND first_day >= ? AND first_day < ?), (SELECT count(*)"
-                + seen
-                + " AND last_day >= ? AND last_day <= ?), (SELECT count(*)"
-                + seen
-                + " AND last_day >= ? AND last_day < ? AND last_day <= ?)",
-            f.product(),
-            INSTALLATION,
-            scope,
-            from,
-            f.product(),
-            ACTIVE,
-            scope,
-            before,
-            from,
+    // Active in the previous window: a day of it in the installation's spans.
+    Condition activeBetween = daysBetween(before, from);
+    List<Object> params =
+        new ArrayList<>(
+            List.of(f.product(), INSTALLATION, scope, from, f.product(), ACTIVE, scope));
+    params.addAll(activeBetween.params());
+    params.addAll(
+        List.of(
             f.product(),
             INSTALLATION,
             scope,
@@ -181,7 +186,26 @@ public final class FleetTrends {
             scope,
             before,
             from,
-            lastLost);
+            lastLost));
+    Table t =
+        run(
+            List.of("active", "active_before", "new", "new_before", "lost", "lost_before"),
+            "SELECT (SELECT count(*)"
+                + seen
+                + " AND last_day >= ?), (SELECT count(DISTINCT member) FROM rollup_days"
+                + " WHERE product = ? AND family = ? AND scope = ? AND ("
+                + activeBetween.sql()
+                + ")),"
+                + " (SELECT count(*)"
+                + seen
+                + " AND first_day >= ?), (SELECT count(*)"
+                + seen
+                + " AND first_day >= ? AND first_day < ?), (SELECT count(*)"
+                + seen
+                + " AND last_day >= ? AND last_day <= ?), (SELECT count(*)"
+                + seen
+                + " AND last_day >= ? AND last_day < ? AND last_day <= ?)",
+            params);
     List<Object> r = t.rows().get(0);
     List<List<Object>> rows = new ArrayList<>();
     String[] names = {"active", "new", "lost"};
@@ -475,49 +499,40 @@ public final class FleetTrends {
    */
   public Table featureTrend(Filter f) {
     LocalDate from = FleetQueries.firstDay(f.since());
-    String spans =
-        " FROM rollup_seen WHERE product = ? AND family = ? AND scope = ? AND last_day >= ?";
-    Table deltas =
+    // One pass over the spans, counted per name, first day in the window and last day: each such
+    // group adds its installations from its first day and takes them away after its last.
+    Table spans =
         run(
-            List.of("name", "d", "delta"),
-            "SELECT name, d, sum(delta) FROM (SELECT name, CASE WHEN first_day < ? THEN ?"
-                + " ELSE first_day END AS d, 1 AS delta"
-                + spans
-                + " UNION ALL SELECT name, last_day + 1, -1"
-                + spans
-                + ") x GROUP BY 1, 2",
+            List.of("name", "first", "last", "installations"),
+            "SELECT name, CASE WHEN first_day < ? THEN ? ELSE first_day END, last_day, count(*)"
+                + " FROM rollup_seen WHERE product = ? AND family = ? AND scope = ?"
+                + " AND last_day >= ? GROUP BY 1, 2, 3",
             from,
-            from,
-            f.product(),
-            FEATURE,
-            FleetQueries.scope(f),
             from,
             f.product(),
             FEATURE,
             FleetQueries.scope(f),
             from);
     Map<String, NavigableMap<LocalDate, Long>> byName = new HashMap<>();
-    for (List<Object> r : deltas.rows()) {
-      byName
-          .computeIfAbsent((String) r.get(0), k -> new TreeMap<>())
-          .merge(LocalDate.parse((String) r.get(1)), number(r.get(2)), Long::sum);
+    Map<String, Long> installations = new HashMap<>();
+    for (List<Object> r : spans.rows()) {
+      String name = (String) r.get(0);
+      long n = number(r.get(3));
+      NavigableMap<LocalDate, Long> deltas = byName.computeIfAbsent(name, k -> new TreeMap<>());
+      deltas.merge(LocalDate.parse((String) r.get(1)), n, Long::sum);
+      deltas.merge(LocalDate.parse((String) r.get(2)).plusDays(1), -n, Long::sum);
+      installations.merge(name, n, Long::sum);
     }
+    // The most installations first, then by name (code points, as in every store).
     List<String> top = new ArrayList<>();
-    for (List<Object> r :
-        run(
-                List.of("name", "installations"),
-                "SELECT name, count(*) FROM rollup_seen WHERE product = ? AND family = ?"
-                    + " AND scope = ? AND last_day >= ? AND name <> '' GROUP BY 1"
-                    + " ORDER BY 2 DESC, 1",
-                f.product(),
-                FEATURE,
-                FleetQueries.scope(f),
-                from)
-            .rows()) {
-      if (top.size() < TOP && number(r.get(1)) >= f.minInstallations()) {
-        top.add((String) r.get(0));
-      }
-    }
+    installations.entrySet().stream()
+        .filter(e -> !REPORTING.equals(e.getKey()) && e.getValue() >= f.minInstallations())
+        .sorted(
+            Map.Entry.<String, Long>comparingByValue()
+                .reversed()
+                .thenComparing(Map.Entry.comparingByKey()))
+        .limit(TOP)
+        .forEach(e -> top.add(e.getKey()));
     long[] reporting = sweep(byName.get(REPORTING), from);
     List<List<Object>> rows = new ArrayList<>();
     for (String name : top) {
