@@ -8,6 +8,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +54,13 @@ final class PendingRollups implements AutoCloseable {
   /** ... or once this many rows wait, whichever comes first. */
   static final long MERGE_ROWS = 200_000;
 
+  /**
+   * The tables whose rows wait and are staged; {@link RollupTable#DAYS} is made at the merge from
+   * the staged members (in SQL, on the merge's thread: the writer neither builds nor holds them).
+   */
+  private static final List<RollupTable> STAGED =
+      Arrays.stream(RollupTable.values()).filter(t -> t != RollupTable.DAYS).toList();
+
   /** Past this many rows waiting, the writer waits for the merge to take them (memory's bound). */
   static final long MAX_WAITING_ROWS = 3 * MERGE_ROWS;
 
@@ -86,7 +94,7 @@ final class PendingRollups implements AutoCloseable {
   synchronized void open(DuckDBConnection c) throws SQLException {
     Map<RollupTable.Type, String> types = RollupSql.types("VARCHAR", "DOUBLE", "VARCHAR");
     try (Statement s = c.createStatement()) {
-      for (RollupTable t : RollupTable.values()) {
+      for (RollupTable t : STAGED) {
         s.execute(RollupSql.create(t, types, "CREATE TABLE IF NOT EXISTS", table(t), false));
       }
       s.execute("CREATE TABLE IF NOT EXISTS rollup_merged (seq BIGINT NOT NULL)");
@@ -99,7 +107,7 @@ final class PendingRollups implements AutoCloseable {
         }
       }
       long found = 0;
-      for (RollupTable t : RollupTable.values()) {
+      for (RollupTable t : STAGED) {
         try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + table(t))) {
           rs.next();
           found += rs.getLong(1);
@@ -182,7 +190,7 @@ final class PendingRollups implements AutoCloseable {
       return;
     }
     long added = 0;
-    for (RollupTable t : RollupTable.values()) {
+    for (RollupTable t : STAGED) {
       List<Object[]> list = delta.rows(t);
       if (!list.isEmpty()) {
         waiting.computeIfAbsent(t, k -> new ArrayList<>()).addAll(list);
@@ -272,7 +280,7 @@ final class PendingRollups implements AutoCloseable {
     if (b.recover()) {
       RollupDelta again = readAgain(c, b.seqTo());
       rows = new EnumMap<>(RollupTable.class);
-      for (RollupTable t : RollupTable.values()) {
+      for (RollupTable t : STAGED) {
         rows.put(t, again.rows(t));
       }
     }
@@ -308,7 +316,7 @@ final class PendingRollups implements AutoCloseable {
       for (RollupTable t : RollupSql.AFTER_MEMBERS) {
         s.execute(t.upsert(source(t), null));
       }
-      for (RollupTable t : RollupTable.values()) {
+      for (RollupTable t : STAGED) {
         s.execute("DELETE FROM " + table(t));
       }
       s.execute("UPDATE rollup_merged SET seq = " + b.seqTo());
@@ -359,10 +367,8 @@ final class PendingRollups implements AutoCloseable {
               + p
               + " GROUP BY product, day, scope, family, name, sub) AS s";
       case MEMBERS -> "(SELECT DISTINCT product, family, scope, day, member FROM " + p + ") AS s";
-      case DAYS ->
-          "(SELECT product, family, scope, member, span, bit_or(days) AS days FROM "
-              + p
-              + " GROUP BY product, family, scope, member, span) AS s";
+      // From the staged members, as RollupDelta makes them for PostgreSQL.
+      case DAYS -> "(" + RollupSql.daysOf(table(RollupTable.MEMBERS)) + ") AS s";
       case SEEN ->
           "(SELECT product, family, scope, name, member, min(first_day) AS first_day,"
               + " max(last_day) AS last_day FROM "

@@ -68,13 +68,31 @@ final class RollupSql {
    * before that table was (PostgreSQL's migration V5 says the same); merged with rows there.
    */
   static final String DAYS_FROM_MEMBERS =
-      "INSERT INTO rollup_days (product, family, scope, member, span, days)"
-          + " SELECT product, family, scope, member, span,"
-          + " bit_or(CAST(1 AS BIGINT) << CAST(day - span AS INTEGER)) FROM (SELECT product, family,"
-          + " scope, member, day, day - CAST((((day - DATE '1970-01-01') % 62) + 62) % 62 AS INTEGER)"
-          + " AS span FROM rollup_members WHERE family = 'active') m"
-          + " GROUP BY product, family, scope, member, span ON CONFLICT (product, family, scope,"
-          + " member, span) DO UPDATE SET days = rollup_days.days | excluded.days";
+      "INSERT INTO rollup_days (product, family, scope, member, span, days) "
+          + daysOf("rollup_members")
+          + " ON CONFLICT (product, family, scope, member, span)"
+          + " DO UPDATE SET days = rollup_days.days | excluded.days";
+
+  /**
+   * The {@link RollupTable#DAYS} rows of a table of {@link RollupTable#MEMBERS}' columns, in both
+   * dialects: each active member's days, a bit each, OR-ed per span.
+   */
+  static String daysOf(String members) {
+    int n = RollupTable.SPAN_DAYS;
+    return "SELECT product, family, scope, member, span,"
+        + " bit_or(CAST(1 AS BIGINT) << CAST(day - span AS INTEGER)) AS days FROM (SELECT product,"
+        + " family, scope, member, day, day - CAST((((day - DATE '1970-01-01') % "
+        + n
+        + ") + "
+        + n
+        + ") % "
+        + n
+        + " AS INTEGER) AS span FROM "
+        + members
+        + " WHERE family = '"
+        + RollupDelta.ACTIVE
+        + "') m GROUP BY product, family, scope, member, span";
+  }
 
   /** A store's names for the column types. */
   static Map<RollupTable.Type, String> types(String text, String dbl, String json) {
