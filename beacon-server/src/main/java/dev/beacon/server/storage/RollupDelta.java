@@ -45,6 +45,10 @@ final class RollupDelta {
 
   record MemberKey(String product, String family, String scope, LocalDate day, String member) {}
 
+  /** A row of {@link RollupTable#DAYS}: a member's span of days. */
+  private record SpanKey(
+      String product, String family, String scope, String member, LocalDate span) {}
+
   record SeenKey(String product, String family, String scope, String name, String member) {}
 
   record LatestKey(String product, String scope, String installation) {}
@@ -248,27 +252,21 @@ final class RollupDelta {
               k -> out.add(new Object[] {k.product(), k.family(), k.scope(), k.day(), k.member()}));
       case DAYS -> {
         // From the member rows left after the cache's (their bits were written with them).
-        Map<MemberKey, long[]> spans = new LinkedHashMap<>();
+        Map<SpanKey, long[]> spans = new LinkedHashMap<>();
         for (MemberKey k : members) {
           if (ACTIVE.equals(k.family())) {
             long day = k.day().toEpochDay();
             long start = RollupTable.spanStart(day);
-            spans
-                    .computeIfAbsent(
-                        new MemberKey(
-                            k.product(),
-                            k.family(),
-                            k.scope(),
-                            LocalDate.ofEpochDay(start),
-                            k.member()),
-                        x -> new long[1])[0] |=
-                1L << (day - start);
+            SpanKey span =
+                new SpanKey(
+                    k.product(), k.family(), k.scope(), k.member(), LocalDate.ofEpochDay(start));
+            spans.computeIfAbsent(span, x -> new long[1])[0] |= 1L << (day - start);
           }
         }
         spans.forEach(
             (k, d) ->
                 out.add(
-                    new Object[] {k.product(), k.family(), k.scope(), k.member(), k.day(), d[0]}));
+                    new Object[] {k.product(), k.family(), k.scope(), k.member(), k.span(), d[0]}));
       }
       case SEEN ->
           seen.forEach(

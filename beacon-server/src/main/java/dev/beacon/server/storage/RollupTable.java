@@ -55,8 +55,10 @@ enum RollupTable {
    * member and span of {@link #SPAN_DAYS} days (spans start at day 0, 1970-01-01, and follow each
    * other), bit {@code i} of {@code days} set when the member was active on day {@code span + i}.
    * The views that test each installation's days (activity in the 1, 7 and 30 days ending each day;
-   * retention's active weeks) read one or two rows an installation here, instead of one a day (2.6
-   * M rows for 100 k installations over 30 days, over a second on PostgreSQL).
+   * retention's active weeks; growth's previous window) read one or two rows an installation here,
+   * instead of one a day (2.6 M rows for 100 k installations over 30 days, over a second on
+   * PostgreSQL). DuckDB's merge makes them from the member rows it stages ({@link
+   * RollupSql#daysOf}); PostgreSQL's group commits upsert them with the rest.
    */
   DAYS(
       "rollup_days",
