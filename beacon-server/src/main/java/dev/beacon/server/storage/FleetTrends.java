@@ -100,8 +100,10 @@ public final class FleetTrends {
             }
             try (ResultSet rs = ps.executeQuery()) {
               while (rs.next()) {
-                // Bit i: active on day base + i; the second span starts 62 - offset days in.
-                long mask = (rs.getLong(1) >>> offset) | (rs.getLong(2) << (62 - offset));
+                // Bit i: active on day base + i; the second span starts SPAN_DAYS - offset days in.
+                long mask =
+                    (rs.getLong(1) >>> offset)
+                        | (rs.getLong(2) << (RollupTable.SPAN_DAYS - offset));
                 for (int i = 0; i < days; i++) {
                   long window = mask >>> i; // bit 29: the day itself, bits 0..29: its 30 days
                   if ((window & (1L << 29)) != 0) {
