@@ -547,12 +547,39 @@ public final class FleetQueries {
         "fleet query",
         c -> {
           try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.size(); i++) {
-              ps.setObject(i + 1, params.get(i));
-            }
+            bind(ps, params);
             return table(columns, ps);
           }
         });
+  }
+
+  /** What a query does with each row it reads, for answers made in Java rather than a table. */
+  interface RowReader {
+    void read(ResultSet row) throws SQLException;
+  }
+
+  /** Runs a query through a store's connector and hands each row to {@code reader}. */
+  static void forEachRow(
+      SqlReads.Connector connector, String sql, List<Object> params, RowReader reader) {
+    connector.read(
+        "fleet query",
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, params);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                reader.read(rs);
+              }
+            }
+          }
+          return null;
+        });
+  }
+
+  private static void bind(PreparedStatement ps, List<Object> params) throws SQLException {
+    for (int i = 0; i < params.size(); i++) {
+      ps.setObject(i + 1, params.get(i));
+    }
   }
 
   private static Table table(List<String> columns, PreparedStatement ps) throws SQLException {

@@ -10,8 +10,6 @@ import static dev.beacon.server.storage.RollupDelta.MEMBERS;
 import static dev.beacon.server.storage.RollupDelta.REPORTING;
 
 import dev.beacon.server.storage.FleetQueries.Filter;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -90,37 +88,23 @@ public final class FleetTrends {
     LocalDate a = LocalDate.ofEpochDay(first);
     LocalDate b = LocalDate.ofEpochDay(second);
     List<Object> params = List.of(a, b, f.product(), ACTIVE, FleetQueries.scope(f), a, b);
-    return connector.read(
-        "fleet query",
-        c -> {
-          long[][] counts = new long[3][days];
-          try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < params.size(); i++) {
-              ps.setObject(i + 1, params.get(i));
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                // Bit i: active on day base + i; the second span starts SPAN_DAYS - offset days in.
-                long mask =
-                    (rs.getLong(1) >>> offset)
-                        | (rs.getLong(2) << (RollupTable.SPAN_DAYS - offset));
-                for (int i = 0; i < days; i++) {
-                  long window = mask >>> i; // bit 29: the day itself, bits 0..29: its 30 days
-                  if ((window & (1L << 29)) != 0) {
-                    counts[0][i]++;
-                  }
-                  if ((window & (127L << 23)) != 0) {
-                    counts[1][i]++;
-                  }
-                  if ((window & ((1L << 30) - 1)) != 0) {
-                    counts[2][i]++;
-                  }
-                }
-              }
-            }
+    long[][] counts = new long[3][days];
+    FleetQueries.forEachRow(
+        connector,
+        sql,
+        params,
+        rs -> {
+          // Bit i: active on day base + i; the second span starts SPAN_DAYS - offset days in.
+          long mask =
+              (rs.getLong(1) >>> offset) | (rs.getLong(2) << (RollupTable.SPAN_DAYS - offset));
+          for (int i = 0; i < days; i++) {
+            long window = mask >>> i; // bit 29: the day itself, bits 0..29: its 30 days
+            counts[0][i] += (window >>> 29) & 1;
+            counts[1][i] += (window & (127L << 23)) != 0 ? 1 : 0;
+            counts[2][i] += (window & ((1L << 30) - 1)) != 0 ? 1 : 0;
           }
-          return counts;
         });
+    return counts;
   }
 
   /** A part of a WHERE clause and its parameters. */
@@ -140,7 +124,7 @@ public final class FleetTrends {
       long end = Math.min(hi, span + RollupTable.SPAN_DAYS) - span;
       sql.append(sql.length() == 0 ? "" : " OR ").append("(span = ? AND (days & ?) <> 0)");
       params.add(LocalDate.ofEpochDay(span));
-      params.add(((1L << end) - 1) & -(1L << first));
+      params.add(RollupTable.spanBits(first, end));
     }
     return new Condition(sql.length() == 0 ? "1 = 0" : sql.toString(), params);
   }
@@ -378,44 +362,28 @@ public final class FleetTrends {
     all.add(ACTIVE);
     all.addAll(params);
     all.addAll(List.of(f.product(), INSTALLATION, FleetQueries.scope(f), from));
-    long[][] counts =
-        connector.read(
-            "fleet query",
-            c -> {
-              long[][] n = new long[weeks][RETENTION_WEEKS.length + 1];
-              try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-                for (int i = 0; i < all.size(); i++) {
-                  ps.setObject(i + 1, all.get(i));
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                  while (rs.next()) {
-                    int cohort =
-                        (int) ((rs.getObject(1, LocalDate.class).toEpochDay() - mondayDay) / 7);
-                    if (cohort >= weeks) {
-                      continue; // first seen after today: an event dated ahead
-                    }
-                    long active = 0; // bit w: active in week w
-                    for (int j = 0; j < spans; j++) {
-                      long start = firstSpan + (long) j * RollupTable.SPAN_DAYS;
-                      for (long m = rs.getLong(j + 2); m != 0; m &= m - 1) {
-                        long day = start + Long.numberOfTrailingZeros(m);
-                        long week = (day - mondayDay) / 7;
-                        if (day >= mondayDay && week < weeks) {
-                          active |= 1L << week;
-                        }
-                      }
-                    }
-                    for (int k = 0; k <= RETENTION_WEEKS.length; k++) {
-                      int w = cohort + (k == 0 ? 0 : RETENTION_WEEKS[k - 1]);
-                      if (w < weeks && (active & (1L << w)) != 0) {
-                        n[cohort][k]++;
-                      }
-                    }
-                  }
-                }
-              }
-              return n;
-            });
+    long[][] counts = new long[weeks][RETENTION_WEEKS.length + 1];
+    FleetQueries.forEachRow(
+        connector,
+        sql.toString(),
+        all,
+        rs -> {
+          int cohort = (int) ((rs.getObject(1, LocalDate.class).toEpochDay() - mondayDay) / 7);
+          if (cohort >= weeks) {
+            return; // first seen after today: an event dated ahead
+          }
+          long active = 0; // bit w: active in week w
+          for (int j = 0; j < spans; j++) {
+            long start = firstSpan + (long) j * RollupTable.SPAN_DAYS;
+            active |= weekBits(rs.getLong(j + 2), start, mondayDay, weeks);
+          }
+          for (int k = 0; k <= RETENTION_WEEKS.length; k++) {
+            int w = cohort + (k == 0 ? 0 : RETENTION_WEEKS[k - 1]);
+            if (w < weeks && (active & (1L << w)) != 0) {
+              counts[cohort][k]++;
+            }
+          }
+        });
     long first = ChronoUnit.DAYS.between(LocalDate.of(1970, 1, 5), monday) / 7;
     List<List<Object>> rows = new ArrayList<>();
     for (int cohort = 0; cohort < weeks; cohort++) {
@@ -427,6 +395,22 @@ public final class FleetTrends {
       }
     }
     return retentionTable(rows, FleetQueries.today(), f);
+  }
+
+  /**
+   * The weeks (bit w: week w from {@code monday}, before {@code weeks}) with a day of a {@link
+   * RollupTable#DAYS} span's mask; days before that Monday count in none.
+   */
+  private static long weekBits(long days, long spanStart, long monday, int weeks) {
+    long bits = 0;
+    for (long m = days; m != 0; m &= m - 1) {
+      long day = spanStart + Long.numberOfTrailingZeros(m);
+      long week = (day - monday) / 7;
+      if (day >= monday && week < weeks) {
+        bits |= 1L << week;
+      }
+    }
+    return bits;
   }
 
   /** {@link #retention} of a window of more than 62 weeks: every active day joined. */

@@ -138,7 +138,7 @@ final class RollupSql {
     // The span that holds the cutoff loses its bits before it; the spans before go whole.
     LocalDate span = LocalDate.ofEpochDay(RollupTable.spanStart(cutoff.toEpochDay()));
     long kept =
-        ((1L << RollupTable.SPAN_DAYS) - 1) & -(1L << (cutoff.toEpochDay() - span.toEpochDay()));
+        RollupTable.spanBits(cutoff.toEpochDay() - span.toEpochDay(), RollupTable.SPAN_DAYS);
     execute(c, "UPDATE rollup_days SET days = days & ? WHERE span = ?", kept, span);
     n += execute(c, "DELETE FROM rollup_days WHERE span < ? OR days = 0", span);
     n += execute(c, "DELETE FROM rollup_seen WHERE last_day < ?", cutoff);

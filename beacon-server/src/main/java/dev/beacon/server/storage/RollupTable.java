@@ -175,6 +175,11 @@ enum RollupTable {
     return epochDay - Math.floorMod(epochDay, SPAN_DAYS);
   }
 
+  /** The bits of a {@link #DAYS} span for its days {@code first} to before {@code end} (0..62). */
+  static long spanBits(long first, long end) {
+    return ((1L << end) - 1) & -(1L << first);
+  }
+
   final String table;
   final List<Column> columns;
   final List<String> key;
