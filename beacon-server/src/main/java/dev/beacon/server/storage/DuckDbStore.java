@@ -85,17 +85,21 @@ public final class DuckDbStore implements EventStore {
         s.execute(String.format(RollupBackfill.CREATE_STATE, "VARCHAR"));
         s.execute(Erasure.createAuditLog("VARCHAR"));
       }
-      boolean daysNew = RollupSql.DuckDbStaging.createTables(writer);
+      RollupSql.DuckDbStaging.Added added = RollupSql.DuckDbStaging.createTables(writer);
       pending.open(writer);
       loadRecentIds(dedupWindow, dedupCapacity);
       writer.setAutoCommit(false);
       RollupBackfill.initialize(writer, Instant.now());
       writer.commit();
       pending.mergeNow(); // what a crash left before its merge
-      if (daysNew) {
+      if (added.days()) {
         try (Statement s = writer.createStatement()) {
           s.execute(RollupSql.DAYS_FROM_MEMBERS);
         }
+        writer.commit();
+      }
+      if (added.seenCounts()) {
+        RollupSql.recountSeen(writer, null);
         writer.commit();
       }
       pending.start();

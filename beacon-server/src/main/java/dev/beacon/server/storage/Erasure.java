@@ -79,6 +79,7 @@ final class Erasure {
       long events = deleteEvents(c, product, installation);
       rollupRows += recomputeProjects(c, product, mine, jsonToText, rolledUp);
       rollupRows += dropEmptyCounts(c, product, mine, jsonToText, rolledUp);
+      RollupSql.recountSeen(c, product); // its seen rows are gone, its projects' made again
       return finish(c, product, installation, actor, now, events, rollupRows, messageIds);
     }
     long events = deleteEvents(c, product, installation);

@@ -294,12 +294,14 @@ public final class FleetQueries {
           .computeIfAbsent((String) r.get(1), k -> new FleetTrends.CommandFigures())
           .add((String) r.get(0), (String) r.get(2), r.get(3));
     }
+    // The seen rows counted by last day: those of the window's days are the ones last seen in it.
     Table distinct =
         run(
             List.of("family", "name", "n"),
-            "SELECT family, name, count(*) FROM rollup_seen WHERE product = ? AND family IN (?, ?)"
-                + " AND scope = ? AND last_day >= ? GROUP BY 1, 2",
+            "SELECT sub, name, CAST(sum(n) AS BIGINT) FROM rollup_counts WHERE product = ?"
+                + " AND family = ? AND sub IN (?, ?) AND scope = ? AND day >= ? GROUP BY 1, 2",
             f.product(),
+            RollupDelta.SEEN_LAST,
             COMMAND,
             PROJECT,
             scope(f),

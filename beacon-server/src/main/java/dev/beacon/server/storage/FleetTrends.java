@@ -8,6 +8,8 @@ import static dev.beacon.server.storage.RollupDelta.HEALTH;
 import static dev.beacon.server.storage.RollupDelta.INSTALLATION;
 import static dev.beacon.server.storage.RollupDelta.MEMBERS;
 import static dev.beacon.server.storage.RollupDelta.REPORTING;
+import static dev.beacon.server.storage.RollupDelta.SEEN_FIRST;
+import static dev.beacon.server.storage.RollupDelta.SEEN_LAST;
 
 import dev.beacon.server.storage.FleetQueries.Filter;
 import java.time.LocalDate;
@@ -485,29 +487,41 @@ public final class FleetTrends {
    */
   public Table featureTrend(Filter f) {
     LocalDate from = FleetQueries.firstDay(f.since());
-    // One pass over the spans, counted per name, first day in the window and last day: each such
-    // group adds its installations from its first day and takes them away after its last.
-    Table spans =
+    // The seen rows counted by first and by last day (the days before the window as one, the day
+    // before it): each first day adds its installations from that day (the window's first at the
+    // earliest), each last day takes them away after it.
+    LocalDate before = from.minusDays(1);
+    Table days =
         run(
-            List.of("name", "first", "last", "installations"),
-            "SELECT name, CASE WHEN first_day < ? THEN ? ELSE first_day END, last_day, count(*)"
-                + " FROM rollup_seen WHERE product = ? AND family = ? AND scope = ?"
-                + " AND last_day >= ? GROUP BY 1, 2, 3",
+            List.of("family", "name", "day", "installations"),
+            "SELECT family, name, CASE WHEN day < ? THEN ? ELSE day END, CAST(sum(n) AS BIGINT)"
+                + " FROM rollup_counts WHERE product = ? AND family IN (?, ?) AND scope = ?"
+                + " AND sub = ? GROUP BY 1, 2, 3",
             from,
-            from,
+            before,
             f.product(),
-            FEATURE,
+            SEEN_FIRST,
+            SEEN_LAST,
             FleetQueries.scope(f),
-            from);
+            FEATURE);
     Map<String, NavigableMap<LocalDate, Long>> byName = new HashMap<>();
     Map<String, Long> installations = new HashMap<>();
-    for (List<Object> r : spans.rows()) {
-      String name = (String) r.get(0);
+    for (List<Object> r : days.rows()) {
+      String name = (String) r.get(1);
       long n = number(r.get(3));
+      if (n == 0) {
+        continue;
+      }
+      LocalDate day = LocalDate.parse((String) r.get(2));
       NavigableMap<LocalDate, Long> deltas = byName.computeIfAbsent(name, k -> new TreeMap<>());
-      deltas.merge(LocalDate.parse((String) r.get(1)), n, Long::sum);
-      deltas.merge(LocalDate.parse((String) r.get(2)).plusDays(1), -n, Long::sum);
-      installations.merge(name, n, Long::sum);
+      if (SEEN_FIRST.equals(r.get(0))) {
+        deltas.merge(day.isBefore(from) ? from : day, n, Long::sum);
+      } else {
+        deltas.merge(day.plusDays(1), -n, Long::sum);
+        if (!day.isBefore(from)) {
+          installations.merge(name, n, Long::sum); // last seen in the window
+        }
+      }
     }
     // The most installations first, then by name (code points, as in every store).
     List<String> top = new ArrayList<>();
@@ -559,17 +573,22 @@ public final class FleetTrends {
    */
   public Table featureVersions(Filter f) {
     Map<String, Long> reporting = new HashMap<>();
+    // The seen rows counted by last day: those of the window's days are the ones last seen in it.
     Table counts =
         run(
             List.of("scope", "name", "installations"),
-            "SELECT scope, name, count(*) FROM rollup_seen WHERE product = ? AND family = ?"
-                + " AND last_day >= ? AND "
+            "SELECT scope, name, CAST(sum(n) AS BIGINT) FROM rollup_counts WHERE product = ?"
+                + " AND family = ? AND sub = ? AND day >= ? AND "
                 + (f.version() == null ? "scope LIKE '=%' AND scope <> '='" : "scope = ?")
-                + " GROUP BY 1, 2",
+                + " GROUP BY 1, 2 HAVING sum(n) > 0.5",
             f.version() == null
-                ? List.of(f.product(), FEATURE, FleetQueries.firstDay(f.since()))
+                ? List.of(f.product(), SEEN_LAST, FEATURE, FleetQueries.firstDay(f.since()))
                 : List.of(
-                    f.product(), FEATURE, FleetQueries.firstDay(f.since()), FleetQueries.scope(f)));
+                    f.product(),
+                    SEEN_LAST,
+                    FEATURE,
+                    FleetQueries.firstDay(f.since()),
+                    FleetQueries.scope(f)));
     for (List<Object> r : counts.rows()) {
       if (REPORTING.equals(r.get(1))) {
         reporting.put((String) r.get(0), number(r.get(2)));

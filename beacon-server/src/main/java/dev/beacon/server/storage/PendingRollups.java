@@ -285,21 +285,37 @@ final class PendingRollups implements AutoCloseable {
       }
     }
     stage(c, rows);
-    // Each new member adds one to its day's count, as in a group commit (RollupSql.apply).
-    RollupDelta newMembers = new RollupDelta();
+    // Each new member adds one to its day's count, and each new or moved seen row of a counted
+    // family to those of its days, as in a group commit (RollupSql.apply).
+    RollupDelta moved = new RollupDelta();
     try (var ps =
             c.prepareStatement(
                 RollupTable.MEMBERS.upsert(
-                    source(RollupTable.MEMBERS), "product, family, scope, day"));
+                    source(RollupTable.MEMBERS), RollupSql.MEMBERS_RETURNING));
         ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
-        newMembers.memberAdded(
+        moved.memberAdded(
             rs.getString(1), rs.getString(2), rs.getString(3), rs.getObject(4, LocalDate.class));
       }
     }
-    List<Object[]> added = newMembers.rows(RollupTable.COUNTS);
+    try (var ps =
+            c.prepareStatement(
+                RollupTable.SEEN.upsert(source(RollupTable.SEEN), RollupSql.SEEN_RETURNING));
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        Object[] r = new Object[8];
+        for (int i = 0; i < 4; i++) {
+          r[i] = rs.getString(i + 1);
+        }
+        for (int i = 4; i < 8; i++) {
+          r[i] = rs.getObject(i + 1, LocalDate.class);
+        }
+        moved.seenMoved(r);
+      }
+    }
+    List<Object[]> added = moved.rows(RollupTable.COUNTS);
     if (!added.isEmpty()) {
-      // A few rows (a day, scope and family each): a prepared batch.
+      // A few rows (a day, scope and family each, a day and name each): a prepared batch.
       try (var ps =
           c.prepareStatement(
               "INSERT INTO " + table(RollupTable.COUNTS) + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {

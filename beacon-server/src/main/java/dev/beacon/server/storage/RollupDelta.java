@@ -36,6 +36,14 @@ final class RollupDelta {
   /** {@link #FEATURE}'s name for "any report": the installations a feature's share is of. */
   static final String REPORTING = "";
 
+  /** {@link RollupTable#COUNTS}' families of seen rows counted by their first and last day. */
+  static final String SEEN_FIRST = "seen_first";
+
+  static final String SEEN_LAST = "seen_last";
+
+  /** The families of seen rows counted so (those the queries count over windows). */
+  static final List<String> COUNTED_SEEN = List.of(FEATURE, COMMAND, PROJECT);
+
   static final String UI = "ui";
   static final String UI_PAGE = "ui_page";
   static final String LOGIN = "login";
@@ -233,6 +241,33 @@ final class RollupDelta {
   /** Counts a member row that was new in its table: one more member that day. */
   void memberAdded(String product, String family, String scope, LocalDate day) {
     count(product, day, scope, MEMBERS, family, "", 1);
+  }
+
+  /**
+   * Counts a seen row the upsert added or moved, as {@link RollupSql#SEEN_RETURNING} gives it: a
+   * new row adds to the counts of its first and last day; a moved one takes from those of the days
+   * it had (when they changed) and adds to those of its new ones.
+   */
+  void seenMoved(Object[] r) {
+    if (!COUNTED_SEEN.contains((String) r[1])) {
+      return;
+    }
+    String product = (String) r[0];
+    String scope = (String) r[2];
+    String name = (String) r[3];
+    String family = (String) r[1];
+    for (int at = 4; at <= 5; at++) {
+      LocalDate now = (LocalDate) r[at];
+      LocalDate before = (LocalDate) r[at + 2];
+      String counted = at == 4 ? SEEN_FIRST : SEEN_LAST;
+      if (now.equals(before)) {
+        continue;
+      }
+      count(product, now, scope, counted, name, family, 1);
+      if (before != null) {
+        count(product, before, scope, counted, name, family, -1);
+      }
+    }
   }
 
   /** Rows for a table, in its column order. */

@@ -34,25 +34,38 @@ final class RollupSql {
         throws SQLException;
   }
 
-  /** The tables merged after {@link RollupTable#MEMBERS}, whose new rows add to the counts. */
+  /**
+   * The tables merged after {@link RollupTable#MEMBERS} and {@link RollupTable#SEEN}, whose new and
+   * moved rows add to the counts.
+   */
   static final List<RollupTable> AFTER_MEMBERS =
-      List.of(
-          RollupTable.DAYS,
-          RollupTable.COUNTS,
-          RollupTable.SEEN,
-          RollupTable.LATEST,
-          RollupTable.INSTALLATIONS);
+      List.of(RollupTable.DAYS, RollupTable.COUNTS, RollupTable.LATEST, RollupTable.INSTALLATIONS);
 
-  /** Merges the delta into the rollup tables; members first, since new ones add to the counts. */
+  /** What {@link RollupTable#MEMBERS}' upsert returns: the new rows' keys but the member. */
+  static final String MEMBERS_RETURNING = "product, family, scope, day";
+
+  /** What {@link RollupTable#SEEN}'s upsert returns: each new or moved row's days, and before. */
+  static final String SEEN_RETURNING =
+      "product, family, scope, name, first_day, last_day, prev_first, prev_last";
+
+  /**
+   * Merges the delta into the rollup tables; members and seen rows first, since new members and
+   * moved seen rows add to the counts.
+   */
   static void apply(Connection c, RollupDelta delta, Staging staging) throws SQLException {
     if (delta.isEmpty()) {
       return;
     }
     List<Object[]> members = delta.rows(RollupTable.MEMBERS);
     if (!members.isEmpty()) {
-      for (Object[] r :
-          staging.upsert(c, RollupTable.MEMBERS, members, "product, family, scope, day")) {
+      for (Object[] r : staging.upsert(c, RollupTable.MEMBERS, members, MEMBERS_RETURNING)) {
         delta.memberAdded((String) r[0], (String) r[1], (String) r[2], (LocalDate) r[3]);
+      }
+    }
+    List<Object[]> seen = delta.rows(RollupTable.SEEN);
+    if (!seen.isEmpty()) {
+      for (Object[] r : staging.upsert(c, RollupTable.SEEN, seen, SEEN_RETURNING)) {
+        delta.seenMoved(r);
       }
     }
     for (RollupTable t : AFTER_MEMBERS) {
@@ -60,6 +73,48 @@ final class RollupSql {
       if (!rows.isEmpty()) {
         staging.upsert(c, t, rows, null);
       }
+    }
+  }
+
+  /**
+   * Counts {@link RollupTable#SEEN}'s rows again by first and last day ({@link RollupTable#COUNTS}'
+   * {@code seen_first} and {@code seen_last}), for one product or (null) all: after work that
+   * deletes or rewrites seen rows in bulk (retention, erasure) and for a store whose seen rows were
+   * kept before those counts were. PostgreSQL's migration V6 says the same.
+   */
+  static void recountSeen(Connection c, String product) throws SQLException {
+    String mine = product == null ? "" : " AND product = ?";
+    Object[] params = product == null ? new Object[0] : new Object[] {product};
+    execute(
+        c,
+        "DELETE FROM rollup_counts WHERE family IN ('"
+            + RollupDelta.SEEN_FIRST
+            + "', '"
+            + RollupDelta.SEEN_LAST
+            + "')"
+            + mine,
+        params);
+    String families = "'" + String.join("', '", RollupDelta.COUNTED_SEEN) + "'";
+    for (String[] by :
+        new String[][] {
+          {"first_day", RollupDelta.SEEN_FIRST}, {"last_day", RollupDelta.SEEN_LAST}
+        }) {
+      execute(
+          c,
+          "INSERT INTO rollup_counts (product, day, scope, family, name, sub, n) SELECT product, "
+              + by[0]
+              + ", scope, '"
+              + by[1]
+              + "', name, family, count(*) FROM rollup_seen WHERE family IN ("
+              + families
+              + ") AND "
+              + by[0]
+              + " IS NOT NULL"
+              + mine
+              + " GROUP BY product, "
+              + by[0]
+              + ", scope, name, family",
+          params);
     }
   }
 
@@ -106,11 +161,18 @@ final class RollupSql {
     return m;
   }
 
-  /** {@code CREATE TABLE IF NOT EXISTS} for a rollup table (with its key) or its staging twin. */
+  /**
+   * {@code CREATE TABLE IF NOT EXISTS} for a rollup table (with its key and the columns it keeps)
+   * or its staging twin.
+   */
   static String create(
       RollupTable t, Map<RollupTable.Type, String> types, String prefix, String name, boolean key) {
     StringBuilder sb = new StringBuilder(prefix + " " + name + " (");
-    for (RollupTable.Column col : t.columns) {
+    List<RollupTable.Column> columns = new ArrayList<>(t.columns);
+    if (key) {
+      columns.addAll(t.kept);
+    }
+    for (RollupTable.Column col : columns) {
       sb.append(col.name()).append(' ').append(types.get(col.type()));
       if (key && t.key.contains(col.name())) {
         sb.append(" NOT NULL");
@@ -142,6 +204,7 @@ final class RollupSql {
     execute(c, "UPDATE rollup_days SET days = days & ? WHERE span = ?", kept, span);
     n += execute(c, "DELETE FROM rollup_days WHERE span < ? OR days = 0", span);
     n += execute(c, "DELETE FROM rollup_seen WHERE last_day < ?", cutoff);
+    recountSeen(c, null); // the seen counts of days before the cutoff were deleted above
     n += execute(c, "DELETE FROM rollup_latest WHERE ts < ?", start);
     n +=
         execute(
@@ -176,10 +239,13 @@ final class RollupSql {
 
   /**
    * PostgreSQL: each column as an array parameter, {@code unnest} as the source (one round trip);
-   * text holds no NUL there, so it becomes U+FFFD as in the events.
+   * text holds no NUL there, so it becomes U+FFFD as in the events. The rows go in the order of
+   * their keys: servers writing at once lock the rows they share (a day's counts, above all) in the
+   * same order, so they wait for each other instead of deadlocking.
    */
   static final Staging POSTGRES =
-      (c, t, rows, returning) -> {
+      (c, t, unordered, returning) -> {
+        List<Object[]> rows = inKeyOrder(t, unordered);
         int n = rows.size();
         StringBuilder source = new StringBuilder("unnest(");
         for (int col = 0; col < t.columns.size(); col++) {
@@ -211,6 +277,34 @@ final class RollupSql {
         }
       };
 
+  /** The rows sorted by the table's key (nulls first); a copy. */
+  static List<Object[]> inKeyOrder(RollupTable t, List<Object[]> rows) {
+    int[] at = new int[t.key.size()];
+    for (int k = 0; k < at.length; k++) {
+      at[k] = t.columns.indexOf(t.column(t.key.get(k)));
+    }
+    List<Object[]> sorted = new ArrayList<>(rows);
+    sorted.sort(
+        (a, b) -> {
+          for (int i : at) {
+            int d = compareValues(a[i], b[i]);
+            if (d != 0) {
+              return d;
+            }
+          }
+          return 0;
+        });
+    return sorted;
+  }
+
+  @SuppressWarnings("unchecked") // a key column holds one type: String or LocalDate
+  private static int compareValues(Object a, Object b) {
+    if (a == null || b == null) {
+      return a == null ? (b == null ? 0 : -1) : 1;
+    }
+    return ((Comparable<Object>) a).compareTo(b);
+  }
+
   /**
    * DuckDB: rows go through an appender into a temporary twin of the table (no WAL, in the open
    * transaction), then one {@code INSERT ... SELECT} merges them. The appenders are kept open.
@@ -219,29 +313,53 @@ final class RollupSql {
     private final Map<RollupTable, DuckDBAppender> appenders = new EnumMap<>(RollupTable.class);
 
     /**
-     * Creates the rollup tables that are not there yet.
+     * What {@link #createTables} added to a store that had rollups before: each is to be made from
+     * the rows there once those a crash left pending are merged.
      *
-     * @return whether {@link RollupTable#DAYS}, added after the others, is new to a store that has
-     *     them: it is to be made from the members ({@link #DAYS_FROM_MEMBERS}) once those a crash
-     *     left pending are merged
+     * @param days {@link RollupTable#DAYS}: from the members ({@link #DAYS_FROM_MEMBERS})
+     * @param seenCounts {@link RollupTable#SEEN}'s kept columns: the seen counts ({@link
+     *     #recountSeen})
      */
-    static boolean createTables(DuckDBConnection c) throws SQLException {
+    record Added(boolean days, boolean seenCounts) {}
+
+    /** Creates the rollup tables that are not there yet, and the columns they lack. */
+    static Added createTables(DuckDBConnection c) throws SQLException {
       Map<RollupTable.Type, String> types = types("VARCHAR", "DOUBLE", "VARCHAR");
       try (Statement s = c.createStatement()) {
-        boolean daysNew;
-        try (ResultSet rs =
-            s.executeQuery(
-                "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'rollup_members'"
-                    + " AND NOT EXISTS (SELECT 1 FROM duckdb_tables()"
-                    + " WHERE table_name = 'rollup_days')")) {
-          rs.next();
-          daysNew = rs.getLong(1) > 0;
-        }
+        boolean days = has(s, "rollup_members", null) && !has(s, "rollup_days", null);
+        boolean seenCounts =
+            has(s, "rollup_seen", null) && !has(s, "rollup_seen", RollupTable.SEEN.kept.get(0));
         for (RollupTable t : RollupTable.values()) {
           s.execute(create(t, types, "CREATE TABLE IF NOT EXISTS", t.table, true));
           s.execute(create(t, types, "CREATE TEMP TABLE IF NOT EXISTS", stage(t), false));
+          for (RollupTable.Column col : t.kept) {
+            s.execute(
+                "ALTER TABLE "
+                    + t.table
+                    + " ADD COLUMN IF NOT EXISTS "
+                    + col.name()
+                    + " "
+                    + types.get(col.type()));
+          }
         }
-        return daysNew;
+        return new Added(days, seenCounts);
+      }
+    }
+
+    /** Whether the store has the table (and the column, unless null). */
+    private static boolean has(Statement s, String table, RollupTable.Column column)
+        throws SQLException {
+      try (ResultSet rs =
+          s.executeQuery(
+              column == null
+                  ? "SELECT count(*) FROM duckdb_tables() WHERE table_name = '" + table + "'"
+                  : "SELECT count(*) FROM duckdb_columns() WHERE table_name = '"
+                      + table
+                      + "' AND column_name = '"
+                      + column.name()
+                      + "'")) {
+        rs.next();
+        return rs.getLong(1) > 0;
       }
     }
 
@@ -364,11 +482,7 @@ final class RollupSql {
     }
     List<RollupTable.Type> types = new ArrayList<>();
     for (String name : returning.split(",", -1)) {
-      for (RollupTable.Column col : t.columns) {
-        if (col.name().equals(name.strip())) {
-          types.add(col.type());
-        }
-      }
+      types.add(t.column(name.strip()).type());
     }
     List<Object[]> out = new ArrayList<>();
     try (ResultSet rs = ps.executeQuery()) {

@@ -19,7 +19,12 @@ enum RollupTable {
    * sub: a {@link DurationSketch} bucket), {@code option} (name: the option), {@code health} (name:
    * the unit key; the sum of its unhealthy counts), {@code ui_page} (name: a route template; page
    * views of beacon.js), {@code ui} (name: {@code login}; beacon.js's login events), {@code
-   * members} (name: a family of {@link #MEMBERS}; installations that day, for scope {@code *} too).
+   * members} (name: a family of {@link #MEMBERS}; installations that day, for scope {@code *} too),
+   * {@code seen_first} and {@code seen_last} (name: a name of {@link #SEEN}; sub: its family, one
+   * of {@link RollupDelta#COUNTED_SEEN}; the seen rows whose first, or last, day it is): the
+   * members with a last day in a window are a sum of its days, and those seen across a day (first
+   * day on or before it, last day on or after) the firsts up to it less the lasts before it,
+   * whatever the number of installations.
    */
   COUNTS(
       "rollup_counts",
@@ -82,6 +87,11 @@ enum RollupTable {
    * or {@code feature:NAME}, a plugin or feature a report of this installation named, or empty for
    * any report). Every window of the queries ends now, so a member counts in it when its last day
    * is in it.
+   *
+   * <p>A row the upsert changes keeps the days it had in {@code prev_first} and {@code prev_last}
+   * (null on a new row), under the row's lock, so that the upsert's {@code RETURNING} tells each
+   * move exactly, whoever else writes: the families of {@link RollupDelta#COUNTED_SEEN} are counted
+   * by first and by last day in {@link #COUNTS} from those moves ({@link RollupDelta#seenMoved}).
    */
   SEEN(
       "rollup_seen",
@@ -93,9 +103,11 @@ enum RollupTable {
           col("member", Type.TEXT),
           col("first_day", Type.DATE),
           col("last_day", Type.DATE)),
+      List.of(col("prev_first", Type.DATE), col("prev_last", Type.DATE)),
       List.of("product", "family", "scope", "name", "member"),
       "DO UPDATE SET first_day = least(rollup_seen.first_day, excluded.first_day),"
-          + " last_day = greatest(rollup_seen.last_day, excluded.last_day)"
+          + " last_day = greatest(rollup_seen.last_day, excluded.last_day),"
+          + " prev_first = rollup_seen.first_day, prev_last = rollup_seen.last_day"
           + " WHERE excluded.first_day < rollup_seen.first_day"
           + " OR excluded.last_day > rollup_seen.last_day"),
 
@@ -181,15 +193,39 @@ enum RollupTable {
   }
 
   final String table;
+
+  /** The columns a write gives (and a staging twin has). */
   final List<Column> columns;
+
+  /** Columns the table keeps of its own, after {@link #columns}: its upsert sets them. */
+  final List<Column> kept;
+
   final List<String> key;
   final String onConflict;
 
   RollupTable(String table, List<Column> columns, List<String> key, String onConflict) {
+    this(table, columns, List.of(), key, onConflict);
+  }
+
+  RollupTable(
+      String table, List<Column> columns, List<Column> kept, List<String> key, String onConflict) {
     this.table = table;
     this.columns = columns;
+    this.kept = kept;
     this.key = key;
     this.onConflict = onConflict;
+  }
+
+  /** A column of the table, given or kept, by name. */
+  Column column(String name) {
+    for (List<Column> list : List.of(columns, kept)) {
+      for (Column c : list) {
+        if (c.name().equals(name)) {
+          return c;
+        }
+      }
+    }
+    throw new IllegalArgumentException(table + " has no column " + name);
   }
 
   /** The column names, comma-separated, in order. */

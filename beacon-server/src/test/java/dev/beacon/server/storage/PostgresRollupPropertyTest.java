@@ -10,7 +10,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,7 +41,10 @@ class PostgresRollupPropertyTest extends RollupPropertyContract {
         postgres.getJdbcUrl("postgres", "postgres"), "postgres", "", 4, Duration.ofHours(24), 100);
   }
 
-  /** Flyway's V2 and {@link RollupTable} name the same columns, in the same order. */
+  /**
+   * Flyway's migrations and {@link RollupTable} name the same columns, in the same order (the kept
+   * ones last).
+   */
   @Test
   void theMigrationHasTheColumnsOfRollupTable() throws SQLException {
     try (Connection c = postgres.getPostgresDatabase().getConnection()) {
@@ -51,11 +61,51 @@ class PostgresRollupPropertyTest extends RollupPropertyContract {
             }
           }
         }
-        assertThat(columns)
-            .as(t.table)
-            .containsExactlyElementsOf(t.columns.stream().map(RollupTable.Column::name).toList());
+        List<String> expected = new ArrayList<>();
+        Stream.concat(t.columns.stream(), t.kept.stream()).forEach(col -> expected.add(col.name()));
+        assertThat(columns).as(t.table).containsExactlyElementsOf(expected);
       }
     }
+  }
+
+  /**
+   * Two servers on one database writing the same installations at once (each event twice, in
+   * batches of either): the seen rows' moves are counted exactly (a row's days before an upsert are
+   * kept under its lock), so every answer is still the raw events'.
+   */
+  @Test
+  void twoServersWritingTheSameInstallationsAtOnceAnswerAsTheRawEvents() throws Exception {
+    String product = "two" + System.nanoTime();
+    List<StoredEvent> stream = stream(product, new Random(11));
+    try (EventStore other = open()) {
+      List<Callable<Void>> writers = new ArrayList<>();
+      for (int w = 0; w < 2; w++) {
+        EventStore target = w == 0 ? store : other;
+        Random r = new Random(w);
+        writers.add(
+            () -> {
+              List<StoredEvent> order = new ArrayList<>(stream);
+              Collections.shuffle(order, r);
+              for (int i = 0; i < order.size(); i += 7) {
+                target.append(order.subList(i, Math.min(order.size(), i + 7)));
+              }
+              return null;
+            });
+      }
+      ExecutorService pool = Executors.newFixedThreadPool(2);
+      try {
+        for (Future<Void> f : pool.invokeAll(writers)) {
+          f.get();
+        }
+      } finally {
+        pool.shutdown();
+      }
+    }
+    assertThat(store.count(product)).isEqualTo(stream.size());
+    FleetQueries.Filter all =
+        new FleetQueries.Filter(product, FleetQueries.windowStart(45), null, 1);
+    compare(product, all, "two servers");
+    compare(product, new FleetQueries.Filter(product, all.since(), "1.1", 1), "two servers, v1.1");
   }
 
   @Override

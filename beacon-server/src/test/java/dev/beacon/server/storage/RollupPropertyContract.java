@@ -201,7 +201,7 @@ abstract class RollupPropertyContract {
   }
 
   /** Raw SQL and rollups answer the same, for every query. */
-  private void compare(String product, Filter f, String what) {
+  void compare(String product, Filter f, String what) {
     same(rollupAnswers(f, product), answers(raw(), f, product), what);
   }
 
@@ -394,7 +394,7 @@ abstract class RollupPropertyContract {
   }
 
   /** Events of 12 installations over the last 40 days, timestamps all distinct. */
-  private static List<StoredEvent> stream(String product, Random r) {
+  static List<StoredEvent> stream(String product, Random r) {
     List<StoredEvent> out = new ArrayList<>();
     Instant now = Instant.now();
     LocalDate today = LocalDate.now(ZoneOffset.UTC);

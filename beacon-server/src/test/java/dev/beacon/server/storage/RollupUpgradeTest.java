@@ -14,6 +14,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
@@ -94,12 +95,13 @@ class RollupUpgradeTest {
   }
 
   /**
-   * A store whose rollups were kept before {@code rollup_days} was (it is dropped here, with
-   * PostgreSQL's record of migration V5): opened again, it makes the days from its members, and
-   * activity and retention answer as before.
+   * A store whose rollups were kept before {@code rollup_days} and the seen counts were (the table,
+   * the seen rows' kept days and the counts are dropped here, with PostgreSQL's record of
+   * migrations V5 and V6): opened again, it makes the days from its members and counts its seen
+   * rows, and activity, retention, features and commands answer as before.
    */
   @Test
-  void rollupsKeptBeforeTheDaysTableGetItFromTheirMembers() throws Exception {
+  void rollupsKeptBeforeTheDaysTableAndTheSeenCountsGetThemFromTheirRows() throws Exception {
     Path file = dir.resolve("days.duckdb");
     Map<String, List<List<Object>>> before;
     try (EventStore store = new DuckDbStore(file, Duration.ofHours(24), 100_000, 100)) {
@@ -107,7 +109,7 @@ class RollupUpgradeTest {
     }
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath());
         Statement s = c.createStatement()) {
-      s.execute("DROP TABLE rollup_days");
+      dropDaysAndSeenCounts(s);
     }
     try (EventStore store = new DuckDbStore(file, Duration.ofHours(24), 100_000, 100)) {
       assertThat(answers(store)).isEqualTo(before);
@@ -120,8 +122,8 @@ class RollupUpgradeTest {
       }
       try (Connection c = DriverManager.getConnection(url, "postgres", "");
           Statement s = c.createStatement()) {
-        s.execute("DROP TABLE rollup_days");
-        s.execute("DELETE FROM flyway_schema_history WHERE version = '5'");
+        dropDaysAndSeenCounts(s);
+        s.execute("DELETE FROM flyway_schema_history WHERE version IN ('5', '6')");
       }
       try (EventStore store =
           new PostgresStore(url, "postgres", "", 4, Duration.ofHours(24), 100)) {
@@ -130,7 +132,20 @@ class RollupUpgradeTest {
     }
   }
 
-  /** Writes 40 installations' events over 100 days, versions and gaps alike; answers as below. */
+  private static void dropDaysAndSeenCounts(Statement s) throws SQLException {
+    s.execute("DROP TABLE rollup_days");
+    s.execute("ALTER TABLE rollup_seen DROP COLUMN prev_first");
+    s.execute("ALTER TABLE rollup_seen DROP COLUMN prev_last");
+    assertThat(
+            s.executeUpdate(
+                "DELETE FROM rollup_counts WHERE family IN ('seen_first', 'seen_last')"))
+        .isPositive();
+  }
+
+  /**
+   * Writes 40 installations' events over 100 days (command runs and reports naming plugins),
+   * versions and gaps alike; answers as below.
+   */
   private static Map<String, List<List<Object>>> activeDays(EventStore store) {
     Random r = new Random(5);
     List<StoredEvent> events = new ArrayList<>();
@@ -139,12 +154,13 @@ class RollupUpgradeTest {
       for (int d = 0; d < 100; d++) {
         if (r.nextInt(3) == 0) {
           Instant at = now.minus(Duration.ofDays(d)).minusSeconds(r.nextInt(3600));
+          boolean report = r.nextBoolean();
           events.add(
               new StoredEvent(
                   "acme",
                   "m-" + i + "-" + d,
-                  "track",
-                  "CommandExited",
+                  report ? "report" : "track",
+                  report ? "report" : "CommandExited",
                   "inst-" + i,
                   null,
                   at,
@@ -154,7 +170,9 @@ class RollupUpgradeTest {
                   null,
                   null,
                   null,
-                  "{}",
+                  report
+                      ? "{\"active_plugins\":[\"p" + r.nextInt(3) + "\"]}"
+                      : "{\"command\":\"c" + r.nextInt(3) + "\",\"projectID\":\"x" + i % 4 + "\"}",
                   "{}"));
         }
       }
@@ -162,6 +180,8 @@ class RollupUpgradeTest {
     store.append(events);
     Map<String, List<List<Object>>> a = answers(store);
     assertThat(a.get("activity")).anySatisfy(row -> assertThat((Long) row.get(3)).isPositive());
+    assertThat(a.get("feature versions null")).isNotEmpty();
+    assertThat(a.get("commands 2.0")).anySatisfy(row -> assertThat(row.get(7)).isNotEqualTo(0L));
     return a;
   }
 
@@ -171,6 +191,9 @@ class RollupUpgradeTest {
       Filter f = new Filter("acme", FleetQueries.windowStart(90), version, 1);
       a.put("activity " + version, store.fleet().trends().activity(f).rows());
       a.put("retention " + version, store.fleet().trends().retention(f).rows());
+      a.put("features " + version, store.fleet().trends().featureTrend(f).rows());
+      a.put("feature versions " + version, store.fleet().trends().featureVersions(f).rows());
+      a.put("commands " + version, store.fleet().commands(f).rows());
     }
     a.put("activity", a.get("activity null"));
     return a;
