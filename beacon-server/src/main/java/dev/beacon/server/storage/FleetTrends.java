@@ -310,18 +310,21 @@ public final class FleetTrends {
    * (from, to). With a version, the moves from or to it.
    */
   public Table upgrades(Filter f) {
+    // The family and the scopes as literals: PostgreSQL's index of these rows in this order
+    // (migration V7) is partial, and a plan uses it only where the query says its condition.
     String sql =
-        "SELECT prev, version, count(*) FROM (SELECT substr(scope, 2) AS version, first_day,"
-            + " lag(substr(scope, 2)) OVER (PARTITION BY member ORDER BY first_day, last_day,"
-            + " scope) AS prev FROM rollup_seen WHERE product = ? AND family = ? AND name = ''"
-            + " AND scope LIKE '=%' AND scope <> '=') moves WHERE prev IS NOT NULL AND first_day >= ?"
-            + (f.version() == null ? "" : " AND (prev = ? OR version = ?)")
-            + " GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2";
-    List<Object> params =
-        new ArrayList<>(List.of(f.product(), INSTALLATION, FleetQueries.firstDay(f.since())));
+        "SELECT substr(prev, 2), substr(scope, 2), count(*) FROM (SELECT scope, first_day,"
+            + " lag(scope) OVER (PARTITION BY member ORDER BY first_day, last_day, scope) AS prev"
+            + " FROM rollup_seen WHERE product = ? AND family = '"
+            + INSTALLATION
+            + "' AND name = '' AND scope LIKE '=%' AND scope <> '=') moves"
+            + " WHERE prev IS NOT NULL AND first_day >= ?"
+            + (f.version() == null ? "" : " AND (prev = ? OR scope = ?)")
+            + " GROUP BY prev, scope ORDER BY 3 DESC, 1, 2";
+    List<Object> params = new ArrayList<>(List.of(f.product(), FleetQueries.firstDay(f.since())));
     if (f.version() != null) {
-      params.add(f.version());
-      params.add(f.version());
+      params.add(FleetQueries.scope(f));
+      params.add(FleetQueries.scope(f));
     }
     return FleetQueries.withMinimum(
         run(List.of("from_version", "to_version", "installations"), sql, params), 2, f);

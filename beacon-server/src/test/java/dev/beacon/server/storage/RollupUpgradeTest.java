@@ -97,7 +97,7 @@ class RollupUpgradeTest {
   /**
    * A store whose rollups were kept before {@code rollup_days} and the seen counts were (the table,
    * the seen rows' kept days and the counts are dropped here, with PostgreSQL's record of
-   * migrations V5 and V6): opened again, it makes the days from its members and counts its seen
+   * migrations V5 to V7): opened again, it makes the days from its members and counts its seen
    * rows, and activity, retention, features and commands answer as before.
    */
   @Test
@@ -123,7 +123,8 @@ class RollupUpgradeTest {
       try (Connection c = DriverManager.getConnection(url, "postgres", "");
           Statement s = c.createStatement()) {
         dropDaysAndSeenCounts(s);
-        s.execute("DELETE FROM flyway_schema_history WHERE version IN ('5', '6')");
+        s.execute("DROP INDEX rollup_seen_versions");
+        s.execute("DELETE FROM flyway_schema_history WHERE version IN ('5', '6', '7')");
       }
       try (EventStore store =
           new PostgresStore(url, "postgres", "", 4, Duration.ofHours(24), 100)) {
