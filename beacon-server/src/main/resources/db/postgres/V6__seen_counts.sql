@@ -7,9 +7,9 @@ ALTER TABLE rollup_seen ADD COLUMN prev_first DATE, ADD COLUMN prev_last DATE;
 
 INSERT INTO rollup_counts (product, day, scope, family, name, sub, n)
 SELECT product, first_day, scope, 'seen_first', name, family, count(*) FROM rollup_seen
-WHERE family IN ('feature', 'command', 'project') AND first_day IS NOT NULL
+WHERE family IN ('installation', 'feature', 'command', 'project') AND first_day IS NOT NULL
 GROUP BY product, first_day, scope, name, family
 UNION ALL
 SELECT product, last_day, scope, 'seen_last', name, family, count(*) FROM rollup_seen
-WHERE family IN ('feature', 'command', 'project') AND last_day IS NOT NULL
+WHERE family IN ('installation', 'feature', 'command', 'project') AND last_day IS NOT NULL
 GROUP BY product, last_day, scope, name, family;

@@ -23,7 +23,8 @@ import java.util.Set;
  * see {@link RollupBackfill}). A sum made from events that retention has deleted cannot be
  * attributed to an installation any more and stays (it holds no id). A project's seen days (its
  * member is the project, which other installations share) are computed again from the raw events
- * kept, and the product's seen rows counted again by day ({@link RollupSql#recountSeen}). One row of {@code audit_log} records the erasure, without the id.
+ * kept, and the product's seen rows counted again by day ({@link RollupSql#recountSeen}). One row
+ * of {@code audit_log} records the erasure, without the id.
  */
 final class Erasure {
   private Erasure() {}

@@ -12,6 +12,8 @@ import static dev.beacon.server.storage.RollupDelta.LOGIN;
 import static dev.beacon.server.storage.RollupDelta.MEMBERS;
 import static dev.beacon.server.storage.RollupDelta.OPTION;
 import static dev.beacon.server.storage.RollupDelta.PROJECT;
+import static dev.beacon.server.storage.RollupDelta.SEEN_FIRST;
+import static dev.beacon.server.storage.RollupDelta.SEEN_LAST;
 import static dev.beacon.server.storage.RollupDelta.UI;
 import static dev.beacon.server.storage.RollupDelta.UI_PAGE;
 
@@ -99,18 +101,26 @@ public final class FleetQueries {
   /** Installations active today, in the last 7 and in the last 30 days (version filter applies). */
   public Table active(Filter f) {
     LocalDate today = today();
+    // The installations counted by last day: those of the last N days are the ones active in them.
     String sql =
-        "SELECT count(CASE WHEN last_day >= ? THEN 1 END), count(CASE WHEN last_day >= ? THEN 1 END),"
-            + " count(*) FROM rollup_seen WHERE product = ? AND family = ? AND scope = ?"
-            + " AND last_day >= ?";
+        "SELECT "
+            + FleetTrends.sumWhen(SEEN_LAST, "day >= ?")
+            + ", "
+            + FleetTrends.sumWhen(SEEN_LAST, "day >= ?")
+            + ", "
+            + FleetTrends.sumWhen(SEEN_LAST, "day >= ?")
+            + " FROM rollup_counts WHERE product = ? AND family = ? AND scope = ? AND name = ''"
+            + " AND sub = ? AND day >= ?";
     return run(
         List.of("active_1d", "active_7d", "active_30d"),
         sql,
         today,
         today.minusDays(6),
+        today.minusDays(29),
         f.product(),
-        INSTALLATION,
+        SEEN_LAST,
         scope(f),
+        INSTALLATION,
         today.minusDays(29));
   }
 
@@ -119,27 +129,25 @@ public final class FleetQueries {
    * (lost: not seen in the 7 days since, so the last week counts none).
    */
   public Table newAndLost(Filter f) {
-    String seen = " FROM rollup_seen WHERE product = ? AND family = ? AND scope = ?";
+    // The installations counted by first and by last day; a day with neither is left out.
     String sql =
-        "SELECT day, sum(new) AS new, sum(lost) AS lost FROM ("
-            + " SELECT first_day AS day, 1 AS new, 0 AS lost"
-            + seen
-            + " AND first_day >= ? UNION ALL SELECT last_day AS day, 0 AS new, 1 AS lost"
-            + seen
-            + " AND last_day >= ? AND last_day <= ?) days GROUP BY day ORDER BY day";
-    LocalDate from = firstDay(f.since());
+        "SELECT day, new, lost FROM (SELECT day, "
+            + FleetTrends.sumWhen(SEEN_FIRST, "1 = 1")
+            + " AS new, "
+            + FleetTrends.sumWhen(SEEN_LAST, "day <= ?")
+            + " AS lost FROM rollup_counts WHERE product = ? AND family IN (?, ?) AND scope = ?"
+            + " AND name = '' AND sub = ? AND day >= ? GROUP BY day) days"
+            + " WHERE new > 0 OR lost > 0 ORDER BY day";
     return run(
         List.of("day", "new", "lost"),
         sql,
+        today().minusDays(7),
         f.product(),
-        INSTALLATION,
+        SEEN_FIRST,
+        SEEN_LAST,
         scope(f),
-        from,
-        f.product(),
         INSTALLATION,
-        scope(f),
-        from,
-        today().minusDays(7));
+        firstDay(f.since()));
   }
 
   /** Installations per version and day: how upgrades spread. */
@@ -301,7 +309,7 @@ public final class FleetQueries {
             "SELECT sub, name, CAST(sum(n) AS BIGINT) FROM rollup_counts WHERE product = ?"
                 + " AND family = ? AND sub IN (?, ?) AND scope = ? AND day >= ? GROUP BY 1, 2",
             f.product(),
-            RollupDelta.SEEN_LAST,
+            SEEN_LAST,
             COMMAND,
             PROJECT,
             scope(f),

@@ -131,6 +131,18 @@ public final class FleetTrends {
     return new Condition(sql.length() == 0 ? "1 = 0" : sql.toString(), params);
   }
 
+  /**
+   * The sum of {@link RollupTable#COUNTS}' {@code n} over the rows of a family that meet a
+   * condition (0 when none do), as a whole number.
+   */
+  static String sumWhen(String family, String condition) {
+    return "CAST(coalesce(sum(CASE WHEN family = '"
+        + family
+        + "' AND "
+        + condition
+        + " THEN n END), 0) AS BIGINT)";
+  }
+
   /** Days of {@link #activity} asked at once: with the 29 before them, 63 bits of a BIGINT. */
   static final int CHUNK_DAYS = 34;
 
@@ -146,53 +158,49 @@ public final class FleetTrends {
     LocalDate before = from.minusDays(days);
     LocalDate lastLost = today.minusDays(7);
     String scope = FleetQueries.scope(f);
-    String seen = " FROM rollup_seen WHERE product = ? AND family = ? AND name = '' AND scope = ?";
     // Active in the previous window: a day of it in the installation's spans.
     Condition activeBetween = daysBetween(before, from);
-    List<Object> params =
-        new ArrayList<>(
-            List.of(f.product(), INSTALLATION, scope, from, f.product(), ACTIVE, scope));
+    // The rest from the installations counted by first and last day: a sum of days each.
+    String sums =
+        "SELECT "
+            + sumWhen(SEEN_LAST, "day >= ?")
+            + " AS active, "
+            + sumWhen(SEEN_FIRST, "day >= ?")
+            + " AS new, "
+            + sumWhen(SEEN_FIRST, "day >= ? AND day < ?")
+            + " AS new_before, "
+            + sumWhen(SEEN_LAST, "day >= ? AND day <= ?")
+            + " AS lost, "
+            + sumWhen(SEEN_LAST, "day >= ? AND day < ? AND day <= ?")
+            + " AS lost_before FROM rollup_counts WHERE product = ? AND family IN (?, ?)"
+            + " AND scope = ? AND name = '' AND sub = ?";
+    List<Object> params = new ArrayList<>(List.of(f.product(), ACTIVE, scope));
     params.addAll(activeBetween.params());
     params.addAll(
         List.of(
-            f.product(),
-            INSTALLATION,
-            scope,
             from,
-            f.product(),
-            INSTALLATION,
-            scope,
+            from,
             before,
             from,
-            f.product(),
-            INSTALLATION,
-            scope,
+            from,
+            lastLost,
+            before,
             from,
             lastLost,
             f.product(),
-            INSTALLATION,
+            SEEN_FIRST,
+            SEEN_LAST,
             scope,
-            before,
-            from,
-            lastLost));
+            INSTALLATION));
     Table t =
         run(
             List.of("active", "active_before", "new", "new_before", "lost", "lost_before"),
-            "SELECT (SELECT count(*)"
-                + seen
-                + " AND last_day >= ?), (SELECT count(DISTINCT member) FROM rollup_days"
+            "SELECT s.active, (SELECT count(DISTINCT member) FROM rollup_days"
                 + " WHERE product = ? AND family = ? AND scope = ? AND ("
                 + activeBetween.sql()
-                + ")),"
-                + " (SELECT count(*)"
-                + seen
-                + " AND first_day >= ?), (SELECT count(*)"
-                + seen
-                + " AND first_day >= ? AND first_day < ?), (SELECT count(*)"
-                + seen
-                + " AND last_day >= ? AND last_day <= ?), (SELECT count(*)"
-                + seen
-                + " AND last_day >= ? AND last_day < ? AND last_day <= ?)",
+                + ")), s.new, s.new_before, s.lost, s.lost_before FROM ("
+                + sums
+                + ") s",
             params);
     List<Object> r = t.rows().get(0);
     List<List<Object>> rows = new ArrayList<>();

@@ -42,7 +42,7 @@ final class RollupDelta {
   static final String SEEN_LAST = "seen_last";
 
   /** The families of seen rows counted so (those the queries count over windows). */
-  static final List<String> COUNTED_SEEN = List.of(FEATURE, COMMAND, PROJECT);
+  static final List<String> COUNTED_SEEN = List.of(INSTALLATION, FEATURE, COMMAND, PROJECT);
 
   static final String UI = "ui";
   static final String UI_PAGE = "ui_page";
