@@ -98,17 +98,29 @@ public final class FleetQueries {
     return f.version() == null ? ALL : RollupDelta.scope(f.version());
   }
 
+  /**
+   * The sum of {@link RollupTable#COUNTS}' {@code n} over the rows of a family that meet a
+   * condition (null: every row), 0 when none does, as a whole number.
+   */
+  static String sumWhen(String family, String condition) {
+    return "CAST(coalesce(sum(CASE WHEN family = '"
+        + family
+        + "'"
+        + (condition == null ? "" : " AND " + condition)
+        + " THEN n END), 0) AS BIGINT)";
+  }
+
   /** Installations active today, in the last 7 and in the last 30 days (version filter applies). */
   public Table active(Filter f) {
     LocalDate today = today();
     // The installations counted by last day: those of the last N days are the ones active in them.
     String sql =
         "SELECT "
-            + FleetTrends.sumWhen(SEEN_LAST, "day >= ?")
+            + sumWhen(SEEN_LAST, "day >= ?")
             + ", "
-            + FleetTrends.sumWhen(SEEN_LAST, "day >= ?")
+            + sumWhen(SEEN_LAST, "day >= ?")
             + ", "
-            + FleetTrends.sumWhen(SEEN_LAST, "day >= ?")
+            + sumWhen(SEEN_LAST, "day >= ?")
             + " FROM rollup_counts WHERE product = ? AND family = ? AND scope = ? AND name = ''"
             + " AND sub = ? AND day >= ?";
     return run(
@@ -132,9 +144,9 @@ public final class FleetQueries {
     // The installations counted by first and by last day; a day with neither is left out.
     String sql =
         "SELECT day, new, lost FROM (SELECT day, "
-            + FleetTrends.sumWhen(SEEN_FIRST, "1 = 1")
+            + sumWhen(SEEN_FIRST, null)
             + " AS new, "
-            + FleetTrends.sumWhen(SEEN_LAST, "day <= ?")
+            + sumWhen(SEEN_LAST, "day <= ?")
             + " AS lost FROM rollup_counts WHERE product = ? AND family IN (?, ?) AND scope = ?"
             + " AND name = '' AND sub = ? AND day >= ? GROUP BY day) days"
             + " WHERE new > 0 OR lost > 0 ORDER BY day";

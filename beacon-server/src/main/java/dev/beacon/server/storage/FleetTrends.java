@@ -30,8 +30,10 @@ import java.util.TreeMap;
 /**
  * The dashboard's questions over time, from the rollups like {@link FleetQueries}: activity and
  * growth, how releases spread, weekly cohorts, feature adoption over time and by version, CLI
- * commands per day and per version, and the units reported unhealthy. Each costs what the
- * installations and days of its window cost; most are summed in SQL to a row per day.
+ * commands per day and per version, and the units reported unhealthy. Most cost what the days and
+ * names of their window cost (distinct installations are sums of the seen rows counted by day);
+ * activity, retention and upgrade paths read a row or a few per installation. Most are summed in
+ * SQL to a row per day.
  */
 public final class FleetTrends {
   /** The week offsets of {@link #retention}'s columns. */
@@ -131,18 +133,6 @@ public final class FleetTrends {
     return new Condition(sql.length() == 0 ? "1 = 0" : sql.toString(), params);
   }
 
-  /**
-   * The sum of {@link RollupTable#COUNTS}' {@code n} over the rows of a family that meet a
-   * condition (0 when none do), as a whole number.
-   */
-  static String sumWhen(String family, String condition) {
-    return "CAST(coalesce(sum(CASE WHEN family = '"
-        + family
-        + "' AND "
-        + condition
-        + " THEN n END), 0) AS BIGINT)";
-  }
-
   /** Days of {@link #activity} asked at once: with the 29 before them, 63 bits of a BIGINT. */
   static final int CHUNK_DAYS = 34;
 
@@ -163,15 +153,15 @@ public final class FleetTrends {
     // The rest from the installations counted by first and last day: a sum of days each.
     String sums =
         "SELECT "
-            + sumWhen(SEEN_LAST, "day >= ?")
+            + FleetQueries.sumWhen(SEEN_LAST, "day >= ?")
             + " AS active, "
-            + sumWhen(SEEN_FIRST, "day >= ?")
+            + FleetQueries.sumWhen(SEEN_FIRST, "day >= ?")
             + " AS new, "
-            + sumWhen(SEEN_FIRST, "day >= ? AND day < ?")
+            + FleetQueries.sumWhen(SEEN_FIRST, "day >= ? AND day < ?")
             + " AS new_before, "
-            + sumWhen(SEEN_LAST, "day >= ? AND day <= ?")
+            + FleetQueries.sumWhen(SEEN_LAST, "day >= ? AND day <= ?")
             + " AS lost, "
-            + sumWhen(SEEN_LAST, "day >= ? AND day < ? AND day <= ?")
+            + FleetQueries.sumWhen(SEEN_LAST, "day >= ? AND day < ? AND day <= ?")
             + " AS lost_before FROM rollup_counts WHERE product = ? AND family IN (?, ?)"
             + " AND scope = ? AND name = '' AND sub = ?";
     List<Object> params = new ArrayList<>(List.of(f.product(), ACTIVE, scope));
