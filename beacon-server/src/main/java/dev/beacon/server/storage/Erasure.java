@@ -52,6 +52,7 @@ final class Erasure {
         idsSince == null ? List.of() : ids(c, product, installation, idsSince);
     long rollupRows = 0;
     if (RollupDelta.maintained()) {
+      RollupSql.lockForRecount(c); // before any row of the rollups is changed
       RollupDelta mine = new RollupDelta();
       String rolledUp = rolledUp(c, product);
       try (PreparedStatement ps =

@@ -77,10 +77,23 @@ final class RollupSql {
   }
 
   /**
+   * Before work that ends with {@link #recountSeen}, first in its transaction: on PostgreSQL, where
+   * other servers write at once, their writes to the seen rows and the counts wait until it has
+   * committed (else a move committed between the recount's delete and its insert would count twice,
+   * or fail it). DuckDB has one writer, and its merge is kept out of such work already.
+   */
+  static void lockForRecount(Connection c) throws SQLException {
+    if (c.getMetaData().getDatabaseProductName().equals("PostgreSQL")) {
+      execute(c, "LOCK TABLE rollup_seen, rollup_counts IN SHARE ROW EXCLUSIVE MODE");
+    }
+  }
+
+  /**
    * Counts {@link RollupTable#SEEN}'s rows again by first and last day ({@link RollupTable#COUNTS}'
    * {@code seen_first} and {@code seen_last}), for one product or (null) all: after work that
    * deletes or rewrites seen rows in bulk (retention, erasure) and for a store whose seen rows were
-   * kept before those counts were. PostgreSQL's migration V6 says the same.
+   * kept before those counts were (after {@link #lockForRecount}). PostgreSQL's migration V6 says
+   * the same.
    */
   static void recountSeen(Connection c, String product) throws SQLException {
     String mine = product == null ? "" : " AND product = ?";
@@ -193,6 +206,7 @@ final class RollupSql {
    * installation was first seen), a member whose last day is before it goes.
    */
   static long deleteBefore(Connection c, LocalDate cutoff) throws SQLException {
+    lockForRecount(c);
     LocalDateTime start = cutoff.atStartOfDay();
     long n = 0;
     n += execute(c, "DELETE FROM rollup_counts WHERE day < ?", cutoff);
