@@ -289,27 +289,16 @@ final class PendingRollups implements AutoCloseable {
     // family to those of its days, as in a group commit (RollupSql.apply).
     RollupDelta moved = new RollupDelta();
     try (var ps =
-            c.prepareStatement(
-                RollupTable.MEMBERS.upsert(
-                    source(RollupTable.MEMBERS), RollupSql.MEMBERS_RETURNING));
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        moved.memberAdded(
-            rs.getString(1), rs.getString(2), rs.getString(3), rs.getObject(4, LocalDate.class));
+        c.prepareStatement(
+            RollupTable.MEMBERS.upsert(source(RollupTable.MEMBERS), RollupSql.MEMBERS_RETURNING))) {
+      for (Object[] r : RollupSql.run(ps, RollupTable.MEMBERS, RollupSql.MEMBERS_RETURNING)) {
+        moved.memberAdded((String) r[0], (String) r[1], (String) r[2], (LocalDate) r[3]);
       }
     }
     try (var ps =
-            c.prepareStatement(
-                RollupTable.SEEN.upsert(source(RollupTable.SEEN), RollupSql.SEEN_RETURNING));
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        Object[] r = new Object[8];
-        for (int i = 0; i < 4; i++) {
-          r[i] = rs.getString(i + 1);
-        }
-        for (int i = 4; i < 8; i++) {
-          r[i] = rs.getObject(i + 1, LocalDate.class);
-        }
+        c.prepareStatement(
+            RollupTable.SEEN.upsert(source(RollupTable.SEEN), RollupSql.SEEN_RETURNING))) {
+      for (Object[] r : RollupSql.run(ps, RollupTable.SEEN, RollupSql.SEEN_RETURNING)) {
         moved.seenMoved(r);
       }
     }

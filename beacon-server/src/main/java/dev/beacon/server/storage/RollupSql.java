@@ -488,7 +488,7 @@ final class RollupSql {
   }
 
   /** Runs the upsert; answers its RETURNING rows, each column typed as the table types it. */
-  private static List<Object[]> run(PreparedStatement ps, RollupTable t, String returning)
+  static List<Object[]> run(PreparedStatement ps, RollupTable t, String returning)
       throws SQLException {
     if (returning == null) {
       ps.executeUpdate();
