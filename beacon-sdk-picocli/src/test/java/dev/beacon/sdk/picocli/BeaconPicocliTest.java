@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -47,6 +48,25 @@ class BeaconPicocliTest {
       }
       return 4;
     }
+  }
+
+  /**
+   * The exit may have started a detached uploader on the state directory; it lingers a moment after
+   * the spool is empty. JUnit deletes the directory after this: wait for the uploader to be gone
+   * (its command line names the directory), or the deletion races its last writes.
+   */
+  @AfterEach
+  void uploaderHasLeft() {
+    String dir = state.toAbsolutePath().toString();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                ProcessHandle.allProcesses()
+                    .noneMatch(
+                        p ->
+                            !p.equals(ProcessHandle.current())
+                                && p.info().commandLine().orElse("").contains(dir)));
   }
 
   private Beacon beacon(TestCollector collector) {

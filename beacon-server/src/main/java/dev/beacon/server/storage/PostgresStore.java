@@ -98,10 +98,9 @@ public final class PostgresStore implements EventStore {
   public Written write(Write write) {
     try (Connection c = pool.getConnection()) {
       try {
-        Set<YearMonth> created = new HashSet<>();
-        Written w = write(c, write, created);
+        ensurePartitions(c, write.events());
+        Written w = write(c, write);
         c.commit();
-        partitions.addAll(created); // a rollback would have taken them away again
         return w;
       } catch (SQLException e) {
         c.rollback();
@@ -112,10 +111,8 @@ public final class PostgresStore implements EventStore {
     }
   }
 
-  /**
-   * A write in the caller's transaction; the monthly partitions it created go to {@code created}.
-   */
-  private Written write(Connection c, Write write, Set<YearMonth> created) throws SQLException {
+  /** A write in the caller's transaction, once {@link #ensurePartitions} has made its months. */
+  private Written write(Connection c, Write write) throws SQLException {
     List<StoredEvent> events = write.events();
     boolean[] stored = new boolean[events.size()];
     List<long[]> keptIds = new ArrayList<>(write.kept().size());
@@ -126,7 +123,6 @@ public final class PostgresStore implements EventStore {
           RecentMessageIds.key(events.get(i).product(), withoutNul(events.get(i).messageId())), i);
     }
     if (!events.isEmpty()) {
-      created.addAll(ensurePartitions(c, events));
       Set<String> fresh = claimIds(c, events, firstIndex);
       List<StoredEvent> toInsert = new ArrayList<>(fresh.size());
       for (Map.Entry<String, Integer> e : firstIndex.entrySet()) {
@@ -203,22 +199,27 @@ public final class PostgresStore implements EventStore {
       Map<Integer, Long> next) {
     try (Connection c = pool.getConnection()) {
       try {
+        List<StoredEvent> all = new ArrayList<>();
+        for (LogStep step : steps) {
+          if (step instanceof LogStep.Store(Write w)) {
+            all.addAll(w.events());
+          }
+        }
+        ensurePartitions(c, all);
         for (Map.Entry<Integer, Long> e : next.entrySet()) {
           if (!advance(c, group, topic, e.getKey(), expected.get(e.getKey()), e.getValue())) {
             c.rollback();
             return false;
           }
         }
-        Set<YearMonth> created = new HashSet<>();
         for (LogStep step : steps) {
           switch (step) {
-            case LogStep.Store(Write w) -> write(c, w, created);
+            case LogStep.Store(Write w) -> write(c, w);
             case LogStep.Erase(String product, String installation, String actor) ->
                 erase(c, product, installation, actor);
           }
         }
         c.commit();
-        partitions.addAll(created);
         return true;
       } catch (SQLException | RuntimeException e) {
         c.rollback();
@@ -335,18 +336,21 @@ public final class PostgresStore implements EventStore {
   }
 
   /**
-   * Creates the monthly partitions the events fall in, once per month and server.
-   *
-   * @return the months created in this transaction, to be remembered once it commits
+   * Creates the monthly partitions the events fall in that this server has not seen yet, in a
+   * transaction of their own, committed before the write begins. Creating a partition locks the
+   * whole events table; inside the write it would hold that lock while waiting on another server's
+   * message id claim, which waits on the table: a deadlock.
    */
-  private Set<YearMonth> ensurePartitions(Connection c, List<StoredEvent> events)
-      throws SQLException {
+  private void ensurePartitions(Connection c, List<StoredEvent> events) throws SQLException {
     Set<YearMonth> needed = new HashSet<>();
     for (StoredEvent e : events) {
       YearMonth m = YearMonth.from(SqlReads.utc(e.timestamp()));
       if (!partitions.contains(m)) {
         needed.add(m);
       }
+    }
+    if (needed.isEmpty()) {
+      return;
     }
     for (YearMonth m : needed) {
       try (Statement s = c.createStatement()) {
@@ -364,7 +368,8 @@ public final class PostgresStore implements EventStore {
                 + "')");
       }
     }
-    return needed;
+    c.commit();
+    partitions.addAll(needed);
   }
 
   private static String partitionName(YearMonth m) {
