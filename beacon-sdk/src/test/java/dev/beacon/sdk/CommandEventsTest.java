@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.Assertions;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,6 +29,11 @@ import org.junit.jupiter.api.io.TempDir;
 /** werf-style command events: what they hold, what they never hold, and how a CLI exits. */
 class CommandEventsTest {
   @TempDir Path tmp;
+
+  @AfterEach
+  void uploadersGone() {
+    TestBeacons.awaitUploadersGone(tmp);
+  }
 
   private BeaconBuilder cli(URI endpoint, Map<String, String> env) {
     return TestBeacons.builder(tmp.resolve("state"), endpoint, env)

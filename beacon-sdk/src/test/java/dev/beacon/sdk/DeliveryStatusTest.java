@@ -62,6 +62,7 @@ class DeliveryStatusTest {
   @AfterEach
   void stopListening() {
     sdkLogger.removeHandler(handler);
+    TestBeacons.awaitUploadersGone(tmp);
   }
 
   private int warningCount() {

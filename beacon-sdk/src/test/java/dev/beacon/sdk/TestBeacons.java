@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import org.awaitility.Awaitility;
 
 /** Builders with short intervals and an isolated environment, for tests. */
 public final class TestBeacons {
@@ -33,6 +34,25 @@ public final class TestBeacons {
       b.endpoint(endpoint);
     }
     return b;
+  }
+
+  /**
+   * Waits until no detached uploader works in the directory (its command line names its spool): a
+   * run's exit may have started one, which lingers a moment after the spool is empty. A test whose
+   * {@code @TempDir} it is calls this before JUnit deletes the directory, or the deletion races the
+   * uploader's last writes.
+   */
+  public static void awaitUploadersGone(Path dir) {
+    String path = dir.toAbsolutePath().toString();
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                ProcessHandle.allProcesses()
+                    .noneMatch(
+                        p ->
+                            !p.equals(ProcessHandle.current())
+                                && p.info().commandLine().orElse("").contains(path)));
   }
 
   public static BeaconBuilder builder(Path state, URI endpoint, Map<String, String> env) {

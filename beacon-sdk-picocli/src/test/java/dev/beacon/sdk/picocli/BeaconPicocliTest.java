@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.beacon.sdk.Beacon;
+import dev.beacon.sdk.TestBeacons;
 import dev.beacon.sdk.TestCollector;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -50,23 +51,9 @@ class BeaconPicocliTest {
     }
   }
 
-  /**
-   * The exit may have started a detached uploader on the state directory; it lingers a moment after
-   * the spool is empty. JUnit deletes the directory after this: wait for the uploader to be gone
-   * (its command line names the directory), or the deletion races its last writes.
-   */
   @AfterEach
-  void uploaderHasLeft() {
-    String dir = state.toAbsolutePath().toString();
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(
-            () ->
-                ProcessHandle.allProcesses()
-                    .noneMatch(
-                        p ->
-                            !p.equals(ProcessHandle.current())
-                                && p.info().commandLine().orElse("").contains(dir)));
+  void uploadersGone() {
+    TestBeacons.awaitUploadersGone(state);
   }
 
   private Beacon beacon(TestCollector collector) {

@@ -17,12 +17,18 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The detached uploader of command-line products: real child JVMs, real HTTP. */
 class DetachedUploaderTest {
   @TempDir Path state;
+
+  @AfterEach
+  void uploadersGone() {
+    TestBeacons.awaitUploadersGone(state);
+  }
 
   private Settings settings(URI endpoint) {
     return TestBeacons.settings(TestBeacons.builder(state, endpoint).forCommandLine());
