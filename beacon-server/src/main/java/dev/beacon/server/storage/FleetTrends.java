@@ -308,6 +308,9 @@ public final class FleetTrends {
    * (from, to). With a version, the moves from or to it.
    */
   public Table upgrades(Filter f) {
+    if (fleet.dialect() == Dialect.POSTGRES) {
+      return upgradesCounted(f);
+    }
     // The family and the scopes as literals: PostgreSQL's index of these rows in this order
     // (migration V7) is partial, and a plan uses it only where the query says its condition.
     String sql =
@@ -323,6 +326,25 @@ public final class FleetTrends {
     if (f.version() != null) {
       params.add(FleetQueries.scope(f));
       params.add(FleetQueries.scope(f));
+    }
+    return FleetQueries.withMinimum(
+        run(List.of("from_version", "to_version", "installations"), sql, params), 2, f);
+  }
+
+  /** {@link #upgrades} from the moves PostgreSQL counts as they happen ({@link UpgradeMoves}). */
+  private Table upgradesCounted(Filter f) {
+    String sql =
+        "SELECT name, sub, CAST(sum(n) AS BIGINT) FROM rollup_counts WHERE product = ?"
+            + " AND family = '"
+            + UpgradeMoves.MOVE
+            + "' AND scope = '*' AND day >= ?"
+            + (f.version() == null ? "" : " AND (name = ? OR sub = ?)")
+            + " GROUP BY name, sub HAVING sum(n) > 0 ORDER BY 3 DESC, 1, 2";
+    List<Object> params = new ArrayList<>(List.of(f.product(), FleetQueries.firstDay(f.since())));
+    if (f.version() != null) {
+      String version = FleetQueries.scope(f).substring(1); // as the counts hold it
+      params.add(version);
+      params.add(version);
     }
     return FleetQueries.withMinimum(
         run(List.of("from_version", "to_version", "installations"), sql, params), 2, f);

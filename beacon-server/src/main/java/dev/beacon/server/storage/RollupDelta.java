@@ -270,6 +270,11 @@ final class RollupDelta {
     }
   }
 
+  /** Counts {@code n} installations more that moved from one version to another on a day. */
+  void upgraded(String product, LocalDate day, String from, String to, int n) {
+    count(product, day, ALL, UpgradeMoves.MOVE, from, to, n);
+  }
+
   /** Rows for a table, in its column order. */
   List<Object[]> rows(RollupTable table) {
     settle();

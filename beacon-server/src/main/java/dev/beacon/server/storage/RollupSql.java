@@ -46,7 +46,7 @@ final class RollupSql {
 
   /** What {@link RollupTable#SEEN}'s upsert returns: each new or moved row's days, and before. */
   static final String SEEN_RETURNING =
-      "product, family, scope, name, first_day, last_day, prev_first, prev_last";
+      "product, family, scope, name, first_day, last_day, prev_first, prev_last, member";
 
   /**
    * Merges the delta into the rollup tables; members and seen rows first, since new members and
@@ -64,8 +64,12 @@ final class RollupSql {
     }
     List<Object[]> seen = delta.rows(RollupTable.SEEN);
     if (!seen.isEmpty()) {
-      for (Object[] r : staging.upsert(c, RollupTable.SEEN, seen, SEEN_RETURNING)) {
+      List<Object[]> returned = staging.upsert(c, RollupTable.SEEN, seen, SEEN_RETURNING);
+      for (Object[] r : returned) {
         delta.seenMoved(r);
+      }
+      if (staging == POSTGRES) {
+        UpgradeMoves.count(c, returned, delta);
       }
     }
     for (RollupTable t : AFTER_MEMBERS) {
@@ -83,9 +87,13 @@ final class RollupSql {
    * or fail it). DuckDB has one writer, and its merge is kept out of such work already.
    */
   static void lockForRecount(Connection c) throws SQLException {
-    if (c.getMetaData().getDatabaseProductName().equals("PostgreSQL")) {
+    if (postgres(c)) {
       execute(c, "LOCK TABLE rollup_seen, rollup_counts IN SHARE ROW EXCLUSIVE MODE");
     }
+  }
+
+  private static boolean postgres(Connection c) throws SQLException {
+    return c.getMetaData().getDatabaseProductName().equals("PostgreSQL");
   }
 
   /**
@@ -93,7 +101,8 @@ final class RollupSql {
    * {@code seen_first} and {@code seen_last}), for one product or (null) all: after work that
    * deletes or rewrites seen rows in bulk (retention, erasure) and for a store whose seen rows were
    * kept before those counts were (after {@link #lockForRecount}). PostgreSQL's migration V6 says
-   * the same.
+   * the same. On PostgreSQL the upgrade moves too ({@link UpgradeMoves#recount}), which are made of
+   * the same rows.
    */
   static void recountSeen(Connection c, String product) throws SQLException {
     String mine = product == null ? "" : " AND product = ?";
@@ -128,6 +137,9 @@ final class RollupSql {
               + by[0]
               + ", scope, name, family",
           params);
+    }
+    if (postgres(c)) {
+      UpgradeMoves.recount(c, product);
     }
   }
 

@@ -97,8 +97,9 @@ class RollupUpgradeTest {
   /**
    * A store whose rollups were kept before {@code rollup_days} and the seen counts were (the table,
    * the seen rows' kept days and the counts are dropped here, with PostgreSQL's record of
-   * migrations V5 to V7): opened again, it makes the days from its members and counts its seen
-   * rows, and activity, retention, features and commands answer as before.
+   * migrations V5 to V8): opened again, it makes the days from its members and counts its seen rows
+   * (and on PostgreSQL the upgrade moves), and activity, retention, features, commands and upgrade
+   * paths answer as before (PostgreSQL's from its counts as DuckDB's from the seen rows).
    */
   @Test
   void rollupsKeptBeforeTheDaysTableAndTheSeenCountsGetThemFromTheirRows() throws Exception {
@@ -124,7 +125,8 @@ class RollupUpgradeTest {
           Statement s = c.createStatement()) {
         dropDaysAndSeenCounts(s);
         s.execute("DROP INDEX rollup_seen_versions");
-        s.execute("DELETE FROM flyway_schema_history WHERE version IN ('5', '6', '7')");
+        assertThat(s.executeUpdate("DELETE FROM rollup_counts WHERE family = 'move'")).isPositive();
+        s.execute("DELETE FROM flyway_schema_history WHERE version IN ('5', '6', '7', '8')");
       }
       try (EventStore store =
           new PostgresStore(url, "postgres", "", 4, Duration.ofHours(24), 100)) {
@@ -166,7 +168,7 @@ class RollupUpgradeTest {
                   null,
                   at,
                   now,
-                  i % 2 == 0 ? "1.0" : "2.0",
+                  i % 2 == 0 || d >= 50 ? "1.0" : "2.0", // odd ones upgrade 50 days ago
                   null,
                   null,
                   null,
@@ -182,6 +184,7 @@ class RollupUpgradeTest {
     Map<String, List<List<Object>>> a = answers(store);
     assertThat(a.get("activity")).anySatisfy(row -> assertThat((Long) row.get(3)).isPositive());
     assertThat(a.get("feature versions null")).isNotEmpty();
+    assertThat(a.get("upgrades null")).isNotEmpty();
     assertThat(a.get("commands 2.0")).anySatisfy(row -> assertThat(row.get(7)).isNotEqualTo(0L));
     return a;
   }
@@ -194,6 +197,7 @@ class RollupUpgradeTest {
       a.put("retention " + version, store.fleet().trends().retention(f).rows());
       a.put("features " + version, store.fleet().trends().featureTrend(f).rows());
       a.put("feature versions " + version, store.fleet().trends().featureVersions(f).rows());
+      a.put("upgrades " + version, store.fleet().trends().upgrades(f).rows());
       a.put("commands " + version, store.fleet().commands(f).rows());
     }
     a.put("activity", a.get("activity null"));
