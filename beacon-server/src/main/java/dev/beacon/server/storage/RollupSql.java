@@ -46,7 +46,10 @@ final class RollupSql {
 
   /** What {@link RollupTable#SEEN}'s upsert returns: each new or moved row's days, and before. */
   static final String SEEN_RETURNING =
-      "product, family, scope, name, first_day, last_day, prev_first, prev_last, member";
+      "product, family, scope, name, first_day, last_day, prev_first, prev_last";
+
+  /** {@link #SEEN_RETURNING} and the member, for {@link UpgradeMoves} on PostgreSQL. */
+  static final String SEEN_RETURNING_MEMBER = SEEN_RETURNING + ", member";
 
   /**
    * Merges the delta into the rollup tables; members and seen rows first, since new members and
@@ -64,11 +67,13 @@ final class RollupSql {
     }
     List<Object[]> seen = delta.rows(RollupTable.SEEN);
     if (!seen.isEmpty()) {
-      List<Object[]> returned = staging.upsert(c, RollupTable.SEEN, seen, SEEN_RETURNING);
+      boolean moves = staging == POSTGRES;
+      List<Object[]> returned =
+          staging.upsert(c, RollupTable.SEEN, seen, moves ? SEEN_RETURNING_MEMBER : SEEN_RETURNING);
       for (Object[] r : returned) {
         delta.seenMoved(r);
       }
-      if (staging == POSTGRES) {
+      if (moves) {
         UpgradeMoves.count(c, returned, delta);
       }
     }

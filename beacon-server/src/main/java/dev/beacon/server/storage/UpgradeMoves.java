@@ -61,7 +61,8 @@ final class UpgradeMoves {
 
   /**
    * Adds to {@code into} the moves that the seen upsert's {@code returned} rows ({@link
-   * RollupSql#SEEN_RETURNING}) changed, in the caller's transaction: its counts are upserted after.
+   * RollupSql#SEEN_RETURNING_MEMBER}) changed, in the caller's transaction: its counts are upserted
+   * after.
    */
   static void count(Connection c, List<Object[]> returned, RollupDelta into) throws SQLException {
     // product → member → version → its days before the upsert (null: a new row)
