@@ -96,19 +96,40 @@ public final class PostgresStore implements EventStore {
 
   @Override
   public Written write(Write write) {
-    try (Connection c = pool.getConnection()) {
-      try {
-        ensurePartitions(c, write.events());
-        Written w = write(c, write);
-        c.commit();
-        return w;
+    for (int attempt = 0; ; attempt++) {
+      try (Connection c = pool.getConnection()) {
+        try {
+          ensurePartitions(c, write.events());
+          Written w = write(c, write);
+          c.commit();
+          return w;
+        } catch (SQLException e) {
+          c.rollback();
+          if (attempt == 0 && partitionGone(e)) {
+            continue; // made again, once
+          }
+          throw e;
+        }
       } catch (SQLException e) {
-        c.rollback();
-        throw e;
+        throw new StorageException("PostgreSQL write failed: " + e.getMessage(), e);
       }
-    } catch (SQLException e) {
-      throw new StorageException("PostgreSQL write failed: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Whether a write failed for want of a monthly partition this server thought was there: another
+   * server's retention dropped it (an event older than retention, imported or replayed late). The
+   * months known are forgotten, so that the write, tried again, makes them anew.
+   */
+  private boolean partitionGone(SQLException e) {
+    boolean gone =
+        "23514".equals(e.getSQLState())
+            && e.getMessage() != null
+            && e.getMessage().contains("no partition");
+    if (gone) {
+      partitions.clear();
+    }
+    return gone;
   }
 
   /** A write in the caller's transaction, once {@link #ensurePartitions} has made its months. */
@@ -197,36 +218,44 @@ public final class PostgresStore implements EventStore {
       String topic,
       Map<Integer, Long> expected,
       Map<Integer, Long> next) {
-    try (Connection c = pool.getConnection()) {
-      try {
-        List<StoredEvent> all = new ArrayList<>();
-        for (LogStep step : steps) {
-          if (step instanceof LogStep.Store(Write w)) {
-            all.addAll(w.events());
-          }
-        }
-        ensurePartitions(c, all);
-        for (Map.Entry<Integer, Long> e : next.entrySet()) {
-          if (!advance(c, group, topic, e.getKey(), expected.get(e.getKey()), e.getValue())) {
-            c.rollback();
-            return false;
-          }
-        }
-        for (LogStep step : steps) {
-          switch (step) {
-            case LogStep.Store(Write w) -> write(c, w);
-            case LogStep.Erase(String product, String installation, String actor) ->
-                erase(c, product, installation, actor);
-          }
-        }
-        c.commit();
-        return true;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
+    List<StoredEvent> all = new ArrayList<>();
+    for (LogStep step : steps) {
+      if (step instanceof LogStep.Store(Write w)) {
+        all.addAll(w.events());
       }
-    } catch (SQLException e) {
-      throw new StorageException("PostgreSQL write failed: " + e.getMessage(), e);
+    }
+    for (int attempt = 0; ; attempt++) {
+      try (Connection c = pool.getConnection()) {
+        try {
+          ensurePartitions(c, all);
+          for (Map.Entry<Integer, Long> e : next.entrySet()) {
+            if (!advance(c, group, topic, e.getKey(), expected.get(e.getKey()), e.getValue())) {
+              c.rollback();
+              return false;
+            }
+          }
+          for (LogStep step : steps) {
+            switch (step) {
+              case LogStep.Store(Write w) -> write(c, w);
+              case LogStep.Erase(String product, String installation, String actor) ->
+                  erase(c, product, installation, actor);
+            }
+          }
+          c.commit();
+          return true;
+        } catch (SQLException e) {
+          c.rollback();
+          if (attempt == 0 && partitionGone(e)) {
+            continue; // made again, once
+          }
+          throw e;
+        } catch (RuntimeException e) {
+          c.rollback();
+          throw e;
+        }
+      } catch (SQLException e) {
+        throw new StorageException("PostgreSQL write failed: " + e.getMessage(), e);
+      }
     }
   }
 
