@@ -105,8 +105,8 @@ public final class PostgresStore implements EventStore {
           return w;
         } catch (SQLException e) {
           c.rollback();
-          if (attempt == 0 && partitionGone(e)) {
-            continue; // made again, once
+          if (tryAgain(e, attempt)) {
+            continue;
           }
           throw e;
         }
@@ -116,14 +116,23 @@ public final class PostgresStore implements EventStore {
     }
   }
 
+  /** How many times a write is tried when PostgreSQL broke a deadlock by aborting it. */
+  private static final int DEADLOCK_TRIES = 3;
+
   /**
-   * Whether a write failed for want of a monthly partition this server thought was there: another
-   * server's retention dropped it (an event older than retention, imported or replayed late). The
-   * months known are forgotten, so that the write, tried again, makes them anew.
+   * Whether a write that failed is worth trying again: PostgreSQL aborted it to break a deadlock
+   * with another server's write (SQLSTATE 40P01; nothing of it stayed, and the other went on), or
+   * it wanted a monthly partition this server thought was there, which another server's retention
+   * dropped (an event older than retention, imported late): the months known are then forgotten, so
+   * that the write makes them anew (once).
    */
-  private boolean partitionGone(SQLException e) {
+  private boolean tryAgain(SQLException e, int attempt) {
+    if ("40P01".equals(e.getSQLState())) {
+      return attempt + 1 < DEADLOCK_TRIES;
+    }
     boolean gone =
-        "23514".equals(e.getSQLState())
+        attempt == 0
+            && "23514".equals(e.getSQLState())
             && e.getMessage() != null
             && e.getMessage().contains("no partition");
     if (gone) {
@@ -245,8 +254,8 @@ public final class PostgresStore implements EventStore {
           return true;
         } catch (SQLException e) {
           c.rollback();
-          if (attempt == 0 && partitionGone(e)) {
-            continue; // made again, once
+          if (tryAgain(e, attempt)) {
+            continue;
           }
           throw e;
         } catch (RuntimeException e) {
