@@ -1,7 +1,7 @@
 -- Upgrade paths counted as they happen (UpgradeMoves): rollup_counts' family 'move' (name: the
 -- version moved from, sub: the one moved to, day: the first day of the second) holds how many
 -- installations made each move, from each installation's version rows in order of first day, last
--- day, version. The INSERT below is UpgradeMoves.MOVES_FROM_SEEN, for the seen rows kept before
+-- day, version. The INSERT below is UpgradeMoves.movesFromSeen, for the seen rows kept before
 -- this version.
 INSERT INTO rollup_counts (product, day, scope, family, name, sub, n)
 SELECT product, first_day, '*', 'move', substr(prev, 2), substr(scope, 2), count(*) FROM (

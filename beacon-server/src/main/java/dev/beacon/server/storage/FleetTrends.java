@@ -311,14 +311,12 @@ public final class FleetTrends {
     if (fleet.dialect() == Dialect.POSTGRES) {
       return upgradesCounted(f);
     }
-    // The family and the scopes as literals: PostgreSQL's index of these rows in this order
-    // (migration V7) is partial, and a plan uses it only where the query says its condition.
     String sql =
         "SELECT substr(prev, 2), substr(scope, 2), count(*) FROM (SELECT scope, first_day,"
             + " lag(scope) OVER (PARTITION BY member ORDER BY first_day, last_day, scope) AS prev"
-            + " FROM rollup_seen WHERE product = ? AND family = '"
-            + INSTALLATION
-            + "' AND name = '' AND scope LIKE '=%' AND scope <> '=') moves"
+            + " FROM rollup_seen WHERE product = ? AND "
+            + UpgradeMoves.VERSION_ROWS
+            + ") moves"
             + " WHERE prev IS NOT NULL AND first_day >= ?"
             + (f.version() == null ? "" : " AND (prev = ? OR scope = ?)")
             + " GROUP BY prev, scope ORDER BY 3 DESC, 1, 2";

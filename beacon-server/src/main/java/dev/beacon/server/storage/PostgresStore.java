@@ -96,18 +96,29 @@ public final class PostgresStore implements EventStore {
 
   @Override
   public Written write(Write write) {
+    return writing(write.events(), c -> write(c, write));
+  }
+
+  /**
+   * Runs a write in a transaction of its own, once the events' monthly partitions are made, and
+   * commits it; tried again where {@link #tryAgain} says so.
+   */
+  private <T> T writing(List<StoredEvent> events, SqlReads.Query<T> work) {
     for (int attempt = 0; ; attempt++) {
       try (Connection c = pool.getConnection()) {
         try {
-          ensurePartitions(c, write.events());
-          Written w = write(c, write);
+          ensurePartitions(c, events);
+          T result = work.run(c);
           c.commit();
-          return w;
+          return result;
         } catch (SQLException e) {
           c.rollback();
           if (tryAgain(e, attempt)) {
             continue;
           }
+          throw e;
+        } catch (RuntimeException e) {
+          c.rollback();
           throw e;
         }
       } catch (SQLException e) {
@@ -233,13 +244,12 @@ public final class PostgresStore implements EventStore {
         all.addAll(w.events());
       }
     }
-    for (int attempt = 0; ; attempt++) {
-      try (Connection c = pool.getConnection()) {
-        try {
-          ensurePartitions(c, all);
+    return writing(
+        all,
+        c -> {
           for (Map.Entry<Integer, Long> e : next.entrySet()) {
             if (!advance(c, group, topic, e.getKey(), expected.get(e.getKey()), e.getValue())) {
-              c.rollback();
+              c.rollback(); // nothing of it to commit
               return false;
             }
           }
@@ -250,22 +260,8 @@ public final class PostgresStore implements EventStore {
                   erase(c, product, installation, actor);
             }
           }
-          c.commit();
           return true;
-        } catch (SQLException e) {
-          c.rollback();
-          if (tryAgain(e, attempt)) {
-            continue;
-          }
-          throw e;
-        } catch (RuntimeException e) {
-          c.rollback();
-          throw e;
-        }
-      } catch (SQLException e) {
-        throw new StorageException("PostgreSQL write failed: " + e.getMessage(), e);
-      }
-    }
+        });
   }
 
   /**

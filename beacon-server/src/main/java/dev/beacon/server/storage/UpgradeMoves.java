@@ -19,7 +19,7 @@ import java.util.TreeMap;
  * scope {@code *}) holds how many installations made each move. An installation's moves are its
  * version rows of {@link RollupTable#SEEN} (family {@code installation}, one version each) in the
  * order of their first day, then last day, then version (by code point), each to the next; so the
- * counts are a function of the seen rows, which {@link #MOVES_FROM_SEEN} computes whole.
+ * counts are a function of the seen rows, which {@link #movesFromSeen} computes whole.
  *
  * <p>A group commit whose seen upsert moved version rows reads those installations' version rows
  * (after the upsert: the index of migration V7 holds them in order), rebuilds what they were from
@@ -40,16 +40,26 @@ final class UpgradeMoves {
   /** {@link RollupTable#COUNTS}' family of upgrade moves. */
   static final String MOVE = "move";
 
-  /** The moves of the seen rows, as count rows; {@code %s}: more conditions (or nothing). */
-  static final String MOVES_FROM_SEEN =
-      "SELECT product, first_day, '*', '"
-          + MOVE
-          + "', substr(prev, 2), substr(scope, 2), count(*) FROM (SELECT product, scope,"
-          + " first_day, lag(scope) OVER (PARTITION BY product, member ORDER BY first_day,"
-          + " last_day, scope COLLATE \"C\") AS prev FROM rollup_seen WHERE family = '"
+  /**
+   * The rows upgrade paths are made of: an installation's rows of one version each (the condition
+   * of migration V7's partial index, which a plan uses only where a query says it literally).
+   */
+  static final String VERSION_ROWS =
+      "family = '"
           + RollupDelta.INSTALLATION
-          + "' AND name = '' AND scope LIKE '=%%' AND scope <> '='%s) moves WHERE prev IS NOT NULL"
-          + " GROUP BY product, first_day, prev, scope";
+          + "' AND name = '' AND scope LIKE '=%' AND scope <> '='";
+
+  /** The moves of the seen rows, as count rows; {@code more}: more conditions (or nothing). */
+  static String movesFromSeen(String more) {
+    return "SELECT product, first_day, '*', '"
+        + MOVE
+        + "', substr(prev, 2), substr(scope, 2), count(*) FROM (SELECT product, scope,"
+        + " first_day, lag(scope) OVER (PARTITION BY product, member ORDER BY first_day,"
+        + " last_day, scope COLLATE \"C\") AS prev FROM rollup_seen WHERE "
+        + VERSION_ROWS
+        + more
+        + ") moves WHERE prev IS NOT NULL GROUP BY product, first_day, prev, scope";
+  }
 
   /** A version row of an installation: the rows upgrade paths are made of. */
   static boolean versionRow(String family, String scope, String name) {
@@ -114,7 +124,7 @@ final class UpgradeMoves {
     RollupSql.execute(
         c,
         "INSERT INTO rollup_counts (product, day, scope, family, name, sub, n) "
-            + String.format(MOVES_FROM_SEEN, mine),
+            + movesFromSeen(mine),
         params);
   }
 
@@ -161,9 +171,8 @@ final class UpgradeMoves {
     try (PreparedStatement ps =
         c.prepareStatement(
             "SELECT member, scope, first_day, last_day FROM rollup_seen WHERE product = ?"
-                + " AND member = ANY(?) AND family = '"
-                + RollupDelta.INSTALLATION
-                + "' AND name = '' AND scope LIKE '=%' AND scope <> '='")) {
+                + " AND member = ANY(?) AND "
+                + VERSION_ROWS)) {
       ps.setString(1, product);
       ps.setArray(2, c.createArrayOf("text", members.toArray()));
       try (ResultSet rs = ps.executeQuery()) {

@@ -63,7 +63,7 @@ class PostgresRollupPropertyTest extends RollupPropertyContract {
           rows(
               c,
               "SELECT c1, c2, c5, c6, c7 FROM ("
-                  + String.format(UpgradeMoves.MOVES_FROM_SEEN, "")
+                  + UpgradeMoves.movesFromSeen("")
                   + ") m (c1, c2, c3, c4, c5, c6, c7) ORDER BY 1, 2, 3, 4");
       assertThat(counted).isEqualTo(whole);
     }
