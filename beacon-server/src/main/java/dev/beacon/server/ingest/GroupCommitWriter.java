@@ -118,7 +118,8 @@ public final class GroupCommitWriter implements Committer {
               + " already waiting",
           1);
     }
-    Pending pending = new Pending(write, bytes, done);
+    // What needs no lock is done here, on the request's thread, while the writer commits.
+    Pending pending = new Pending(store.prepare(write), bytes, done);
     queue.add(pending);
     if (!thread.isAlive() && queue.remove(pending)) { // it died between the check and the add
       queuedEvents.addAndGet(-items);
@@ -257,16 +258,12 @@ public final class GroupCommitWriter implements Committer {
 
   /** One transaction for the whole group; each request then gets its own part of the result. */
   private void commit(List<Pending> group) {
-    List<StoredEvent> events = new ArrayList<>();
-    List<Write.Kept> kept = new ArrayList<>();
-    List<Write.Released> released = new ArrayList<>();
+    List<Write> writes = new ArrayList<>(group.size());
     for (Pending p : group) {
-      events.addAll(p.write().events());
-      kept.addAll(p.write().kept());
-      released.addAll(p.write().released());
+      writes.add(p.write());
     }
     long start = System.nanoTime();
-    Written all = store.write(new Write(events, kept, released));
+    Written all = store.write(Write.group(writes));
     commitTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     // Every answer made before any is given: a failure here leaves no request half answered.
     List<Written> answers = new ArrayList<>(group.size());

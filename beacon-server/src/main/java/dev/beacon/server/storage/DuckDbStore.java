@@ -129,16 +129,41 @@ public final class DuckDbStore implements EventStore {
     }
   }
 
+  /**
+   * Hashes the events' ids and adds them to a rollup delta of their own, on the caller's thread:
+   * the writer's lock is held for less (under batched ingest these were a third of the writer's
+   * time).
+   */
+  @Override
+  public Write prepare(Write write) {
+    List<StoredEvent> events = write.events();
+    if (events.isEmpty() || write.prepared() != null) {
+      return write;
+    }
+    try {
+      RollupDelta delta = null;
+      if (rollups) {
+        delta = new RollupDelta();
+        events.forEach(delta::add);
+      }
+      return write.with(new Write.Prepared(recent.hashes(events), delta, events.size()));
+    } catch (RuntimeException e) {
+      return write; // the writer does it, and meets the same problem where it is answered
+    }
+  }
+
   @Override
   public Written write(Write write) {
     List<StoredEvent> events = write.events();
     boolean[] stored = new boolean[events.size()];
     List<long[]> keptIds = new ArrayList<>(write.kept().size());
+    Write.Prepared prepared = write.prepared();
     synchronized (writeLock) {
       List<StoredEvent> fresh = new ArrayList<>(events.size());
-      long[] hashes = recent.hashes(events);
+      long[] hashes = prepared != null ? prepared.hashes : recent.hashes(events);
       int[] freshAt = new int[events.size()];
       boolean[] firstInCall = RecentMessageIds.firstInCall(events, hashes);
+      recent.touch(events, hashes, false);
       for (int i = 0; i < events.size(); i++) {
         StoredEvent e = events.get(i);
         if (firstInCall[i] && !recent.contains(e.product(), hashes, i)) {
@@ -152,7 +177,11 @@ public final class DuckDbStore implements EventStore {
       }
       RollupDelta delta = new RollupDelta();
       if (rollups) {
-        fresh.forEach(delta::add);
+        if (prepared != null) {
+          addStored(delta, prepared, events, stored);
+        } else {
+          fresh.forEach(delta::add);
+        }
         delta.forgetKnown(known);
       }
       awaitMergeRoom();
@@ -183,12 +212,39 @@ public final class DuckDbStore implements EventStore {
         rollbackQuietly();
         throw new StorageException("DuckDB write failed: " + e, e);
       }
+      recent.touch(events, hashes, true);
       for (int k = 0; k < fresh.size(); k++) {
         StoredEvent e = fresh.get(k);
         recent.add(e.product(), hashes, freshAt[k], e.receivedAt().toEpochMilli());
       }
     }
     return new Written(stored, keptIds);
+  }
+
+  /**
+   * Adds the stored events to {@code delta}: a request's prepared delta whole when all its events
+   * were stored, else its stored events one by one (a retry, a duplicate within the group).
+   */
+  private static void addStored(
+      RollupDelta delta, Write.Prepared prepared, List<StoredEvent> events, boolean[] stored) {
+    int from = 0;
+    for (int part = 0; part < prepared.ends.length; part++) {
+      int end = prepared.ends[part];
+      boolean all = true;
+      for (int i = from; i < end && all; i++) {
+        all = stored[i];
+      }
+      if (all && prepared.deltas[part] != null) {
+        delta.addAll(prepared.deltas[part]);
+      } else {
+        for (int i = from; i < end; i++) {
+          if (stored[i]) {
+            delta.add(events.get(i));
+          }
+        }
+      }
+      from = end;
+    }
   }
 
   /**

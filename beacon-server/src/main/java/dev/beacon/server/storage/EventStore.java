@@ -26,6 +26,16 @@ public interface EventStore extends AutoCloseable {
   Written write(Write write);
 
   /**
+   * What of a write's work needs none of the store's state, done before the write waits for its
+   * turn: on the request's own thread, while the writer commits other groups (the group-commit
+   * writer calls it). Returns the write with what {@link #write} then uses, or the write as it is
+   * (the default, and when anything goes wrong here: {@link #write} then does the work itself).
+   */
+  default Write prepare(Write write) {
+    return write;
+  }
+
+  /**
    * Stores the events that are new and commits.
    *
    * @return for each event, in order, true if stored now, false if it was a duplicate

@@ -53,6 +53,26 @@ final class IdWindow {
     allocate(Math.min(capacity, BLOCK));
   }
 
+  /**
+   * Reads the index slots the next lookups of these ids (two longs each, from {@code from} to
+   * {@code to}) start from, and with {@code adding} those of the evictions their adding will make,
+   * all at once. In a window of millions each such read is a cache miss; made one after another, as
+   * a lookup's probe needs its slot before going on, they wait for memory in turn, but here none
+   * depends on another, so the processor has many in flight and the lookups after find their slots
+   * cached. Returns what it read (to be kept, so that the reads are not left out as unused).
+   */
+  long touch(long[] hashes, int from, int to, boolean adding) {
+    long sum = 0;
+    for (int i = from; i < to; i++) {
+      sum += index[home(hashes[2 * i])];
+    }
+    int n = adding ? Math.min(size, Math.max(0, size + (to - from) - capacity)) : 0;
+    for (int k = 0; k < n; k++) {
+      sum += index[home(low[(head + k) % low.length])];
+    }
+    return sum;
+  }
+
   boolean contains(long lo, long hi) {
     return slotOf(lo, hi) >= 0;
   }

@@ -9,8 +9,8 @@ import java.util.Map;
  * The dedup window of a single-process store: message ids stored in the last {@code window}, at
  * most {@code capacityPerProduct} of them per product, oldest first. Per product, so that one write
  * key flooding new ids evicts only its own product's ids, never another's. Loaded from the store at
- * start, so a client that retries after a crash still finds its earlier attempt. Not thread-safe:
- * the store's write lock guards it.
+ * start, so a client that retries after a crash still finds its earlier attempt. Not thread-safe
+ * (the store's write lock guards it), but for {@link #hashes}, which reads only the key.
  *
  * <p>An id is kept as its 128-bit SipHash under a key of this process's own (the window is loaded
  * again at each start, so the key never needs to be kept): 16 bytes, whatever the id's length, and
@@ -24,6 +24,10 @@ final class RecentMessageIds {
   private final int capacityPerProduct;
   private final SipHash hash = SipHash.withRandomKey();
   private final Map<String, IdWindow> byProduct = new HashMap<>();
+
+  /** What {@link #touch} read, kept so that its reads are made. */
+  @SuppressWarnings("unused")
+  private long touched;
 
   RecentMessageIds(Duration window, int capacityPerProduct) {
     this.windowMillis = window.toMillis();
@@ -46,14 +50,17 @@ final class RecentMessageIds {
   /**
    * The keyed hashes of the events' message ids, two longs an event, so that a write hashes each id
    * once for {@link #contains(String, long[], int)} and {@link #add(String, long[], int, long)}.
+   * Thread-safe (it reads only the key): a request's thread hashes its events before the write
+   * waits for the store's lock ({@link Write.Prepared}).
    */
   long[] hashes(List<StoredEvent> events) {
-    long[] h = new long[2 * events.size()];
+    SipHash h = hash.another();
+    long[] out = new long[2 * events.size()];
     for (int i = 0; i < events.size(); i++) {
-      h[2 * i] = hash.hash(events.get(i).messageId());
-      h[2 * i + 1] = hash.high();
+      out[2 * i] = h.hash(events.get(i).messageId());
+      out[2 * i + 1] = h.high();
     }
-    return h;
+    return out;
   }
 
   /**
@@ -85,6 +92,28 @@ final class RecentMessageIds {
       }
     }
     return first;
+  }
+
+  /**
+   * Before the events' ids are looked up ({@code adding} false) or added (true): reads the slots of
+   * their windows they will need, all at once ({@link IdWindow#touch}).
+   */
+  void touch(List<StoredEvent> events, long[] hashes, boolean adding) {
+    long sum = 0;
+    int from = 0;
+    while (from < events.size()) {
+      String product = events.get(from).product();
+      int to = from + 1;
+      while (to < events.size() && events.get(to).product().equals(product)) {
+        to++;
+      }
+      IdWindow ids = byProduct.get(product);
+      if (ids != null) {
+        sum += ids.touch(hashes, from, to, adding);
+      }
+      from = to;
+    }
+    touched = sum;
   }
 
   /** Whether the id hashed at {@code i} of {@link #hashes} is in the product's window. */

@@ -199,6 +199,41 @@ final class RollupDelta {
     }
   }
 
+  /**
+   * Adds another delta's events, as if each had been added here after those already added (a newest
+   * report or version replaces this one's only when strictly newer, as in {@link #add}). {@code
+   * other} is left as it was: a group commit that fails is tried request by request, each with its
+   * own delta again.
+   */
+  void addAll(RollupDelta other) {
+    other.presence.forEach((k, n) -> presence.computeIfAbsent(k, x -> new long[1])[0] += n[0]);
+    other.counts.forEach((k, n) -> counts.merge(k, n, Double::sum));
+    members.addAll(other.members);
+    other.seen.forEach(
+        (k, d) -> {
+          LocalDate[] mine = seen.computeIfAbsent(k, x -> new LocalDate[] {d[0], d[1]});
+          if (d[0].isBefore(mine[0])) {
+            mine[0] = d[0];
+          }
+          if (d[1].isAfter(mine[1])) {
+            mine[1] = d[1];
+          }
+        });
+    other.latest.forEach((k, l) -> report(k, l.report(), l.facts()));
+    other.installations.forEach(
+        (k, o) -> {
+          Installation i = installations.computeIfAbsent(k, x -> new Installation());
+          if (o.versionTs != null && (i.versionTs == null || o.versionTs.isAfter(i.versionTs))) {
+            i.version = o.version;
+            i.versionTs = o.versionTs;
+          }
+          if (o.osTs != null && (i.osTs == null || o.osTs.isAfter(i.osTs))) {
+            i.os = o.os;
+            i.osTs = o.osTs;
+          }
+        });
+  }
+
   /** A plugin or feature as {@link #FEATURE} names it: its kind, ':' and its name. */
   static String featureName(String kind, String name) {
     return kind + ":" + clean(name);

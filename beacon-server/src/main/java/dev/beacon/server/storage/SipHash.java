@@ -5,7 +5,7 @@ import java.security.SecureRandom;
 /**
  * SipHash-2-4 with its 128-bit tag (Aumasson and Bernstein): a keyed hash, so that no client can
  * aim two message ids at one tag without the key. Text is hashed as its UTF-16 code units, two
- * bytes each, little-endian (no copy to bytes). Not thread-safe: one per writer.
+ * bytes each, little-endian (no copy to bytes). Not thread-safe: one per thread ({@link #another}).
  */
 final class SipHash {
   private final long k0;
@@ -25,6 +25,11 @@ final class SipHash {
   static SipHash withRandomKey() {
     SecureRandom r = new SecureRandom();
     return new SipHash(r.nextLong(), r.nextLong());
+  }
+
+  /** One more with the same key, for another thread. */
+  SipHash another() {
+    return new SipHash(k0, k1);
   }
 
   /** The tag's first 64 bits; {@link #high()} has the other 64 of the same call. */

@@ -15,7 +15,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -113,6 +117,47 @@ class GroupCommitWriterTest {
         }
       }
       assertThat(store.count("p")).isEqualTo(40);
+    }
+  }
+
+  /**
+   * Requests prepared on their own threads (ids hashed, rollup deltas made) and committed in groups
+   * whose requests share ids: each id is stored once, answered "stored" once, and counted once in
+   * the rollups, whatever request of which group carried it first.
+   */
+  @Test
+  void requestsPreparedOnTheirThreadsStoreAndCountEachIdOnce() throws Exception {
+    try (DuckDbStore store =
+            new DuckDbStore(dir.resolve("p.duckdb"), Duration.ofHours(1), 100_000, 100);
+        GroupCommitWriter w =
+            new GroupCommitWriter(store, 200_000, 64L << 20, 20_000, new SimpleMeterRegistry())) {
+      int requests = 400;
+      List<Callable<boolean[]>> clients = new ArrayList<>();
+      for (int r = 0; r < requests; r++) {
+        int first = r;
+        clients.add(
+            () -> {
+              List<StoredEvent> events = new ArrayList<>();
+              for (int i = first; i < first + 10; i++) {
+                events.add(event(i, 10)); // ids first..first+9: neighbours share nine
+              }
+              return w.submit(events).get(30, TimeUnit.SECONDS);
+            });
+      }
+      List<Future<boolean[]>> answers;
+      try (ExecutorService threads = Executors.newFixedThreadPool(16)) {
+        answers = threads.invokeAll(clients);
+      }
+      int[] storedTimes = new int[requests + 9];
+      for (int r = 0; r < requests; r++) {
+        boolean[] stored = answers.get(r).get(30, TimeUnit.SECONDS);
+        for (int k = 0; k < stored.length; k++) {
+          storedTimes[r + k] += stored[k] ? 1 : 0;
+        }
+      }
+      assertThat(storedTimes).containsOnly(1);
+      assertThat(store.count("p")).isEqualTo(requests + 9);
+      assertThat(store.summary("p", Instant.EPOCH).events()).isEqualTo(requests + 9);
     }
   }
 }

@@ -364,9 +364,32 @@ abstract class RollupPropertyContract {
   }
 
   /**
+   * One group commit as the group-commit writer makes it: the events as one to four requests, each
+   * prepared by the store on its own (as on the request's thread) but now and then one that is not
+   * (then the store does the work itself for the whole group), written together.
+   */
+  private void writeAsRequests(List<StoredEvent> group, Random r) {
+    List<Write> requests = new ArrayList<>();
+    int requestCount = Math.min(group.size(), 1 + r.nextInt(4));
+    boolean allPrepared = r.nextInt(5) > 0;
+    int from = 0;
+    for (int k = 0; k < requestCount; k++) {
+      int to =
+          k == requestCount - 1
+              ? group.size()
+              : from + 1 + r.nextInt(group.size() - from - (requestCount - k - 1));
+      Write w = Write.events(group.subList(from, to));
+      requests.add(allPrepared || k > 0 ? store.prepare(w) : w);
+      from = to;
+    }
+    store.write(Write.group(requests));
+  }
+
+  /**
    * Writes the stream in groups of 1 to 40, in an order of its own (late and backdated events land
    * after later ones), with a fifth of the events sent again (same message id), and a query or a
-   * restart of the store now and then.
+   * restart of the store now and then. Each group is written as several requests ({@link
+   * #writeAsRequests}).
    */
   private void write(List<StoredEvent> stream, Random r) {
     List<StoredEvent> order = new ArrayList<>(stream);
@@ -377,7 +400,7 @@ abstract class RollupPropertyContract {
     int i = 0;
     while (i < order.size()) {
       int n = Math.min(order.size() - i, 1 + r.nextInt(40));
-      store.append(order.subList(i, i + n));
+      writeAsRequests(order.subList(i, i + n), r);
       i += n;
       int next = r.nextInt(8);
       if (next < 2) {
