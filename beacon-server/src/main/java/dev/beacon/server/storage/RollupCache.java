@@ -16,23 +16,30 @@ final class RollupCache {
   private final long[] keys = new long[SLOTS];
   private final long[] values = new long[SLOTS];
 
-  /** Whether the member row is known to exist. */
-  boolean hasMember(RollupDelta.MemberKey k) {
-    long h = hash(k.product(), k.family(), k.scope(), k.day().toString(), k.member());
+  /** The key a member row is known by here (computed once for a check and the learning after). */
+  static long memberKey(RollupDelta.MemberKey k) {
+    return withDay(hash(k.product(), k.family(), k.scope(), k.member()), k.day().toEpochDay());
+  }
+
+  /** The key a seen row is known by here. */
+  static long seenKey(RollupDelta.SeenKey k) {
+    return nonZero(hash(k.product(), k.family(), k.scope(), k.name(), k.member()) ^ 0x5bd1e995L);
+  }
+
+  /** Whether the member row of {@link #memberKey} {@code h} is known to exist. */
+  boolean hasMember(long h) {
     int slot = slot(h);
     return keys[slot] == h && values[slot] == 1;
   }
 
-  void addMember(RollupDelta.MemberKey k) {
-    long h = hash(k.product(), k.family(), k.scope(), k.day().toString(), k.member());
+  void addMember(long h) {
     int slot = slot(h);
     keys[slot] = h;
     values[slot] = 1;
   }
 
-  /** Whether a seen row is known to cover these days already. */
-  boolean covers(RollupDelta.SeenKey k, long firstDay, long lastDay) {
-    long h = hash(k.product(), k.family(), k.scope(), k.name(), k.member()) ^ 0x5bd1e995L;
+  /** Whether the seen row of {@link #seenKey} {@code h} is known to cover these days already. */
+  boolean covers(long h, long firstDay, long lastDay) {
     int slot = slot(h);
     if (keys[slot] != h) {
       return false;
@@ -41,8 +48,7 @@ final class RollupCache {
     return (v >>> 32) <= firstDay && (v & 0xffffffffL) >= lastDay;
   }
 
-  void addSeen(RollupDelta.SeenKey k, long firstDay, long lastDay) {
-    long h = hash(k.product(), k.family(), k.scope(), k.name(), k.member()) ^ 0x5bd1e995L;
+  void addSeen(long h, long firstDay, long lastDay) {
     int slot = slot(h);
     if (keys[slot] == h) {
       firstDay = Math.min(firstDay, values[slot] >>> 32);
@@ -75,6 +81,19 @@ final class RollupCache {
       h ^= 0x10000;
       h *= 0x100000001b3L;
     }
+    return h;
+  }
+
+  /** FNV-1a continued over a day number's two halves (no text made of the day). */
+  private static long withDay(long h, long epochDay) {
+    h ^= epochDay & 0xffffffffL;
+    h *= 0x100000001b3L;
+    h ^= epochDay >>> 32;
+    h *= 0x100000001b3L;
+    return nonZero(h);
+  }
+
+  private static long nonZero(long h) {
     return h == 0 ? 1 : h; // 0 marks an empty slot
   }
 }

@@ -6,7 +6,9 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -83,6 +85,14 @@ final class RollupDelta {
   private final Map<InstallationKey, Installation> installations = new LinkedHashMap<>();
   private long lastEpochDay;
   private LocalDate lastDay;
+
+  /**
+   * The cache's keys of the member and seen rows, in their order, from {@link #forgetKnown}; null
+   * once rows are added after it.
+   */
+  private long[] memberKeys;
+
+  private long[] seenKeys;
 
   /**
    * Whether stores opened now keep rollups: always, but for the ingest benchmark's comparison run
@@ -206,6 +216,8 @@ final class RollupDelta {
    * own delta again.
    */
   void addAll(RollupDelta other) {
+    memberKeys = null;
+    seenKeys = null;
     other.presence.forEach((k, n) -> presence.computeIfAbsent(k, x -> new long[1])[0] += n[0]);
     other.counts.forEach((k, n) -> counts.merge(k, n, Double::sum));
     members.addAll(other.members);
@@ -255,22 +267,52 @@ final class RollupDelta {
     }
   }
 
-  /** Leaves out the member and seen rows the cache knows are there already. */
+  /**
+   * Leaves out the member and seen rows the cache knows are there already, keeping the cache's keys
+   * of the others for {@link #learn} (the rows are not changed in between).
+   */
   void forgetKnown(RollupCache cache) {
     settle();
-    members.removeIf(cache::hasMember);
-    seen.entrySet()
-        .removeIf(
-            e ->
-                cache.covers(
-                    e.getKey(), e.getValue()[0].toEpochDay(), e.getValue()[1].toEpochDay()));
+    memberKeys = new long[members.size()];
+    int n = 0;
+    for (Iterator<MemberKey> it = members.iterator(); it.hasNext(); ) {
+      long h = RollupCache.memberKey(it.next());
+      if (cache.hasMember(h)) {
+        it.remove();
+      } else {
+        memberKeys[n++] = h;
+      }
+    }
+    memberKeys = Arrays.copyOf(memberKeys, n);
+    seenKeys = new long[seen.size()];
+    n = 0;
+    for (Iterator<Map.Entry<SeenKey, LocalDate[]>> it = seen.entrySet().iterator();
+        it.hasNext(); ) {
+      Map.Entry<SeenKey, LocalDate[]> e = it.next();
+      long h = RollupCache.seenKey(e.getKey());
+      if (cache.covers(h, e.getValue()[0].toEpochDay(), e.getValue()[1].toEpochDay())) {
+        it.remove();
+      } else {
+        seenKeys[n++] = h;
+      }
+    }
+    seenKeys = Arrays.copyOf(seenKeys, n);
   }
 
   /** Tells the cache what this delta wrote, once its transaction has committed. */
   void learn(RollupCache cache) {
     settle();
-    members.forEach(cache::addMember);
-    seen.forEach((k, d) -> cache.addSeen(k, d[0].toEpochDay(), d[1].toEpochDay()));
+    boolean keyed = memberKeys != null && memberKeys.length == members.size();
+    int i = 0;
+    for (MemberKey k : members) {
+      cache.addMember(keyed ? memberKeys[i++] : RollupCache.memberKey(k));
+    }
+    keyed = seenKeys != null && seenKeys.length == seen.size();
+    i = 0;
+    for (Map.Entry<SeenKey, LocalDate[]> e : seen.entrySet()) {
+      long h = keyed ? seenKeys[i++] : RollupCache.seenKey(e.getKey());
+      cache.addSeen(h, e.getValue()[0].toEpochDay(), e.getValue()[1].toEpochDay());
+    }
   }
 
   /** Counts a member row that was new in its table: one more member that day. */
@@ -400,12 +442,14 @@ final class RollupDelta {
   }
 
   private void member(String product, String family, String scope, LocalDate day, String member) {
+    memberKeys = null;
     members.add(new MemberKey(product, family, scope, day, member));
     members.add(new MemberKey(product, family, ALL, day, member));
   }
 
   private void seen(
       String product, String family, String scope, String name, String member, LocalDate day) {
+    seenKeys = null;
     for (String s : new String[] {scope, ALL}) {
       LocalDate[] d =
           seen.computeIfAbsent(
