@@ -62,12 +62,34 @@ public final class FleetQueries {
     this.connector = connector;
   }
 
-  /** The questions over time ({@link FleetTrends}), read the same way. */
+  /** Activity over time ({@link FleetTrends}), read the same way. */
   public FleetTrends trends() {
     return new FleetTrends(connector, this);
   }
 
-  /** The store's SQL where it differs ({@link FleetTrends} writes some too). */
+  /** How releases spread ({@link ReleaseTrends}). */
+  public ReleaseTrends releases() {
+    return new ReleaseTrends(connector, this);
+  }
+
+  /** Weekly cohorts ({@link RetentionTrends}). */
+  public RetentionTrends retention() {
+    return new RetentionTrends(connector, this);
+  }
+
+  /** Feature adoption over time and by version ({@link FeatureTrends}). */
+  public FeatureTrends features() {
+    return new FeatureTrends(connector, this);
+  }
+
+  /** CLI commands and unhealthy units ({@link CommandTrends}). */
+  public CommandTrends commands() {
+    return new CommandTrends(connector, this);
+  }
+
+  /**
+   * The store's SQL where it differs (the questions over time, {@link TrendReads}, write some too).
+   */
   Dialect dialect() {
     return dialect;
   }
@@ -294,7 +316,7 @@ public final class FleetQueries {
    * buckets: within 1 % of the exact ones), distinct projects and installations.
    */
   public Table commands(Filter f) {
-    Map<String, FleetTrends.CommandFigures> byCommand = new HashMap<>();
+    Map<String, CommandTrends.CommandFigures> byCommand = new HashMap<>();
     Map<String, long[]> distinctByCommand = new HashMap<>();
     List<Object> params =
         new ArrayList<>(List.of(f.product(), COMMAND, DURATION, firstDay(f.since())));
@@ -311,7 +333,7 @@ public final class FleetQueries {
             params);
     for (List<Object> r : sums.rows()) {
       byCommand
-          .computeIfAbsent((String) r.get(1), k -> new FleetTrends.CommandFigures())
+          .computeIfAbsent((String) r.get(1), k -> new CommandTrends.CommandFigures())
           .add((String) r.get(0), (String) r.get(2), r.get(3));
     }
     // The seen rows counted by last day: those of the window's days are the ones last seen in it.
@@ -333,20 +355,20 @@ public final class FleetQueries {
               COMMAND.equals(r.get(0)) ? 1 : 0] =
           n;
     }
-    List<Map.Entry<String, FleetTrends.CommandFigures>> ordered = new ArrayList<>();
-    for (Map.Entry<String, FleetTrends.CommandFigures> e : byCommand.entrySet()) {
+    List<Map.Entry<String, CommandTrends.CommandFigures>> ordered = new ArrayList<>();
+    for (Map.Entry<String, CommandTrends.CommandFigures> e : byCommand.entrySet()) {
       if (e.getValue().runs > 0) {
         ordered.add(e);
       }
     }
     ordered.sort(
         Comparator.comparingLong(
-                (Map.Entry<String, FleetTrends.CommandFigures> e) -> -e.getValue().runs)
+                (Map.Entry<String, CommandTrends.CommandFigures> e) -> -e.getValue().runs)
             .thenComparing(
                 e -> e.getKey().isEmpty() ? null : e.getKey(),
                 Comparator.nullsLast(Comparator.naturalOrder())));
     List<List<Object>> rows = new ArrayList<>();
-    for (Map.Entry<String, FleetTrends.CommandFigures> e : ordered) {
+    for (Map.Entry<String, CommandTrends.CommandFigures> e : ordered) {
       long[] distinctCounts = distinctByCommand.getOrDefault(e.getKey(), new long[2]);
       List<Object> row = new ArrayList<>();
       row.add(e.getKey().isEmpty() ? null : e.getKey());

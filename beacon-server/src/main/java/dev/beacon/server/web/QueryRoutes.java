@@ -56,16 +56,16 @@ final class QueryRoutes implements HttpService {
     route(rules, "ui-routes-daily", (q, r) -> q.uiRoutesOverTime(filter(r)));
     route(rules, "activity", (q, r) -> q.trends().activity(filter(r)));
     route(rules, "growth", (q, r) -> q.trends().growth(filter(r)));
-    route(rules, "version-share", (q, r) -> q.trends().versionShare(filter(r)));
-    route(rules, "releases", (q, r) -> q.trends().releases(filter(r)));
-    route(rules, "upgrades", (q, r) -> q.trends().upgrades(filter(r)));
-    route(rules, "retention", (q, r) -> q.trends().retention(filter(r)));
-    route(rules, "feature-trend", (q, r) -> q.trends().featureTrend(filter(r)));
-    route(rules, "feature-versions", (q, r) -> q.trends().featureVersions(filter(r)));
-    route(rules, "command-trend", (q, r) -> q.trends().commandTrend(filter(r)));
-    route(rules, "command-versions", (q, r) -> q.trends().commandVersions(filter(r)));
-    route(rules, "exit-codes", (q, r) -> q.trends().exitCodes(filter(r)));
-    route(rules, "health-units", (q, r) -> q.trends().healthUnits(filter(r)));
+    route(rules, "version-share", (q, r) -> q.releases().versionShare(filter(r)));
+    route(rules, "releases", (q, r) -> q.releases().releases(filter(r)));
+    route(rules, "upgrades", (q, r) -> q.releases().upgrades(filter(r)));
+    route(rules, "retention", (q, r) -> q.retention().retention(filter(r)));
+    route(rules, "feature-trend", (q, r) -> q.features().featureTrend(filter(r)));
+    route(rules, "feature-versions", (q, r) -> q.features().featureVersions(filter(r)));
+    route(rules, "command-trend", (q, r) -> q.commands().commandTrend(filter(r)));
+    route(rules, "command-versions", (q, r) -> q.commands().commandVersions(filter(r)));
+    route(rules, "exit-codes", (q, r) -> q.commands().exitCodes(filter(r)));
+    route(rules, "health-units", (q, r) -> q.commands().healthUnits(filter(r)));
   }
 
   private void route(

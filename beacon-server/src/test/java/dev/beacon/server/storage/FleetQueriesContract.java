@@ -387,28 +387,32 @@ abstract class FleetQueriesContract {
     assertThat(((Number) after.get("active").rows().get(0).get(2)).longValue())
         .isEqualTo(((Number) clean.get("active").rows().get(0).get(2)).longValue() + 7);
     // The questions over time answer too, and name the hostile keys as text.
-    FleetTrends t = store.fleet().trends();
+    FleetQueries fleet = store.fleet();
+    FleetTrends t = fleet.trends();
+    ReleaseTrends releases = fleet.releases();
+    FeatureTrends features = fleet.features();
+    CommandTrends commands = fleet.commands();
     List<Function<FleetQueries.Filter, Table>> trends =
         List.of(
             t::activity,
             t::growth,
-            t::versionShare,
-            t::releases,
-            t::upgrades,
-            t::retention,
-            t::featureTrend,
-            t::featureVersions,
-            t::commandTrend,
-            t::commandVersions,
-            t::exitCodes,
-            t::healthUnits);
+            releases::versionShare,
+            releases::releases,
+            releases::upgrades,
+            fleet.retention()::retention,
+            features::featureTrend,
+            features::featureVersions,
+            commands::commandTrend,
+            commands::commandVersions,
+            commands::exitCodes,
+            commands::healthUnits);
     for (var q : trends) {
       assertThat(q.apply(all).columns()).isNotEmpty();
     }
-    assertThat(comparable(t.featureVersions(all)))
+    assertThat(comparable(features.featureVersions(all)))
         .anySatisfy(r -> assertThat(r).startsWith("evil-1.0|feature|a.b|"))
         .anySatisfy(r -> assertThat(r).startsWith("evil-1.0|feature|q\"r|"));
-    assertThat(comparable(t.exitCodes(all))).contains("evil cmd|x|1");
+    assertThat(comparable(commands.exitCodes(all))).contains("evil cmd|x|1");
     // Keys with a dot or a bracket are read as keys, not as paths.
     List<String> adoption = comparable(after.get("adoption"));
     assertThat(adoption).contains("feature|a.b|1", "feature|x[|1", "feature|q\"r|1", "feature||1");

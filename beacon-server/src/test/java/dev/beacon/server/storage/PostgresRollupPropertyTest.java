@@ -226,7 +226,7 @@ class PostgresRollupPropertyTest extends RollupPropertyContract {
     }
     FleetQueries.Filter all =
         new FleetQueries.Filter(product, FleetQueries.windowStart(45), null, 1);
-    assertThat(store.fleet().trends().upgrades(all).rows())
+    assertThat(store.fleet().releases().upgrades(all).rows())
         .containsExactly(List.of("0.0", "1.0", 300L), List.of("1.0", "2.0", 300L));
     compare(product, all, "two servers, one version each");
   }

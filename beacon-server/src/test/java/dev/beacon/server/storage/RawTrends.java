@@ -21,9 +21,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * {@link FleetTrends}' questions answered from raw events, without the rollups: the events' days,
- * versions and installations read into memory and counted here, or scanned in SQL as {@link
- * RawFleetQueries} does. The reference every trend is checked against.
+ * The questions over time ({@link TrendReads}'s classes) answered from raw events, without the
+ * rollups: the events' days, versions and installations read into memory and counted here, or
+ * scanned in SQL as {@link RawFleetQueries} does. The reference every trend is checked against.
  */
 final class RawTrends {
   private static final LocalDate MONDAY = LocalDate.of(1970, 1, 5);
@@ -155,7 +155,7 @@ final class RawTrends {
   }
 
   Table releases(Filter f) {
-    return FleetTrends.releases(versionShare(f), today());
+    return ReleaseTrends.releases(versionShare(f), today());
   }
 
   Table upgrades(Filter f) {
@@ -215,7 +215,7 @@ final class RawTrends {
     }
     List<List<Object>> rows = new ArrayList<>();
     counts.forEach((k, n) -> rows.add(List.of(k.get(0), k.get(1), n)));
-    return FleetTrends.retentionTable(rows, today(), f);
+    return RetentionTrends.retentionTable(rows, today(), f);
   }
 
   private static long week(LocalDate d) {
@@ -281,7 +281,7 @@ final class RawTrends {
             .reversed()
             .thenComparing(Map.Entry.comparingByKey()));
     List<List<Object>> rows = new ArrayList<>();
-    for (Map.Entry<String, Long> e : ranked.subList(0, Math.min(FleetTrends.TOP, ranked.size()))) {
+    for (Map.Entry<String, Long> e : ranked.subList(0, Math.min(TrendReads.TOP, ranked.size()))) {
       for (LocalDate d = from(f); !d.isAfter(today()); d = d.plusDays(1)) {
         long n = covering(spans.get(e.getKey()), d);
         long reporting = covering(spans.get(""), d);
@@ -345,7 +345,7 @@ final class RawTrends {
   Table commandTrend(Filter f) {
     Set<String> top = new HashSet<>();
     for (String c : shownCommands(f)) {
-      if (top.size() < FleetTrends.TOP) {
+      if (top.size() < TrendReads.TOP) {
         top.add(c);
       }
     }
@@ -449,7 +449,7 @@ final class RawTrends {
     }
     List<List<Object>> rows = new ArrayList<>();
     for (List<Object> r : run(List.of("unit", "unhealthy", "days"), sql, params).rows()) {
-      rows.add(List.of(FleetTrends.unitName((String) r.get(0)), r.get(1), r.get(2)));
+      rows.add(List.of(CommandTrends.unitName((String) r.get(0)), r.get(1), r.get(2)));
     }
     return new Table(List.of("unit", "unhealthy", "days"), rows);
   }

@@ -251,16 +251,16 @@ abstract class RollupPropertyContract {
             Map.entry("summary", x -> summaryTable(store.summary(product, x.since()))),
             Map.entry("activity", x -> t.activity(x)),
             Map.entry("growth", x -> t.growth(x)),
-            Map.entry("version-share", x -> t.versionShare(x)),
-            Map.entry("releases", x -> t.releases(x)),
-            Map.entry("upgrades", x -> t.upgrades(x)),
-            Map.entry("retention", x -> t.retention(x)),
-            Map.entry("feature-trend", x -> t.featureTrend(x)),
-            Map.entry("feature-versions", x -> t.featureVersions(x)),
-            Map.entry("command-trend", x -> t.commandTrend(x)),
-            Map.entry("command-versions", x -> t.commandVersions(x)),
-            Map.entry("exit-codes", x -> t.exitCodes(x)),
-            Map.entry("health-units", x -> t.healthUnits(x))));
+            Map.entry("version-share", x -> q.releases().versionShare(x)),
+            Map.entry("releases", x -> q.releases().releases(x)),
+            Map.entry("upgrades", x -> q.releases().upgrades(x)),
+            Map.entry("retention", x -> q.retention().retention(x)),
+            Map.entry("feature-trend", x -> q.features().featureTrend(x)),
+            Map.entry("feature-versions", x -> q.features().featureVersions(x)),
+            Map.entry("command-trend", x -> q.commands().commandTrend(x)),
+            Map.entry("command-versions", x -> q.commands().commandVersions(x)),
+            Map.entry("exit-codes", x -> q.commands().exitCodes(x)),
+            Map.entry("health-units", x -> q.commands().healthUnits(x))));
   }
 
   private Map<String, List<String>> answers(RawFleetQueries q, Filter f, String product) {

@@ -194,10 +194,10 @@ class RollupUpgradeTest {
     for (String version : Arrays.asList(null, "2.0")) {
       Filter f = new Filter("acme", FleetQueries.windowStart(90), version, 1);
       a.put("activity " + version, store.fleet().trends().activity(f).rows());
-      a.put("retention " + version, store.fleet().trends().retention(f).rows());
-      a.put("features " + version, store.fleet().trends().featureTrend(f).rows());
-      a.put("feature versions " + version, store.fleet().trends().featureVersions(f).rows());
-      a.put("upgrades " + version, store.fleet().trends().upgrades(f).rows());
+      a.put("retention " + version, store.fleet().retention().retention(f).rows());
+      a.put("features " + version, store.fleet().features().featureTrend(f).rows());
+      a.put("feature versions " + version, store.fleet().features().featureVersions(f).rows());
+      a.put("upgrades " + version, store.fleet().releases().upgrades(f).rows());
       a.put("commands " + version, store.fleet().commands(f).rows());
     }
     a.put("activity", a.get("activity null"));
