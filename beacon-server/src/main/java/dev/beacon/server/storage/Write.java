@@ -49,7 +49,8 @@ public record Write(
     }
 
     /**
-     * The writes' preparations one after the other, or null unless every write with events has one.
+     * The writes' preparations one after the other; null unless every write with events has one,
+     * and when none has events.
      */
     static Prepared concat(List<Write> writes) {
       int parts = 0;
@@ -63,6 +64,9 @@ public record Write(
         }
         parts += w.prepared().ends.length;
         events += w.events().size();
+      }
+      if (events == 0) {
+        return null;
       }
       long[] hashes = new long[2 * events];
       int[] ends = new int[parts];
@@ -89,6 +93,12 @@ public record Write(
     events = List.copyOf(events);
     kept = List.copyOf(kept);
     released = List.copyOf(released);
+    if (prepared != null
+        && (prepared.hashes.length != 2 * events.size()
+            || prepared.ends.length == 0
+            || prepared.ends[prepared.ends.length - 1] != events.size())) {
+      throw new IllegalArgumentException("a preparation of other events than this write's");
+    }
   }
 
   public Write(List<StoredEvent> events, List<Kept> kept, List<Released> released) {
