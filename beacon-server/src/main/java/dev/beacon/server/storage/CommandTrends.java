@@ -57,11 +57,7 @@ public final class CommandTrends extends TrendReads {
 
   private Table commandFigures(Filter f, String by, Set<String> shown, int most) {
     String key = by.equals("day") ? "day" : "substr(scope, 2)";
-    List<Object> params =
-        new ArrayList<>(List.of(f.product(), COMMAND, DURATION, FleetQueries.firstDay(f.since())));
-    if (f.version() != null) {
-      params.add(FleetQueries.scope(f));
-    }
+    List<Object> params = FleetQueries.windowParams(f, COMMAND, DURATION);
     Table sums =
         run(
             List.of(by, "family", "name", "sub", "n"),
@@ -69,7 +65,7 @@ public final class CommandTrends extends TrendReads {
                 + key
                 + ", family, name, sub, sum(n) FROM rollup_counts WHERE product = ?"
                 + " AND family IN (?, ?) AND day >= ?"
-                + (f.version() == null ? "" : " AND scope = ?")
+                + FleetQueries.versionScope(f)
                 + (by.equals("day") ? "" : " AND scope <> '='")
                 + " GROUP BY 1, 2, 3, 4",
             params);
@@ -155,11 +151,7 @@ public final class CommandTrends extends TrendReads {
 
   /** Failed runs in the window per command and exit code (every code but 0), most first. */
   public Table exitCodes(Filter f) {
-    List<Object> params =
-        new ArrayList<>(List.of(f.product(), COMMAND, FleetQueries.firstDay(f.since())));
-    if (f.version() != null) {
-      params.add(FleetQueries.scope(f));
-    }
+    List<Object> params = FleetQueries.windowParams(f, COMMAND);
     Set<String> shown = shownCommands(f);
     List<List<Object>> rows = new ArrayList<>();
     for (List<Object> r :
@@ -167,7 +159,7 @@ public final class CommandTrends extends TrendReads {
                 List.of("command", "sub", "runs"),
                 "SELECT name, sub, CAST(sum(n) AS BIGINT) FROM rollup_counts WHERE product = ?"
                     + " AND family = ? AND day >= ? AND sub LIKE 'exit:%' AND sub <> 'exit:0'"
-                    + (f.version() == null ? "" : " AND scope = ?")
+                    + FleetQueries.versionScope(f)
                     + " GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2",
                 params)
             .rows()) {
@@ -188,17 +180,13 @@ public final class CommandTrends extends TrendReads {
    * the days with any.
    */
   public Table healthUnits(Filter f) {
-    List<Object> params =
-        new ArrayList<>(List.of(f.product(), HEALTH, FleetQueries.firstDay(f.since())));
-    if (f.version() != null) {
-      params.add(FleetQueries.scope(f));
-    }
+    List<Object> params = FleetQueries.windowParams(f, HEALTH);
     Table t =
         run(
             List.of("unit", "unhealthy", "days"),
             "SELECT name, sum(n), count(*) FROM (SELECT day, name, sum(n) AS n FROM rollup_counts"
                 + " WHERE product = ? AND family = ? AND day >= ?"
-                + (f.version() == null ? "" : " AND scope = ?")
+                + FleetQueries.versionScope(f)
                 + " GROUP BY 1, 2) d WHERE n > 0 GROUP BY 1 ORDER BY 2 DESC, 1",
             params);
     List<List<Object>> rows = new ArrayList<>();

@@ -176,13 +176,14 @@ public final class DuckDbStore implements EventStore {
         return new Written(stored, keptIds);
       }
       RollupDelta delta = new RollupDelta();
+      RollupDelta.Unknown unknown = null;
       if (rollups) {
         if (prepared != null) {
           addStored(delta, prepared, events, stored);
         } else {
           fresh.forEach(delta::add);
         }
-        delta.forgetKnown(known);
+        unknown = delta.forgetKnown(known);
       }
       awaitMergeRoom();
       long seq = pending.nextSeq();
@@ -205,7 +206,9 @@ public final class DuckDbStore implements EventStore {
         appendRows(fresh, seq);
         writer.commit();
         pending.committed(seq, delta);
-        delta.learn(known);
+        if (unknown != null) {
+          delta.learn(known, unknown);
+        }
       } catch (SQLException | RuntimeException e) {
         // The appender may be left mid-row: it is replaced, and the group is rolled back.
         closeAppenderQuietly();

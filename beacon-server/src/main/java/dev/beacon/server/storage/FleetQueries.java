@@ -29,6 +29,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -105,6 +106,29 @@ public final class FleetQueries {
   /** 00:00 UTC of the first of the last {@code days} days, today being the last. */
   public static Instant windowStart(int days) {
     return today().minusDays(Math.max(1, days) - 1L).atStartOfDay().toInstant(ZoneOffset.UTC);
+  }
+
+  /**
+   * A window query's parameters: the product, {@code keys} (its families and names, in the order
+   * its SQL asks them), the window's first day, then the version's scope when the filter names a
+   * version (the SQL's {@link #versionScope}).
+   */
+  static List<Object> windowParams(Filter f, Object... keys) {
+    List<Object> params = new ArrayList<>();
+    params.add(f.product());
+    params.addAll(Arrays.asList(keys));
+    params.add(firstDay(f.since()));
+    if (f.version() != null) {
+      params.add(scope(f));
+    }
+    return params;
+  }
+
+  /**
+   * {@code AND scope = ?} when the filter names a version, else nothing ({@link #windowParams}).
+   */
+  static String versionScope(Filter f) {
+    return f.version() == null ? "" : " AND scope = ?";
   }
 
   /** The first day of a window that starts at {@code since}. */
@@ -190,13 +214,9 @@ public final class FleetQueries {
         "SELECT day, substr(scope, 2) AS version, CAST(n AS BIGINT) AS installations"
             + " FROM rollup_counts WHERE product = ? AND family = ? AND name = ? AND day >= ?"
             + " AND scope LIKE '=%' AND scope <> '='"
-            + (f.version() == null ? "" : " AND scope = ?")
+            + versionScope(f)
             + " ORDER BY 1, 2";
-    List<Object> params =
-        new ArrayList<>(List.of(f.product(), MEMBERS, ACTIVE, firstDay(f.since())));
-    if (f.version() != null) {
-      params.add(scope(f));
-    }
+    List<Object> params = windowParams(f, MEMBERS, ACTIVE);
     return withMinimum(run(List.of("day", "version", "installations"), sql, params), 2, f);
   }
 
@@ -318,17 +338,13 @@ public final class FleetQueries {
   public Table commands(Filter f) {
     Map<String, CommandTrends.CommandFigures> byCommand = new HashMap<>();
     Map<String, long[]> distinctByCommand = new HashMap<>();
-    List<Object> params =
-        new ArrayList<>(List.of(f.product(), COMMAND, DURATION, firstDay(f.since())));
-    if (f.version() != null) {
-      params.add(scope(f));
-    }
+    List<Object> params = windowParams(f, COMMAND, DURATION);
     Table sums =
         run(
             List.of("family", "name", "sub", "n"),
             "SELECT family, name, sub, sum(n) FROM rollup_counts WHERE product = ?"
                 + " AND family IN (?, ?) AND day >= ?"
-                + (f.version() == null ? "" : " AND scope = ?")
+                + versionScope(f)
                 + " GROUP BY 1, 2, 3",
             params);
     for (List<Object> r : sums.rows()) {
@@ -395,16 +411,13 @@ public final class FleetQueries {
 
   /** How often each option is given to each command, and by how many installations. */
   public Table optionUse(Filter f) {
-    List<Object> params = new ArrayList<>(List.of(f.product(), OPTION, firstDay(f.since())));
-    if (f.version() != null) {
-      params.add(scope(f));
-    }
+    List<Object> params = windowParams(f, OPTION);
     params.addAll(List.of(f.product(), OPTION, scope(f), firstDay(f.since())));
     String sql =
         "SELECT o.name AS option, o.runs, coalesce(i.installations, 0) AS installations FROM"
             + " (SELECT name, CAST(sum(n) AS BIGINT) AS runs FROM rollup_counts WHERE product = ?"
             + " AND family = ? AND day >= ?"
-            + (f.version() == null ? "" : " AND scope = ?")
+            + versionScope(f)
             + " GROUP BY name) o LEFT JOIN (SELECT name, count(*) AS installations"
             + " FROM rollup_seen WHERE product = ? AND family = ? AND scope = ? AND last_day >= ?"
             + " GROUP BY name) i ON i.name = o.name ORDER BY 2 DESC, 1";
@@ -416,16 +429,13 @@ public final class FleetQueries {
    * the installations that reported health.
    */
   public Table unhealthyUnits(Filter f) {
-    List<Object> params = new ArrayList<>(List.of(f.product(), HEALTH, firstDay(f.since())));
-    if (f.version() != null) {
-      params.add(scope(f));
-    }
+    List<Object> params = windowParams(f, HEALTH);
     params.addAll(List.of(f.product(), MEMBERS, HEALTH, scope(f), firstDay(f.since())));
     String sql =
         "SELECT h.day, h.unhealthy, coalesce(m.reporting, 0) AS reporting FROM"
             + " (SELECT day, sum(n) AS unhealthy FROM rollup_counts WHERE product = ?"
             + " AND family = ? AND day >= ?"
-            + (f.version() == null ? "" : " AND scope = ?")
+            + versionScope(f)
             + " GROUP BY day) h LEFT JOIN (SELECT day, CAST(n AS BIGINT) AS reporting"
             + " FROM rollup_counts WHERE product = ? AND family = ? AND name = ? AND scope = ?"
             + " AND day >= ?) m ON m.day = h.day ORDER BY 1";
@@ -437,10 +447,7 @@ public final class FleetQueries {
    * event that day.
    */
   public Table webUi(Filter f) {
-    List<Object> params = new ArrayList<>(List.of(f.product(), UI_PAGE, UI, firstDay(f.since())));
-    if (f.version() != null) {
-      params.add(scope(f));
-    }
+    List<Object> params = windowParams(f, UI_PAGE, UI);
     params.addAll(List.of(f.product(), MEMBERS, UI, scope(f), firstDay(f.since())));
     String sql =
         "SELECT coalesce(c.day, m.day) AS day, coalesce(c.page_views, 0) AS page_views,"
@@ -453,7 +460,7 @@ public final class FleetQueries {
             + LOGIN
             + "' THEN n ELSE 0 END) AS BIGINT) AS logins FROM rollup_counts WHERE product = ?"
             + " AND family IN (?, ?) AND day >= ?"
-            + (f.version() == null ? "" : " AND scope = ?")
+            + versionScope(f)
             + " GROUP BY day) c FULL OUTER JOIN (SELECT day, CAST(n AS BIGINT) AS installations"
             + " FROM rollup_counts WHERE product = ? AND family = ? AND name = ? AND scope = ?"
             + " AND day >= ?) m ON m.day = c.day ORDER BY 1";
@@ -465,16 +472,13 @@ public final class FleetQueries {
    * installations whose UI showed each (a route shown by fewer than the minimum is left out).
    */
   public Table uiRoutes(Filter f) {
-    List<Object> params = new ArrayList<>(List.of(f.product(), UI_PAGE, firstDay(f.since())));
-    if (f.version() != null) {
-      params.add(scope(f));
-    }
+    List<Object> params = windowParams(f, UI_PAGE);
     params.addAll(List.of(f.product(), UI_PAGE, scope(f), firstDay(f.since())));
     String sql =
         "SELECT v.name AS route, v.views, coalesce(i.installations, 0) AS installations FROM"
             + " (SELECT name, CAST(sum(n) AS BIGINT) AS views FROM rollup_counts WHERE product = ?"
             + " AND family = ? AND day >= ?"
-            + (f.version() == null ? "" : " AND scope = ?")
+            + versionScope(f)
             + " GROUP BY name) v LEFT JOIN (SELECT name, count(*) AS installations"
             + " FROM rollup_seen WHERE product = ? AND family = ? AND scope = ? AND last_day >= ?"
             + " GROUP BY name) i ON i.name = v.name ORDER BY 2 DESC, 1";
@@ -492,15 +496,12 @@ public final class FleetQueries {
     if (top.isEmpty()) {
       return new Table(List.of("day", "route", "views"), List.of());
     }
-    List<Object> params = new ArrayList<>(List.of(f.product(), UI_PAGE, firstDay(f.since())));
-    if (f.version() != null) {
-      params.add(scope(f));
-    }
+    List<Object> params = windowParams(f, UI_PAGE);
     params.addAll(top);
     String sql =
         "SELECT day, name AS route, CAST(sum(n) AS BIGINT) AS views FROM rollup_counts"
             + " WHERE product = ? AND family = ? AND day >= ?"
-            + (f.version() == null ? "" : " AND scope = ?")
+            + versionScope(f)
             + " AND name IN ("
             + "?, ".repeat(top.size() - 1)
             + "?) GROUP BY 1, 2 ORDER BY 1, 2";

@@ -87,14 +87,6 @@ final class RollupDelta {
   private LocalDate lastDay;
 
   /**
-   * The cache's keys of the member and seen rows, in their order, from {@link #forgetKnown}; null
-   * once rows are added after it.
-   */
-  private long[] memberKeys;
-
-  private long[] seenKeys;
-
-  /**
    * Whether stores opened now keep rollups: always, but for the ingest benchmark's comparison run
    * (system property {@code beacon.bench.withoutRollups}), whose dashboard would show nothing.
    */
@@ -216,8 +208,6 @@ final class RollupDelta {
    * own delta again.
    */
   void addAll(RollupDelta other) {
-    memberKeys = null;
-    seenKeys = null;
     other.presence.forEach((k, n) -> presence.computeIfAbsent(k, x -> new long[1])[0] += n[0]);
     other.counts.forEach((k, n) -> counts.merge(k, n, Double::sum));
     members.addAll(other.members);
@@ -267,13 +257,24 @@ final class RollupDelta {
     }
   }
 
+  /** The cache's keys of the member and seen rows a delta kept, in their order ({@link #learn}). */
+  static final class Unknown {
+    private final long[] members;
+    private final long[] seen;
+
+    private Unknown(long[] members, long[] seen) {
+      this.members = members;
+      this.seen = seen;
+    }
+  }
+
   /**
-   * Leaves out the member and seen rows the cache knows are there already, keeping the cache's keys
-   * of the others for {@link #learn} (the rows are not changed in between).
+   * Leaves out the member and seen rows the cache knows are there already; answers the cache's keys
+   * of the others, for {@link #learn} once they are committed (each key hashed once).
    */
-  void forgetKnown(RollupCache cache) {
+  Unknown forgetKnown(RollupCache cache) {
     settle();
-    memberKeys = new long[members.size()];
+    long[] memberKeys = new long[members.size()];
     int n = 0;
     for (Iterator<MemberKey> it = members.iterator(); it.hasNext(); ) {
       long h = RollupCache.memberKey(it.next());
@@ -284,7 +285,7 @@ final class RollupDelta {
       }
     }
     memberKeys = Arrays.copyOf(memberKeys, n);
-    seenKeys = new long[seen.size()];
+    long[] seenKeys = new long[seen.size()];
     n = 0;
     for (Iterator<Map.Entry<SeenKey, LocalDate[]>> it = seen.entrySet().iterator();
         it.hasNext(); ) {
@@ -296,22 +297,23 @@ final class RollupDelta {
         seenKeys[n++] = h;
       }
     }
-    seenKeys = Arrays.copyOf(seenKeys, n);
+    return new Unknown(memberKeys, Arrays.copyOf(seenKeys, n));
   }
 
-  /** Tells the cache what this delta wrote, once its transaction has committed. */
-  void learn(RollupCache cache) {
-    settle();
-    boolean keyed = memberKeys != null && memberKeys.length == members.size();
-    int i = 0;
-    for (MemberKey k : members) {
-      cache.addMember(keyed ? memberKeys[i++] : RollupCache.memberKey(k));
+  /**
+   * Tells the cache what this delta wrote, once its transaction has committed: the rows {@link
+   * #forgetKnown} left, unchanged since, whose keys it answered.
+   */
+  void learn(RollupCache cache, Unknown keys) {
+    if (keys.members.length != members.size() || keys.seen.length != seen.size()) {
+      throw new IllegalStateException("rollup rows changed between forgetKnown and learn");
     }
-    keyed = seenKeys != null && seenKeys.length == seen.size();
-    i = 0;
-    for (Map.Entry<SeenKey, LocalDate[]> e : seen.entrySet()) {
-      long h = keyed ? seenKeys[i++] : RollupCache.seenKey(e.getKey());
-      cache.addSeen(h, e.getValue()[0].toEpochDay(), e.getValue()[1].toEpochDay());
+    for (long h : keys.members) {
+      cache.addMember(h);
+    }
+    int i = 0;
+    for (LocalDate[] d : seen.values()) {
+      cache.addSeen(keys.seen[i++], d[0].toEpochDay(), d[1].toEpochDay());
     }
   }
 
@@ -442,14 +444,12 @@ final class RollupDelta {
   }
 
   private void member(String product, String family, String scope, LocalDate day, String member) {
-    memberKeys = null;
     members.add(new MemberKey(product, family, scope, day, member));
     members.add(new MemberKey(product, family, ALL, day, member));
   }
 
   private void seen(
       String product, String family, String scope, String name, String member, LocalDate day) {
-    seenKeys = null;
     for (String s : new String[] {scope, ALL}) {
       LocalDate[] d =
           seen.computeIfAbsent(
