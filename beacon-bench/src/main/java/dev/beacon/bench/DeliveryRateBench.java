@@ -27,7 +27,8 @@ import javax.management.ObjectName;
  * track()} at a paced rate for {@code seconds}, with the SDK's and the server's default settings
  * (the server in this JVM, DuckDB, its default per-key rate limit); then the SDK is given time to
  * drain and the events the server stored are counted. Each rate runs on a fresh server and state
- * directory. Writes, per rate, events sent and stored ({@link Results}).
+ * directory. Writes, per rate, events sent and stored, and the bytes a {@code track()} call
+ * allocated on the host's thread ({@link Results}).
  *
  * <p>Run: {@code java --enable-native-access=ALL-UNNAMED -cp beacon-bench/target/benchmarks.jar
  * dev.beacon.bench.DeliveryRateBench [seconds] [rate,rate,...]}.
@@ -49,7 +50,7 @@ public final class DeliveryRateBench {
       int rate = Integer.parseInt(r.strip());
       Map<String, Object> row = run(rate, seconds);
       if (Files.exists(otel)) {
-        row.put("otelStored", runOpenTelemetry(otel, rate, seconds));
+        runOpenTelemetry(otel, rate, seconds, row);
       }
       rows.add(row);
     }
@@ -73,9 +74,11 @@ public final class DeliveryRateBench {
   /**
    * The same rate from the OpenTelemetry logs SDK ({@code OpenTelemetryDeliveryRate}, in a JVM of
    * its own: its dependencies clash with the bench's) to a fresh server's {@code /v1/logs}: the
-   * events stored, the warm-up left out.
+   * events stored, the warm-up left out, and what a call allocated on the caller's thread, put in
+   * {@code row}.
    */
-  private static long runOpenTelemetry(Path jar, int rate, int seconds) throws Exception {
+  private static void runOpenTelemetry(Path jar, int rate, int seconds, Map<String, Object> row)
+      throws Exception {
     Path work = Files.createTempDirectory("delivery-rate-otel");
     try (BeaconServer server = server(work)) {
       ChildProcess child =
@@ -100,13 +103,21 @@ public final class DeliveryRateBench {
         Thread.sleep(200);
         warm = server.store().count("bench");
       }
+      // "BENCH-sent <calls> <bytes a call allocated>", once its shutdown() has exported the rest.
+      String sent = child.waitForLine("BENCH-sent ");
       child.await();
+      if (sent == null) {
+        throw new IllegalStateException("the OpenTelemetry peer did not finish its run");
+      }
       long total = (long) rate * seconds;
       long stored = drained(server, warm, total, 0, 5_000_000_000L);
+      double bytesPerCall = Double.parseDouble(sent.split(" ")[2]);
       System.out.printf(
-          "OpenTelemetry, rate %d/s: sent %d, stored %d (%.1f %%) after a warm-up of %d%n",
-          rate, total, stored, 100.0 * stored / total, warm);
-      return stored;
+          "OpenTelemetry, rate %d/s: sent %d, stored %d (%.1f %%) after a warm-up of %d,"
+              + " %.0f bytes allocated a call%n",
+          rate, total, stored, 100.0 * stored / total, warm, bytesPerCall);
+      row.put("otelStored", stored);
+      row.put("otelBytesPerCall", Math.round(bytesPerCall * 10) / 10.0);
     }
   }
 
@@ -156,7 +167,7 @@ public final class DeliveryRateBench {
       }
       long total = (long) rate * seconds;
       long start = System.nanoTime();
-      Peer.paced(rate, seconds, () -> client.track("rate_probe", props));
+      Peer.Paced paced = Peer.paced(rate, seconds, () -> client.track("rate_probe", props));
       double sendSeconds = (System.nanoTime() - start) / 1e9;
       // Let the SDK drain: until every event is in, or nothing more arrived for 5 s.
       long stored = drained(server, warm, total, 0, 5_000_000_000L);
@@ -180,9 +191,19 @@ public final class DeliveryRateBench {
       row.put("sendSeconds", Math.round(sendSeconds * 100) / 100.0);
       row.put("stored", stored);
       row.put("droppedBySdk", droppedBySdk);
+      // On the host's thread: the copy of an event the queue accepts, next to nothing for one it
+      // drops (a full queue drops before copying).
+      row.put("bytesPerCall", Math.round(paced.bytesPerCall() * 10) / 10.0);
       System.out.printf(
-          "rate %d/s: sent %d in %.2f s, stored %d (%.1f %%), dropped by the SDK %d%n",
-          rate, total, sendSeconds, stored, 100.0 * stored / total, droppedBySdk);
+          "rate %d/s: sent %d in %.2f s, stored %d (%.1f %%), dropped by the SDK %d,"
+              + " %.0f bytes allocated a call%n",
+          rate,
+          total,
+          sendSeconds,
+          stored,
+          100.0 * stored / total,
+          droppedBySdk,
+          paced.bytesPerCall());
     }
     return row;
   }

@@ -16,6 +16,10 @@ import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +27,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -46,7 +51,10 @@ public final class IngestBench {
 
   private static int connections;
 
-  /** One row: which server, which payload, and what wrk measured. */
+  /**
+   * One row: which server, which payload, what wrk measured, and for a DuckDB server's batches the
+   * dedup window after the run (its ids and bytes, from the server's {@code /metrics}).
+   */
   record Result(
       String server,
       String payload,
@@ -55,7 +63,13 @@ public final class IngestBench {
       String p50,
       String p99,
       long errors,
-      Map<String, Object> profile) {}
+      Map<String, Object> profile,
+      Map<String, Object> window) {
+    Result withWindow(Map<String, Object> window) {
+      return new Result(
+          server, payload, eventsPerRequest, requestsPerSecond, p50, p99, errors, profile, window);
+    }
+  }
 
   public static void main(String[] args) throws Exception {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
@@ -120,7 +134,9 @@ public final class IngestBench {
     System.clearProperty("beacon.bench.withoutRollups");
     try (BeaconServer duck = BeaconServer.start(config(work.resolve("duck"), Map.of()))) {
       results.add(wrk("duckdb", duck.port(), "/api/telemetry", reportLua, seconds, true));
-      results.add(wrk("duckdb", duck.port(), "/v1/batch", batchLua, seconds, true));
+      results.add(
+          wrk("duckdb", duck.port(), "/v1/batch", batchLua, seconds, true)
+              .withWindow(dedupWindow(duck.port())));
       // The other protocols, batches of 100 as well, next to Segment's in the same run (issue 12).
       results.add(wrk("duckdb", duck.port(), "/v1/batch#full", fullLua, seconds, false));
       if (quick) {
@@ -207,7 +223,33 @@ public final class IngestBench {
         latency(out, "50%"),
         latency(out, "99%"),
         errors,
-        where);
+        where,
+        null);
+  }
+
+  /**
+   * The dedup window's ids and bytes as the server's {@code /metrics} gives them to an operator
+   * (the admin's credentials): after a store's batches it is at its cap, each new id evicting the
+   * oldest.
+   */
+  private static Map<String, Object> dedupWindow(int port) throws Exception {
+    String metrics =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                    .header(
+                        "Authorization",
+                        "Basic "
+                            + Base64.getEncoder()
+                                .encodeToString(
+                                    "admin:bench-admin".getBytes(StandardCharsets.UTF_8)))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    Map<String, Object> w = new LinkedHashMap<>();
+    w.put("ids", (long) number(metrics, "(?m)^beacon_dedup_window_ids ([\\d.E+]+)"));
+    w.put("bytes", (long) number(metrics, "(?m)^beacon_dedup_window_bytes ([\\d.E+]+)"));
+    return w;
   }
 
   /**

@@ -212,6 +212,16 @@ final class IngestReport extends ReportPart {
             percent(share) + " (" + count(rps) + " of " + count(rps / share) + " batches/s)",
             share >= 0.2);
       }
+      JsonNode window = row.path("window");
+      if (window.path("ids").asLong() > 0) {
+        double perId = window.path("bytes").asDouble() / window.path("ids").asLong();
+        verdict(
+            "Dedup window ≤ 24 bytes an id (DuckDB, at its cap; issue 20)",
+            String.format(
+                "%.1f B (%,d ids in %.1f MiB, the server's `/metrics` after its batches)",
+                perId, window.path("ids").asLong(), window.path("bytes").asDouble() / (1 << 20)),
+            perId <= 24);
+      }
       if (server.equals("duckdb") && payload.equals("batch") && raw.containsKey(payload)) {
         double kept = rps / raw.get(payload);
         verdict(

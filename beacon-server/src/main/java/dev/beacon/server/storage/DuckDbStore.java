@@ -30,6 +30,8 @@ public final class DuckDbStore implements EventStore {
   private DuckDBAppender appender; // kept open: creating one per commit costs more than the rows
   private final Object writeLock = new Object();
   private final RecentMessageIds recent;
+  // What recent holds, for /metrics: published under writeLock after each change, read by any.
+  private volatile WindowSize windowSize = new WindowSize(0, 0);
   private final Duration dedupWindow;
   private final RollupSql.DuckDbStaging staging = new RollupSql.DuckDbStaging();
   private final PendingRollups pending = new PendingRollups();
@@ -127,6 +129,17 @@ public final class DuckDbStore implements EventStore {
         }
       }
     }
+    windowChanged();
+  }
+
+  /** Publishes the window's size; under the write lock (or before the store is shared). */
+  private void windowChanged() {
+    windowSize = new WindowSize(recent.ids(), recent.bytes());
+  }
+
+  @Override
+  public Optional<WindowSize> dedupWindow() {
+    return Optional.of(windowSize);
   }
 
   /**
@@ -219,6 +232,9 @@ public final class DuckDbStore implements EventStore {
       for (int k = 0; k < fresh.size(); k++) {
         StoredEvent e = fresh.get(k);
         recent.add(e.product(), hashes, freshAt[k], e.receivedAt().toEpochMilli());
+      }
+      if (!fresh.isEmpty()) {
+        windowChanged();
       }
     }
     return new Written(stored, keptIds);
@@ -429,6 +445,7 @@ public final class DuckDbStore implements EventStore {
       for (String id : r.messageIds()) {
         recent.remove(product, id);
       }
+      windowChanged();
     }
     return r.erased();
   }

@@ -36,6 +36,17 @@ public interface EventStore extends AutoCloseable {
   }
 
   /**
+   * The dedup window as this server holds it in memory, for the operator's {@code /metrics}; empty
+   * where the database holds it (PostgreSQL's {@code message_ids} table, shared by the servers).
+   */
+  default Optional<WindowSize> dedupWindow() {
+    return Optional.empty();
+  }
+
+  /** The ids a dedup window holds, and the bytes its tables take. */
+  record WindowSize(long ids, long bytes) {}
+
+  /**
    * Stores the events that are new and commits.
    *
    * @return for each event, in order, true if stored now, false if it was a duplicate

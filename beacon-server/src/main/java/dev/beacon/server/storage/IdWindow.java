@@ -47,6 +47,7 @@ final class IdWindow {
   private int tagShift;
   private int head;
   private int size;
+  private int removedEntries; // ring entries of removed ids (left in place until evicted)
 
   IdWindow(int capacity) {
     this.capacity = capacity;
@@ -104,6 +105,7 @@ final class IdWindow {
       deleteSlot(s);
       low[p] = 0;
       high[p] = 0;
+      removedEntries++;
     }
   }
 
@@ -162,8 +164,14 @@ final class IdWindow {
     }
   }
 
+  /** Ring entries, those of removed ids included (what bounds the window and takes its memory). */
   int size() {
     return size;
+  }
+
+  /** The ids it holds (a removed one's entry aside). */
+  int ids() {
+    return size - removedEntries;
   }
 
   /** What its arrays take, in bytes (the objects' headers aside). */
@@ -172,7 +180,9 @@ final class IdWindow {
   }
 
   private void evictHead() {
-    if (!removed(head)) {
+    if (removed(head)) {
+      removedEntries--;
+    } else {
       int s = home(low[head]);
       while ((index[s] & positionMask) != head + 1) {
         s = next(s);
@@ -209,6 +219,7 @@ final class IdWindow {
     long[] oldNewest = newestInBlock;
     int oldHead = head;
     int n = size;
+    int gone = removedEntries;
     allocate((int) Math.min(capacity, 2L * oldLow.length));
     for (int k = 0; k < n; k++) {
       int from = (oldHead + k) % oldLow.length;
@@ -222,6 +233,7 @@ final class IdWindow {
       }
     }
     size = n;
+    removedEntries = gone;
   }
 
   private void allocate(int ringLength) {
@@ -236,6 +248,7 @@ final class IdWindow {
     tagShift = positionBits + distanceBits; // 32: no tag bits left (a huge ring)
     head = 0;
     size = 0;
+    removedEntries = 0;
   }
 
   /** The index slot an id starts from: its hash's top 32 bits scaled to the index's length. */

@@ -159,6 +159,15 @@ final class RecentMessageIds {
     return n;
   }
 
+  /** The ids held, of all products (a removed id's entry, left until evicted, aside). */
+  long ids() {
+    long n = 0;
+    for (IdWindow w : byProduct.values()) {
+      n += w.ids();
+    }
+    return n;
+  }
+
   int size(String product) {
     IdWindow ids = byProduct.get(product);
     return ids == null ? 0 : ids.size();

@@ -27,6 +27,8 @@ import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http1.Http1Config;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -68,6 +70,7 @@ public final class BeaconServer implements AutoCloseable {
     this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     OwnerOnly.directory(config.dataDir()); // also for PostgreSQL: the password hash, products.json
     this.store = Stores.open(config);
+    dedupWindowGauges(store, metrics);
     // An ingest node of a scale-out produces to Kafka (the sinks store); else one writer commits.
     this.writer =
         config.kafka().enabled()
@@ -312,6 +315,29 @@ public final class BeaconServer implements AutoCloseable {
    */
   static int rollupRetentionDays(int rawDays, int rollupDays) {
     return rawDays <= 0 || rollupDays <= 0 ? 0 : Math.max(rawDays, rollupDays);
+  }
+
+  /**
+   * The dedup window's ids and the bytes of its tables on {@code /metrics}, where this server holds
+   * it in memory (DuckDB; PostgreSQL's is a table): its memory is bounded by {@code dedup.max_ids},
+   * and an operator can see where it stands.
+   */
+  private static void dedupWindowGauges(EventStore store, MeterRegistry metrics) {
+    if (store.dedupWindow().isEmpty()) {
+      return;
+    }
+    Gauge.builder(
+            "beacon_dedup_window_ids",
+            store,
+            s -> s.dedupWindow().map(w -> (double) w.ids()).orElse(Double.NaN))
+        .description("Message ids held by the dedup window (all products)")
+        .register(metrics);
+    Gauge.builder(
+            "beacon_dedup_window_bytes",
+            store,
+            s -> s.dedupWindow().map(w -> (double) w.bytes()).orElse(Double.NaN))
+        .description("Bytes the dedup window's tables take in the server's heap")
+        .register(metrics);
   }
 
   /**

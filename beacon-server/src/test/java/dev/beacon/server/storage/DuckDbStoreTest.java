@@ -43,6 +43,33 @@ class DuckDbStoreTest extends EventStoreContract {
   }
 
   /**
+   * What {@code /metrics} shows of the window: the ids it holds after writes (a duplicate adds
+   * none), after a restart (reloaded), and after an erasure (the installation's ids gone), and the
+   * bytes of its tables.
+   */
+  @Test
+  void theDedupWindowsSizeFollowsItsIds() {
+    Instant now = Instant.now();
+    assertThat(store.dedupWindow()).contains(new EventStore.WindowSize(0, 0));
+    store.append(
+        List.of(
+            event(product, "w1", "A", "1", "L", now),
+            event(product, "w2", "A", "1", "L", now),
+            event(product, "w3", "B", "1", "L", now)));
+    store.append(List.of(event(product, "w1", "A", "1", "L", now)));
+    EventStore.WindowSize three = store.dedupWindow().orElseThrow();
+    assertThat(three.ids()).isEqualTo(3);
+    assertThat(three.bytes()).isPositive();
+
+    store.close();
+    store = open();
+    assertThat(store.dedupWindow().orElseThrow().ids()).as("reloaded at start").isEqualTo(3);
+
+    store.erase(product, "A", "test");
+    assertThat(store.dedupWindow().orElseThrow().ids()).as("A's two ids erased").isEqualTo(1);
+  }
+
+  /**
    * A group's rollup rows wait in memory until a merge, and its events carry the group's number; a
    * store stopped before the merge (here: closed, which does not merge, as a crash) makes them
    * again from the events after the watermark when it opens, and a query's answer counts waiting

@@ -168,7 +168,8 @@ class RecentMessageIdsTest {
    * The index keeps each entry's distance from its home slot (a few bits; farther than they hold,
    * the ring tells), and a deletion's backward shift moves entries by it: ids crowded into a few
    * home slots (clusters far longer than the bits hold, and short ones), through growth,
-   * wrap-around, removal and eviction by the capacity, against a plain model.
+   * wrap-around, removal and eviction by the capacity, against a plain model; and the count of ids
+   * it holds.
    */
   @Test
   void idsCrowdedIntoFewHomesAgreeWithAPlainModel() {
@@ -204,6 +205,8 @@ class RecentMessageIdsTest {
         places.addLast(place);
         live.put(id, place);
       }
+      // What /metrics shows: the ids held, a removed id's place aside (through growth too).
+      assertThat(window.ids()).as("ids at step %d", step).isEqualTo(live.size());
     }
     assertThat(window.size()).isEqualTo(places.size());
     for (List<Long> id : live.keySet()) {

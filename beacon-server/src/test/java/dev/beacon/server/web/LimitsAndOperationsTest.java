@@ -164,7 +164,9 @@ class LimitsAndOperationsTest {
               "beacon_ingest_events_total{product=\"acme\",protocol=\"segment\",result=\"accepted\"} 1.0")
           .contains("beacon_refused_requests_total{code=\"invalid_json\",reason=\"malformed\"} 1.0")
           .contains("beacon_writer_queued_events")
-          .contains("beacon_commit_seconds");
+          .contains("beacon_commit_seconds")
+          .contains("beacon_dedup_window_ids 1.0")
+          .containsPattern("(?m)^beacon_dedup_window_bytes [1-9]");
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.beacon.bench.harness;
 
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -46,10 +47,14 @@ public final class Peer {
    * and parked in between (a host does its own work there, and a spinning pacer would take a core
    * from the SDK's threads and the server on a 2-core machine).
    *
-   * @return the calls made
+   * @return the calls made, and the bytes the calling thread allocated meanwhile (the pacing itself
+   *     allocates none: what is counted is the SDK's, on the host's thread)
    */
-  public static long paced(int rate, int seconds, Runnable call) {
+  public static Paced paced(int rate, int seconds, Runnable call) {
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long total = (long) rate * seconds;
+    long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
     long start = System.nanoTime();
     long sent = 0;
     for (long ms = 1; sent < total; ms++) {
@@ -62,7 +67,15 @@ public final class Peer {
         LockSupport.parkNanos(left);
       }
     }
-    return sent;
+    return new Paced(sent, threads.getCurrentThreadAllocatedBytes() - allocatedBefore);
+  }
+
+  /** What {@link #paced} did: calls made, and the bytes its thread allocated in them. */
+  public record Paced(long calls, long allocatedBytes) {
+    /** The bytes a call allocated on the caller's thread, on average. */
+    public double bytesPerCall() {
+      return calls == 0 ? 0 : (double) allocatedBytes / calls;
+    }
   }
 
   /** Ten properties of the usual kinds (strings, numbers, a boolean), built once by the caller. */

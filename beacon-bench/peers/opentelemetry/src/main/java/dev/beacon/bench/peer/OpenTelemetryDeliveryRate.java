@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * defaults, the OTLP/HTTP exporter), sending to a Beacon server's {@code /v1/logs} with its write
  * key. A thousand events first (then {@code BENCH-warm} and 5 s for the runner to count them), then
  * one thread paced by the millisecond at the given rate, then {@code shutdown()} (its last export),
- * then {@code BENCH-sent N}. The runner counts what the server stored.
+ * then {@code BENCH-sent N B} (calls made, bytes a call allocated on the caller's thread). The
+ * runner counts what the server stored.
  *
  * <p>Arguments: endpoint, write key, events a second, seconds.
  */
@@ -60,10 +61,10 @@ public final class OpenTelemetryDeliveryRate {
     }
     System.out.println("BENCH-warm");
     Thread.sleep(5000);
-    long sent =
+    Peer.Paced paced =
         Peer.paced(rate, seconds, () -> logger.logRecordBuilder().setAllAttributes(probe).emit());
     provider.shutdown().join(30, TimeUnit.SECONDS);
-    System.out.println("BENCH-sent " + sent);
+    System.out.println("BENCH-sent " + paced.calls() + " " + paced.bytesPerCall());
   }
 
   /**
