@@ -1,5 +1,6 @@
 package dev.beacon.bench.harness;
 
+import com.sun.management.ThreadMXBean;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.util.Collections;
@@ -51,8 +52,7 @@ public final class Peer {
    *     allocates none: what is counted is the SDK's, on the host's thread)
    */
   public static Paced paced(int rate, int seconds, Runnable call) {
-    com.sun.management.ThreadMXBean threads =
-        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
     long total = (long) rate * seconds;
     long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
     long start = System.nanoTime();
