@@ -111,7 +111,7 @@ public final class DeliveryRateBench {
       }
       long total = (long) rate * seconds;
       long stored = drained(server, warm, total, 0, 5_000_000_000L);
-      double bytesPerCall = Double.parseDouble(sent.split(" ")[2]);
+      double bytesPerCall = Double.parseDouble(sent.substring(sent.lastIndexOf(' ') + 1));
       System.out.printf(
           "OpenTelemetry, rate %d/s: sent %d, stored %d (%.1f %%) after a warm-up of %d,"
               + " %.0f bytes allocated a call%n",
