@@ -1,9 +1,12 @@
 package dev.beacon.sdk.internal.pipeline;
 
+import dev.beacon.sdk.internal.json.JsonWriter;
 import dev.beacon.sdk.internal.report.Event;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -21,13 +24,33 @@ final class EventQueue {
   private final int capacity;
   private final int mask;
 
-  /** An {@link Event}, or the properties of a plain event whose name and time are beside. */
+  /**
+   * An {@link Event}; or the slot's array holding the properties of a plain event, whose name, time
+   * and length are beside; or {@link #ABANDONED}.
+   */
   private final AtomicReferenceArray<Object> slots;
 
   // Written by the producer that claimed the slot before it publishes the slot (a release store),
   // read by the consumer after it saw the slot filled: no Event object on the host's thread.
   private final String[] names;
   private final long[] times;
+  private final int[] lengths;
+
+  // Each slot's array for a plain event's properties and the copier that fills it, kept from one
+  // event to the next: the producer that claimed the slot fills them, the consumer copies the
+  // properties out and empties the array before it frees the slot (consumerIndex), so a host's
+  // call allocates nothing once its slot has carried an event as large (issue 20). Made by the
+  // slot's first producer, seen by the next ones through the consumer as the slot itself is.
+  private final Object[][] copies;
+  private final Event.Copier[] copiers;
+
+  /** Past this many properties a slot's array is made for the one event, not kept. */
+  static final int KEPT_MAX_PROPERTIES = 32;
+
+  /** A slot whose producer failed to copy the properties (the host's map threw): skipped. */
+  private static final Object ABANDONED = new Object();
+
+  private static final Object[] NONE = new Object[0];
   private final AtomicLong producerIndex = new AtomicLong();
   private volatile long consumerIndex;
 
@@ -44,6 +67,9 @@ final class EventQueue {
     this.slots = new AtomicReferenceArray<>(size);
     this.names = new String[size];
     this.times = new long[size];
+    this.lengths = new int[size];
+    this.copies = new Object[size][];
+    this.copiers = new Event.Copier[size];
   }
 
   /** Adds {@code e} unless the queue is full; never blocks. */
@@ -57,20 +83,46 @@ final class EventQueue {
   }
 
   /**
-   * Adds a plain {@code track} event unless the queue is full; never blocks. The worker makes its
-   * {@link Event}: a host's call allocates only the copy of its properties.
-   *
-   * @param keyValues from {@link Event#keyValues}, never null
+   * Adds a plain {@code track} event unless the queue is full; never blocks. Its properties (at
+   * most {@link JsonWriter#MAX_ITEMS}) are copied into the slot's own array, and the worker makes
+   * the {@link Event}: once the slot has carried an event as large, a host's call allocates
+   * nothing. If the host's map throws while it is copied (changed under the copy), the slot is
+   * given up (the consumer skips it) and the exception goes to the caller.
    */
-  boolean offer(String name, Object[] keyValues, long epochMillis) {
+  boolean offer(String name, Map<String, ?> properties, long epochMillis) {
     long p = claim();
     if (p < 0) {
       return false;
     }
     int i = (int) p & mask;
+    Object[] copy = NONE;
+    int n = 0;
+    try {
+      int size = properties == null ? 0 : Math.min(properties.size(), JsonWriter.MAX_ITEMS);
+      if (size > 0) {
+        copy = copies[i];
+        if (copy == null || copy.length < 2 * size) {
+          copy = new Object[2 * size];
+          if (size <= KEPT_MAX_PROPERTIES) {
+            copies[i] = copy;
+          }
+        }
+        Event.Copier copier = copiers[i];
+        if (copier == null) {
+          copier = new Event.Copier();
+          copiers[i] = copier;
+        }
+        n = copier.copy(properties, copy);
+      }
+    } catch (RuntimeException | Error e) {
+      Arrays.fill(copy, null); // none of the host's objects kept
+      slots.lazySet(i, ABANDONED); // the claimed slot is not waited for
+      throw e;
+    }
     names[i] = name;
     times[i] = epochMillis;
-    slots.lazySet(i, keyValues); // publishes the name and time written before it, too
+    lengths[i] = n;
+    slots.lazySet(i, copy); // publishes the name, time, length and copy written before it, too
     return true;
   }
 
@@ -88,7 +140,8 @@ final class EventQueue {
 
   /**
    * Moves up to {@code max} events, oldest first, into {@code out}; the number moved. Stops early
-   * at a slot a producer has claimed but not filled yet: that event comes with the next drain.
+   * at a slot a producer has claimed but not filled yet: that event comes with the next drain. A
+   * slot given up by its producer is passed over.
    */
   int drainTo(Collection<Event> out, int max) {
     long c = consumerIndex;
@@ -101,13 +154,19 @@ final class EventQueue {
       }
       if (o instanceof Event) {
         out.add((Event) o);
-      } else {
-        out.add(Event.captured(names[i], (Object[]) o, times[i]));
+        n++;
+      } else if (o != ABANDONED) {
+        // The worker's own copy: the slot's array carries the slot's next event.
+        Object[] copy = (Object[]) o;
+        int length = lengths[i];
+        out.add(
+            Event.captured(names[i], length == 0 ? NONE : Arrays.copyOf(copy, length), times[i]));
+        Arrays.fill(copy, 0, length, null); // none of the host's objects kept past the event
         names[i] = null;
+        n++;
       }
       slots.lazySet(i, null);
       c++;
-      n++;
     }
     consumerIndex = c; // frees the slots for the producers, after they were cleared
     return n;

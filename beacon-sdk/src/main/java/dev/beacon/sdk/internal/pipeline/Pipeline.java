@@ -65,16 +65,17 @@ public final class Pipeline {
   }
 
   /**
-   * A plain {@code track} event, as {@link Event#captured}: its properties copied by {@link
-   * Event#keyValues}, the event itself made by the worker. A full queue drops it before anything is
-   * copied: a host calling faster than the worker spools pays for no copy it would throw away.
+   * A plain {@code track} event: its properties copied into the queue's slot, the event itself made
+   * by the worker ({@link EventQueue#offer(String, Map, long)}), so that a call allocates nothing.
+   * A full queue drops it before anything is copied: a host calling faster than the worker spools
+   * pays for no copy it would throw away.
    */
   public void track(String name, Map<String, ?> properties) {
     if (queue.isFull()) {
       drops.queueFull();
       return;
     }
-    offered(queue.offer(name, Event.keyValues(properties), System.currentTimeMillis()));
+    offered(queue.offer(name, properties, System.currentTimeMillis()));
   }
 
   private void offered(boolean queued) {
