@@ -151,10 +151,10 @@ public final class QueryBench {
     queries.put("features and plugins", x -> x.adoption(f));
     queries.put("clusters", x -> x.clusterSizes(f));
     queries.put("field explorer (vm_specs.num_cpus)", x -> x.field(f, "vm_specs.num_cpus"));
-    queries.put("commands", x -> x.commands(f));
-    queries.put("option use", x -> x.optionUse(f));
-    queries.put("commands, one version", x -> x.commands(v));
-    queries.put("health per day", x -> x.unhealthyUnits(f));
+    queries.put("commands", x -> x.commands().byCommand(f));
+    queries.put("option use", x -> x.commands().optionUse(f));
+    queries.put("commands, one version", x -> x.commands().byCommand(v));
+    queries.put("health per day", x -> x.commands().unhealthyUnits(f));
     queries.put("summary (DESIGN §4)", x -> store.summary("bench", f.since()));
     queries.put("growth: active 1/7/30 d per day", x -> x.trends().activity(f));
     queries.put("growth: against the previous window", x -> x.trends().growth(f));

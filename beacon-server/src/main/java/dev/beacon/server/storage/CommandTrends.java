@@ -3,6 +3,10 @@ package dev.beacon.server.storage;
 import static dev.beacon.server.storage.RollupDelta.COMMAND;
 import static dev.beacon.server.storage.RollupDelta.DURATION;
 import static dev.beacon.server.storage.RollupDelta.HEALTH;
+import static dev.beacon.server.storage.RollupDelta.MEMBERS;
+import static dev.beacon.server.storage.RollupDelta.OPTION;
+import static dev.beacon.server.storage.RollupDelta.PROJECT;
+import static dev.beacon.server.storage.RollupDelta.SEEN_LAST;
 
 import dev.beacon.server.storage.FleetQueries.Filter;
 import java.util.ArrayList;
@@ -18,8 +22,9 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * CLI commands from the rollups: runs, success and duration per day and per version, the exit codes
- * of failed runs; and the units reported unhealthy (DC/OS health).
+ * CLI commands from the rollups: runs, success and duration per command, per day and per version,
+ * option use, the exit codes of failed runs; and the units reported unhealthy (DC/OS health), per
+ * day and the worst ones.
  */
 public final class CommandTrends extends TrendReads {
   CommandTrends(SqlReads.Connector connector, FleetQueries fleet) {
@@ -40,16 +45,15 @@ public final class CommandTrends extends TrendReads {
   }
 
   /**
-   * The commands {@link FleetQueries#commands} shows, most run first ("" for runs without one);
-   * null when it shows every command run (no minimum of installations), which needs no read of its
-   * own.
+   * The commands {@link #byCommand} shows, most run first ("" for runs without one); null when it
+   * shows every command run (no minimum of installations), which needs no read of its own.
    */
   private Set<String> shownCommands(Filter f) {
     if (f.minInstallations() <= 1) {
       return null;
     }
     Set<String> shown = new LinkedHashSet<>();
-    for (List<Object> r : fleet.commands(f).rows()) {
+    for (List<Object> r : byCommand(f).rows()) {
       shown.add(r.get(0) == null ? "" : (String) r.get(0));
     }
     return shown;
@@ -205,5 +209,119 @@ public final class CommandTrends extends TrendReads {
             && key.length() > prefix.length() + suffix.length()
         ? key.substring(prefix.length(), key.length() - suffix.length())
         : key;
+  }
+
+  /**
+   * CLI commands: runs, success rate, duration percentiles (from merged {@link DurationSketch}
+   * buckets: within 1 % of the exact ones), distinct projects and installations.
+   */
+  public Table byCommand(Filter f) {
+    Map<String, CommandFigures> byCommand = new HashMap<>();
+    Map<String, long[]> distinctByCommand = new HashMap<>();
+    List<Object> params = FleetQueries.windowParams(f, COMMAND, DURATION);
+    Table sums =
+        run(
+            List.of("family", "name", "sub", "n"),
+            "SELECT family, name, sub, sum(n) FROM rollup_counts WHERE product = ?"
+                + " AND family IN (?, ?) AND day >= ?"
+                + FleetQueries.versionScope(f)
+                + " GROUP BY 1, 2, 3",
+            params);
+    for (List<Object> r : sums.rows()) {
+      byCommand
+          .computeIfAbsent((String) r.get(1), k -> new CommandFigures())
+          .add((String) r.get(0), (String) r.get(2), r.get(3));
+    }
+    // The seen rows counted by last day: those of the window's days are the ones last seen in it.
+    Table distinct =
+        run(
+            List.of("family", "name", "n"),
+            "SELECT sub, name, CAST(sum(n) AS BIGINT) FROM rollup_counts WHERE product = ?"
+                + " AND family = ? AND sub IN (?, ?) AND scope = ? AND day >= ? GROUP BY 1, 2",
+            f.product(),
+            SEEN_LAST,
+            COMMAND,
+            PROJECT,
+            FleetQueries.scope(f),
+            FleetQueries.firstDay(f.since()));
+    for (List<Object> r : distinct.rows()) {
+      long n = ((Number) r.get(2)).longValue();
+      distinctByCommand
+              .computeIfAbsent((String) r.get(1), k -> new long[2])[
+              COMMAND.equals(r.get(0)) ? 1 : 0] =
+          n;
+    }
+    List<Map.Entry<String, CommandFigures>> ordered = new ArrayList<>();
+    for (Map.Entry<String, CommandFigures> e : byCommand.entrySet()) {
+      if (e.getValue().runs > 0) {
+        ordered.add(e);
+      }
+    }
+    ordered.sort(
+        Comparator.comparingLong((Map.Entry<String, CommandFigures> e) -> -e.getValue().runs)
+            .thenComparing(
+                e -> e.getKey().isEmpty() ? null : e.getKey(),
+                Comparator.nullsLast(Comparator.naturalOrder())));
+    List<List<Object>> rows = new ArrayList<>();
+    for (Map.Entry<String, CommandFigures> e : ordered) {
+      long[] distinctCounts = distinctByCommand.getOrDefault(e.getKey(), new long[2]);
+      List<Object> row = new ArrayList<>();
+      row.add(e.getKey().isEmpty() ? null : e.getKey());
+      row.addAll(e.getValue().figures());
+      row.add(distinctCounts[0]);
+      row.add(distinctCounts[1]);
+      rows.add(row);
+    }
+    return FleetQueries.withMinimum(
+        new Table(
+            List.of(
+                "command",
+                "runs",
+                "success_rate",
+                "p50_ms",
+                "p95_ms",
+                "p99_ms",
+                "projects",
+                "installations"),
+            rows),
+        7,
+        f);
+  }
+
+  /** How often each option is given to each command, and by how many installations. */
+  public Table optionUse(Filter f) {
+    List<Object> params = FleetQueries.windowParams(f, OPTION);
+    params.addAll(
+        List.of(f.product(), OPTION, FleetQueries.scope(f), FleetQueries.firstDay(f.since())));
+    String sql =
+        "SELECT o.name AS option, o.runs, coalesce(i.installations, 0) AS installations FROM"
+            + " (SELECT name, CAST(sum(n) AS BIGINT) AS runs FROM rollup_counts WHERE product = ?"
+            + " AND family = ? AND day >= ?"
+            + FleetQueries.versionScope(f)
+            + " GROUP BY name) o LEFT JOIN (SELECT name, count(*) AS installations"
+            + " FROM rollup_seen WHERE product = ? AND family = ? AND scope = ? AND last_day >= ?"
+            + " GROUP BY name) i ON i.name = o.name ORDER BY 2 DESC, 1";
+    return FleetQueries.withMinimum(
+        run(List.of("option", "runs", "installations"), sql, params), 2, f);
+  }
+
+  /**
+   * Per day, the units reported unhealthy (the sum of DC/OS's {@code health-unit-*-unhealthy}), and
+   * the installations that reported health.
+   */
+  public Table unhealthyUnits(Filter f) {
+    List<Object> params = FleetQueries.windowParams(f, HEALTH);
+    params.addAll(
+        List.of(
+            f.product(), MEMBERS, HEALTH, FleetQueries.scope(f), FleetQueries.firstDay(f.since())));
+    String sql =
+        "SELECT h.day, h.unhealthy, coalesce(m.reporting, 0) AS reporting FROM"
+            + " (SELECT day, sum(n) AS unhealthy FROM rollup_counts WHERE product = ?"
+            + " AND family = ? AND day >= ?"
+            + FleetQueries.versionScope(f)
+            + " GROUP BY day) h LEFT JOIN (SELECT day, CAST(n AS BIGINT) AS reporting"
+            + " FROM rollup_counts WHERE product = ? AND family = ? AND name = ? AND scope = ?"
+            + " AND day >= ?) m ON m.day = h.day ORDER BY 1";
+    return run(List.of("day", "unhealthy", "reporting"), sql, params);
   }
 }

@@ -3,19 +3,11 @@ package dev.beacon.server.storage;
 import static dev.beacon.server.storage.RollupDelta.ACTIVE;
 import static dev.beacon.server.storage.RollupDelta.ALL;
 import static dev.beacon.server.storage.RollupDelta.CLUSTER;
-import static dev.beacon.server.storage.RollupDelta.COMMAND;
-import static dev.beacon.server.storage.RollupDelta.DURATION;
 import static dev.beacon.server.storage.RollupDelta.EVENTS;
-import static dev.beacon.server.storage.RollupDelta.HEALTH;
 import static dev.beacon.server.storage.RollupDelta.INSTALLATION;
-import static dev.beacon.server.storage.RollupDelta.LOGIN;
 import static dev.beacon.server.storage.RollupDelta.MEMBERS;
-import static dev.beacon.server.storage.RollupDelta.OPTION;
-import static dev.beacon.server.storage.RollupDelta.PROJECT;
 import static dev.beacon.server.storage.RollupDelta.SEEN_FIRST;
 import static dev.beacon.server.storage.RollupDelta.SEEN_LAST;
-import static dev.beacon.server.storage.RollupDelta.UI;
-import static dev.beacon.server.storage.RollupDelta.UI_PAGE;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -31,9 +23,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -86,6 +76,11 @@ public final class FleetQueries {
   /** CLI commands and unhealthy units ({@link CommandTrends}). */
   public CommandTrends commands() {
     return new CommandTrends(connector, this);
+  }
+
+  /** The product web UI's page views, logins and routes (beacon.js). */
+  public WebUiTrends webUi() {
+    return new WebUiTrends(connector, this);
   }
 
   /**
@@ -330,186 +325,6 @@ public final class FleetQueries {
             + " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 200";
     return withMinimum(run(List.of("value", "installations"), sql, latest(f)), 1, f);
   }
-
-  /**
-   * CLI commands: runs, success rate, duration percentiles (from merged {@link DurationSketch}
-   * buckets: within 1 % of the exact ones), distinct projects and installations.
-   */
-  public Table commands(Filter f) {
-    Map<String, CommandTrends.CommandFigures> byCommand = new HashMap<>();
-    Map<String, long[]> distinctByCommand = new HashMap<>();
-    List<Object> params = windowParams(f, COMMAND, DURATION);
-    Table sums =
-        run(
-            List.of("family", "name", "sub", "n"),
-            "SELECT family, name, sub, sum(n) FROM rollup_counts WHERE product = ?"
-                + " AND family IN (?, ?) AND day >= ?"
-                + versionScope(f)
-                + " GROUP BY 1, 2, 3",
-            params);
-    for (List<Object> r : sums.rows()) {
-      byCommand
-          .computeIfAbsent((String) r.get(1), k -> new CommandTrends.CommandFigures())
-          .add((String) r.get(0), (String) r.get(2), r.get(3));
-    }
-    // The seen rows counted by last day: those of the window's days are the ones last seen in it.
-    Table distinct =
-        run(
-            List.of("family", "name", "n"),
-            "SELECT sub, name, CAST(sum(n) AS BIGINT) FROM rollup_counts WHERE product = ?"
-                + " AND family = ? AND sub IN (?, ?) AND scope = ? AND day >= ? GROUP BY 1, 2",
-            f.product(),
-            SEEN_LAST,
-            COMMAND,
-            PROJECT,
-            scope(f),
-            firstDay(f.since()));
-    for (List<Object> r : distinct.rows()) {
-      long n = ((Number) r.get(2)).longValue();
-      distinctByCommand
-              .computeIfAbsent((String) r.get(1), k -> new long[2])[
-              COMMAND.equals(r.get(0)) ? 1 : 0] =
-          n;
-    }
-    List<Map.Entry<String, CommandTrends.CommandFigures>> ordered = new ArrayList<>();
-    for (Map.Entry<String, CommandTrends.CommandFigures> e : byCommand.entrySet()) {
-      if (e.getValue().runs > 0) {
-        ordered.add(e);
-      }
-    }
-    ordered.sort(
-        Comparator.comparingLong(
-                (Map.Entry<String, CommandTrends.CommandFigures> e) -> -e.getValue().runs)
-            .thenComparing(
-                e -> e.getKey().isEmpty() ? null : e.getKey(),
-                Comparator.nullsLast(Comparator.naturalOrder())));
-    List<List<Object>> rows = new ArrayList<>();
-    for (Map.Entry<String, CommandTrends.CommandFigures> e : ordered) {
-      long[] distinctCounts = distinctByCommand.getOrDefault(e.getKey(), new long[2]);
-      List<Object> row = new ArrayList<>();
-      row.add(e.getKey().isEmpty() ? null : e.getKey());
-      row.addAll(e.getValue().figures());
-      row.add(distinctCounts[0]);
-      row.add(distinctCounts[1]);
-      rows.add(row);
-    }
-    return withMinimum(
-        new Table(
-            List.of(
-                "command",
-                "runs",
-                "success_rate",
-                "p50_ms",
-                "p95_ms",
-                "p99_ms",
-                "projects",
-                "installations"),
-            rows),
-        7,
-        f);
-  }
-
-  /** How often each option is given to each command, and by how many installations. */
-  public Table optionUse(Filter f) {
-    List<Object> params = windowParams(f, OPTION);
-    params.addAll(List.of(f.product(), OPTION, scope(f), firstDay(f.since())));
-    String sql =
-        "SELECT o.name AS option, o.runs, coalesce(i.installations, 0) AS installations FROM"
-            + " (SELECT name, CAST(sum(n) AS BIGINT) AS runs FROM rollup_counts WHERE product = ?"
-            + " AND family = ? AND day >= ?"
-            + versionScope(f)
-            + " GROUP BY name) o LEFT JOIN (SELECT name, count(*) AS installations"
-            + " FROM rollup_seen WHERE product = ? AND family = ? AND scope = ? AND last_day >= ?"
-            + " GROUP BY name) i ON i.name = o.name ORDER BY 2 DESC, 1";
-    return withMinimum(run(List.of("option", "runs", "installations"), sql, params), 2, f);
-  }
-
-  /**
-   * Per day, the units reported unhealthy (the sum of DC/OS's {@code health-unit-*-unhealthy}), and
-   * the installations that reported health.
-   */
-  public Table unhealthyUnits(Filter f) {
-    List<Object> params = windowParams(f, HEALTH);
-    params.addAll(List.of(f.product(), MEMBERS, HEALTH, scope(f), firstDay(f.since())));
-    String sql =
-        "SELECT h.day, h.unhealthy, coalesce(m.reporting, 0) AS reporting FROM"
-            + " (SELECT day, sum(n) AS unhealthy FROM rollup_counts WHERE product = ?"
-            + " AND family = ? AND day >= ?"
-            + versionScope(f)
-            + " GROUP BY day) h LEFT JOIN (SELECT day, CAST(n AS BIGINT) AS reporting"
-            + " FROM rollup_counts WHERE product = ? AND family = ? AND name = ? AND scope = ?"
-            + " AND day >= ?) m ON m.day = h.day ORDER BY 1";
-    return run(List.of("day", "unhealthy", "reporting"), sql, params);
-  }
-
-  /**
-   * The web UI (beacon.js) per day: page views, logins, and the installations whose UI sent any
-   * event that day.
-   */
-  public Table webUi(Filter f) {
-    List<Object> params = windowParams(f, UI_PAGE, UI);
-    params.addAll(List.of(f.product(), MEMBERS, UI, scope(f), firstDay(f.since())));
-    String sql =
-        "SELECT coalesce(c.day, m.day) AS day, coalesce(c.page_views, 0) AS page_views,"
-            + " coalesce(c.logins, 0) AS logins, coalesce(m.installations, 0) AS installations"
-            + " FROM (SELECT day, CAST(sum(CASE WHEN family = '"
-            + UI_PAGE
-            + "' THEN n ELSE 0 END) AS BIGINT) AS page_views, CAST(sum(CASE WHEN family = '"
-            + UI
-            + "' AND name = '"
-            + LOGIN
-            + "' THEN n ELSE 0 END) AS BIGINT) AS logins FROM rollup_counts WHERE product = ?"
-            + " AND family IN (?, ?) AND day >= ?"
-            + versionScope(f)
-            + " GROUP BY day) c FULL OUTER JOIN (SELECT day, CAST(n AS BIGINT) AS installations"
-            + " FROM rollup_counts WHERE product = ? AND family = ? AND name = ? AND scope = ?"
-            + " AND day >= ?) m ON m.day = c.day ORDER BY 1";
-    return run(List.of("day", "page_views", "logins", "installations"), sql, params);
-  }
-
-  /**
-   * The web UI's route templates in the window, most viewed first: page views, and the
-   * installations whose UI showed each (a route shown by fewer than the minimum is left out).
-   */
-  public Table uiRoutes(Filter f) {
-    List<Object> params = windowParams(f, UI_PAGE);
-    params.addAll(List.of(f.product(), UI_PAGE, scope(f), firstDay(f.since())));
-    String sql =
-        "SELECT v.name AS route, v.views, coalesce(i.installations, 0) AS installations FROM"
-            + " (SELECT name, CAST(sum(n) AS BIGINT) AS views FROM rollup_counts WHERE product = ?"
-            + " AND family = ? AND day >= ?"
-            + versionScope(f)
-            + " GROUP BY name) v LEFT JOIN (SELECT name, count(*) AS installations"
-            + " FROM rollup_seen WHERE product = ? AND family = ? AND scope = ? AND last_day >= ?"
-            + " GROUP BY name) i ON i.name = v.name ORDER BY 2 DESC, 1";
-    return withMinimum(run(List.of("route", "views", "installations"), sql, params), 2, f);
-  }
-
-  /** Page views per day of the {@value #TOP_ROUTES} routes {@link #uiRoutes} lists first. */
-  public Table uiRoutesOverTime(Filter f) {
-    List<Object> top = new ArrayList<>();
-    for (List<Object> r : uiRoutes(f).rows()) {
-      if (top.size() < TOP_ROUTES) {
-        top.add(r.get(0));
-      }
-    }
-    if (top.isEmpty()) {
-      return new Table(List.of("day", "route", "views"), List.of());
-    }
-    List<Object> params = windowParams(f, UI_PAGE);
-    params.addAll(top);
-    String sql =
-        "SELECT day, name AS route, CAST(sum(n) AS BIGINT) AS views FROM rollup_counts"
-            + " WHERE product = ? AND family = ? AND day >= ?"
-            + versionScope(f)
-            + " AND name IN ("
-            + "?, ".repeat(top.size() - 1)
-            + "?) GROUP BY 1, 2 ORDER BY 1, 2";
-    return run(List.of("day", "route", "views"), sql, params);
-  }
-
-  /** Routes {@link #uiRoutesOverTime} draws. */
-  static final int TOP_ROUTES = 8;
 
   /**
    * The product summary (DESIGN §4): installations active in the window, its events, and each

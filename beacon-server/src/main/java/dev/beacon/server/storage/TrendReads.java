@@ -4,11 +4,11 @@ import java.util.List;
 
 /**
  * What the dashboard's questions over time share ({@link FleetTrends}, {@link ReleaseTrends},
- * {@link RetentionTrends}, {@link FeatureTrends}, {@link CommandTrends}): they read the rollups
- * like {@link FleetQueries}, through the same connection, and most cost what the days and names of
- * their window cost (distinct installations are sums of the seen rows counted by day); activity,
- * retention and upgrade paths read a row or a few per installation. Most are summed in SQL to a row
- * per day.
+ * {@link RetentionTrends}, {@link FeatureTrends}, {@link CommandTrends}, {@link WebUiTrends}): they
+ * read the rollups like {@link FleetQueries}, through the same connection, and most cost what the
+ * days and names of their window cost (distinct installations are sums of the seen rows counted by
+ * day); activity, retention and upgrade paths read a row or a few per installation. Most are summed
+ * in SQL to a row per day.
  */
 abstract class TrendReads {
   /**

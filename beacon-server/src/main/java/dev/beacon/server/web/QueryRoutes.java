@@ -48,12 +48,12 @@ final class QueryRoutes implements HttpService {
     route(rules, "clusters", (q, r) -> q.clusterSizes(filter(r)));
     route(rules, "adoption", (q, r) -> q.adoption(filter(r)));
     route(rules, "field", (q, r) -> q.field(filter(r), path(r)));
-    route(rules, "commands", (q, r) -> q.commands(filter(r)));
-    route(rules, "options", (q, r) -> q.optionUse(filter(r)));
-    route(rules, "health", (q, r) -> q.unhealthyUnits(filter(r)));
-    route(rules, "web-ui", (q, r) -> q.webUi(filter(r)));
-    route(rules, "ui-routes", (q, r) -> q.uiRoutes(filter(r)));
-    route(rules, "ui-routes-daily", (q, r) -> q.uiRoutesOverTime(filter(r)));
+    route(rules, "commands", (q, r) -> q.commands().byCommand(filter(r)));
+    route(rules, "options", (q, r) -> q.commands().optionUse(filter(r)));
+    route(rules, "health", (q, r) -> q.commands().unhealthyUnits(filter(r)));
+    route(rules, "web-ui", (q, r) -> q.webUi().perDay(filter(r)));
+    route(rules, "ui-routes", (q, r) -> q.webUi().routes(filter(r)));
+    route(rules, "ui-routes-daily", (q, r) -> q.webUi().routesOverTime(filter(r)));
     route(rules, "activity", (q, r) -> q.trends().activity(filter(r)));
     route(rules, "growth", (q, r) -> q.trends().growth(filter(r)));
     route(rules, "version-share", (q, r) -> q.releases().versionShare(filter(r)));

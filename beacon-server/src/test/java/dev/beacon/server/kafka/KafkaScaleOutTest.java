@@ -119,7 +119,8 @@ class KafkaScaleOutTest {
       assertThat(ingest.summary("acme", 7).get("events").asLong()).isEqualTo(500);
       FleetQueries.Filter week =
           new FleetQueries.Filter("acme", FleetQueries.windowStart(7), null, 1);
-      assertThat(store.fleet().commands(week).rows().get(0).get(1).toString()).isEqualTo("500");
+      assertThat(store.fleet().commands().byCommand(week).rows().get(0).get(1).toString())
+          .isEqualTo("500");
 
       // A record no ingest node wrote: quarantined under the product its key names; the
       // partition moves on to the next record.

@@ -150,7 +150,7 @@ abstract class FleetQueriesContract {
         runs.computeIfAbsent(p.get("command").asText(), k -> new ArrayList<>()).add(p);
       }
     }
-    Table t = store.fleet().commands(all);
+    Table t = store.fleet().commands().byCommand(all);
     assertThat(t.rows()).hasSize(runs.size());
     for (List<Object> row : t.rows()) {
       List<JsonNode> mine = runs.get((String) row.get(0));
@@ -182,7 +182,7 @@ abstract class FleetQueriesContract {
             .filter(e -> "CommandStarted".equals(e.event()))
             .filter(e -> e.properties().contains("\"name\":\"tag\""))
             .count();
-    Table options = store.fleet().optionUse(all);
+    Table options = store.fleet().commands().optionUse(all);
     assertThat(options.rows())
         .anySatisfy(
             r -> {
@@ -205,7 +205,7 @@ abstract class FleetQueriesContract {
       }
     }
     Map<String, Double> got = new TreeMap<>();
-    for (List<Object> r : store.fleet().unhealthyUnits(all).rows()) {
+    for (List<Object> r : store.fleet().commands().unhealthyUnits(all).rows()) {
       got.put((String) r.get(0), ((Number) r.get(1)).doubleValue());
     }
     assertThat(got).isEqualTo(unhealthy);
@@ -295,15 +295,16 @@ abstract class FleetQueriesContract {
             "{}"));
     store.append(batch);
     FleetQueries.Filter f = new FleetQueries.Filter(ui, all.since(), null, 1);
-    assertThat(store.fleet().uiRoutes(f).rows().stream().map(Object::toString).toList())
+    assertThat(store.fleet().webUi().routes(f).rows().stream().map(Object::toString).toList())
         .containsExactly("[/a, 8, 4]", "[/b, 3, 1]", "[" + hostile + ", 1, 1]");
     String today = at.atZone(ZoneOffset.UTC).toLocalDate().toString();
-    assertThat(store.fleet().webUi(f).rows().stream().map(Object::toString).toList())
+    assertThat(store.fleet().webUi().perDay(f).rows().stream().map(Object::toString).toList())
         .containsExactly("[" + today + ", 12, 2, 5]");
     FleetQueries.Filter k2 = new FleetQueries.Filter(ui, all.since(), null, 2);
-    assertThat(store.fleet().uiRoutes(k2).rows().stream().map(Object::toString).toList())
+    assertThat(store.fleet().webUi().routes(k2).rows().stream().map(Object::toString).toList())
         .containsExactly("[/a, 8, 4]");
-    assertThat(store.fleet().uiRoutesOverTime(k2).rows().stream().map(Object::toString).toList())
+    assertThat(
+            store.fleet().webUi().routesOverTime(k2).rows().stream().map(Object::toString).toList())
         .containsExactly("[" + today + ", /a, 8]");
   }
 
@@ -451,12 +452,12 @@ abstract class FleetQueriesContract {
     out.put("adoption", q.adoption(all));
     out.put("field", q.field(all, "vm_specs.num_cpus"));
     out.put("field memory", q.field(all, "vm_specs.total_memory"));
-    out.put("commands", q.commands(all));
-    out.put("options", q.optionUse(all));
-    out.put("health", q.unhealthyUnits(all));
-    out.put("web-ui", q.webUi(all));
-    out.put("ui-routes", q.uiRoutes(all));
-    out.put("ui-routes-daily", q.uiRoutesOverTime(all));
+    out.put("commands", q.commands().byCommand(all));
+    out.put("options", q.commands().optionUse(all));
+    out.put("health", q.commands().unhealthyUnits(all));
+    out.put("web-ui", q.webUi().perDay(all));
+    out.put("ui-routes", q.webUi().routes(all));
+    out.put("ui-routes-daily", q.webUi().routesOverTime(all));
     return out;
   }
 

@@ -291,7 +291,7 @@ final class RawFleetQueries {
     Filter f = days(given);
     List<String> top = new ArrayList<>();
     for (List<Object> r : uiRoutes(f).rows()) {
-      if (top.size() < FleetQueries.TOP_ROUTES) {
+      if (top.size() < WebUiTrends.TOP_ROUTES) {
         top.add((String) r.get(0));
       }
     }

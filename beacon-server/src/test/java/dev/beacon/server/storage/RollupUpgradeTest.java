@@ -198,7 +198,7 @@ class RollupUpgradeTest {
       a.put("features " + version, store.fleet().features().featureTrend(f).rows());
       a.put("feature versions " + version, store.fleet().features().featureVersions(f).rows());
       a.put("upgrades " + version, store.fleet().releases().upgrades(f).rows());
-      a.put("commands " + version, store.fleet().commands(f).rows());
+      a.put("commands " + version, store.fleet().commands().byCommand(f).rows());
     }
     a.put("activity", a.get("activity null"));
     return a;
@@ -231,9 +231,9 @@ class RollupUpgradeTest {
     now.put("clusters", q.clusterSizes(all));
     now.put("adoption", q.adoption(all));
     now.put("field_path_edition", q.field(all, "edition"));
-    now.put("commands", q.commands(all));
-    now.put("options", q.optionUse(all));
-    now.put("health", q.unhealthyUnits(all));
+    now.put("commands", q.commands().byCommand(all));
+    now.put("options", q.commands().optionUse(all));
+    now.put("health", q.commands().unhealthyUnits(all));
     for (Map.Entry<String, Table> e : now.entrySet()) {
       JsonNode landed = fixture("answers/" + e.getKey() + ".json");
       Table t = e.getValue();

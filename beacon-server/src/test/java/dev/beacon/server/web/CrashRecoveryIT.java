@@ -137,7 +137,7 @@ class CrashRecoveryIT {
     Map<String, Table> out = new TreeMap<>();
     out.put("active", store.fleet().active(f));
     out.put("versions", store.fleet().versionsOverTime(f));
-    out.put("commands", store.fleet().commands(f));
+    out.put("commands", store.fleet().commands().byCommand(f));
     out.put("new-lost", store.fleet().newAndLost(f));
     return out;
   }
