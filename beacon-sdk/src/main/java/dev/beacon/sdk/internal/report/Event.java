@@ -10,10 +10,11 @@ import java.util.function.BiConsumer;
 /**
  * A tracked event: the name, a shallow copy of the properties as a flat key/value array (no map
  * allocation, no serialization) and the wall-clock time. The copy is made on the caller's thread
- * ({@link #keyValues}); a plain {@code track} event's object is made by the worker ({@link
- * #captured}), the rest by the caller. Everything else (message id, JSON) is done by the worker. At
- * most {@link JsonWriter#MAX_ITEMS} properties are kept, as many as the writer would send, so a
- * huge map costs the caller no more than that.
+ * ({@link #keyValues}; for a plain {@code track}, into the queue slot's own array by the slot's
+ * {@link Copier}); a plain {@code track} event's object is made by the worker ({@link #captured},
+ * from its own copy of the slot's), the rest by the caller. Everything else (message id, JSON) is
+ * done by the worker. At most {@link JsonWriter#MAX_ITEMS} properties are kept, as many as the
+ * writer would send, so a huge map costs the caller no more than that.
  */
 public final class Event {
   final String name;
