@@ -290,19 +290,7 @@ public final class CommandTrends extends TrendReads {
 
   /** How often each option is given to each command, and by how many installations. */
   public Table optionUse(Filter f) {
-    List<Object> params = FleetQueries.windowParams(f, OPTION);
-    params.addAll(
-        List.of(f.product(), OPTION, FleetQueries.scope(f), FleetQueries.firstDay(f.since())));
-    String sql =
-        "SELECT o.name AS option, o.runs, coalesce(i.installations, 0) AS installations FROM"
-            + " (SELECT name, CAST(sum(n) AS BIGINT) AS runs FROM rollup_counts WHERE product = ?"
-            + " AND family = ? AND day >= ?"
-            + FleetQueries.versionScope(f)
-            + " GROUP BY name) o LEFT JOIN (SELECT name, count(*) AS installations"
-            + " FROM rollup_seen WHERE product = ? AND family = ? AND scope = ? AND last_day >= ?"
-            + " GROUP BY name) i ON i.name = o.name ORDER BY 2 DESC, 1";
-    return FleetQueries.withMinimum(
-        run(List.of("option", "runs", "installations"), sql, params), 2, f);
+    return countedWithInstallations(f, OPTION, "option", "runs");
   }
 
   /**

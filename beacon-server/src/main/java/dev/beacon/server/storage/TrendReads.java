@@ -35,4 +35,24 @@ abstract class TrendReads {
   Table run(List<String> columns, String sql, List<Object> params) {
     return FleetQueries.run(connector, columns, sql, params);
   }
+
+  /**
+   * The names of one counted family in the window, most counted first: their count, and the
+   * installations seen with each in it (a name of fewer than the minimum is left out). Option use
+   * and the web UI's routes.
+   */
+  Table countedWithInstallations(FleetQueries.Filter f, String family, String name, String count) {
+    List<Object> params = FleetQueries.windowParams(f, family);
+    params.addAll(
+        List.of(f.product(), family, FleetQueries.scope(f), FleetQueries.firstDay(f.since())));
+    String sql =
+        "SELECT c.name, c.n, coalesce(i.installations, 0) AS installations FROM"
+            + " (SELECT name, CAST(sum(n) AS BIGINT) AS n FROM rollup_counts WHERE product = ?"
+            + " AND family = ? AND day >= ?"
+            + FleetQueries.versionScope(f)
+            + " GROUP BY name) c LEFT JOIN (SELECT name, count(*) AS installations"
+            + " FROM rollup_seen WHERE product = ? AND family = ? AND scope = ? AND last_day >= ?"
+            + " GROUP BY name) i ON i.name = c.name ORDER BY 2 DESC, 1";
+    return FleetQueries.withMinimum(run(List.of(name, count, "installations"), sql, params), 2, f);
+  }
 }

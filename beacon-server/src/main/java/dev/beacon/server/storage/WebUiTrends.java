@@ -49,19 +49,7 @@ public final class WebUiTrends extends TrendReads {
    * installations whose UI showed each (a route shown by fewer than the minimum is left out).
    */
   public Table routes(Filter f) {
-    List<Object> params = FleetQueries.windowParams(f, UI_PAGE);
-    params.addAll(
-        List.of(f.product(), UI_PAGE, FleetQueries.scope(f), FleetQueries.firstDay(f.since())));
-    String sql =
-        "SELECT v.name AS route, v.views, coalesce(i.installations, 0) AS installations FROM"
-            + " (SELECT name, CAST(sum(n) AS BIGINT) AS views FROM rollup_counts WHERE product = ?"
-            + " AND family = ? AND day >= ?"
-            + FleetQueries.versionScope(f)
-            + " GROUP BY name) v LEFT JOIN (SELECT name, count(*) AS installations"
-            + " FROM rollup_seen WHERE product = ? AND family = ? AND scope = ? AND last_day >= ?"
-            + " GROUP BY name) i ON i.name = v.name ORDER BY 2 DESC, 1";
-    return FleetQueries.withMinimum(
-        run(List.of("route", "views", "installations"), sql, params), 2, f);
+    return countedWithInstallations(f, UI_PAGE, "route", "views");
   }
 
   /** Page views per day of the {@value #TOP_ROUTES} routes {@link #routes} lists first. */
