@@ -51,7 +51,11 @@ public final class CommandRun {
   private final AtomicBoolean ended = new AtomicBoolean();
   private final Thread hook;
   private volatile Thread preparing;
-  private final AtomicBoolean startedSent = new AtomicBoolean();
+  // Held while CommandStarted is made and offered: the exit, which sends it if the preparation
+  // has not, waits for a send under way on the preparing thread instead of closing under it (the
+  // event then came after the close and was lost).
+  private final Object startedLock = new Object();
+  private boolean startedSent; // under startedLock
   private volatile List<CommandOption> options = List.of();
   private volatile long startedTs;
   private final CountDownLatch prepared = new CountDownLatch(1);
@@ -128,9 +132,16 @@ public final class CommandRun {
    * has by then (the exit does not wait long for a preparation stuck on a slow disk).
    */
   private void sendStarted() {
-    if (!startedSent.compareAndSet(false, true)) {
-      return;
+    synchronized (startedLock) {
+      if (!startedSent) {
+        startedSent = true;
+        offerStarted();
+      }
     }
+  }
+
+  /** Makes CommandStarted of what the run has, and tracks it (under {@link #startedLock}). */
+  private void offerStarted() {
     List<Map<String, Object>> used = new ArrayList<>();
     for (CommandOption o : options) {
       Map<String, Object> m = new LinkedHashMap<>();
